@@ -1,1 +1,64 @@
+//! Sparse coding solvers: OMP, LARS, Lasso (LARS homotopy, coordinate
+//! descent, ISTA, FISTA) and thresholding.
 //!
+//! # Brief overview
+//! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
+//! Gram matrix, the atom norms and `‖D‖₂²`); an [`Encoder`] — an
+//! [`Algorithm`] with its parameters — codes the columns of a signal matrix
+//! against it; [`SparseCodes`] come out, one compressed column per signal.
+//! The [`Encode`] trait is the boundary `sc-dict` codes through.
+//!
+//! Conventions, shared by the whole workspace:
+//! - Signals are the columns of a faer matrix `X` (n_features × n_samples),
+//!   atoms the columns of `D` (n_features × n_atoms): the bytes of NumPy's
+//!   C-order `(n_samples, n_features)` and of scikit-learn's `components_`.
+//! - Parameters mean what they mean in scikit-learn's `sparse_encode`:
+//!   the Lasso is `½‖x − Dc‖² + α‖c‖₁` with `alpha` unscaled, and OMP's `tol`
+//!   is a squared residual norm.
+//! - Work is split into fixed chunks of signals coded in parallel with rayon;
+//!   codes never depend on the number of threads.
+//! - Every entry point validates its input once and returns a typed
+//!   [`Error`]; nothing a user passes in makes it panic.
+//!
+//! Architecture invariant: this crate does no I/O and knows nothing of
+//! images or learning; it depends on `sc-linalg`, faer, rayon and thiserror.
+//!
+//! ```
+//! use faer::Mat;
+//! use sc_solvers::{Dictionary, Encoder};
+//!
+//! // A dictionary of 6 unit atoms in R⁴ and 3 signals.
+//! let mut d = Mat::<f64>::from_fn(4, 6, |i, j| ((i * 6 + j) as f64 * 1.3).sin());
+//! for j in 0..6 {
+//!     let n = (0..4).map(|i| d[(i, j)] * d[(i, j)]).sum::<f64>().sqrt();
+//!     for i in 0..4 { d[(i, j)] /= n; }
+//! }
+//! let x = Mat::<f64>::from_fn(4, 3, |i, s| (i as f64 - s as f64).tanh());
+//! let dict = Dictionary::new(d.as_ref())?;
+//!
+//! let omp = Encoder::omp(2).encode(&dict, x.as_ref())?;
+//! assert!(omp.mean_nnz() <= 2.0);
+//! let lasso = Encoder::lasso_lars(0.05).encode(&dict, x.as_ref())?;
+//! let dense = lasso.to_dense(); // 6 × 3
+//! assert_eq!((dense.nrows(), dense.ncols()), (6, 3));
+//! # Ok::<(), sc_solvers::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod codes;
+mod dictionary;
+mod encoder;
+mod error;
+mod iterative;
+mod lars;
+mod objective;
+mod omp;
+mod workspace;
+
+pub use codes::SparseCodes;
+pub use dictionary::Dictionary;
+pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
+pub use error::{Error, Result};
+pub use objective::lasso_objective;
+pub use sc_linalg::{faer, Real};

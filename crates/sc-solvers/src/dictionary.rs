@@ -1,0 +1,124 @@
+//! A dictionary prepared once for repeated encodes.
+
+use faer::{Mat, MatRef, Par};
+use sc_linalg::{gram_into, kernels, spectral_norm_sq, Real};
+
+use crate::error::{Error, Result};
+
+/// A dictionary `D` (n_features × n_atoms, atoms in the columns) with what
+/// every encode needs precomputed: the Gram matrix `DᵀD`, the atom norms and
+/// the squared spectral norm `‖D‖₂²` (the Lipschitz constant for ISTA and
+/// FISTA).
+///
+/// Building one validates `D` (finite values, no zero atom); after that,
+/// encodes never recompute any of it.
+#[derive(Debug, Clone)]
+pub struct Dictionary<T: Real> {
+    d: Mat<T>,
+    /// Column-major, contiguous, bit-symmetric `DᵀD`.
+    gram: Vec<T>,
+    norms: Vec<T>,
+    lipschitz: T,
+}
+
+impl<T: Real> Dictionary<T> {
+    /// Prepares `d` (n_features × n_atoms). Atoms need not have unit norm,
+    /// but OMP and LARS select atoms by raw correlation, as scikit-learn
+    /// does, so unit norms are what they assume.
+    pub fn new(d: MatRef<'_, T>) -> Result<Self> {
+        let (n_features, n_atoms) = (d.nrows(), d.ncols());
+        if n_features == 0 || n_atoms == 0 {
+            return Err(Error::EmptyDictionary { n_features, n_atoms });
+        }
+        let mut norms = Vec::with_capacity(n_atoms);
+        for j in 0..n_atoms {
+            let col = d.col(j);
+            let mut s = T::ZERO;
+            for i in 0..n_features {
+                let v = col[i];
+                if !v.is_finite() {
+                    return Err(Error::NonFiniteAtom { atom: j });
+                }
+                s += v * v;
+            }
+            if !(s > T::ZERO) {
+                return Err(Error::ZeroNormAtom { atom: j });
+            }
+            norms.push(s.sqrt());
+        }
+        let d = d.to_owned();
+        let mut g = Mat::<T>::zeros(n_atoms, n_atoms);
+        gram_into(d.as_ref(), g.as_mut(), Par::rayon(0));
+        let lipschitz = spectral_norm_sq(g.as_ref()).ok_or(Error::SpectralNorm)?;
+        let mut gram = Vec::with_capacity(n_atoms * n_atoms);
+        for j in 0..n_atoms {
+            gram.extend_from_slice(g.col_as_slice(j));
+        }
+        Ok(Self { d, gram, norms, lipschitz })
+    }
+
+    /// Prepares a dictionary from a column-major slice (the bytes of a NumPy
+    /// C-order `(n_atoms, n_features)` array, as scikit-learn's
+    /// `components_`).
+    pub fn from_column_major(data: &[T], n_features: usize, n_atoms: usize) -> Result<Self> {
+        if data.len() != n_features * n_atoms {
+            return Err(Error::DimensionMismatch {
+                what: "dictionary buffer length (n_features × n_atoms)",
+                expected: n_features * n_atoms,
+                got: data.len(),
+            });
+        }
+        Self::new(MatRef::from_column_major_slice(data, n_features, n_atoms))
+    }
+
+    /// The dictionary matrix (n_features × n_atoms).
+    pub fn matrix(&self) -> MatRef<'_, T> {
+        self.d.as_ref()
+    }
+
+    /// Number of rows of `D` (the signal length).
+    pub fn n_features(&self) -> usize {
+        self.d.nrows()
+    }
+
+    /// Number of atoms (columns of `D`).
+    pub fn n_atoms(&self) -> usize {
+        self.d.ncols()
+    }
+
+    /// The Gram matrix `DᵀD`, column-major and contiguous (n_atoms²).
+    pub fn gram(&self) -> &[T] {
+        &self.gram
+    }
+
+    /// Column `j` of the Gram matrix (equal to row `j`).
+    #[inline(always)]
+    pub fn gram_col(&self, j: usize) -> &[T] {
+        let n = self.n_atoms();
+        &self.gram[j * n..(j + 1) * n]
+    }
+
+    /// Euclidean norms of the atoms.
+    pub fn atom_norms(&self) -> &[T] {
+        &self.norms
+    }
+
+    /// `‖D‖₂²`, the largest eigenvalue of `DᵀD`.
+    pub fn lipschitz(&self) -> T {
+        self.lipschitz
+    }
+
+    /// Largest `|Dᵀx|` over the atoms: for Lasso, the smallest `alpha` for
+    /// which the code of `x` is zero.
+    pub fn alpha_max(&self, x: &[T]) -> Result<T> {
+        if x.len() != self.n_features() {
+            return Err(Error::DimensionMismatch { what: "signal length", expected: self.n_features(), got: x.len() });
+        }
+        let mut m = T::ZERO;
+        for j in 0..self.n_atoms() {
+            let col = self.d.col_as_slice(j);
+            m = m.max(kernels::dot(col, x).abs());
+        }
+        Ok(m)
+    }
+}

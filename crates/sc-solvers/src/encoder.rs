@@ -1,0 +1,491 @@
+//! The batch encoder: parameters, validation, and the parallel driver.
+
+use faer::{MatMut, MatRef, Par};
+use rayon::prelude::*;
+use sc_linalg::{dtx_into, kernels, Real};
+
+use crate::codes::SparseCodes;
+use crate::error::{invalid, Error, Result};
+use crate::iterative::{iterative_one, threshold_one, Iterative, LassoCfg};
+use crate::lars::{lars_one, LarsMode};
+use crate::omp::omp_one;
+use crate::workspace::{CodeSink, Workspace};
+use crate::Dictionary;
+
+/// Parameters shared by the Lasso solvers.
+///
+/// The objective is `½‖x − Dc‖² + α‖c‖₁ + ½·l2·‖c‖²`, with `alpha`
+/// unscaled: scikit-learn's `sparse_encode(..., alpha=α)` convention.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LassoParams {
+    /// The ℓ1 penalty `α ≥ 0`.
+    pub alpha: f64,
+    /// Constrain the code to `c ≥ 0`.
+    pub positive: bool,
+    /// The elastic-net ℓ2 penalty `λ₂ ≥ 0` (0: plain Lasso).
+    pub l2: f64,
+    /// Iterative solvers stop when the duality gap is below `tol·‖x‖²`
+    /// (ignored by Lasso-LARS, which is exact).
+    pub tol: f64,
+    /// Cap on passes (iterative solvers) or homotopy steps (Lasso-LARS).
+    pub max_iter: usize,
+}
+
+impl LassoParams {
+    /// Defaults: no constraint, no ℓ2 term, `tol = 1e-10`, `max_iter = 1000`.
+    pub fn new(alpha: f64) -> Self {
+        Self { alpha, positive: false, l2: 0.0, tol: 1e-10, max_iter: 1000 }
+    }
+}
+
+/// Soft or hard thresholding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdKind {
+    /// `sign(b)·max(|b| − α, 0)`.
+    Soft,
+    /// `b` where `|b| > α`, else 0.
+    Hard,
+}
+
+/// A sparse-coding algorithm and its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Algorithm {
+    /// Batch-OMP. Stops at `n_nonzero` atoms or, when `tol` is given, when
+    /// the squared residual norm `‖x − Dc‖² ≤ tol` (then `n_nonzero` is
+    /// ignored, as in scikit-learn's `orthogonal_mp_gram`, and `max_nonzero`
+    /// caps the atoms, by default `min(n_atoms, n_features)`).
+    Omp {
+        /// Number of atoms per signal (`None` with `tol`).
+        n_nonzero: Option<usize>,
+        /// Squared-residual goal.
+        tol: Option<f64>,
+        /// Cap on atoms when coding to `tol`.
+        max_nonzero: Option<usize>,
+    },
+    /// Least-angle regression stopped after `n_nonzero` atoms.
+    Lars {
+        /// Number of atoms per signal.
+        n_nonzero: usize,
+    },
+    /// The exact Lasso by the LARS homotopy with the drop step.
+    LassoLars(LassoParams),
+    /// The Lasso by cyclic coordinate descent.
+    LassoCd(LassoParams),
+    /// The Lasso by ISTA (proximal gradient, step `1/L`).
+    Ista(LassoParams),
+    /// The Lasso by FISTA (accelerated proximal gradient).
+    Fista(LassoParams),
+    /// Thresholding of `Dᵀx`.
+    Threshold {
+        /// The threshold.
+        alpha: f64,
+        /// Soft or hard.
+        kind: ThresholdKind,
+        /// Keep only positive coefficients.
+        positive: bool,
+    },
+}
+
+impl Algorithm {
+    /// The algorithm's name as the CLI spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Algorithm::Omp { .. } => "omp",
+            Algorithm::Lars { .. } => "lars",
+            Algorithm::LassoLars(_) => "lasso-lars",
+            Algorithm::LassoCd(_) => "lasso-cd",
+            Algorithm::Ista(_) => "ista",
+            Algorithm::Fista(_) => "fista",
+            Algorithm::Threshold { .. } => "threshold",
+        }
+    }
+
+    fn lasso_params_mut(&mut self) -> Option<&mut LassoParams> {
+        match self {
+            Algorithm::LassoLars(p) | Algorithm::LassoCd(p) | Algorithm::Ista(p) | Algorithm::Fista(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Codes signals against a [`Dictionary`]: the boundary that `sc-dict` calls
+/// without knowing which solver runs.
+pub trait Encode<T: Real>: Sync {
+    /// Codes the columns of `x` (n_features × n_samples).
+    fn encode(&self, dict: &Dictionary<T>, x: MatRef<'_, T>) -> Result<SparseCodes<T>>;
+}
+
+/// A configured sparse encoder (builder style).
+///
+/// ```
+/// use faer::Mat;
+/// use sc_solvers::{Dictionary, Encoder};
+///
+/// let d = Mat::<f64>::from_fn(8, 12, |i, j| ((i * 12 + j) as f64 * 0.7).sin());
+/// let x = Mat::<f64>::from_fn(8, 5, |i, s| ((i + 3 * s) as f64).cos());
+/// let dict = Dictionary::new(d.as_ref()).unwrap();
+/// let codes = Encoder::omp(3).encode(&dict, x.as_ref()).unwrap();
+/// assert_eq!(codes.n_samples(), 5);
+/// assert!(codes.mean_nnz() <= 3.0);
+/// let lasso = Encoder::lasso_lars(0.1).positive(true).encode(&dict, x.as_ref()).unwrap();
+/// assert!(lasso.values().iter().all(|&v| v > 0.0));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoder {
+    algorithm: Algorithm,
+    threads: Option<usize>,
+    chunk: usize,
+    /// `positive` was asked of an algorithm without a sign constraint.
+    positive_unsupported: bool,
+}
+
+impl Encoder {
+    /// An encoder running `algorithm`.
+    pub fn new(algorithm: Algorithm) -> Self {
+        Self { algorithm, threads: None, chunk: 256, positive_unsupported: false }
+    }
+    /// OMP with `n_nonzero` atoms per signal.
+    pub fn omp(n_nonzero: usize) -> Self {
+        Self::new(Algorithm::Omp { n_nonzero: Some(n_nonzero), tol: None, max_nonzero: None })
+    }
+    /// OMP to a squared-residual goal `tol`.
+    pub fn omp_tol(tol: f64) -> Self {
+        Self::new(Algorithm::Omp { n_nonzero: None, tol: Some(tol), max_nonzero: None })
+    }
+    /// LARS with `n_nonzero` atoms.
+    pub fn lars(n_nonzero: usize) -> Self {
+        Self::new(Algorithm::Lars { n_nonzero })
+    }
+    /// Lasso by the LARS homotopy.
+    pub fn lasso_lars(alpha: f64) -> Self {
+        Self::new(Algorithm::LassoLars(LassoParams::new(alpha)))
+    }
+    /// Lasso by coordinate descent.
+    pub fn lasso_cd(alpha: f64) -> Self {
+        Self::new(Algorithm::LassoCd(LassoParams::new(alpha)))
+    }
+    /// Lasso by ISTA.
+    pub fn ista(alpha: f64) -> Self {
+        Self::new(Algorithm::Ista(LassoParams { max_iter: 10_000, ..LassoParams::new(alpha) }))
+    }
+    /// Lasso by FISTA.
+    pub fn fista(alpha: f64) -> Self {
+        Self::new(Algorithm::Fista(LassoParams { max_iter: 10_000, ..LassoParams::new(alpha) }))
+    }
+    /// Soft thresholding at `alpha`.
+    pub fn soft_threshold(alpha: f64) -> Self {
+        Self::new(Algorithm::Threshold { alpha, kind: ThresholdKind::Soft, positive: false })
+    }
+    /// Hard thresholding at `alpha`.
+    pub fn hard_threshold(alpha: f64) -> Self {
+        Self::new(Algorithm::Threshold { alpha, kind: ThresholdKind::Hard, positive: false })
+    }
+
+    /// Requires `c ≥ 0` (Lasso solvers and thresholding).
+    pub fn positive(mut self, positive: bool) -> Self {
+        match &mut self.algorithm {
+            Algorithm::Threshold { positive: p, .. } => *p = positive,
+            a => {
+                if let Some(p) = a.lasso_params_mut() {
+                    p.positive = positive;
+                } else {
+                    // Rejected by validation: OMP and LARS have no sign constraint.
+                    self.positive_unsupported = positive;
+                }
+            }
+        }
+        self
+    }
+    /// Sets the elastic-net ℓ2 penalty (Lasso solvers).
+    pub fn l2(mut self, l2: f64) -> Self {
+        if let Some(p) = self.algorithm.lasso_params_mut() {
+            p.l2 = l2;
+        }
+        self
+    }
+    /// Sets the relative duality-gap tolerance (iterative Lasso solvers) or
+    /// the squared-residual goal (OMP).
+    pub fn tol(mut self, tol: f64) -> Self {
+        match &mut self.algorithm {
+            Algorithm::Omp { tol: t, .. } => *t = Some(tol),
+            a => {
+                if let Some(p) = a.lasso_params_mut() {
+                    p.tol = tol;
+                }
+            }
+        }
+        self
+    }
+    /// Caps iterations (Lasso solvers) or atoms under a `tol` goal (OMP).
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        match &mut self.algorithm {
+            Algorithm::Omp { max_nonzero, .. } => *max_nonzero = Some(max_iter),
+            a => {
+                if let Some(p) = a.lasso_params_mut() {
+                    p.max_iter = max_iter;
+                }
+            }
+        }
+        self
+    }
+    /// Number of worker threads (default: rayon's global pool). Codes never
+    /// depend on it.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+    /// Signals coded per task (default 256); codes never depend on it.
+    pub fn chunk_size(mut self, chunk: usize) -> Self {
+        self.chunk = chunk.max(1);
+        self
+    }
+
+    /// The configured algorithm.
+    pub fn algorithm(&self) -> &Algorithm {
+        &self.algorithm
+    }
+
+    /// Codes the columns of `x` (n_features × n_samples).
+    pub fn encode<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>) -> Result<SparseCodes<T>> {
+        self.encode_warm(dict, x, None)
+    }
+
+    /// Codes the columns of `x`, starting the iterative Lasso solvers from
+    /// `init` (n_atoms × n_samples; ignored by the other algorithms).
+    pub fn encode_warm<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<SparseCodes<T>> {
+        let plan = self.check(dict, x, init)?;
+        match self.threads {
+            Some(t) => {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().map_err(|e| Error::ThreadPool(e.to_string()))?;
+                Ok(pool.install(|| run(&plan, dict, x, init, self.chunk)))
+            }
+            _ => Ok(run(&plan, dict, x, init, self.chunk)),
+        }
+    }
+
+    /// Validates parameters and data once, before any work.
+    fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
+        if self.positive_unsupported {
+            return Err(invalid("positive", format!("{} has no sign constraint", self.algorithm.name())));
+        }
+        if self.threads == Some(0) {
+            return Err(invalid("threads", "must be at least 1"));
+        }
+        let (n_features, n_atoms) = (dict.n_features(), dict.n_atoms());
+        if x.nrows() != n_features {
+            return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: n_features, got: x.nrows() });
+        }
+        if let Some(init) = init {
+            if init.nrows() != n_atoms {
+                return Err(Error::DimensionMismatch { what: "warm start rows (n_atoms)", expected: n_atoms, got: init.nrows() });
+            }
+            if init.ncols() != x.ncols() {
+                return Err(Error::DimensionMismatch { what: "warm start columns (n_samples)", expected: x.ncols(), got: init.ncols() });
+            }
+        }
+        for s in 0..x.ncols() {
+            let col = x.col(s);
+            if (0..n_features).any(|i| !col[i].is_finite()) {
+                return Err(Error::NonFiniteSignal { sample: s });
+            }
+        }
+        let rank_cap = n_atoms.min(n_features);
+        let nonneg = |name: &'static str, v: f64| -> Result<T> {
+            if !(v >= 0.0) || !v.is_finite() {
+                return Err(invalid(name, format!("must be finite and ≥ 0, got {v}")));
+            }
+            Ok(T::from_f64(v))
+        };
+        let count = |name: &'static str, k: usize| -> Result<usize> {
+            if k == 0 || k > n_atoms {
+                return Err(invalid(name, format!("must be between 1 and the number of atoms ({n_atoms}), got {k}")));
+            }
+            Ok(k)
+        };
+        let lasso = |p: &LassoParams| -> Result<LassoCfg<T>> {
+            let alpha = nonneg("alpha", p.alpha)?;
+            let l2 = nonneg("l2", p.l2)?;
+            let tol = nonneg("tol", p.tol)?;
+            if p.max_iter == 0 {
+                return Err(invalid("max_iter", "must be at least 1"));
+            }
+            Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter })
+        };
+        let plan = match &self.algorithm {
+            Algorithm::Omp { n_nonzero, tol, max_nonzero } => match tol {
+                Some(t) => {
+                    let tol = nonneg("tol", *t)?;
+                    let cap = match max_nonzero {
+                        Some(m) => count("max_nonzero", *m)?.min(rank_cap),
+                        None => rank_cap,
+                    };
+                    Plan::Omp { max_k: cap, tol: Some(tol) }
+                }
+                None => {
+                    let k = n_nonzero.ok_or_else(|| invalid("n_nonzero", "OMP needs n_nonzero or tol"))?;
+                    Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None }
+                }
+            },
+            Algorithm::Lars { n_nonzero } => Plan::Lars(LarsMode::Lar { k: count("n_nonzero", *n_nonzero)? }),
+            Algorithm::LassoLars(p) => {
+                let c = lasso(p)?;
+                Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
+            }
+            Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
+            Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, lasso(p)?),
+            Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, lasso(p)?),
+            Algorithm::Threshold { alpha, kind, positive } => {
+                Plan::Threshold { alpha: nonneg("alpha", *alpha)?, hard: *kind == ThresholdKind::Hard, positive: *positive }
+            }
+        };
+        Ok(plan)
+    }
+}
+
+impl<T: Real> Encode<T> for Encoder {
+    fn encode(&self, dict: &Dictionary<T>, x: MatRef<'_, T>) -> Result<SparseCodes<T>> {
+        Encoder::encode(self, dict, x)
+    }
+}
+
+/// Validated parameters in the scalar type.
+#[derive(Clone, Copy, Debug)]
+enum Plan<T> {
+    Omp { max_k: usize, tol: Option<T> },
+    Lars(LarsMode<T>),
+    Iterative(Iterative, LassoCfg<T>),
+    Threshold { alpha: T, hard: bool, positive: bool },
+}
+
+struct ChunkOut<T> {
+    counts: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<T>,
+}
+
+/// Splits the signals into fixed chunks (independent of the thread count),
+/// codes the chunks in parallel and concatenates them in order.
+fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>, chunk: usize) -> SparseCodes<T> {
+    let n_samples = x.ncols();
+    let n_chunks = n_samples.div_ceil(chunk);
+    let cap = dict.n_atoms().min(dict.n_features());
+    let outs: Vec<ChunkOut<T>> = (0..n_chunks)
+        .into_par_iter()
+        .map_init(
+            || (Workspace::new(dict.n_atoms(), cap), vec![T::ZERO; dict.n_atoms() * chunk], vec![T::ZERO; dict.n_atoms()]),
+            |(ws, bbuf, initbuf), ci| {
+                let s0 = ci * chunk;
+                let len = chunk.min(n_samples - s0);
+                code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), ws, &mut bbuf[..dict.n_atoms() * len], initbuf)
+            },
+        )
+        .collect();
+    let mut indptr = Vec::with_capacity(n_samples + 1);
+    indptr.push(0usize);
+    let total: usize = outs.iter().map(|o| o.indices.len()).sum();
+    let mut indices = Vec::with_capacity(total);
+    let mut values = Vec::with_capacity(total);
+    for o in outs {
+        for c in o.counts {
+            let last = *indptr.last().unwrap();
+            indptr.push(last + c);
+        }
+        indices.extend_from_slice(&o.indices);
+        values.extend_from_slice(&o.values);
+    }
+    SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values)
+}
+
+fn code_chunk<T: Real>(
+    plan: &Plan<T>,
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    init: Option<MatRef<'_, T>>,
+    ws: &mut Workspace<T>,
+    bbuf: &mut [T],
+    initbuf: &mut [T],
+) -> ChunkOut<T> {
+    let n = dict.n_atoms();
+    let len = x.ncols();
+    let needs_b = true;
+    if needs_b {
+        let bm = MatMut::from_column_major_slice_mut(bbuf, n, len);
+        dtx_into(dict.matrix(), x, bm, Par::Seq);
+    }
+    let per = match plan {
+        Plan::Omp { max_k, .. } => *max_k,
+        Plan::Lars(LarsMode::Lar { k }) => *k,
+        _ => 8,
+    };
+    let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
+    dispatch(|| code_signals(plan, dict, x, init, ws, bbuf, initbuf, &mut out));
+    out
+}
+
+/// Runs `f` compiled for the widest SIMD extension the CPU has. The vector
+/// kernels combine a fixed number of lanes in a fixed order, so the codes are
+/// the same bits on every path.
+#[inline(always)]
+fn dispatch<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        fn v4<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        fn v3<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") && std::is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the features were detected at run time.
+            return unsafe { v4(f) };
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: as above.
+            return unsafe { v3(f) };
+        }
+    }
+    f()
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn code_signals<T: Real>(
+    plan: &Plan<T>,
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    init: Option<MatRef<'_, T>>,
+    ws: &mut Workspace<T>,
+    bbuf: &[T],
+    initbuf: &mut [T],
+    out: &mut ChunkOut<T>,
+) {
+    let n = dict.n_atoms();
+    let mut sink = CodeSink { indices: &mut out.indices, values: &mut out.values };
+    for s in 0..x.ncols() {
+        let before = sink.indices.len();
+        let b = &bbuf[s * n..(s + 1) * n];
+        let xcol = x.col(s);
+        let xnorm2 = match xcol.try_as_col_major() {
+            Some(c) => kernels::norm_sq(c.as_slice()),
+            None => (0..x.nrows()).fold(T::ZERO, |acc, i| acc + xcol[i] * xcol[i]),
+        };
+        match *plan {
+            Plan::Omp { max_k, tol } => omp_one(dict, b, xnorm2, max_k, tol, ws, &mut sink),
+            Plan::Lars(mode) => lars_one(dict, b, mode, ws, &mut sink),
+            Plan::Iterative(method, cfg) => {
+                let warm = init.map(|m| {
+                    let col = m.col(s);
+                    for (i, v) in initbuf.iter_mut().enumerate() {
+                        *v = col[i];
+                    }
+                    &*initbuf
+                });
+                iterative_one(dict, b, xnorm2, warm, method, cfg, ws, &mut sink)
+            }
+            Plan::Threshold { alpha, hard, positive } => threshold_one(b, alpha, hard, positive, &mut sink),
+        }
+        out.counts.push(sink.indices.len() - before);
+    }
+}

@@ -1,0 +1,164 @@
+//! LARS and Lasso-LARS, the homotopy of Efron, Hastie, Johnstone &
+//! Tibshirani (2004), in Gram form.
+//!
+//! The path is followed in the level `λ` of the active correlations: along
+//! the equiangular direction `u = (G_AA + λ₂I)⁻¹ s_A`, a step `t` moves the
+//! active coefficients by `t·u`, every correlation by `−t·G_{·A}u`, and `λ`
+//! to `λ − t`. The step ends at the first event: an inactive atom's
+//! correlation reaching `±(λ − t)` (it joins), an active coefficient
+//! reaching zero (Lasso only: it leaves, the "drop step" that makes LARS
+//! exact for the Lasso), or the end (`λ = α` for the Lasso; for LARS,
+//! after `n_nonzero` steps). The Cholesky factor of the active Gram block is
+//! grown by a row on a join and shrunk by Givens rotations on a drop.
+
+use sc_linalg::{kernels, Real};
+
+use crate::workspace::{CodeSink, Workspace};
+use crate::Dictionary;
+
+/// What the homotopy solves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LarsMode<T> {
+    /// Least-angle regression stopped after `k` steps (`k` atoms).
+    Lar { k: usize },
+    /// The Lasso at `alpha` (unscaled), with the elastic-net term `l2`.
+    Lasso { alpha: T, positive: bool, l2: T, max_iter: usize },
+}
+
+enum Event {
+    End,
+    Enter(usize),
+    Drop(usize),
+}
+
+/// Codes one signal.
+#[inline(always)]
+pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>, ws: &mut Workspace<T>, out: &mut CodeSink<'_, T>) {
+    let n = dict.n_atoms();
+    let gram = dict.gram();
+    let (lasso, target, positive, l2, max_steps) = match mode {
+        LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k),
+        LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter),
+    };
+    let Workspace { corr, beta, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
+    let cap = chol.capacity();
+    corr.copy_from_slice(b);
+    mask.fill(false);
+    active.clear();
+    signs.clear();
+    chol.clear();
+
+    let first = if positive {
+        let m = kernels::max_value(corr);
+        corr.iter().position(|&v| v == m)
+    } else {
+        kernels::argmax_abs(corr)
+    };
+    let Some(j0) = first else { return };
+    let c0 = if positive { corr[j0] } else { corr[j0].abs() };
+    if !(c0 > target) || max_steps == 0 {
+        return;
+    }
+    let mut lambda = c0;
+    if chol.push(&[], gram[j0 * n + j0] + l2).is_err() {
+        return;
+    }
+    active.push(j0);
+    signs.push(if positive { T::ONE } else { corr[j0].signum0() });
+    gamma[0] = T::ZERO;
+    mask[j0] = true;
+
+    let mut steps = 0usize;
+    let mut just_dropped = usize::MAX;
+    loop {
+        let k = active.len();
+        u[..k].copy_from_slice(&signs[..k]);
+        chol.solve_in_place(&mut u[..k]);
+        // beta = G_{·A} u
+        beta.fill(T::ZERO);
+        for (&a, &ui) in active.iter().zip(u[..k].iter()) {
+            kernels::axpy(ui, &gram[a * n..(a + 1) * n], beta);
+        }
+        let mut t = lambda - target;
+        let mut event = Event::End;
+        for jj in 0..n {
+            if mask[jj] || jj == just_dropped {
+                continue;
+            }
+            let (cj, aj) = (corr[jj], beta[jj]);
+            let d1 = T::ONE - aj;
+            if d1 > T::ZERO {
+                let t1 = (lambda - cj) / d1;
+                if t1 >= T::ZERO && t1 < t {
+                    t = t1;
+                    event = Event::Enter(jj);
+                }
+            }
+            if !positive {
+                let d2 = T::ONE + aj;
+                if d2 > T::ZERO {
+                    let t2 = (lambda + cj) / d2;
+                    if t2 >= T::ZERO && t2 < t {
+                        t = t2;
+                        event = Event::Enter(jj);
+                    }
+                }
+            }
+        }
+        if lasso {
+            for i in 0..k {
+                if u[i] != T::ZERO {
+                    let z = -gamma[i] / u[i];
+                    if z > T::ZERO && z < t {
+                        t = z;
+                        event = Event::Drop(i);
+                    }
+                }
+            }
+        }
+        for i in 0..k {
+            gamma[i] += t * u[i];
+        }
+        kernels::axpy(-t, beta, corr);
+        lambda -= t;
+        steps += 1;
+        just_dropped = usize::MAX;
+        if steps >= max_steps {
+            break;
+        }
+        match event {
+            Event::End => break,
+            Event::Enter(jj) => {
+                if k == cap {
+                    break;
+                }
+                let gj = &gram[jj * n..(jj + 1) * n];
+                for (i, &a) in active.iter().enumerate() {
+                    gcol[i] = gj[a];
+                }
+                if chol.push_with_threshold(&gcol[..k], gj[jj] + l2, T::EPSILON).is_err() {
+                    break;
+                }
+                signs.push(if positive { T::ONE } else { corr[jj].signum0() });
+                active.push(jj);
+                gamma[k] = T::ZERO;
+                mask[jj] = true;
+            }
+            Event::Drop(i) => {
+                let a = active.remove(i);
+                signs.remove(i);
+                for p in i..k - 1 {
+                    gamma[p] = gamma[p + 1];
+                }
+                chol.remove(i);
+                mask[a] = false;
+                just_dropped = a;
+                if active.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    let k = active.len();
+    out.push_unsorted(active, &gamma[..k]);
+}

@@ -1,0 +1,53 @@
+//! The Lasso objective and its duality gap, written once.
+//!
+//! All in Gram form: with `b = Dᵀx`, `G' = DᵀD + λ₂I` and `q = b − G'c`
+//! (the negative gradient of the smooth part),
+//!
+//! `P(c) = ½‖x − Dc‖² + ½λ₂‖c‖² + α‖c‖₁ = ½ r² + α‖c‖₁`, with
+//! `r² = ‖x‖² − cᵀb − cᵀq`.
+//!
+//! The elastic net is the Lasso of the augmented `D' = [D; √λ₂ I]`,
+//! `x' = [x; 0]`, so the dual point is the scaled augmented residual
+//! `θ = s·r'` with `s = min(1, α/‖D'ᵀr'‖∞)` (`D'ᵀr' = q`; for `positive`, the
+//! largest positive entry of `q` replaces the infinity norm), and
+//! `D(θ) = θᵀx' − ½‖θ‖² = s(‖x‖² − cᵀb) − ½s²r²`. The gap `P − D(θ) ≥ 0`
+//! bounds the distance of `P(c)` to the optimum (Mairal's thesis, §1.4;
+//! scikit-learn's `enet_coordinate_descent_gram`).
+
+use sc_linalg::{kernels, Real};
+
+/// Primal value and duality gap of a code `c` (dense, n_atoms) with
+/// `q = b − G'c`.
+#[inline(always)]
+pub(crate) fn primal_and_gap<T: Real>(c: &[T], q: &[T], b: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
+    let ctb = kernels::dot(c, b);
+    let ctq = kernels::dot(c, q);
+    let r2 = (xnorm2 - ctb - ctq).max(T::ZERO);
+    let primal = T::from_f64(0.5) * r2 + alpha * kernels::norm_l1(c);
+    let dual_norm = if positive { kernels::max_value(q).max(T::ZERO) } else { kernels::max_abs(q) };
+    let s = if dual_norm > alpha { alpha / dual_norm } else { T::ONE };
+    let dual = s * (xnorm2 - ctb) - T::from_f64(0.5) * s * s * r2;
+    (primal, primal - dual)
+}
+
+/// The Lasso objective `½‖x − Dc‖² + ½λ₂‖c‖² + α‖c‖₁` of a sparse code,
+/// computed from the dictionary directly (for tests and reports).
+pub fn lasso_objective<T: Real>(
+    dict: &crate::Dictionary<T>,
+    x: &[T],
+    indices: &[u32],
+    values: &[T],
+    alpha: T,
+    l2: T,
+) -> T {
+    let mut r = x.to_vec();
+    let d = dict.matrix();
+    for (&j, &v) in indices.iter().zip(values) {
+        let col = d.col(j as usize);
+        for (i, ri) in r.iter_mut().enumerate() {
+            *ri -= v * col[i];
+        }
+    }
+    let half = T::from_f64(0.5);
+    half * kernels::norm_sq(&r) + half * l2 * kernels::norm_sq(values) + alpha * kernels::norm_l1(values)
+}

@@ -368,7 +368,12 @@ struct ChunkOut<T> {
 fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>, chunk: usize) -> SparseCodes<T> {
     let n_samples = x.ncols();
     let n_chunks = n_samples.div_ceil(chunk);
-    let cap = dict.n_atoms().min(dict.n_features());
+    // The active set is bounded by the rank of the Gram matrix, which an
+    // elastic-net term makes full.
+    let cap = match plan {
+        Plan::Lars(LarsMode::Lasso { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
+        _ => dict.n_atoms().min(dict.n_features()),
+    };
     let outs: Vec<ChunkOut<T>> = (0..n_chunks)
         .into_par_iter()
         .map_init(

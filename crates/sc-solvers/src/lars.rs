@@ -121,6 +121,12 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
         }
         kernels::axpy(-t, beta, corr);
         lambda -= t;
+        // Active correlations are exactly ±λ; setting them so also keeps a
+        // dropped atom's correlation right when λ₂ > 0 (beta holds G u, not
+        // (G + λ₂I) u, on the active set).
+        for (&a, &s) in active.iter().zip(signs.iter()) {
+            corr[a] = s * lambda;
+        }
         steps += 1;
         just_dropped = usize::MAX;
         if steps >= max_steps {

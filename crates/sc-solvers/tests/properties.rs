@@ -1,0 +1,237 @@
+//! Properties from the mathematics of each problem, on random instances.
+
+use faer::{Mat, MatRef};
+use proptest::prelude::*;
+use sc_solvers::{Dictionary, Encoder, Error, SparseCodes};
+
+/// splitmix64 + Box–Muller: reproducible Gaussian numbers from a seed.
+struct Gauss(u64);
+impl Gauss {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform().max(1e-300), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+/// A unit-atom dictionary and signals made of a few atoms plus noise.
+fn instance(seed: u64, n_features: usize, n_atoms: usize, n_samples: usize) -> (Mat<f64>, Mat<f64>) {
+    let mut g = Gauss(seed);
+    let mut d = Mat::<f64>::from_fn(n_features, n_atoms, |_, _| g.normal());
+    for j in 0..n_atoms {
+        let n = (0..n_features).map(|i| d[(i, j)].powi(2)).sum::<f64>().sqrt();
+        for i in 0..n_features {
+            d[(i, j)] /= n;
+        }
+    }
+    let mut x = Mat::<f64>::from_fn(n_features, n_samples, |_, _| 0.05 * g.normal());
+    for s in 0..n_samples {
+        for _ in 0..3 {
+            let j = (g.uniform() * n_atoms as f64) as usize % n_atoms;
+            let c = 2.0 * g.normal();
+            for i in 0..n_features {
+                x[(i, s)] += c * d[(i, j)];
+            }
+        }
+    }
+    (d, x)
+}
+
+/// `Dᵀ(x − Dc)` for every signal.
+fn residual_correlations(d: MatRef<'_, f64>, x: MatRef<'_, f64>, codes: &SparseCodes<f64>) -> Mat<f64> {
+    let c = codes.to_dense();
+    let r = x - d * &c;
+    d.transpose() * &r
+}
+
+/// The Lasso's optimality conditions: `|q_j| ≤ α`, and `q_j = α·sign(c_j)`
+/// where `c_j ≠ 0` (`q_j ≤ α` and `q_j = α` on the support for `positive`).
+fn assert_kkt(d: MatRef<'_, f64>, x: MatRef<'_, f64>, codes: &SparseCodes<f64>, alpha: f64, positive: bool, tol: f64) {
+    let q = residual_correlations(d, x, codes);
+    let c = codes.to_dense();
+    for s in 0..x.ncols() {
+        for j in 0..d.ncols() {
+            let (qj, cj) = (q[(j, s)], c[(j, s)]);
+            if cj != 0.0 {
+                assert!((qj - alpha * cj.signum()).abs() <= tol, "active {j} of {s}: q={qj}, α={alpha}");
+                assert!(!positive || cj > 0.0);
+            } else if positive {
+                assert!(qj <= alpha + tol, "inactive {j} of {s}: q={qj} > α={alpha}");
+            } else {
+                assert!(qj.abs() <= alpha + tol, "inactive {j} of {s}: |q|={} > α={alpha}", qj.abs());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn lasso_lars_satisfies_kkt(seed in any::<u64>(), nf in 5usize..24, na in 5usize..40, frac in 0.02f64..0.9, positive in any::<bool>()) {
+        let (d, x) = instance(seed, nf, na, 6);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let alpha_max = (0..6).map(|s| {
+            let col: Vec<f64> = (0..nf).map(|i| x[(i, s)]).collect();
+            dict.alpha_max(&col).unwrap()
+        }).fold(0.0, f64::max);
+        let alpha = frac * alpha_max;
+        let codes = Encoder::lasso_lars(alpha).positive(positive).encode(&dict, x.as_ref()).unwrap();
+        assert_kkt(d.as_ref(), x.as_ref(), &codes, alpha, positive, 1e-7);
+    }
+
+    #[test]
+    fn lasso_cd_satisfies_kkt(seed in any::<u64>(), nf in 5usize..24, na in 5usize..40, alpha in 0.05f64..2.0, positive in any::<bool>()) {
+        let (d, x) = instance(seed, nf, na, 5);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let codes = Encoder::lasso_cd(alpha).positive(positive).tol(1e-22).max_iter(200_000).encode(&dict, x.as_ref()).unwrap();
+        assert_kkt(d.as_ref(), x.as_ref(), &codes, alpha, positive, 1e-7);
+    }
+
+    #[test]
+    fn elastic_net_lars_and_cd_agree(seed in any::<u64>(), alpha in 0.05f64..1.0, l2 in 0.0f64..2.0) {
+        let (d, x) = instance(seed, 12, 20, 4);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let a = Encoder::lasso_lars(alpha).l2(l2).encode(&dict, x.as_ref()).unwrap().to_dense();
+        let b = Encoder::lasso_cd(alpha).l2(l2).tol(1e-22).max_iter(100_000).encode(&dict, x.as_ref()).unwrap().to_dense();
+        for s in 0..4 { for j in 0..20 {
+            prop_assert!((a[(j, s)] - b[(j, s)]).abs() < 1e-6, "{} vs {}", a[(j, s)], b[(j, s)]);
+        }}
+    }
+
+    #[test]
+    fn omp_residual_is_orthogonal_to_chosen_atoms(seed in any::<u64>(), nf in 6usize..30, na in 6usize..50, k in 1usize..6, use_tol in any::<bool>()) {
+        let (d, x) = instance(seed, nf, na, 6);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let enc = if use_tol { Encoder::omp_tol(0.01) } else { Encoder::omp(k.min(na)) };
+        let codes = enc.encode(&dict, x.as_ref()).unwrap();
+        let q = residual_correlations(d.as_ref(), x.as_ref(), &codes);
+        for s in 0..6 {
+            let xn = (0..nf).map(|i| x[(i, s)].powi(2)).sum::<f64>().sqrt();
+            let (idx, _) = codes.code(s);
+            if !use_tol { prop_assert!(idx.len() <= k); }
+            for &j in idx {
+                prop_assert!(q[(j as usize, s)].abs() <= 1e-9 * (1.0 + xn), "atom {j}: {}", q[(j as usize, s)]);
+            }
+            if use_tol && idx.len() < nf.min(na) {
+                // The goal was met.
+                let c = codes.to_dense();
+                let r = x.col(s) - &d * c.col(s);
+                prop_assert!(r.squared_norm_l2() <= 0.01 * (1.0 + 1e-9));
+            }
+        }
+    }
+
+    #[test]
+    fn thread_count_does_not_change_codes(seed in any::<u64>(), chunk in 1usize..9) {
+        let (d, x) = instance(seed, 16, 32, 37);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        for enc in [Encoder::omp(4), Encoder::omp_tol(0.05), Encoder::lasso_lars(0.2), Encoder::lasso_cd(0.2), Encoder::fista(0.2), Encoder::lars(3)] {
+            let enc = enc.chunk_size(chunk);
+            let one = enc.clone().threads(1).encode(&dict, x.as_ref()).unwrap();
+            let two = enc.clone().threads(2).encode(&dict, x.as_ref()).unwrap();
+            let three = enc.threads(3).encode(&dict, x.as_ref()).unwrap();
+            // Bit for bit.
+            prop_assert_eq!(&one, &two);
+            prop_assert_eq!(&one, &three);
+        }
+    }
+
+    #[test]
+    fn f32_and_f64_agree(seed in any::<u64>()) {
+        let (d, x) = instance(seed, 16, 24, 8);
+        let d32 = Mat::<f32>::from_fn(16, 24, |i, j| d[(i, j)] as f32);
+        let x32 = Mat::<f32>::from_fn(16, 8, |i, j| x[(i, j)] as f32);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let dict32 = Dictionary::new(d32.as_ref()).unwrap();
+        let alpha = 0.3;
+        let a = Encoder::lasso_lars(alpha).encode(&dict, x.as_ref()).unwrap();
+        let b = Encoder::lasso_lars(alpha).encode(&dict32, x32.as_ref()).unwrap();
+        for s in 0..8 {
+            let xs: Vec<f64> = (0..16).map(|i| x[(i, s)]).collect();
+            let (ai, av) = a.code(s);
+            let (bi, bv) = b.code(s);
+            let bv64: Vec<f64> = bv.iter().map(|&v| v as f64).collect();
+            let pa = sc_solvers::lasso_objective(&dict, &xs, ai, av, alpha, 0.0);
+            let pb = sc_solvers::lasso_objective(&dict, &xs, bi, &bv64, alpha, 0.0);
+            prop_assert!((pa - pb).abs() <= 1e-4 * pa.abs().max(1.0), "{pa} vs {pb}");
+        }
+        let a = Encoder::omp(3).encode(&dict, x.as_ref()).unwrap();
+        let b = Encoder::omp(3).encode(&dict32, x32.as_ref()).unwrap();
+        for s in 0..8 {
+            let (ai, av) = a.code(s);
+            let (bi, bv) = b.code(s);
+            if ai == bi {
+                for (p, q) in av.iter().zip(bv) { prop_assert!((p - *q as f64).abs() <= 1e-3 * (1.0 + p.abs())); }
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_gives_typed_errors() {
+    let (d, mut x) = instance(7, 8, 12, 5);
+    let dict = Dictionary::new(d.as_ref()).unwrap();
+    // Dimension mismatch.
+    let short = Mat::<f64>::zeros(7, 3);
+    assert!(matches!(Encoder::omp(2).encode(&dict, short.as_ref()), Err(Error::DimensionMismatch { expected: 8, got: 7, .. })));
+    // Non-finite value: the sample is named.
+    x[(3, 2)] = f64::NAN;
+    assert_eq!(Encoder::omp(2).encode(&dict, x.as_ref()), Err(Error::NonFiniteSignal { sample: 2 }));
+    x[(3, 2)] = 0.0;
+    // Negative alpha, bad n_nonzero.
+    assert!(matches!(Encoder::lasso_lars(-1.0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "alpha", .. })));
+    assert!(matches!(Encoder::omp(0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "n_nonzero", .. })));
+    assert!(matches!(Encoder::lars(13).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "n_nonzero", .. })));
+    assert!(matches!(Encoder::omp(2).positive(true).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "positive", .. })));
+    assert!(matches!(Encoder::omp_tol(f64::NAN).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "tol", .. })));
+    assert!(matches!(Encoder::omp(2).threads(0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "threads", .. })));
+    // Zero-norm and non-finite atoms, empty dictionaries.
+    let mut bad = d.clone();
+    for i in 0..8 {
+        bad[(i, 5)] = 0.0;
+    }
+    assert_eq!(Dictionary::new(bad.as_ref()).unwrap_err(), Error::ZeroNormAtom { atom: 5 });
+    bad[(0, 4)] = f64::INFINITY;
+    assert_eq!(Dictionary::new(bad.as_ref()).unwrap_err(), Error::NonFiniteAtom { atom: 4 });
+    assert!(matches!(Dictionary::new(Mat::<f64>::zeros(0, 3).as_ref()), Err(Error::EmptyDictionary { .. })));
+    assert!(matches!(Dictionary::<f64>::from_column_major(&[1.0; 5], 2, 3), Err(Error::DimensionMismatch { .. })));
+}
+
+#[test]
+fn zero_signals_and_alpha_above_max_give_empty_codes() {
+    let (d, _) = instance(3, 10, 15, 1);
+    let dict = Dictionary::new(d.as_ref()).unwrap();
+    let x = Mat::<f64>::zeros(10, 4);
+    for enc in [Encoder::omp(3), Encoder::omp_tol(0.1), Encoder::lars(3), Encoder::lasso_lars(0.1), Encoder::lasso_cd(0.1), Encoder::ista(0.1), Encoder::fista(0.1)] {
+        let c = enc.encode(&dict, x.as_ref()).unwrap();
+        assert_eq!(c.nnz(), 0, "{:?}", enc.algorithm());
+        assert_eq!(c.n_samples(), 4);
+    }
+    let (_, x) = instance(4, 10, 15, 3);
+    let c = Encoder::lasso_lars(1e6).encode(&dict, x.as_ref()).unwrap();
+    assert_eq!(c.nnz(), 0);
+}
+
+#[test]
+fn warm_start_reaches_the_same_solution() {
+    let (d, x) = instance(11, 12, 20, 6);
+    let dict = Dictionary::new(d.as_ref()).unwrap();
+    let exact = Encoder::lasso_lars(0.2).encode(&dict, x.as_ref()).unwrap().to_dense();
+    let init = Mat::<f64>::from_fn(20, 6, |j, s| exact[(j, s)] * 0.5 + 0.01 * ((j + s) as f64).sin());
+    for enc in [Encoder::lasso_cd(0.2), Encoder::fista(0.2)] {
+        let warm = enc.tol(1e-20).max_iter(100_000).encode_warm(&dict, x.as_ref(), Some(init.as_ref())).unwrap().to_dense();
+        for s in 0..6 {
+            for j in 0..20 {
+                assert!((warm[(j, s)] - exact[(j, s)]).abs() < 1e-6);
+            }
+        }
+    }
+}
+

@@ -1,1 +1,136 @@
-fn main(){}
+//! The project's automation, run as `cargo xtask <task>`.
+//!
+//! - `golden [--regen]`: compares every solver with scikit-learn's golden
+//!   files (`--regen` first remakes them in a throwaway virtual environment).
+//! - `bench [criterion args]`: the criterion benches (`cargo bench -p sc-benches`).
+//! - `timing`: a quick in-process timing of every encoder on the camera
+//!   workload (medians of 7 runs; build with `--release`: `cargo run
+//!   --release -p xtask -- timing`).
+//! - `anchors`: SPAMS and scikit-learn on the same workload, and the
+//!   `sparsecode` binary on the same arrays, in one run (needs PyPI).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use sc_benches::{camera_workload, LASSO_ALPHA, OMP_TOL};
+use sc_linalg::faer::MatRef;
+use sc_linalg::Real;
+use sc_solvers::{Dictionary, Encoder};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(mut c: Command) -> Result<(), String> {
+    let status = c.status().map_err(|e| format!("could not run {c:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{c:?} failed with {status}")) }
+}
+
+/// A virtual environment under target/ with the given PyPI packages.
+fn venv(packages: &[&str]) -> Result<PathBuf, String> {
+    let dir = root().join("target/xtask-venv");
+    let py = dir.join("bin/python");
+    if !py.exists() {
+        let mut c = Command::new("python3");
+        c.args(["-m", "venv"]).arg(&dir);
+        run(c)?;
+    }
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet"]).args(packages);
+    run(c)?;
+    Ok(py)
+}
+
+fn golden(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--regen") {
+        let py = venv(&["numpy", "scikit-learn"])?;
+        let mut c = Command::new(py);
+        c.arg(root().join("xtask/python/golden_solvers.py")).arg(root().join("crates/sc-solvers/tests/golden"));
+        run(c)?;
+    }
+    let mut c = cargo();
+    c.args(["test", "-p", "sc-solvers", "--test", "golden", "--", "--nocapture", "--test-threads", "1"]);
+    run(c)
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut c = cargo();
+    c.args(["bench", "-p", "sc-benches", "--"]).args(args);
+    run(c)
+}
+
+fn time_precision<T: Real>(name: &str) {
+    let (d, x, n) = camera_workload::<T>();
+    let dict = Dictionary::new(d.as_ref()).unwrap();
+    let xm = MatRef::from_column_major_slice(&x, 64, n);
+    let sub = n / 16;
+    let xs = MatRef::from_column_major_slice(&x[..64 * sub], 64, sub);
+    let cases: Vec<(&str, Encoder, bool)> = vec![
+        ("omp8", Encoder::omp(8), true),
+        ("omp_tol", Encoder::omp_tol(OMP_TOL), true),
+        ("lars8", Encoder::lars(8), true),
+        ("lasso_lars", Encoder::lasso_lars(LASSO_ALPHA), true),
+        ("threshold", Encoder::soft_threshold(LASSO_ALPHA), true),
+        ("lasso_cd/16", Encoder::lasso_cd(LASSO_ALPHA).tol(1e-8), false),
+        ("fista/16", Encoder::fista(LASSO_ALPHA).tol(1e-8), false),
+        ("ista/16", Encoder::ista(LASSO_ALPHA).tol(1e-8), false),
+    ];
+    for (label, enc, all) in cases {
+        let input = if all { xm } else { xs };
+        let mut times = Vec::new();
+        let mut nnz = 0.0;
+        for _ in 0..7 {
+            let t = Instant::now();
+            let codes = enc.encode(&dict, input).unwrap();
+            times.push(t.elapsed().as_secs_f64());
+            nnz = codes.mean_nnz();
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!("{name}  {label:<12} median {:>8.4} s  (min {:.4})  mean nnz {nnz:.3}", times[3], times[0]);
+    }
+}
+
+fn timing() -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        eprintln!("note: this is a debug build; use `cargo run --release -p xtask -- timing` for figures");
+    }
+    time_precision::<f64>("f64");
+    time_precision::<f32>("f32");
+    Ok(())
+}
+
+fn anchors() -> Result<(), String> {
+    let mut c = cargo();
+    c.args(["build", "--release", "-p", "sparsecode-cli"]);
+    run(c)?;
+    let py = venv(&["numpy", "scikit-learn", "scikit-image", "spams-bin"])?;
+    let mut c = Command::new(py);
+    c.arg(root().join("xtask/python/anchors.py")).arg(root().join("target/release/sparsecode"));
+    run(c)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or(&[]).to_vec();
+    let result = match args.first().map(String::as_str) {
+        Some("golden") => golden(&rest),
+        Some("bench") => bench(&rest),
+        Some("timing") => timing(),
+        Some("anchors") => anchors(),
+        _ => Err("usage: cargo xtask <golden [--regen] | bench [criterion args] | timing | anchors>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,1 +1,25 @@
-//! placeholder
+//! Images, patches and array files for `sparsecode`.
+//!
+//! # Brief overview
+//! Everything between a file and a matrix of signals, and back:
+//! - [`npy`]: NumPy `.npy` arrays in and out, and SciPy CSR `.npz` out, with
+//!   the convention that a C-order `(n_samples, n_features)` array is a
+//!   column-major `n_features × n_samples` faer matrix — no transpose.
+//! - [`image`]: gray images, PNG decoding, and the embedded `camera`.
+//! - [`patches`]: patch extraction in scikit-learn's order.
+//! - [`write_atomic`]: every file this workspace writes goes through a
+//!   temporary file and a rename.
+//!
+//! Architecture invariant: this crate does no sparse coding; it hands
+//! signal matrices to `sc-solvers`/`sc-dict` and takes matrices back.
+
+#![warn(missing_docs)]
+
+mod atomic;
+mod error;
+pub mod image;
+pub mod npy;
+pub mod patches;
+
+pub use atomic::write_atomic;
+pub use error::{Error, Result};

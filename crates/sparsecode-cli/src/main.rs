@@ -1,1 +1,215 @@
-fn main(){}
+//! The `sparsecode` command. It holds no algorithm: it parses arguments,
+//! reads files, calls the `sparsecode` crate and writes files.
+//!
+//! Errors print one line on standard error and exit with status 2.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sparsecode::faer::MatRef;
+use sparsecode::patches::npy::{self, AnyArray2, Array2, NpyElement};
+use sparsecode::prelude::*;
+
+#[derive(Parser)]
+#[command(name = "sparsecode", version, about = "Sparse coding and dictionary learning")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sparse-code signals over a dictionary (scikit-learn's `sparse_encode`).
+    Encode(EncodeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+enum AlgorithmArg {
+    Omp,
+    Lars,
+    LassoLars,
+    LassoCd,
+    Ista,
+    Fista,
+    Threshold,
+}
+
+#[derive(clap::Args)]
+struct EncodeArgs {
+    /// Dictionary, (n_atoms, n_features) float32/float64 .npy (scikit-learn's `components_`).
+    #[arg(long)]
+    dict: PathBuf,
+    /// Signals, (n_samples, n_features) float32/float64 .npy.
+    #[arg(long)]
+    input: PathBuf,
+    /// The solver.
+    #[arg(long, value_enum, default_value = "omp")]
+    algorithm: AlgorithmArg,
+    /// Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold; default 1.
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// Atoms per signal for omp and lars; default min(max(n_features/10, 1), n_atoms).
+    #[arg(long)]
+    n_nonzero: Option<usize>,
+    /// omp: squared-residual goal (wins over --n-nonzero). Lasso solvers: relative duality-gap tolerance.
+    #[arg(long)]
+    tol: Option<f64>,
+    /// Constrain codes to be non-negative (Lasso solvers, threshold).
+    #[arg(long)]
+    positive: bool,
+    /// Hard instead of soft thresholding (threshold).
+    #[arg(long)]
+    hard: bool,
+    /// Elastic-net ℓ2 penalty (Lasso solvers).
+    #[arg(long)]
+    l2: Option<f64>,
+    /// Iteration cap (Lasso solvers).
+    #[arg(long)]
+    max_iter: Option<usize>,
+    /// Worker threads (default: all cores). Codes do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output: .npy (dense (n_samples, n_atoms), the input's dtype) or .npz (SciPy CSR).
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Print a JSON summary on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A user-facing error: one line, exit status 2.
+struct CliError(String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Encode(args) => encode(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError(msg)) => {
+            eprintln!("sparsecode: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result<Encoder, CliError> {
+    let alpha = args.alpha.unwrap_or(1.0);
+    let k = args.n_nonzero.unwrap_or_else(|| (n_features / 10).max(1).min(n_atoms));
+    let mut enc = match args.algorithm {
+        AlgorithmArg::Omp => match args.tol {
+            Some(t) => Encoder::omp_tol(t),
+            None => Encoder::omp(k),
+        },
+        AlgorithmArg::Lars => Encoder::lars(k),
+        AlgorithmArg::LassoLars => Encoder::lasso_lars(alpha),
+        AlgorithmArg::LassoCd => Encoder::lasso_cd(alpha),
+        AlgorithmArg::Ista => Encoder::ista(alpha),
+        AlgorithmArg::Fista => Encoder::fista(alpha),
+        AlgorithmArg::Threshold if args.hard => Encoder::hard_threshold(alpha),
+        AlgorithmArg::Threshold => Encoder::soft_threshold(alpha),
+    };
+    let lasso = matches!(args.algorithm, AlgorithmArg::LassoLars | AlgorithmArg::LassoCd | AlgorithmArg::Ista | AlgorithmArg::Fista);
+    if args.hard && args.algorithm != AlgorithmArg::Threshold {
+        return Err(CliError("--hard applies to --algorithm threshold only".into()));
+    }
+    if (args.l2.is_some() || args.max_iter.is_some()) && !lasso {
+        return Err(CliError("--l2 and --max-iter apply to the Lasso solvers only".into()));
+    }
+    if args.positive {
+        enc = enc.positive(true);
+    }
+    if let (Some(t), true) = (args.tol, lasso) {
+        enc = enc.tol(t);
+    }
+    if let Some(l2) = args.l2 {
+        enc = enc.l2(l2);
+    }
+    if let Some(m) = args.max_iter {
+        enc = enc.max_iter(m);
+    }
+    if let Some(t) = args.threads {
+        enc = enc.threads(t);
+    }
+    Ok(enc)
+}
+
+fn encode(args: &EncodeArgs) -> Result<(), CliError> {
+    check_output(&args.output, &["npy", "npz"])?;
+    let d = npy::read_npy(&args.dict)?;
+    let x = npy::read_npy(&args.input)?;
+    let ((n_atoms, nf_d), (n_samples, nf_x)) = (d.shape(), x.shape());
+    if nf_d != nf_x {
+        return Err(CliError(format!(
+            "the dictionary has {nf_d} features per atom but the signals have {nf_x} (shapes {:?} and {:?})",
+            d.shape(),
+            x.shape()
+        )));
+    }
+    let enc = build_encoder(args, nf_x, n_atoms)?;
+    // Codes are computed in the signals' precision.
+    let (seconds, mean_nnz) = match x {
+        AnyArray2::F32(x) => run_encode::<f32>(&enc, &to_f32(&d), &x, &args.output)?,
+        AnyArray2::F64(x) => run_encode::<f64>(&enc, &d.to_f64(), &x, &args.output)?,
+    };
+    if args.json {
+        let summary = serde_json::json!({
+            "n_samples": n_samples,
+            "n_atoms": n_atoms,
+            "algorithm": enc.algorithm().name(),
+            "seconds_encode": seconds,
+            "mean_nnz": mean_nnz,
+        });
+        println!("{summary}");
+    }
+    Ok(())
+}
+
+fn to_f32(a: &AnyArray2) -> Array2<f32> {
+    match a {
+        AnyArray2::F32(a) => a.clone(),
+        AnyArray2::F64(a) => Array2 { rows: a.rows, cols: a.cols, data: a.data.iter().map(|&v| v as f32).collect() },
+    }
+}
+
+fn run_encode<T: Real + NpyElement>(enc: &Encoder, d: &Array2<T>, x: &Array2<T>, out: &Path) -> Result<(f64, f64), CliError> {
+    // C-order (n_atoms, n_features) is column-major n_features × n_atoms.
+    let dict = Dictionary::new(MatRef::from_column_major_slice(&d.data, d.cols, d.rows))?;
+    let xm = MatRef::from_column_major_slice(&x.data, x.cols, x.rows);
+    let t0 = Instant::now();
+    let codes = enc.encode(&dict, xm)?;
+    let seconds = t0.elapsed().as_secs_f64();
+    if is_ext(out, "npz") {
+        npy::write_csr_npz(out, codes.n_samples(), codes.n_atoms(), codes.indptr(), codes.indices(), codes.values())?;
+    } else {
+        npy::write_npy(out, codes.n_samples(), codes.n_atoms(), &codes.to_dense_column_major())?;
+    }
+    Ok((seconds, codes.mean_nnz()))
+}
+
+fn is_ext(p: &Path, ext: &str) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Refuses an output path whose extension is not one of `exts`, or whose
+/// folder does not exist, before any work is done.
+fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
+    if !exts.iter().any(|e| is_ext(p, e)) {
+        return Err(CliError(format!("output {} must end in {}", p.display(), exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or "))));
+    }
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(CliError(format!("output folder {} does not exist", dir.display())));
+        }
+    }
+    Ok(())
+}

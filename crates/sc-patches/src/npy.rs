@@ -1,0 +1,247 @@
+//! NumPy `.npy` arrays and SciPy `.npz` sparse matrices.
+//!
+//! A 2-D C-order array `(rows, cols)` has the bytes of a column-major faer
+//! matrix `cols × rows`: signals-as-columns for `X (n_samples, n_features)`,
+//! atoms-as-columns for scikit-learn's `components_ (n_atoms, n_features)`.
+//! So arrays are read and written here as plain buffers, never transposed.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::atomic::write_atomic;
+use crate::error::{format_err, io_err, Result};
+
+/// A 2-D array in C order: `data[r * cols + c]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Array2<T> {
+    /// Number of rows (`shape[0]`).
+    pub rows: usize,
+    /// Number of columns (`shape[1]`).
+    pub cols: usize,
+    /// The values, row after row.
+    pub data: Vec<T>,
+}
+
+/// A 2-D floating-point array of either precision, as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyArray2 {
+    /// `float32` data.
+    F32(Array2<f32>),
+    /// `float64` data.
+    F64(Array2<f64>),
+}
+
+impl AnyArray2 {
+    /// `(rows, cols)`.
+    pub fn shape(&self) -> (usize, usize) {
+        match self {
+            AnyArray2::F32(a) => (a.rows, a.cols),
+            AnyArray2::F64(a) => (a.rows, a.cols),
+        }
+    }
+    /// NumPy's name of the element type.
+    pub fn dtype(&self) -> &'static str {
+        match self {
+            AnyArray2::F32(_) => "float32",
+            AnyArray2::F64(_) => "float64",
+        }
+    }
+    /// The array converted to `f64`.
+    pub fn to_f64(&self) -> Array2<f64> {
+        match self {
+            AnyArray2::F32(a) => Array2 { rows: a.rows, cols: a.cols, data: a.data.iter().map(|&v| v as f64).collect() },
+            AnyArray2::F64(a) => a.clone(),
+        }
+    }
+}
+
+/// Reads a 2-D `float32` or `float64` array (either byte order; Fortran
+/// order is converted to C order).
+pub fn read_npy(path: &Path) -> Result<AnyArray2> {
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    read_npy_bytes(&bytes, path)
+}
+
+/// Reads a 2-D float array from the bytes of a `.npy` file; `path` names
+/// the source in errors.
+pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
+    let npy = npyz::NpyFile::new(bytes).map_err(|e| format_err(path, format!("not a valid .npy file ({e})")))?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 {
+        return Err(format_err(path, format!("expected a 2-D array, found {} dimension(s) {:?}", shape.len(), shape)));
+    }
+    let (rows, cols) = (shape[0] as usize, shape[1] as usize);
+    let dtype = match npy.dtype() {
+        npyz::DType::Plain(ts) => ts.to_string(),
+        other => return Err(format_err(path, format!("unsupported dtype {other:?}"))),
+    };
+    let item = match &dtype[1..] {
+        "f4" => 4,
+        "f8" => 8,
+        other => return Err(format_err(path, format!("expected float32 or float64 data, found dtype '{other}'"))),
+    };
+    // Bound the size by the file before anything is allocated.
+    let n = rows.checked_mul(cols).filter(|n| n.checked_mul(item).is_some_and(|b| b <= bytes.len()));
+    let Some(n) = n else {
+        return Err(format_err(path, format!("truncated: shape {rows}×{cols} needs more data than the file holds")));
+    };
+    let fortran = npy.order() == npyz::Order::Fortran;
+    let truncated = |e: std::io::Error| format_err(path, format!("truncated or unreadable data ({e})"));
+    let out = if item == 4 {
+        let v = npy.into_vec::<f32>().map_err(truncated)?;
+        AnyArray2::F32(Array2 { rows, cols, data: to_c_order(v, rows, cols, fortran) })
+    } else {
+        let v = npy.into_vec::<f64>().map_err(truncated)?;
+        AnyArray2::F64(Array2 { rows, cols, data: to_c_order(v, rows, cols, fortran) })
+    };
+    debug_assert_eq!(match &out { AnyArray2::F32(a) => a.data.len(), AnyArray2::F64(a) => a.data.len() }, n);
+    Ok(out)
+}
+
+fn to_c_order<T: Copy>(v: Vec<T>, rows: usize, cols: usize, fortran: bool) -> Vec<T> {
+    if !fortran || rows <= 1 || cols <= 1 {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    for r in 0..rows {
+        for c in 0..cols {
+            out.push(v[c * rows + r]);
+        }
+    }
+    out
+}
+
+/// A scalar type that `.npy` files can hold.
+pub trait NpyElement: Copy {
+    /// NumPy's type string (`"<f8"` …).
+    const DESCR: &'static str;
+    /// Appends the little-endian bytes of `self`.
+    fn put(self, out: &mut Vec<u8>);
+}
+
+macro_rules! npy_element {
+    ($t:ty, $d:literal) => {
+        impl NpyElement for $t {
+            const DESCR: &'static str = $d;
+            fn put(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+        }
+    };
+}
+npy_element!(f32, "<f4");
+npy_element!(f64, "<f8");
+npy_element!(i32, "<i4");
+npy_element!(i64, "<i8");
+
+/// The bytes of a C-order `.npy` file (format 1.0) of the given shape.
+pub fn npy_bytes<T: NpyElement>(shape: &[usize], data: &[T]) -> Vec<u8> {
+    assert_eq!(shape.iter().product::<usize>(), data.len(), "shape and data length disagree");
+    npy_bytes_raw(T::DESCR, shape, data.len() * std::mem::size_of::<T>(), |out| {
+        for &v in data {
+            v.put(out);
+        }
+    })
+}
+
+fn npy_bytes_raw(descr: &str, shape: &[usize], n_bytes: usize, put: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let shape_txt = match shape.len() {
+        0 => "()".to_string(),
+        1 => format!("({},)", shape[0]),
+        _ => format!("({})", shape.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+    };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_txt}, }}");
+    // Magic (6) + version (2) + length (2) + header + '\n', padded to 64.
+    let unpadded = 10 + header.len() + 1;
+    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + n_bytes);
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    put(&mut out);
+    out
+}
+
+/// Writes a 2-D C-order array `(rows, cols)` atomically.
+pub fn write_npy<T: NpyElement>(path: &Path, rows: usize, cols: usize, data: &[T]) -> Result<()> {
+    if rows * cols != data.len() {
+        return Err(format_err(path, format!("shape {rows}×{cols} does not match {} values", data.len())));
+    }
+    let bytes = npy_bytes(&[rows, cols], data);
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// Writes a SciPy CSR matrix of shape `(n_rows, n_cols)` as `.npz`, the
+/// layout `scipy.sparse.save_npz` uses (members `data`, `indices`, `indptr`,
+/// `format`, `shape`), uncompressed, atomically.
+pub fn write_csr_npz<T: NpyElement>(path: &Path, n_rows: usize, n_cols: usize, indptr: &[usize], indices: &[u32], data: &[T]) -> Result<()> {
+    if indptr.len() != n_rows + 1 || indices.len() != data.len() || indptr.last() != Some(&data.len()) {
+        return Err(format_err(path, "inconsistent CSR parts"));
+    }
+    let wide = data.len() > i32::MAX as usize || n_cols > i32::MAX as usize;
+    let members: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "indices.npy",
+            if wide {
+                npy_bytes(&[indices.len()], &indices.iter().map(|&i| i as i64).collect::<Vec<_>>())
+            } else {
+                npy_bytes(&[indices.len()], &indices.iter().map(|&i| i as i32).collect::<Vec<_>>())
+            },
+        ),
+        (
+            "indptr.npy",
+            if wide {
+                npy_bytes(&[indptr.len()], &indptr.iter().map(|&i| i as i64).collect::<Vec<_>>())
+            } else {
+                npy_bytes(&[indptr.len()], &indptr.iter().map(|&i| i as i32).collect::<Vec<_>>())
+            },
+        ),
+        ("format.npy", npy_bytes_raw("|S3", &[], 3, |out| out.extend_from_slice(b"csr"))),
+        ("shape.npy", npy_bytes(&[2], &[n_rows as i64, n_cols as i64])),
+        ("data.npy", npy_bytes(&[data.len()], data)),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(members.iter().map(|m| m.1.len()).sum::<usize>() > u32::MAX as usize / 2);
+    let zip_err = |e: zip::result::ZipError| format_err(path, format!("could not build the archive ({e})"));
+    for (name, bytes) in &members {
+        zip.start_file(*name, opts).map_err(zip_err)?;
+        zip.write_all(bytes).map_err(|e| io_err(path, e))?;
+    }
+    let bytes = zip.finish().map_err(zip_err)?.into_inner();
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_both_precisions() {
+        let p = Path::new("mem.npy");
+        let a: Vec<f64> = (0..6).map(|i| i as f64 * 0.5 - 1.0).collect();
+        let back = read_npy_bytes(&npy_bytes(&[2, 3], &a), p).unwrap();
+        assert_eq!(back, AnyArray2::F64(Array2 { rows: 2, cols: 3, data: a }));
+        let b: Vec<f32> = vec![1.5, -2.0];
+        let back = read_npy_bytes(&npy_bytes(&[1, 2], &b), p).unwrap();
+        assert_eq!(back, AnyArray2::F32(Array2 { rows: 1, cols: 2, data: b }));
+        // The header is padded to a multiple of 64 bytes.
+        assert_eq!((npy_bytes(&[2, 3], &[0.0f64; 6]).len() - 48) % 64, 0);
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let p = Path::new("x.npy");
+        let full = npy_bytes(&[4, 4], &[1.0f64; 16]);
+        let err = read_npy_bytes(&full[..full.len() - 8], p).unwrap_err().to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = read_npy_bytes(&npy_bytes(&[4], &[1.0f64; 4]), p).unwrap_err().to_string();
+        assert!(err.contains("2-D"), "{err}");
+        let err = read_npy_bytes(&npy_bytes(&[2, 2], &[1i32; 4]), p).unwrap_err().to_string();
+        assert!(err.contains("float32 or float64"), "{err}");
+        assert!(read_npy_bytes(b"not numpy at all", p).is_err());
+        assert!(read_npy_bytes(b"", p).is_err());
+    }
+}

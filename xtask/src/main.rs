@@ -82,7 +82,11 @@ fn time_precision<T: Real>(name: &str) {
         ("fista/16", Encoder::fista(LASSO_ALPHA).tol(1e-8), false),
         ("ista/16", Encoder::ista(LASSO_ALPHA).tol(1e-8), false),
     ];
+    let filter = std::env::var("XTASK_FILTER").unwrap_or_default();
     for (label, enc, all) in cases {
+        if !label.contains(filter.as_str()) {
+            continue;
+        }
         let input = if all { xm } else { xs };
         let mut times = Vec::new();
         let mut nnz = 0.0;

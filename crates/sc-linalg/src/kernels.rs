@@ -29,6 +29,14 @@ fn combine<T: Real>(acc: [T; LANES]) -> T {
 #[inline(always)]
 pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     assert_eq!(a.len(), b.len());
+    if a.len() < LANES {
+        // Short vectors (Cholesky rows): a plain sum, same order every time.
+        let mut s = T::ZERO;
+        for i in 0..a.len() {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
     let mut acc = [T::ZERO; LANES];
     let ca = a.chunks_exact(LANES);
     let cb = b.chunks_exact(LANES);
@@ -61,11 +69,56 @@ pub fn axpy<T: Real>(alpha: T, x: &[T], y: &mut [T]) {
 
 /// `y ← x − Σₖ coefₖ·colsₖ` for columns given by index into a column-major
 /// matrix `mat` with `n` rows (`y` has length `n`).
+///
+/// Columns are taken four at a time, so that `y` is loaded and stored once
+/// per four columns (the loop is bound by memory traffic, not arithmetic);
+/// the order of operations is fixed.
 #[inline(always)]
 pub fn sub_combination<T: Real>(x: &[T], mat: &[T], n: usize, idx: &[usize], coef: &[T], y: &mut [T]) {
-    y.copy_from_slice(x);
-    for (&j, &c) in idx.iter().zip(coef) {
-        axpy(-c, &mat[j * n..(j + 1) * n], y);
+    combination_impl(Some(x), mat, n, idx, coef, -T::ONE, y)
+}
+
+/// `y ← Σₖ coefₖ·colsₖ` (as [`sub_combination`], without the start vector).
+#[inline(always)]
+pub fn combination<T: Real>(mat: &[T], n: usize, idx: &[usize], coef: &[T], y: &mut [T]) {
+    combination_impl(None, mat, n, idx, coef, T::ONE, y)
+}
+
+#[inline(always)]
+fn combination_impl<T: Real>(x: Option<&[T]>, mat: &[T], n: usize, idx: &[usize], coef: &[T], sign: T, y: &mut [T]) {
+    assert_eq!(y.len(), n);
+    assert_eq!(idx.len(), coef.len());
+    let col = |j: usize| &mat[j * n..(j + 1) * n];
+    match x {
+        Some(x) => y.copy_from_slice(&x[..n]),
+        None => y.fill(T::ZERO),
+    }
+    let mut k = 0;
+    while k + 4 <= idx.len() {
+        let (c0, c1, c2, c3) = (sign * coef[k], sign * coef[k + 1], sign * coef[k + 2], sign * coef[k + 3]);
+        let (g0, g1, g2, g3) = (col(idx[k]), col(idx[k + 1]), col(idx[k + 2]), col(idx[k + 3]));
+        for i in 0..n {
+            y[i] = y[i] + (c0 * g0[i] + c1 * g1[i] + (c2 * g2[i] + c3 * g3[i]));
+        }
+        k += 4;
+    }
+    match idx.len() - k {
+        3 => {
+            let (c0, c1, c2) = (sign * coef[k], sign * coef[k + 1], sign * coef[k + 2]);
+            let (g0, g1, g2) = (col(idx[k]), col(idx[k + 1]), col(idx[k + 2]));
+            for i in 0..n {
+                y[i] = y[i] + (c0 * g0[i] + c1 * g1[i] + c2 * g2[i]);
+            }
+        }
+        2 => {
+            let (c0, c1) = (sign * coef[k], sign * coef[k + 1]);
+            let (g0, g1) = (col(idx[k]), col(idx[k + 1]));
+            for i in 0..n {
+                y[i] = y[i] + (c0 * g0[i] + c1 * g1[i]);
+            }
+        }
+        1 => axpy(sign * coef[k], col(idx[k]), y),
+        _ => {}
     }
 }
 
@@ -73,11 +126,55 @@ pub fn sub_combination<T: Real>(x: &[T], mat: &[T], n: usize, idx: &[usize], coe
 /// NaN entries are never chosen.
 #[inline(always)]
 pub fn argmax_abs<T: Real>(a: &[T]) -> Option<usize> {
+    argmax_by(a, |v| v.abs())
+}
+
+/// Index of the first entry of largest value (`None` if empty).
+#[inline(always)]
+pub fn argmax<T: Real>(a: &[T]) -> Option<usize> {
+    argmax_by(a, |v| v)
+}
+
+/// Index of the first entry of smallest value (`None` if empty).
+#[inline(always)]
+pub fn argmin<T: Real>(a: &[T]) -> Option<usize> {
+    argmax_by(a, |v| -v)
+}
+
+/// Two vectorised passes: the maximum of `key`, then the first chunk of
+/// [`LANES`] entries holding it, then the entry inside that chunk.
+#[inline(always)]
+fn argmax_by<T: Real>(a: &[T], key: impl Fn(T) -> T) -> Option<usize> {
     if a.is_empty() {
         return None;
     }
-    let m = max_abs(a);
-    a.iter().position(|v| v.abs() == m).or(Some(0))
+    let mut acc = [-T::MAX; LANES];
+    let c = a.chunks_exact(LANES);
+    let r = c.remainder();
+    for x in c {
+        for l in 0..LANES {
+            let v = key(x[l]);
+            acc[l] = if v > acc[l] { v } else { acc[l] };
+        }
+    }
+    for l in 0..r.len() {
+        let v = key(r[l]);
+        acc[l] = if v > acc[l] { v } else { acc[l] };
+    }
+    let mut m = acc[0];
+    for &v in &acc[1..] {
+        m = if v > m { v } else { m };
+    }
+    for (ci, x) in a.chunks(LANES).enumerate() {
+        let mut hit = false;
+        for &v in x {
+            hit |= key(v) == m;
+        }
+        if hit {
+            return x.iter().position(|&v| key(v) == m).map(|p| ci * LANES + p);
+        }
+    }
+    Some(0)
 }
 
 /// Largest absolute value (`0` if empty).
@@ -165,6 +262,11 @@ mod tests {
         let a = [1.0f64, -3.0, 2.0, 3.0, -3.0];
         assert_eq!(argmax_abs(&a), Some(1));
         assert_eq!(argmax_abs::<f64>(&[]), None);
+        let c = [2.0f64, 5.0, 5.0, -7.0, 1.0, 5.0];
+        assert_eq!(argmax(&c), Some(1));
+        assert_eq!(argmin(&c), Some(3));
+        let ties: Vec<f64> = (0..70).map(|i| if i % 17 == 3 { 4.0 } else { 1.0 }).collect();
+        assert_eq!(argmax(&ties), Some(3));
         let b: Vec<f32> = (0..40).map(|i| if i == 33 { -9.0 } else { i as f32 * 0.1 }).collect();
         assert_eq!(argmax_abs(&b), Some(33));
         assert_eq!(max_abs(&b), 9.0);

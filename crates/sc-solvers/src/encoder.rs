@@ -423,35 +423,66 @@ fn code_chunk<T: Real>(
         _ => 8,
     };
     let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
-    dispatch(|| code_signals(plan, dict, x, init, ws, bbuf, initbuf, &mut out));
+    dispatch_code_signals(plan, dict, x, init, ws, bbuf, initbuf, &mut out);
     out
 }
 
-/// Runs `f` compiled for the widest SIMD extension the CPU has. The vector
-/// kernels combine a fixed number of lanes in a fixed order, so the codes are
-/// the same bits on every path.
-#[inline(always)]
-fn dispatch<R>(f: impl FnOnce() -> R) -> R {
+/// Codes the signals of a chunk with [`code_signals`] compiled for the
+/// widest SIMD extension the CPU has (every solver and kernel below it is
+/// `#[inline(always)]`, so the whole loop is built for that extension). The
+/// vector kernels combine a fixed number of lanes in a fixed order, so the
+/// codes are the same bits on every path.
+#[allow(clippy::too_many_arguments)]
+fn dispatch_code_signals<T: Real>(
+    plan: &Plan<T>,
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    init: Option<MatRef<'_, T>>,
+    ws: &mut Workspace<T>,
+    bbuf: &[T],
+    initbuf: &mut [T],
+    out: &mut ChunkOut<T>,
+) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        fn v4<R>(f: impl FnOnce() -> R) -> R {
-            f()
+        #[allow(clippy::too_many_arguments)]
+        fn v4<T: Real>(
+            plan: &Plan<T>,
+            dict: &Dictionary<T>,
+            x: MatRef<'_, T>,
+            init: Option<MatRef<'_, T>>,
+            ws: &mut Workspace<T>,
+            bbuf: &[T],
+            initbuf: &mut [T],
+            out: &mut ChunkOut<T>,
+        ) {
+            code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
         }
         #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        fn v3<R>(f: impl FnOnce() -> R) -> R {
-            f()
+        #[allow(clippy::too_many_arguments)]
+        fn v3<T: Real>(
+            plan: &Plan<T>,
+            dict: &Dictionary<T>,
+            x: MatRef<'_, T>,
+            init: Option<MatRef<'_, T>>,
+            ws: &mut Workspace<T>,
+            bbuf: &[T],
+            initbuf: &mut [T],
+            out: &mut ChunkOut<T>,
+        ) {
+            code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
         }
         if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") && std::is_x86_feature_detected!("avx512dq") {
             // SAFETY: the features were detected at run time.
-            return unsafe { v4(f) };
+            return unsafe { v4(plan, dict, x, init, ws, bbuf, initbuf, out) };
         }
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: as above.
-            return unsafe { v3(f) };
+            return unsafe { v3(plan, dict, x, init, ws, bbuf, initbuf, out) };
         }
     }
-    f()
+    code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
 }
 
 #[inline(always)]

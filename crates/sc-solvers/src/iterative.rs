@@ -74,7 +74,8 @@ pub(crate) fn iterative_one<T: Real>(
         None => c.fill(T::ZERO),
     }
     residual_correlations(dict, b, c, p.l2, q);
-    let tol_abs = p.tol * xnorm2;
+    // Below a few ulps of ‖x‖² the gap is rounding noise (f32 above all).
+    let tol_abs = p.tol.max(T::from_f64(10.0) * T::EPSILON) * xnorm2;
     let lip = dict.lipschitz() + p.l2;
     let inv_l = T::ONE / lip;
     let thr = p.alpha * inv_l;

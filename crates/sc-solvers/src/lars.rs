@@ -40,7 +40,7 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
         LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k),
         LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter),
     };
-    let Workspace { corr, beta, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
+    let Workspace { corr, beta, c: cand, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
     let cap = chol.capacity();
     corr.copy_from_slice(b);
     mask.fill(false);
@@ -75,34 +75,32 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
         u[..k].copy_from_slice(&signs[..k]);
         chol.solve_in_place(&mut u[..k]);
         // beta = G_{·A} u
-        beta.fill(T::ZERO);
-        for (&a, &ui) in active.iter().zip(u[..k].iter()) {
-            kernels::axpy(ui, &gram[a * n..(a + 1) * n], beta);
-        }
+        kernels::combination(gram, n, active, &u[..k], beta);
         let mut t = lambda - target;
         let mut event = Event::End;
+        // Step at which each inactive atom's correlation reaches ±(λ − t);
+        // MAX for the others. Branch-free, so that it vectorises; then the
+        // first smallest.
+        let big = T::MAX;
         for jj in 0..n {
-            if mask[jj] || jj == just_dropped {
-                continue;
-            }
             let (cj, aj) = (corr[jj], beta[jj]);
             let d1 = T::ONE - aj;
-            if d1 > T::ZERO {
-                let t1 = (lambda - cj) / d1;
-                if t1 >= T::ZERO && t1 < t {
-                    t = t1;
-                    event = Event::Enter(jj);
-                }
-            }
+            let t1 = (lambda - cj) / d1;
+            let mut tj = if d1 > T::ZERO && t1 >= T::ZERO { t1 } else { big };
             if !positive {
                 let d2 = T::ONE + aj;
-                if d2 > T::ZERO {
-                    let t2 = (lambda + cj) / d2;
-                    if t2 >= T::ZERO && t2 < t {
-                        t = t2;
-                        event = Event::Enter(jj);
-                    }
-                }
+                let t2 = (lambda + cj) / d2;
+                tj = if d2 > T::ZERO && t2 >= T::ZERO && t2 < tj { t2 } else { tj };
+            }
+            cand[jj] = if mask[jj] { big } else { tj };
+        }
+        if just_dropped < n {
+            cand[just_dropped] = big;
+        }
+        if let Some(jj) = kernels::argmin(cand) {
+            if cand[jj] < t {
+                t = cand[jj];
+                event = Event::Enter(jj);
             }
         }
         if lasso {

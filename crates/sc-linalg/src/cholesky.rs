@@ -112,6 +112,28 @@ impl<T: Real> IncrementalCholesky<T> {
         Ok(())
     }
 
+    /// Appends a row whose off-diagonal part `w = L⁻¹g` the caller already
+    /// has (OMP gets it for free from its projected correlations), with
+    /// diagonal `sqrt(g_jj − wᵀw)`; fails as [`push`](Self::push) does.
+    #[inline(always)]
+    pub fn push_solved(&mut self, w: &[T], g_jj: T, threshold: T) -> Result<T, CholeskyError> {
+        let k = self.len;
+        assert_eq!(w.len(), k);
+        if k == self.cap {
+            return Err(CholeskyError::Full);
+        }
+        let rho = g_jj - dot(w, w);
+        if !(rho > threshold) {
+            return Err(CholeskyError::Dependent);
+        }
+        let d = rho.sqrt();
+        let row = &mut self.l[k * self.cap..k * self.cap + k + 1];
+        row[..k].copy_from_slice(w);
+        row[k] = d;
+        self.len = k + 1;
+        Ok(d)
+    }
+
     /// Solves `L x = b` in place (`b` of length `len()`).
     #[inline(always)]
     pub fn forward_solve(&self, b: &mut [T]) {

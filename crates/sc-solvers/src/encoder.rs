@@ -376,6 +376,8 @@ fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Op
     };
     let outs: Vec<ChunkOut<T>> = (0..n_chunks)
         .into_par_iter()
+        // Each split of the range builds one workspace; keep splits coarse.
+        .with_min_len(n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1))
         .map_init(
             || (Workspace::new(dict.n_atoms(), cap), vec![T::ZERO; dict.n_atoms() * chunk], vec![T::ZERO; dict.n_atoms()]),
             |(ws, bbuf, initbuf), ci| {

@@ -1,13 +1,22 @@
 //! Batch-OMP (Rubinstein, Zibulevsky & Elad 2008, "Efficient implementation
-//! of the K-SVD algorithm using batch orthogonal matching pursuit", alg. 3).
+//! of the K-SVD algorithm using batch orthogonal matching pursuit"), in its
+//! progressive-Cholesky form.
 //!
-//! Works from `b = Dᵀx` and the Gram matrix only: the correlations are
-//! `α = b − G_I γ` and the squared residual follows the recursion
-//! `εₖ = εₖ₋₁ − δₖ + δₖ₋₁` with `δₖ = γᵀ(G_I γ)_I`, so the signal itself is
-//! never touched. The Cholesky factor of `G_II` grows one atom at a time.
-//! Stops as scikit-learn's `orthogonal_mp_gram` does: on the atom budget (or
-//! the squared-residual goal `tol` when given), on an atom selected twice,
-//! on a correlation below machine epsilon, or on a dependent atom.
+//! Works from `b = Dᵀx` and the Gram matrix only. With `L Lᵀ = G_II`, keep
+//! `P = G_{·I} L⁻ᵀ` (the correlations of every atom with the orthonormalised
+//! chosen atoms) and `z = L⁻¹ b_I`. Adding atom `j`:
+//! - the new row of `L` is `w = P[j, ·]` (no triangular solve), with
+//!   diagonal `ℓ = sqrt(g_jj − ‖w‖²)`;
+//! - `z_k = (b_j − w·z)/ℓ`, and the new column `p_k = (G_{·j} − P w)/ℓ`;
+//! - the correlations `α = b − G_I γ = b − P z` drop by `z_k p_k`, and the
+//!   squared residual `‖x‖² − ‖z‖²` by `z_k²` (the paper's ε recursion).
+//!
+//! The coefficients are `γ = L⁻ᵀ z`, solved once at the end. `P` has a
+//! column per chosen atom and stays in L1 cache, so each step reads one
+//! Gram column. Stops as scikit-learn's `orthogonal_mp_gram` does: on the
+//! atom budget (or the squared-residual goal `tol` when given), on an atom
+//! selected twice, on a correlation below machine epsilon, or on a
+//! dependent atom.
 
 use sc_linalg::{kernels, Real};
 
@@ -16,6 +25,7 @@ use crate::Dictionary;
 
 /// Codes one signal. `max_k ≤ min(n_atoms, n_features)`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn omp_one<T: Real>(
     dict: &Dictionary<T>,
     b: &[T],
@@ -28,7 +38,7 @@ pub(crate) fn omp_one<T: Real>(
     let n = dict.n_atoms();
     let gram = dict.gram();
     let eps = T::EPSILON;
-    let Workspace { corr, beta, active, gamma, gcol, chol, .. } = ws;
+    let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
     active.clear();
     chol.clear();
     if let Some(tol) = tol {
@@ -38,7 +48,6 @@ pub(crate) fn omp_one<T: Real>(
     }
     corr.copy_from_slice(b);
     let mut err = xnorm2;
-    let mut delta_prev = T::ZERO;
     while active.len() < max_k {
         let Some(j) = kernels::argmax_abs(corr) else { break };
         let cj = corr[j];
@@ -46,34 +55,30 @@ pub(crate) fn omp_one<T: Real>(
             break;
         }
         let k = active.len();
+        for (i, wi) in w[..k].iter_mut().enumerate() {
+            *wi = proj[i * n + j];
+        }
         let gj = &gram[j * n..(j + 1) * n];
-        for (i, &a) in active.iter().enumerate() {
-            gcol[i] = gj[a];
-        }
-        if chol.push_with_threshold(&gcol[..k], gj[j], eps).is_err() {
-            break;
-        }
+        let Ok(ell) = chol.push_solved(&w[..k], gj[j], eps) else { break };
+        let inv = T::ONE / ell;
+        let zk = (b[j] - kernels::dot(&w[..k], &z[..k])) * inv;
+        z[k] = zk;
         active.push(j);
-        let k = k + 1;
-        for (g, &a) in gamma[..k].iter_mut().zip(active.iter()) {
-            *g = b[a];
+        let (prev, rest) = proj.split_at_mut(k * n);
+        let pk = &mut rest[..n];
+        kernels::sub_combination(gj, prev, n, &iota[..k], &w[..k], pk);
+        for (p, c) in pk.iter_mut().zip(corr.iter_mut()) {
+            *p = *p * inv;
+            *c = *c - zk * *p;
         }
-        chol.solve_in_place(&mut gamma[..k]);
-        // corr = b − G_I γ
-        kernels::sub_combination(b, gram, n, active, &gamma[..k], corr);
+        err -= zk * zk;
         if let Some(tol) = tol {
-            // δ = γᵀ (G_I γ)_I = γᵀ (b − corr)_I
-            let mut delta = T::ZERO;
-            for (&g, &a) in gamma[..k].iter().zip(active.iter()) {
-                delta += g * (b[a] - corr[a]);
-            }
-            err = err - delta + delta_prev;
-            delta_prev = delta;
             if err.abs() <= tol {
                 break;
             }
         }
     }
-    let _ = beta;
-    out.push_unsorted(active, &gamma[..active.len()]);
+    let k = active.len();
+    chol.backward_solve(&mut z[..k]);
+    out.push_unsorted(active, &z[..k]);
 }

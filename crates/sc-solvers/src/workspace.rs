@@ -27,6 +27,10 @@ pub(crate) struct Workspace<T: Real> {
     pub u: Vec<T>,
     /// Cholesky factor of the active sub-Gram matrix.
     pub chol: IncrementalCholesky<T>,
+    /// `P = G_{·I} L⁻ᵀ`, one n_atoms column per active atom (cap columns).
+    pub proj: Vec<T>,
+    /// `0, 1, …, cap−1`: column indices into `proj`.
+    pub iota: Vec<usize>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -43,6 +47,8 @@ impl<T: Real> Workspace<T> {
             signs: Vec::with_capacity(cap),
             u: vec![T::ZERO; cap],
             chol: IncrementalCholesky::with_capacity(cap),
+            proj: vec![T::ZERO; n_atoms * cap],
+            iota: (0..cap).collect(),
         }
     }
 }

@@ -13,13 +13,14 @@ use sparsecode::patches::npy::{self, AnyArray2, Array2, NpyElement};
 use sparsecode::prelude::*;
 
 #[derive(Parser)]
-#[command(name = "sparsecode", version, about = "Sparse coding and dictionary learning")]
+#[command(name = "sparsecode", version, about = "Sparse coding and dictionary learning", allow_negative_numbers = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
+#[command(allow_negative_numbers = true)]
 enum Command {
     /// Sparse-code signals over a dictionary (scikit-learn's `sparse_encode`).
     Encode(EncodeArgs),
@@ -89,7 +90,17 @@ impl<E: std::fmt::Display> From<E> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => e.exit(),
+        Err(e) => {
+            // One line, as for every other error; `--help` has the rest.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("sparsecode: error: {first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Encode(args) => encode(&args),
     };

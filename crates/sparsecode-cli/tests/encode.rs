@@ -1,0 +1,129 @@
+//! `sparsecode encode` end to end: files in, files out, exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sc-solvers/tests/golden/patch").join(name)
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sparsecode-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn sparsecode(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sparsecode")).args(args).output().unwrap()
+}
+
+fn load(path: &Path) -> (Vec<u64>, Vec<f64>) {
+    let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
+    let shape = npy.shape().to_vec();
+    (shape, npy.into_vec::<f64>().unwrap())
+}
+
+#[test]
+fn every_algorithm_runs_and_omp_matches_scikit_learn() {
+    let dir = tmpdir("all");
+    let (d, x) = (golden("dict.npy"), golden("X.npy"));
+    for alg in ["omp", "lars", "lasso-lars", "lasso-cd", "ista", "fista", "threshold"] {
+        let out = dir.join(format!("{alg}.npy"));
+        let o = sparsecode(&[
+            "encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", alg,
+            "--alpha", "0.8", "--n-nonzero", "8", "-o", out.to_str().unwrap(), "--json",
+        ]);
+        assert!(o.status.success(), "{alg}: {}", String::from_utf8_lossy(&o.stderr));
+        let json = String::from_utf8(o.stdout).unwrap();
+        for key in ["\"n_samples\":40", "\"n_atoms\":128", "\"seconds_encode\"", "\"mean_nnz\""] {
+            assert!(json.contains(key), "{alg}: {json}");
+        }
+        assert!(json.contains(&format!("\"algorithm\":\"{alg}\"")), "{json}");
+        let (shape, _) = load(&out);
+        assert_eq!(shape, vec![40, 128]);
+    }
+    // OMP's dense output equals scikit-learn's sparse_encode.
+    let (_, ours) = load(&dir.join("omp.npy"));
+    let (_, theirs) = load(&golden("omp.npy"));
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()));
+    }
+    // .npz output is a zip archive with SciPy's CSR members.
+    let npz = dir.join("codes.npz");
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", "lasso-lars", "--alpha", "0.8", "-o", npz.to_str().unwrap()]);
+    assert!(o.status.success());
+    let bytes = std::fs::read(&npz).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    for member in ["data.npy", "indices.npy", "indptr.npy", "format.npy", "shape.npy"] {
+        assert!(bytes.windows(member.len()).any(|w| w == member.as_bytes()), "{member} missing");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
+    let dir = tmpdir("bad");
+    let (d, x) = (golden("dict.npy"), golden("X.npy"));
+    let out = dir.join("c.npy");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["--n-nonzero".into(), "0".into()],
+        vec!["--algorithm".into(), "lasso-lars".into(), "--alpha".into(), "-1".into()],
+        vec!["--algorithm".into(), "omp".into(), "--positive".into()],
+        vec!["--no-such-flag".into()],
+    ];
+    for extra in cases {
+        let mut args = vec!["encode".to_string(), "--dict".into(), d.display().to_string(), "--input".into(), x.display().to_string(), "-o".into(), out.display().to_string()];
+        args.extend(extra.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = sparsecode(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("sparsecode: error:"), "{err}");
+        assert!(!out.exists());
+    }
+    // Mismatched feature counts: 20-feature signals against 64-feature atoms.
+    let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sc-solvers/tests/golden/small/X.npy");
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", small.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("features"));
+    // A truncated file.
+    let bad = dir.join("trunc.npy");
+    let full = std::fs::read(&x).unwrap();
+    std::fs::write(&bad, &full[..full.len() / 2]).unwrap();
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("truncated"));
+    // A missing output folder, and a wrong extension.
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", "/nonexistent-dir/c.npy"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", dir.join("c.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+    // No stray temporary files.
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn float32_in_gives_float32_out() {
+    let dir = tmpdir("f32");
+    let (d, x) = (golden("dict.npy"), golden("X.npy"));
+    // Convert X to float32 by hand: header + data.
+    let (shape, data) = load(&x);
+    let f32s: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+    let xf = dir.join("x32.npy");
+    std::fs::write(&xf, sparsecode::patches::npy::npy_bytes(&[shape[0] as usize, shape[1] as usize], &f32s)).unwrap();
+    let out = dir.join("c.npy");
+    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", xf.to_str().unwrap(), "--n-nonzero", "5", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap())).unwrap();
+    let dtype = match npy.dtype() {
+        npyz::DType::Plain(t) => t.to_string(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(dtype, "<f4");
+    assert_eq!(npy.shape(), &[40, 128]);
+    std::fs::remove_dir_all(&dir).ok();
+}

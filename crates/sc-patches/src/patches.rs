@@ -62,6 +62,32 @@ pub fn extract(img: &GrayImage, ph: usize, pw: usize, stride_r: usize, stride_c:
     Some(Patches { patch_height: ph, patch_width: pw, corners, data })
 }
 
+/// Averages overlapping patches back into a `height × width` image, as
+/// scikit-learn's `reconstruct_from_patches_2d`: each pixel is the mean of
+/// the patch pixels that cover it (0 where none does). `means`, if given,
+/// are added back to each patch first (see [`Patches::remove_mean`]).
+pub fn reconstruct_average(p: &Patches, means: Option<&[f64]>, height: usize, width: usize) -> Option<GrayImage> {
+    let (ph, pw) = (p.patch_height, p.patch_width);
+    if p.corners.iter().any(|&(r, c)| r + ph > height || c + pw > width) || means.is_some_and(|m| m.len() != p.n_patches()) {
+        return None;
+    }
+    let mut sum = vec![0.0; height * width];
+    let mut count = vec![0u32; height * width];
+    for (k, &(r, c)) in p.corners.iter().enumerate() {
+        let m = means.map_or(0.0, |m| m[k]);
+        let patch = &p.data[k * ph * pw..(k + 1) * ph * pw];
+        for i in 0..ph {
+            let row = (r + i) * width + c;
+            for j in 0..pw {
+                sum[row + j] += patch[i * pw + j] + m;
+                count[row + j] += 1;
+            }
+        }
+    }
+    let data = sum.iter().zip(&count).map(|(&s, &n)| if n > 0 { s / n as f64 } else { 0.0 }).collect();
+    GrayImage::new(width, height, data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +102,8 @@ mod tests {
         assert_eq!(p.corners[3], (1, 0));
         assert!(extract(&img, 4, 2, 1, 1).is_none());
         assert!(extract(&img, 2, 2, 0, 1).is_none());
+        let back = reconstruct_average(&p, None, 3, 4).unwrap();
+        assert_eq!(back, img);
         let s = extract(&img, 2, 2, 1, 2).unwrap();
         assert_eq!(s.corners, vec![(0, 0), (0, 2), (1, 0), (1, 2)]);
     }

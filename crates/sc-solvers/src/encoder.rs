@@ -447,34 +447,27 @@ fn dispatch_code_signals<T: Real>(
 ) {
     #[cfg(target_arch = "x86_64")]
     {
-        #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        #[allow(clippy::too_many_arguments)]
-        fn v4<T: Real>(
-            plan: &Plan<T>,
-            dict: &Dictionary<T>,
-            x: MatRef<'_, T>,
-            init: Option<MatRef<'_, T>>,
-            ws: &mut Workspace<T>,
-            bbuf: &[T],
-            initbuf: &mut [T],
-            out: &mut ChunkOut<T>,
-        ) {
-            code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
+        /// `code_signals` compiled with the given target features.
+        macro_rules! variant {
+            ($name:ident, $features:literal) => {
+                #[target_feature(enable = $features)]
+                #[allow(clippy::too_many_arguments)]
+                fn $name<T: Real>(
+                    plan: &Plan<T>,
+                    dict: &Dictionary<T>,
+                    x: MatRef<'_, T>,
+                    init: Option<MatRef<'_, T>>,
+                    ws: &mut Workspace<T>,
+                    bbuf: &[T],
+                    initbuf: &mut [T],
+                    out: &mut ChunkOut<T>,
+                ) {
+                    code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
+                }
+            };
         }
-        #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        #[allow(clippy::too_many_arguments)]
-        fn v3<T: Real>(
-            plan: &Plan<T>,
-            dict: &Dictionary<T>,
-            x: MatRef<'_, T>,
-            init: Option<MatRef<'_, T>>,
-            ws: &mut Workspace<T>,
-            bbuf: &[T],
-            initbuf: &mut [T],
-            out: &mut ChunkOut<T>,
-        ) {
-            code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
-        }
+        variant!(v4, "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt");
+        variant!(v3, "avx2,fma,bmi1,bmi2,lzcnt,popcnt");
         if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") && std::is_x86_feature_detected!("avx512dq") {
             // SAFETY: the features were detected at run time.
             return unsafe { v4(plan, dict, x, init, ws, bbuf, initbuf, out) };

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod demo;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::npy::{self, AnyArray2, Array2, NpyElement};
@@ -24,6 +26,8 @@ struct Cli {
 enum Command {
     /// Sparse-code signals over a dictionary (scikit-learn's `sparse_encode`).
     Encode(EncodeArgs),
+    /// The walkthrough on the embedded camera image.
+    Demo,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Encode(args) => encode(&args),
+        Command::Demo => demo::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

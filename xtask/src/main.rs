@@ -62,7 +62,7 @@ fn golden(args: &[String]) -> Result<(), String> {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
-    c.args(["bench", "-p", "sc-benches", "--"]).args(args);
+    c.args(["bench", "-p", "sc-benches", "--bench", "encode", "--"]).args(args);
     run(c)
 }
 

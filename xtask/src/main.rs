@@ -73,6 +73,8 @@ fn time_precision<T: Real>(name: &str) {
     let sub = n / 16;
     let xs = MatRef::from_column_major_slice(&x[..64 * sub], 64, sub);
     let cases: Vec<(&str, Encoder, bool)> = vec![
+        ("omp1", Encoder::omp(1), true),
+        ("omp4", Encoder::omp(4), true),
         ("omp8", Encoder::omp(8), true),
         ("omp_tol", Encoder::omp_tol(OMP_TOL), true),
         ("lars8", Encoder::lars(8), true),

@@ -12,6 +12,19 @@ use crate::Real;
 pub const LANES: usize = 16;
 
 #[inline(always)]
+fn combine_max<T: Real>(acc: [T; LANES]) -> T {
+    let mut a = acc;
+    let mut w = LANES / 2;
+    while w > 0 {
+        for i in 0..w {
+            a[i] = if a[i + w] > a[i] { a[i + w] } else { a[i] };
+        }
+        w /= 2;
+    }
+    a[0]
+}
+
+#[inline(always)]
 fn combine<T: Real>(acc: [T; LANES]) -> T {
     // Pairwise, in a fixed order.
     let mut a = acc;
@@ -88,7 +101,10 @@ pub fn combination<T: Real>(mat: &[T], n: usize, idx: &[usize], coef: &[T], y: &
 fn combination_impl<T: Real>(x: Option<&[T]>, mat: &[T], n: usize, idx: &[usize], coef: &[T], sign: T, y: &mut [T]) {
     assert_eq!(y.len(), n);
     assert_eq!(idx.len(), coef.len());
-    let col = |j: usize| &mat[j * n..(j + 1) * n];
+    // Every slice is cut to exactly `n`, so that the loops carry no bounds
+    // checks and vectorise.
+    let col = |j: usize| &mat[j * n..][..n];
+    let y = &mut y[..n];
     match x {
         Some(x) => y.copy_from_slice(&x[..n]),
         None => y.fill(T::ZERO),
@@ -161,20 +177,32 @@ fn argmax_by<T: Real>(a: &[T], key: impl Fn(T) -> T) -> Option<usize> {
         let v = key(r[l]);
         acc[l] = if v > acc[l] { v } else { acc[l] };
     }
-    let mut m = acc[0];
-    for &v in &acc[1..] {
-        m = if v > m { v } else { m };
-    }
-    for (ci, x) in a.chunks(LANES).enumerate() {
+    let m = combine_max(acc);
+    first_index_by(a, m, key).or(Some(0))
+}
+
+/// Index of the first entry whose `key` equals `m`: a vectorised test of
+/// each chunk of [`LANES`] entries, then a scan inside the chunk that hits.
+#[inline(always)]
+fn first_index_by<T: Real>(a: &[T], m: T, key: impl Fn(T) -> T) -> Option<usize> {
+    let c = a.chunks_exact(LANES);
+    let r = c.remainder();
+    for (ci, x) in c.enumerate() {
         let mut hit = false;
-        for &v in x {
-            hit |= key(v) == m;
+        for l in 0..LANES {
+            hit |= key(x[l]) == m;
         }
         if hit {
             return x.iter().position(|&v| key(v) == m).map(|p| ci * LANES + p);
         }
     }
-    Some(0)
+    r.iter().position(|&v| key(v) == m).map(|p| a.len() - r.len() + p)
+}
+
+/// Index of the first entry of absolute value `m` (`None` if there is none).
+#[inline(always)]
+pub fn first_index_of_abs<T: Real>(a: &[T], m: T) -> Option<usize> {
+    first_index_by(a, m, |v| v.abs())
 }
 
 /// Largest absolute value (`0` if empty).
@@ -193,11 +221,7 @@ pub fn max_abs<T: Real>(a: &[T]) -> T {
         let v = r[l].abs();
         acc[l] = if v > acc[l] { v } else { acc[l] };
     }
-    let mut m = T::ZERO;
-    for v in acc {
-        m = if v > m { v } else { m };
-    }
-    m
+    combine_max(acc)
 }
 
 /// Largest value (`-∞`-like `−MAX` if empty).

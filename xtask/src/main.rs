@@ -54,10 +54,16 @@ fn golden(args: &[String]) -> Result<(), String> {
         let mut c = Command::new(py);
         c.arg(root().join("xtask/python/golden_solvers.py")).arg(root().join("crates/sc-solvers/tests/golden"));
         run(c)?;
+        let mut c = Command::new(venv(&["numpy", "scikit-learn"])?);
+        c.arg(root().join("xtask/python/golden_patches.py")).arg(root().join("crates/sc-patches/tests/golden"));
+        run(c)?;
     }
-    let mut c = cargo();
-    c.args(["test", "-p", "sc-solvers", "--test", "golden", "--", "--nocapture", "--test-threads", "1"]);
-    run(c)
+    for krate in ["sc-solvers", "sc-patches"] {
+        let mut c = cargo();
+        c.args(["test", "-p", krate, "--test", "golden", "--", "--nocapture", "--test-threads", "1"]);
+        run(c)?;
+    }
+    Ok(())
 }
 
 fn bench(args: &[String]) -> Result<(), String> {

@@ -1,8 +1,16 @@
-//! Gray images in memory, PNG decoding, and the embedded `camera` image.
+//! Images in memory and on disk: PNG (8/16-bit, gray/RGB), PGM/PPM, `.npy`
+//! float arrays, and the embedded `camera` image.
+//!
+//! Pixels are `f64`, row-major, channels interleaved. The scale is stated
+//! by the caller ([`Scale`]): 0..255 (the default, as scikit-image's `camera`
+//! as uint8) or 0..1 (as `img_as_float`). 16-bit files map 0..65535 onto the
+//! same scale. `.npy` images are taken as they are (exact floats).
 
 use std::path::Path;
 
+use crate::atomic::write_atomic;
 use crate::error::{format_err, io_err, Result};
+use crate::npy;
 
 /// The bytes of scikit-image's `camera` (512×512, 8-bit gray, CC0; see
 /// `data/README.md`).
@@ -11,39 +19,95 @@ pub const CAMERA_PNG: &[u8] = include_bytes!("../data/camera.png");
 /// Weights of scikit-image's `rgb2gray` (ITU-R BT.709 luma).
 pub const RGB_TO_GRAY: [f64; 3] = [0.2125, 0.7154, 0.0721];
 
-/// A gray image: `height` rows of `width` pixels, row-major, as `f64`.
+/// An image: `height` rows of `width` pixels of `channels` values
+/// (1: gray, 3: RGB), row-major, interleaved.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GrayImage {
+pub struct Image {
     /// Number of columns.
     pub width: usize,
     /// Number of rows.
     pub height: usize,
-    /// Pixels, row after row (`data[r * width + c]`).
+    /// Values per pixel (1 or 3).
+    pub channels: usize,
+    /// `data[(r * width + c) * channels + ch]`.
     pub data: Vec<f64>,
 }
 
-impl GrayImage {
-    /// An image from its pixels; `data.len()` must be `width × height`.
-    pub fn new(width: usize, height: usize, data: Vec<f64>) -> Option<Self> {
-        (data.len() == width * height).then_some(Self { width, height, data })
+/// Older name of a one-channel [`Image`].
+pub type GrayImage = Image;
+
+/// The value range pixel values are given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    /// 0..255 (8-bit files as they are; 16-bit files divided by 257).
+    #[default]
+    Byte,
+    /// 0..1.
+    Unit,
+}
+
+impl Scale {
+    fn max(self) -> f64 {
+        match self {
+            Scale::Byte => 255.0,
+            Scale::Unit => 1.0,
+        }
+    }
+}
+
+/// How to read an image file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadOptions {
+    /// Convert colour to gray with [`RGB_TO_GRAY`].
+    pub gray: bool,
+    /// The scale of the values returned (ignored for `.npy`).
+    pub scale: Scale,
+    /// Refuse files whose bit depth is not this one (8 or 16).
+    pub require_bit_depth: Option<u8>,
+}
+
+impl Image {
+    /// An image from its values; `None` unless `data.len()` is
+    /// `width × height × channels` and `channels` is 1 or 3.
+    pub fn new(width: usize, height: usize, channels: usize, data: Vec<f64>) -> Option<Self> {
+        (matches!(channels, 1 | 3) && data.len() == width * height * channels).then_some(Self { width, height, channels, data })
     }
 
-    /// Pixel at row `r`, column `c`.
+    /// A gray image.
+    pub fn gray(width: usize, height: usize, data: Vec<f64>) -> Option<Self> {
+        Self::new(width, height, 1, data)
+    }
+
+    /// Value at row `r`, column `c`, channel 0.
     #[inline]
     pub fn at(&self, r: usize, c: usize) -> f64 {
-        self.data[r * self.width + c]
+        self.data[(r * self.width + c) * self.channels]
+    }
+
+    /// The gray version (a copy if already gray).
+    pub fn to_gray(&self) -> Image {
+        if self.channels == 1 {
+            return self.clone();
+        }
+        let data = self.data.chunks_exact(3).map(|p| RGB_TO_GRAY[0] * p[0] + RGB_TO_GRAY[1] * p[1] + RGB_TO_GRAY[2] * p[2]).collect();
+        Image { width: self.width, height: self.height, channels: 1, data }
+    }
+
+    /// Values multiplied by `factor` (to change scale).
+    pub fn scaled(mut self, factor: f64) -> Image {
+        self.data.iter_mut().for_each(|v| *v *= factor);
+        self
     }
 }
 
 /// The embedded `camera` image, values 0..255.
-pub fn camera() -> GrayImage {
-    decode_png(CAMERA_PNG, Path::new("<embedded camera>")).expect("the embedded camera image is a valid PNG")
+pub fn camera() -> Image {
+    decode_png(CAMERA_PNG, Path::new("<embedded camera>"), ReadOptions::default()).expect("the embedded camera image is a valid PNG")
 }
 
-/// Decodes a PNG (8- or 16-bit; gray, gray+alpha, RGB, RGBA or palette) to
-/// gray. 8-bit values keep the 0..255 scale and 16-bit values are scaled to
-/// it (v / 257); colour goes through [`RGB_TO_GRAY`]; alpha is dropped.
-pub fn decode_png(bytes: &[u8], path: &Path) -> Result<GrayImage> {
+/// Decodes a PNG (8- or 16-bit; gray, gray+alpha, RGB, RGBA or palette).
+/// Alpha is dropped.
+pub fn decode_png(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image> {
     let bad = |e: png::DecodingError| format_err(path, format!("not a readable PNG ({e})"));
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
@@ -52,41 +116,195 @@ pub fn decode_png(bytes: &[u8], path: &Path) -> Result<GrayImage> {
     let mut buf = vec![0u8; size];
     let info = reader.next_frame(&mut buf).map_err(bad)?;
     let (w, h) = (info.width as usize, info.height as usize);
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
+    let (src_channels, colour) = match info.color_type {
+        png::ColorType::Grayscale => (1, false),
+        png::ColorType::GrayscaleAlpha => (2, false),
+        png::ColorType::Rgb => (3, true),
+        png::ColorType::Rgba => (4, true),
         png::ColorType::Indexed => return Err(format_err(path, "palette PNG was not expanded")),
     };
     let sixteen = info.bit_depth == png::BitDepth::Sixteen;
-    let sample = |i: usize| -> f64 {
-        if sixteen {
-            u16::from_be_bytes([buf[2 * i], buf[2 * i + 1]]) as f64 / 257.0
-        } else {
-            buf[i] as f64
-        }
-    };
-    let mut data = Vec::with_capacity(w * h);
-    for r in 0..h {
-        let row0 = r * info.line_size / if sixteen { 2 } else { 1 };
-        for c in 0..w {
-            let p = row0 + c * channels;
-            let v = if channels >= 3 {
-                RGB_TO_GRAY[0] * sample(p) + RGB_TO_GRAY[1] * sample(p + 1) + RGB_TO_GRAY[2] * sample(p + 2)
-            } else {
-                sample(p)
-            };
-            data.push(v);
+    let depth = if sixteen { 16 } else { 8 };
+    if let Some(want) = opts.require_bit_depth {
+        if want != depth {
+            return Err(format_err(path, format!("a {depth}-bit PNG where a {want}-bit one is required")));
         }
     }
-    Ok(GrayImage { width: w, height: h, data })
+    let full = if sixteen { 65535.0 } else { 255.0 };
+    let k = opts.scale.max() / full;
+    let sample = |i: usize| -> f64 {
+        let v = if sixteen { u16::from_be_bytes([buf[2 * i], buf[2 * i + 1]]) as f64 } else { buf[i] as f64 };
+        v * k
+    };
+    let per_row = info.line_size / if sixteen { 2 } else { 1 };
+    let out_channels = if colour { 3 } else { 1 };
+    let mut data = Vec::with_capacity(w * h * out_channels);
+    for r in 0..h {
+        for c in 0..w {
+            let p = r * per_row + c * src_channels;
+            for ch in 0..out_channels {
+                data.push(sample(p + ch));
+            }
+        }
+    }
+    let img = Image { width: w, height: h, channels: out_channels, data };
+    Ok(if opts.gray { img.to_gray() } else { img })
 }
 
-/// Reads a PNG file as gray.
-pub fn read_png(path: &Path) -> Result<GrayImage> {
+/// Decodes a binary or ASCII PGM/PPM (P2, P3, P5, P6; maxval up to 65535).
+pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image> {
+    let bad = |what: &str| format_err(path, format!("not a readable PGM/PPM ({what})"));
+    let mut pos = 0usize;
+    let mut token = || -> Option<String> {
+        loop {
+            while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+            if pos < bytes.len() && bytes[pos] == b'#' {
+                while pos < bytes.len() && bytes[pos] != b'\n' {
+                    pos += 1;
+                }
+                continue;
+            }
+            break;
+        }
+        let start = pos;
+        while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        (pos > start).then(|| String::from_utf8_lossy(&bytes[start..pos]).into_owned())
+    };
+    let magic = token().ok_or_else(|| bad("empty"))?;
+    let (channels, binary) = match magic.as_str() {
+        "P2" => (1, false),
+        "P5" => (1, true),
+        "P3" => (3, false),
+        "P6" => (3, true),
+        _ => return Err(bad("unknown magic number")),
+    };
+    let mut num = |what: &str| -> Result<usize> { token().and_then(|t| t.parse().ok()).ok_or_else(|| bad(what)) };
+    let (w, h, maxval) = (num("width")?, num("height")?, num("maxval")?);
+    if maxval == 0 || maxval > 65535 {
+        return Err(bad("maxval out of range"));
+    }
+    let depth = if maxval > 255 { 16 } else { 8 };
+    if let Some(want) = opts.require_bit_depth {
+        if want != depth {
+            return Err(format_err(path, format!("a {depth}-bit image where a {want}-bit one is required")));
+        }
+    }
+    let n = w.checked_mul(h).and_then(|v| v.checked_mul(channels)).ok_or_else(|| bad("size overflows"))?;
+    let k = opts.scale.max() / maxval as f64;
+    let mut data = Vec::with_capacity(n.min(bytes.len()));
+    if binary {
+        let start = pos + 1; // one whitespace after maxval
+        let bpv = if maxval > 255 { 2 } else { 1 };
+        let need = n.checked_mul(bpv).ok_or_else(|| bad("size overflows"))?;
+        if start + need > bytes.len() {
+            return Err(format_err(path, "truncated: fewer pixels than the header announces"));
+        }
+        let raw = &bytes[start..start + need];
+        for i in 0..n {
+            let v = if bpv == 2 { u16::from_be_bytes([raw[2 * i], raw[2 * i + 1]]) as f64 } else { raw[i] as f64 };
+            data.push(v * k);
+        }
+    } else {
+        for _ in 0..n {
+            let v = token().and_then(|t| t.parse::<u32>().ok()).ok_or_else(|| format_err(path, "truncated: fewer pixels than the header announces"))?;
+            data.push(v as f64 * k);
+        }
+    }
+    let img = Image { width: w, height: h, channels, data };
+    Ok(if opts.gray { img.to_gray() } else { img })
+}
+
+/// Reads an image by extension: `.png`, `.pgm`/`.ppm`/`.pnm`, or `.npy`
+/// (a 2-D float array, gray, values as they are). The name `camera` (with
+/// no such file) is the embedded image.
+pub fn read_image(path: &Path, opts: ReadOptions) -> Result<Image> {
+    if path.as_os_str() == "camera" && !path.exists() {
+        let img = camera();
+        return Ok(if opts.scale == Scale::Unit { img.scaled(1.0 / 255.0) } else { img });
+    }
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if ext == "npy" {
+        let a = npy::read_npy(path)?.to_f64();
+        return Ok(Image { width: a.cols, height: a.rows, channels: 1, data: a.data });
+    }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
-    decode_png(&bytes, path)
+    match ext.as_str() {
+        "png" => decode_png(&bytes, path, opts),
+        "pgm" | "ppm" | "pnm" => decode_pnm(&bytes, path, opts),
+        _ => Err(format_err(path, "unknown image type (expected .png, .pgm, .ppm or .npy)")),
+    }
+}
+
+/// Bit depth of a written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BitDepth {
+    /// 8 bits per value.
+    #[default]
+    Eight,
+    /// 16 bits per value.
+    Sixteen,
+}
+
+fn quantise(img: &Image, scale: Scale, depth: BitDepth) -> Vec<u16> {
+    let full = if depth == BitDepth::Sixteen { 65535.0 } else { 255.0 };
+    let k = full / scale.max();
+    img.data.iter().map(|&v| (v * k).round().clamp(0.0, full) as u16).collect()
+}
+
+/// The bytes of a PNG of `img` (values in `scale`, clamped and rounded).
+pub fn encode_png(img: &Image, scale: Scale, depth: BitDepth) -> Vec<u8> {
+    let q = quantise(img, scale, depth);
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, img.width as u32, img.height as u32);
+        enc.set_color(if img.channels == 3 { png::ColorType::Rgb } else { png::ColorType::Grayscale });
+        enc.set_depth(if depth == BitDepth::Sixteen { png::BitDepth::Sixteen } else { png::BitDepth::Eight });
+        let mut w = enc.write_header().expect("writing to memory");
+        let bytes: Vec<u8> = match depth {
+            BitDepth::Eight => q.iter().map(|&v| v as u8).collect(),
+            BitDepth::Sixteen => q.iter().flat_map(|&v| v.to_be_bytes()).collect(),
+        };
+        w.write_image_data(&bytes).expect("writing to memory");
+    }
+    out
+}
+
+/// The bytes of a binary PGM (gray) or PPM (RGB) of `img`.
+pub fn encode_pnm(img: &Image, scale: Scale, depth: BitDepth) -> Vec<u8> {
+    let q = quantise(img, scale, depth);
+    let magic = if img.channels == 3 { "P6" } else { "P5" };
+    let maxval = if depth == BitDepth::Sixteen { 65535 } else { 255 };
+    let mut out = format!("{magic}\n{} {}\n{maxval}\n", img.width, img.height).into_bytes();
+    for v in q {
+        if depth == BitDepth::Sixteen {
+            out.extend_from_slice(&v.to_be_bytes());
+        } else {
+            out.push(v as u8);
+        }
+    }
+    out
+}
+
+/// Writes an image atomically, by extension: `.png`, `.pgm`/`.ppm`, or
+/// `.npy` (gray only: the exact floats, shape `(height, width)`).
+pub fn write_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> Result<()> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let bytes = match ext.as_str() {
+        "png" => encode_png(img, scale, depth),
+        "pgm" | "ppm" | "pnm" => encode_pnm(img, scale, depth),
+        "npy" => {
+            if img.channels != 1 {
+                return Err(format_err(path, "only gray images are written as .npy"));
+            }
+            return npy::write_npy(path, img.height, img.width, &img.data);
+        }
+        _ => return Err(format_err(path, "unknown image type (expected .png, .pgm, .ppm or .npy)")),
+    };
+    write_atomic(path, |w| w.write_all(&bytes))
 }
 
 #[cfg(test)]
@@ -96,10 +314,54 @@ mod tests {
     #[test]
     fn camera_is_512_square_8_bit() {
         let img = camera();
-        assert_eq!((img.width, img.height), (512, 512));
+        assert_eq!((img.width, img.height, img.channels), (512, 512, 1));
         assert!(img.data.iter().all(|&v| (0.0..=255.0).contains(&v) && v.fract() == 0.0));
-        // Not a constant image.
         let mean = img.data.iter().sum::<f64>() / img.data.len() as f64;
         assert!(mean > 50.0 && mean < 200.0);
+        let png = encode_png(&img, Scale::Byte, BitDepth::Eight);
+        assert_eq!(decode_png(&png, Path::new("m"), ReadOptions::default()).unwrap(), img);
+    }
+
+    fn ramp(w: usize, h: usize, c: usize) -> Image {
+        Image::new(w, h, c, (0..w * h * c).map(|i| (i * 37 % 256) as f64).collect()).unwrap()
+    }
+
+    #[test]
+    fn every_format_round_trips() {
+        let p = Path::new("mem");
+        for c in [1, 3] {
+            let img = ramp(7, 5, c);
+            for depth in [BitDepth::Eight, BitDepth::Sixteen] {
+                let o = ReadOptions::default();
+                assert_eq!(decode_png(&encode_png(&img, Scale::Byte, depth), p, o).unwrap(), img);
+                assert_eq!(decode_pnm(&encode_pnm(&img, Scale::Byte, depth), p, o).unwrap(), img);
+            }
+            // 0..1 scale: 16-bit keeps 1/65535 steps.
+            let unit = img.clone().scaled(1.0 / 255.0);
+            let back = decode_png(&encode_png(&unit, Scale::Unit, BitDepth::Sixteen), p, ReadOptions { scale: Scale::Unit, ..Default::default() }).unwrap();
+            assert!(back.data.iter().zip(&unit.data).all(|(a, b)| (a - b).abs() < 1e-5));
+        }
+        // Gray conversion uses rgb2gray's weights.
+        let rgb = Image::new(1, 1, 3, vec![100.0, 200.0, 50.0]).unwrap();
+        assert!((rgb.to_gray().data[0] - (0.2125 * 100.0 + 0.7154 * 200.0 + 0.0721 * 50.0)).abs() < 1e-12);
+        // ASCII PGM.
+        let ascii = b"P2\n# comment\n2 2\n255\n0 10\n20 255\n";
+        assert_eq!(decode_pnm(ascii, p, ReadOptions::default()).unwrap().data, vec![0.0, 10.0, 20.0, 255.0]);
+    }
+
+    #[test]
+    fn damaged_and_unexpected_files_are_errors() {
+        let p = Path::new("x");
+        let o = ReadOptions::default();
+        let png = encode_png(&ramp(8, 8, 1), Scale::Byte, BitDepth::Eight);
+        assert!(decode_png(&png[..png.len() / 2], p, o).is_err());
+        assert!(decode_png(b"garbage", p, o).is_err());
+        let png16 = encode_png(&ramp(4, 4, 1), Scale::Byte, BitDepth::Sixteen);
+        let err = decode_png(&png16, p, ReadOptions { require_bit_depth: Some(8), ..o }).unwrap_err().to_string();
+        assert!(err.contains("16-bit"), "{err}");
+        let pgm = encode_pnm(&ramp(8, 8, 1), Scale::Byte, BitDepth::Eight);
+        assert!(decode_pnm(&pgm[..pgm.len() - 5], p, o).unwrap_err().to_string().contains("truncated"));
+        assert!(decode_pnm(b"P7\n1 1\n255\n", p, o).is_err());
+        assert!(decode_pnm(b"P5\n99999999999 99999999999\n255\n", p, o).is_err());
     }
 }

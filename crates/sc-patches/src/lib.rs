@@ -5,8 +5,12 @@
 //! - [`npy`]: NumPy `.npy` arrays in and out, and SciPy CSR `.npz` out, with
 //!   the convention that a C-order `(n_samples, n_features)` array is a
 //!   column-major `n_features × n_samples` faer matrix — no transpose.
-//! - [`image`]: gray images, PNG decoding, and the embedded `camera`.
-//! - [`patches`]: patch extraction in scikit-learn's order.
+//! - [`image`]: images (gray or RGB) read and written as PNG (8/16-bit),
+//!   PGM/PPM and `.npy`, and the embedded `camera`.
+//! - [`patches`]: patch extraction in scikit-learn's order (all, strided,
+//!   random `max_patches`), and images rebuilt from patches (averaging, the
+//!   Elad–Aharon blend, band by band).
+//! - [`pictures`]: a dictionary drawn as a grid of atoms; images side by side.
 //! - [`write_atomic`]: every file this workspace writes goes through a
 //!   temporary file and a rename.
 //!
@@ -20,6 +24,7 @@ mod error;
 pub mod image;
 pub mod npy;
 pub mod patches;
+pub mod pictures;
 
 pub use atomic::write_atomic;
 pub use error::{Error, Result};

@@ -1,11 +1,73 @@
-//! Patch extraction: patches as the columns of a signal matrix.
+//! Patches as the columns of a signal matrix, and images rebuilt from them.
 //!
 //! The order is scikit-learn's `extract_patches_2d(img, (ph, pw))` followed
 //! by `.reshape(n, -1)`: patches row-major by their top-left corner, and
-//! pixels row-major inside a patch. The buffer is column-major with
-//! `ph·pw` rows: exactly the bytes of that NumPy array.
+//! inside a patch pixels row-major with channels innermost. The buffer is
+//! column-major with `ph·pw·channels` rows: exactly the bytes of that NumPy
+//! array, and the signal layout of `sc-solvers`.
 
-use crate::image::GrayImage;
+use crate::image::Image;
+
+/// Why patches could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatchError {
+    /// The patch does not fit in the image.
+    #[error("a {ph}×{pw} patch does not fit in a {height}×{width} image")]
+    PatchTooLarge {
+        /// Patch height.
+        ph: usize,
+        /// Patch width.
+        pw: usize,
+        /// Image height.
+        height: usize,
+        /// Image width.
+        width: usize,
+    },
+    /// A patch side or a stride is zero.
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+    /// `max_patches` asks for no patch, or a fraction outside (0, 1].
+    #[error("max_patches must be a count ≥ 1 or a fraction in (0, 1], got {0}")]
+    BadMaxPatches(String),
+    /// Patch data and corners do not match the image.
+    #[error("patches do not fit the image they are put back into")]
+    Mismatch,
+}
+
+/// How many patches to take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxPatches {
+    /// Every patch on the stride grid.
+    All,
+    /// This many, drawn at random (with replacement, as scikit-learn).
+    Count(usize),
+    /// This fraction of all patches, drawn at random.
+    Fraction(f64),
+}
+
+/// How to take patches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatchSpec {
+    /// Patch height.
+    pub height: usize,
+    /// Patch width.
+    pub width: usize,
+    /// Row stride of the corner grid.
+    pub stride_rows: usize,
+    /// Column stride of the corner grid.
+    pub stride_cols: usize,
+    /// How many.
+    pub max_patches: MaxPatches,
+    /// Seed of the random draw.
+    pub seed: u64,
+}
+
+impl PatchSpec {
+    /// Every `h × w` patch with stride 1 (scikit-learn's default).
+    pub fn new(h: usize, w: usize) -> Self {
+        Self { height: h, width: w, stride_rows: 1, stride_cols: 1, max_patches: MaxPatches::All, seed: 0 }
+    }
+}
 
 /// A matrix of patches, one per column (column-major, `n_features` rows).
 #[derive(Debug, Clone, PartialEq)]
@@ -14,22 +76,24 @@ pub struct Patches {
     pub patch_height: usize,
     /// Patch width.
     pub patch_width: usize,
+    /// Channels per pixel.
+    pub channels: usize,
     /// Top-left corner `(row, col)` of each patch.
     pub corners: Vec<(usize, usize)>,
-    /// Pixels, patch after patch.
+    /// Values, patch after patch.
     pub data: Vec<f64>,
 }
 
 impl Patches {
-    /// `patch_height × patch_width`.
+    /// `patch_height × patch_width × channels`.
     pub fn n_features(&self) -> usize {
-        self.patch_height * self.patch_width
+        self.patch_height * self.patch_width * self.channels
     }
     /// Number of patches.
     pub fn n_patches(&self) -> usize {
         self.corners.len()
     }
-    /// Subtracts each patch's mean and returns the means.
+    /// Subtracts each patch's mean (over all its values) and returns the means.
     pub fn remove_mean(&mut self) -> Vec<f64> {
         let n = self.n_features();
         self.data
@@ -41,51 +105,236 @@ impl Patches {
             })
             .collect()
     }
+    /// Adds `means[k]` back to patch `k`.
+    pub fn add_mean(&mut self, means: &[f64]) {
+        let n = self.n_features();
+        for (p, &m) in self.data.chunks_exact_mut(n).zip(means) {
+            p.iter_mut().for_each(|v| *v += m);
+        }
+    }
+}
+
+fn check(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<(), PatchError> {
+    if ph == 0 || pw == 0 {
+        return Err(PatchError::Zero("the patch size"));
+    }
+    if sr == 0 || sc == 0 {
+        return Err(PatchError::Zero("the stride"));
+    }
+    if ph > img.height || pw > img.width {
+        return Err(PatchError::PatchTooLarge { ph, pw, height: img.height, width: img.width });
+    }
+    Ok(())
+}
+
+/// splitmix64: a small, well-mixed generator for reproducible draws.
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (Lemire's multiply-shift; n ≥ 1).
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() as u128 * n as u128) >> 64) as usize
+    }
+}
+
+/// The corners `spec` selects in `img`.
+pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>, PatchError> {
+    let (ph, pw) = (spec.height, spec.width);
+    check(img, ph, pw, spec.stride_rows, spec.stride_cols)?;
+    let rows: Vec<usize> = (0..=img.height - ph).step_by(spec.stride_rows).collect();
+    let cols: Vec<usize> = (0..=img.width - pw).step_by(spec.stride_cols).collect();
+    let all = rows.len() * cols.len();
+    let n = match spec.max_patches {
+        MaxPatches::All => return Ok(rows.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect()),
+        MaxPatches::Count(0) => return Err(PatchError::BadMaxPatches("0".into())),
+        MaxPatches::Count(k) => k,
+        MaxPatches::Fraction(f) if f > 0.0 && f <= 1.0 => ((f * all as f64) as usize).max(1),
+        MaxPatches::Fraction(f) => return Err(PatchError::BadMaxPatches(f.to_string())),
+    };
+    let mut rng = SplitMix(spec.seed);
+    Ok((0..n).map(|_| (rows[rng.below(rows.len())], cols[rng.below(cols.len())])).collect())
+}
+
+/// Takes the patches at `corners` (each must fit).
+pub fn extract_at(img: &Image, ph: usize, pw: usize, corners: Vec<(usize, usize)>) -> Result<Patches, PatchError> {
+    check(img, ph, pw, 1, 1)?;
+    if corners.iter().any(|&(r, c)| r + ph > img.height || c + pw > img.width) {
+        return Err(PatchError::Mismatch);
+    }
+    let ch = img.channels;
+    let mut data = Vec::with_capacity(corners.len() * ph * pw * ch);
+    for &(r, c) in &corners {
+        for i in 0..ph {
+            let start = ((r + i) * img.width + c) * ch;
+            data.extend_from_slice(&img.data[start..start + pw * ch]);
+        }
+    }
+    Ok(Patches { patch_height: ph, patch_width: pw, channels: ch, corners, data })
+}
+
+/// The patches `spec` selects.
+pub fn extract_spec(img: &Image, spec: &PatchSpec) -> Result<Patches, PatchError> {
+    extract_at(img, spec.height, spec.width, corners(img, spec)?)
 }
 
 /// Every `ph × pw` patch whose corner lies on the grid of the strides
 /// (stride 1: all of them, as scikit-learn). `None` if the patch is larger
 /// than the image or a stride is 0.
-pub fn extract(img: &GrayImage, ph: usize, pw: usize, stride_r: usize, stride_c: usize) -> Option<Patches> {
-    if ph == 0 || pw == 0 || ph > img.height || pw > img.width || stride_r == 0 || stride_c == 0 {
-        return None;
+pub fn extract(img: &Image, ph: usize, pw: usize, stride_r: usize, stride_c: usize) -> Option<Patches> {
+    extract_spec(img, &PatchSpec { stride_rows: stride_r, stride_cols: stride_c, ..PatchSpec::new(ph, pw) }).ok()
+}
+
+/// The patches whose corner row lies in `rows` (on the stride grid): one
+/// band of an image, for streaming over images too large to hold all their
+/// patches.
+pub fn extract_band(img: &Image, ph: usize, pw: usize, stride: (usize, usize), rows: std::ops::Range<usize>) -> Result<Patches, PatchError> {
+    check(img, ph, pw, stride.0, stride.1)?;
+    let last = img.height - ph;
+    let corners = (rows.start..rows.end.min(last + 1))
+        .filter(|r| r % stride.0 == 0)
+        .flat_map(|r| (0..=img.width - pw).step_by(stride.1).map(move |c| (r, c)))
+        .collect();
+    extract_at(img, ph, pw, corners)
+}
+
+/// Accumulates patches into an image, over a window of rows that can slide
+/// down: sums and counts per pixel for rows `top..top + window`. With a
+/// window of the image's height it rebuilds a whole image; with a window of
+/// `band + ph − 1` rows it rebuilds a large image band by band, in memory
+/// bounded by the band.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    width: usize,
+    height: usize,
+    channels: usize,
+    top: usize,
+    window: usize,
+    sum: Vec<f64>,
+    count: Vec<u32>,
+}
+
+impl Accumulator {
+    /// An accumulator for a `height × width × channels` image holding
+    /// `window` rows at a time.
+    pub fn new(height: usize, width: usize, channels: usize, window: usize) -> Self {
+        let window = window.min(height).max(1);
+        Self { width, height, channels, top: 0, window, sum: vec![0.0; window * width * channels], count: vec![0; window * width] }
     }
-    let corners: Vec<(usize, usize)> =
-        (0..=img.height - ph).step_by(stride_r).flat_map(|r| (0..=img.width - pw).step_by(stride_c).map(move |c| (r, c))).collect();
-    let mut data = Vec::with_capacity(corners.len() * ph * pw);
-    for &(r, c) in &corners {
-        for i in 0..ph {
-            let row = (r + i) * img.width + c;
-            data.extend_from_slice(&img.data[row..row + pw]);
+
+    /// First row not yet finished.
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    /// Adds one patch (`ph × pw × channels` values, scikit-learn layout) at
+    /// `corner`; it must lie inside the window.
+    pub fn add(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64]) -> Result<(), PatchError> {
+        let (r, c) = corner;
+        let ch = self.channels;
+        if r < self.top || r + ph > (self.top + self.window).min(self.height) || c + pw > self.width || patch.len() != ph * pw * ch {
+            return Err(PatchError::Mismatch);
         }
+        for i in 0..ph {
+            let wr = r + i - self.top;
+            let base = wr * self.width + c;
+            for j in 0..pw {
+                self.count[base + j] += 1;
+                let s = &mut self.sum[(base + j) * ch..(base + j + 1) * ch];
+                for (sv, &pv) in s.iter_mut().zip(&patch[(i * pw + j) * ch..(i * pw + j + 1) * ch]) {
+                    *sv += pv;
+                }
+            }
+        }
+        Ok(())
     }
-    Some(Patches { patch_height: ph, patch_width: pw, corners, data })
+
+    /// Adds every patch of `p` (with `means[k]` added back to patch `k`).
+    pub fn add_patches(&mut self, p: &Patches, means: Option<&[f64]>) -> Result<(), PatchError> {
+        let n = p.n_features();
+        if means.is_some_and(|m| m.len() != p.n_patches()) || p.channels != self.channels {
+            return Err(PatchError::Mismatch);
+        }
+        let mut buf = vec![0.0; n];
+        for (k, &corner) in p.corners.iter().enumerate() {
+            let patch = &p.data[k * n..(k + 1) * n];
+            let patch = match means {
+                Some(m) => {
+                    buf.iter_mut().zip(patch).for_each(|(b, &v)| *b = v + m[k]);
+                    &buf[..]
+                }
+                None => patch,
+            };
+            self.add(corner, p.patch_height, p.patch_width, patch)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes rows `top..upto`: each pixel becomes
+    /// `(λ·y + Σ patches) / (λ + count)` where `blend = Some((y, λ))` (Elad &
+    /// Aharon 2006, eq. 10; `y` the noisy image), or the plain mean of the
+    /// patches covering it (0 where none does) otherwise. `emit(row, values)`
+    /// receives each finished row; the window then slides down.
+    pub fn finish_rows(&mut self, upto: usize, blend: Option<(&Image, f64)>, mut emit: impl FnMut(usize, &[f64])) {
+        let upto = upto.min(self.height);
+        let (w, ch) = (self.width, self.channels);
+        let mut row = vec![0.0; w * ch];
+        let done = upto.saturating_sub(self.top);
+        for wr in 0..done {
+            let r = self.top + wr;
+            for c in 0..w {
+                let n = self.count[wr * w + c] as f64;
+                for k in 0..ch {
+                    let s = self.sum[(wr * w + c) * ch + k];
+                    row[c * ch + k] = match blend {
+                        Some((y, lambda)) => (lambda * y.data[(r * w + c) * ch + k] + s) / (lambda + n),
+                        None if n > 0.0 => s / n,
+                        None => 0.0,
+                    };
+                }
+            }
+            emit(r, &row);
+        }
+        // Slide: keep the unfinished rows at the front, clear the rest.
+        self.sum.copy_within(done * w * ch.., 0);
+        self.count.copy_within(done * w.., 0);
+        let keep = self.window - done;
+        self.sum[keep * w * ch..].fill(0.0);
+        self.count[keep * w..].fill(0);
+        self.top += done;
+    }
+
+    /// Finishes every row into a whole image (the accumulator's window must
+    /// have covered the whole height, or the earlier rows were emitted).
+    pub fn into_image(mut self, blend: Option<(&Image, f64)>) -> Image {
+        let (w, h, ch) = (self.width, self.height, self.channels);
+        let mut data = vec![0.0; w * h * ch];
+        self.finish_rows(h, blend, |r, row| data[r * w * ch..(r + 1) * w * ch].copy_from_slice(row));
+        Image { width: w, height: h, channels: ch, data }
+    }
 }
 
 /// Averages overlapping patches back into a `height × width` image, as
 /// scikit-learn's `reconstruct_from_patches_2d`: each pixel is the mean of
-/// the patch pixels that cover it (0 where none does). `means`, if given,
+/// the patch values that cover it (0 where none does). `means`, if given,
 /// are added back to each patch first (see [`Patches::remove_mean`]).
-pub fn reconstruct_average(p: &Patches, means: Option<&[f64]>, height: usize, width: usize) -> Option<GrayImage> {
-    let (ph, pw) = (p.patch_height, p.patch_width);
-    if p.corners.iter().any(|&(r, c)| r + ph > height || c + pw > width) || means.is_some_and(|m| m.len() != p.n_patches()) {
-        return None;
-    }
-    let mut sum = vec![0.0; height * width];
-    let mut count = vec![0u32; height * width];
-    for (k, &(r, c)) in p.corners.iter().enumerate() {
-        let m = means.map_or(0.0, |m| m[k]);
-        let patch = &p.data[k * ph * pw..(k + 1) * ph * pw];
-        for i in 0..ph {
-            let row = (r + i) * width + c;
-            for j in 0..pw {
-                sum[row + j] += patch[i * pw + j] + m;
-                count[row + j] += 1;
-            }
-        }
-    }
-    let data = sum.iter().zip(&count).map(|(&s, &n)| if n > 0 { s / n as f64 } else { 0.0 }).collect();
-    GrayImage::new(width, height, data)
+pub fn reconstruct_average(p: &Patches, means: Option<&[f64]>, height: usize, width: usize) -> Option<Image> {
+    let mut acc = Accumulator::new(height, width, p.channels, height);
+    acc.add_patches(p, means).ok()?;
+    Some(acc.into_image(None))
+}
+
+/// The denoising blend of Elad & Aharon (2006): `x = (λ·y + Σ Rᵀp) / (λ +
+/// count)` with `y` the noisy image.
+pub fn reconstruct_blend(p: &Patches, means: Option<&[f64]>, noisy: &Image, lambda: f64) -> Option<Image> {
+    let mut acc = Accumulator::new(noisy.height, noisy.width, noisy.channels, noisy.height);
+    acc.add_patches(p, means).ok()?;
+    Some(acc.into_image(Some((noisy, lambda))))
 }
 
 #[cfg(test)]
@@ -94,7 +343,7 @@ mod tests {
 
     #[test]
     fn patches_are_in_scikit_learn_order() {
-        let img = GrayImage::new(4, 3, (0..12).map(|v| v as f64).collect()).unwrap();
+        let img = Image::gray(4, 3, (0..12).map(|v| v as f64).collect()).unwrap();
         let p = extract(&img, 2, 2, 1, 1).unwrap();
         assert_eq!(p.n_patches(), 6);
         assert_eq!(&p.data[..4], &[0.0, 1.0, 4.0, 5.0]);
@@ -106,5 +355,42 @@ mod tests {
         assert_eq!(back, img);
         let s = extract(&img, 2, 2, 1, 2).unwrap();
         assert_eq!(s.corners, vec![(0, 0), (0, 2), (1, 0), (1, 2)]);
+    }
+
+    #[test]
+    fn random_patches_are_reproducible_and_counted() {
+        let img = Image::gray(20, 16, (0..320).map(|v| v as f64).collect()).unwrap();
+        let spec = PatchSpec { max_patches: MaxPatches::Count(50), seed: 42, ..PatchSpec::new(5, 4) };
+        let a = extract_spec(&img, &spec).unwrap();
+        assert_eq!(a.n_patches(), 50);
+        assert_eq!(a, extract_spec(&img, &spec).unwrap());
+        assert_ne!(a.corners, extract_spec(&img, &PatchSpec { seed: 43, ..spec }).unwrap().corners);
+        let f = extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(0.5), ..spec }).unwrap();
+        assert_eq!(f.n_patches(), (0.5 * (12 * 17) as f64) as usize);
+        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(1.5), ..spec }), Err(PatchError::BadMaxPatches(_))));
+        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Count(0), ..spec }), Err(PatchError::BadMaxPatches(_))));
+    }
+
+    #[test]
+    fn banded_reconstruction_equals_whole_image_reconstruction() {
+        let (w, h) = (13, 17);
+        let img = Image::gray(w, h, (0..w * h).map(|v| ((v * 7919) % 251) as f64).collect()).unwrap();
+        let all = extract(&img, 4, 3, 1, 1).unwrap();
+        let whole = reconstruct_blend(&all, None, &img, 0.5).unwrap();
+        let band = 5;
+        let mut acc = Accumulator::new(h, w, 1, band + 4 - 1);
+        let mut out = vec![0.0; w * h];
+        let mut r0 = 0;
+        while r0 < h {
+            let p = extract_band(&img, 4, 3, (1, 1), r0..r0 + band).unwrap();
+            acc.add_patches(&p, None).unwrap();
+            r0 += band;
+            // Rows above the next band's first corner row are complete.
+            acc.finish_rows(r0.min(h), Some((&img, 0.5)), |r, row| out[r * w..(r + 1) * w].copy_from_slice(row));
+        }
+        assert_eq!(acc.top(), h);
+        for (a, b) in out.iter().zip(&whole.data) {
+            assert!((a - b).abs() < 1e-12);
+        }
     }
 }

@@ -1,0 +1,130 @@
+//! Pictures for people: a dictionary as a grid of its atoms, and images
+//! side by side.
+//!
+//! Captions are not drawn (no font is bundled); callers print them instead.
+
+use crate::image::Image;
+
+/// How to lay out a dictionary's atoms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridSpec {
+    /// `(rows, cols)` of the grid; `None`: near square, `cols = ⌈√n⌉`.
+    pub grid: Option<(usize, usize)>,
+    /// Each atom pixel becomes a `zoom × zoom` block.
+    pub zoom: usize,
+    /// Pixels of border between (and around) tiles.
+    pub border: usize,
+}
+
+impl Default for GridSpec {
+    fn default() -> Self {
+        Self { grid: None, zoom: 4, border: 1 }
+    }
+}
+
+/// The `(rows, cols)` a grid of `n` tiles gets.
+pub fn grid_shape(n: usize, grid: Option<(usize, usize)>) -> (usize, usize) {
+    grid.unwrap_or_else(|| {
+        let cols = (n as f64).sqrt().ceil().max(1.0) as usize;
+        (n.div_ceil(cols).max(1), cols)
+    })
+}
+
+/// Draws the atoms (the columns of a column-major `n_features × n_atoms`
+/// buffer, each a `ph × pw × channels` patch in scikit-learn's layout) as a
+/// grid of tiles, each atom rescaled to its own range (min black, max
+/// white; a constant atom mid-gray), on a white background. Values 0..255.
+/// `None` if the shapes disagree or the grid is too small.
+pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spec: GridSpec) -> Option<Image> {
+    let nf = ph * pw * channels;
+    if nf == 0 || atoms.len() % nf != 0 || spec.zoom == 0 || !matches!(channels, 1 | 3) {
+        return None;
+    }
+    let n = atoms.len() / nf;
+    let (rows, cols) = grid_shape(n, spec.grid);
+    if rows * cols < n {
+        return None;
+    }
+    let (tw, th) = (pw * spec.zoom, ph * spec.zoom);
+    let width = cols * tw + (cols + 1) * spec.border;
+    let height = rows * th + (rows + 1) * spec.border;
+    let mut data = vec![255.0; width * height * channels];
+    for a in 0..n {
+        let atom = &atoms[a * nf..(a + 1) * nf];
+        let (lo, hi) = atom.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        let span = hi - lo;
+        let (gr, gc) = (a / cols, a % cols);
+        let (y0, x0) = (spec.border + gr * (th + spec.border), spec.border + gc * (tw + spec.border));
+        for y in 0..th {
+            for x in 0..tw {
+                let (i, j) = (y / spec.zoom, x / spec.zoom);
+                for ch in 0..channels {
+                    let v = atom[(i * pw + j) * channels + ch];
+                    let g = if span > 0.0 { 255.0 * (v - lo) / span } else { 128.0 };
+                    data[((y0 + y) * width + x0 + x) * channels + ch] = g;
+                }
+            }
+        }
+    }
+    Image::new(width, height, channels, data)
+}
+
+/// Images enlarged by `zoom` and placed left to right, top-aligned, `gap`
+/// white pixels apart, on white. Gray images are made RGB if any input is.
+pub fn side_by_side(images: &[&Image], zoom: usize, gap: usize) -> Option<Image> {
+    if images.is_empty() || zoom == 0 {
+        return None;
+    }
+    let channels = if images.iter().any(|i| i.channels == 3) { 3 } else { 1 };
+    let width = images.iter().map(|i| i.width * zoom).sum::<usize>() + gap * (images.len() + 1);
+    let height = images.iter().map(|i| i.height * zoom).max()? + 2 * gap;
+    let mut data = vec![255.0; width * height * channels];
+    let mut x0 = gap;
+    for img in images {
+        for y in 0..img.height * zoom {
+            for x in 0..img.width * zoom {
+                let src = ((y / zoom) * img.width + x / zoom) * img.channels;
+                for ch in 0..channels {
+                    let v = img.data[src + if img.channels == 3 { ch } else { 0 }];
+                    data[((gap + y) * width + x0 + x) * channels + ch] = v;
+                }
+            }
+        }
+        x0 += img.width * zoom + gap;
+    }
+    Image::new(width, height, channels, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_pixel_sizes() {
+        // 256 atoms of 8×8, zoom 4, border 1: a 16×16 grid.
+        let atoms: Vec<f64> = (0..256 * 64).map(|v| (v % 7) as f64).collect();
+        let g = dictionary_grid(&atoms, 8, 8, 1, GridSpec::default()).unwrap();
+        assert_eq!((g.width, g.height), (16 * 32 + 17, 16 * 32 + 17));
+        // 100 atoms: 10×10; given 5×20.
+        let atoms: Vec<f64> = (0..100 * 64).map(|v| (v % 5) as f64).collect();
+        let g = dictionary_grid(&atoms, 8, 8, 1, GridSpec { zoom: 1, ..Default::default() }).unwrap();
+        assert_eq!((g.width, g.height), (10 * 8 + 11, 10 * 8 + 11));
+        let g = dictionary_grid(&atoms, 8, 8, 1, GridSpec { grid: Some((5, 20)), zoom: 2, border: 2 }).unwrap();
+        assert_eq!((g.width, g.height), (20 * 16 + 21 * 2, 5 * 16 + 6 * 2));
+        // 10 atoms: 3 rows of 4; a grid too small is refused.
+        assert_eq!(grid_shape(10, None), (3, 4));
+        assert!(dictionary_grid(&atoms, 8, 8, 1, GridSpec { grid: Some((3, 3)), ..Default::default() }).is_none());
+        // Each tile spans black to white.
+        let g = dictionary_grid(&atoms[..64], 8, 8, 1, GridSpec { zoom: 1, border: 0, grid: None }).unwrap();
+        assert_eq!(g.data.iter().cloned().fold(f64::INFINITY, f64::min), 0.0);
+        assert_eq!(g.data.iter().cloned().fold(0.0, f64::max), 255.0);
+    }
+
+    #[test]
+    fn side_by_side_size() {
+        let a = Image::gray(3, 2, vec![0.0; 6]).unwrap();
+        let b = Image::new(4, 5, 3, vec![9.0; 60]).unwrap();
+        let s = side_by_side(&[&a, &b], 2, 1).unwrap();
+        assert_eq!((s.width, s.height, s.channels), (6 + 8 + 3, 10 + 2, 3));
+    }
+}

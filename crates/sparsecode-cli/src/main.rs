@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod demo;
+mod images;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sparsecode::faer::MatRef;
@@ -28,6 +29,10 @@ enum Command {
     Encode(EncodeArgs),
     /// The walkthrough on the embedded camera image.
     Demo,
+    /// Extract patches of an image as (n_patches, patch_len) rows (scikit-learn's `extract_patches_2d`).
+    Patches(images::PatchesArgs),
+    /// Draw a dictionary's atoms as a grid of little images (PNG).
+    Show(images::ShowArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -108,6 +113,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Encode(args) => encode(&args),
         Command::Demo => demo::run(),
+        Command::Patches(args) => images::patches(&args),
+        Command::Show(args) => images::show(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -218,7 +225,7 @@ fn is_ext(p: &Path, ext: &str) -> bool {
 
 /// Refuses an output path whose extension is not one of `exts`, or whose
 /// folder does not exist, before any work is done.
-fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
+pub(crate) fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
     if !exts.iter().any(|e| is_ext(p, e)) {
         return Err(CliError(format!("output {} must end in {}", p.display(), exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or "))));
     }

@@ -350,6 +350,27 @@ mod tests {
     }
 
     #[test]
+    fn files_round_trip_through_write_and_read() {
+        let dir = std::env::temp_dir().join(format!("sc-patches-img-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let gray = Image::gray(5, 4, (0..20).map(|v| v as f64 * 0.37 - 2.0).collect()).unwrap();
+        // .npy keeps floats exact, negative values included.
+        write_image(&dir.join("g.npy"), &gray, Scale::Byte, BitDepth::Eight).unwrap();
+        assert_eq!(read_image(&dir.join("g.npy"), ReadOptions::default()).unwrap(), gray);
+        let rgb = ramp(6, 3, 3);
+        for name in ["c.png", "c.ppm"] {
+            write_image(&dir.join(name), &rgb, Scale::Byte, BitDepth::Sixteen).unwrap();
+            assert_eq!(read_image(&dir.join(name), ReadOptions::default()).unwrap(), rgb);
+            let g = read_image(&dir.join(name), ReadOptions { gray: true, ..Default::default() }).unwrap();
+            assert_eq!(g.channels, 1);
+        }
+        assert!(write_image(&dir.join("c.npy"), &rgb, Scale::Byte, BitDepth::Eight).is_err());
+        assert!(read_image(&dir.join("nothing.png"), ReadOptions::default()).is_err());
+        assert!(read_image(&dir.join("x.gif"), ReadOptions::default()).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn damaged_and_unexpected_files_are_errors() {
         let p = Path::new("x");
         let o = ReadOptions::default();

@@ -1,7 +1,87 @@
 //! Dictionary initialisations.
 
 use faer::Mat;
-use sc_linalg::Real;
+use sc_linalg::{kernels, Real};
+
+use crate::error::{invalid, Error, Result};
+use crate::rng::SplitMix;
+
+/// How a learner's dictionary starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Init {
+    /// Distinct random signals of the data, normalised (SPAMS's default).
+    Data,
+    /// The overcomplete 2-D DCT (square patches; `n_atoms` a square).
+    Dct,
+    /// The leading singular vectors of the data (scaled by their singular
+    /// values, as scikit-learn; signs fixed so that each vector's largest
+    /// entry is positive), padded with random signals past the rank.
+    Svd,
+    /// A given dictionary (column-major, n_features × n_atoms).
+    Given(Vec<f64>),
+}
+
+impl Init {
+    /// The initial dictionary for `data` (columns of length `nf`).
+    pub fn build(&self, data: &[f64], nf: usize, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<f64>> {
+        let n = data.len() / nf;
+        let random_signals = |count: usize, rng: &mut SplitMix| -> Vec<f64> {
+            let mut order: Vec<usize> = (0..n).collect();
+            rng.shuffle(&mut order);
+            let mut out = Vec::with_capacity(count * nf);
+            for t in 0..count {
+                let s = order[t % n];
+                let x = &data[s * nf..(s + 1) * nf];
+                let norm = kernels::norm_sq(x).sqrt();
+                if norm > 0.0 {
+                    out.extend(x.iter().map(|v| v / norm));
+                } else {
+                    // A zero signal gives a random unit atom.
+                    let v: Vec<f64> = (0..nf).map(|_| rng.normal()).collect();
+                    let m = kernels::norm_sq(&v).sqrt();
+                    out.extend(v.iter().map(|x| x / m));
+                }
+            }
+            out
+        };
+        match self {
+            Init::Data => Ok(random_signals(n_atoms, rng)),
+            Init::Dct => {
+                let p = (nf as f64).sqrt().round() as usize;
+                let l = (n_atoms as f64).sqrt().round() as usize;
+                if p * p != nf || l * l != n_atoms || l < p {
+                    return Err(invalid("init", format!("the DCT needs square patches and a square number of atoms ≥ n_features, got {nf} features and {n_atoms} atoms")));
+                }
+                let d = overcomplete_dct_2d::<f64>(p, l);
+                Ok((0..n_atoms).flat_map(|j| (0..nf).map(move |i| (i, j))).map(|(i, j)| d[(i, j)]).collect())
+            }
+            Init::Svd => {
+                let x = Mat::<f64>::from_fn(nf, n, |i, s| data[s * nf + i]);
+                let svd = x.thin_svd().map_err(|_| Error::Dimension("the SVD of the data did not converge".into()))?;
+                let (u, sv) = (svd.U(), svd.S());
+                let rank = nf.min(n);
+                let mut out = Vec::with_capacity(nf * n_atoms);
+                for j in 0..n_atoms.min(rank) {
+                    let col: Vec<f64> = (0..nf).map(|i| u[(i, j)]).collect();
+                    let big = col.iter().cloned().fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
+                    let sign = if big < 0.0 { -1.0 } else { 1.0 };
+                    let s = sv[j];
+                    out.extend(col.iter().map(|v| sign * v * if s > 0.0 { s } else { 1.0 }));
+                }
+                if n_atoms > rank {
+                    out.extend(random_signals(n_atoms - rank, rng));
+                }
+                Ok(out)
+            }
+            Init::Given(d) => {
+                if d.len() != nf * n_atoms {
+                    return Err(Error::Dimension(format!("initial dictionary of {} values for {nf}×{n_atoms}", d.len())));
+                }
+                Ok(d.clone())
+            }
+        }
+    }
+}
 
 /// The overcomplete 1-D DCT of KSVD-Box's `odctdict(n, l)`: `n × l`, atom 0
 /// constant, atom `k` the cosine `cos(π·i·k/l)` with its mean removed, all of
@@ -48,10 +128,22 @@ mod tests {
             assert!((n - 1.0).abs() < 1e-12);
         }
         assert!((0..64).all(|i| (d[(i, 0)] - 0.125).abs() < 1e-12));
-        // Every non-constant atom of the 1-D dictionary has zero mean.
         let d1 = overcomplete_dct_1d(8, 16);
         for k in 1..16 {
             assert!((0..8).map(|i| d1[(i, k)]).sum::<f64>().abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn svd_init_is_reproducible_and_sign_fixed() {
+        let data: Vec<f64> = (0..6 * 20).map(|v| ((v * 7919) % 97) as f64 / 97.0 - 0.5).collect();
+        let a = Init::Svd.build(&data, 6, 9, &mut SplitMix(1)).unwrap();
+        let b = Init::Svd.build(&data, 6, 9, &mut SplitMix(1)).unwrap();
+        assert_eq!(a, b);
+        for j in 0..6 {
+            let col = &a[j * 6..(j + 1) * 6];
+            let big = col.iter().cloned().fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
+            assert!(big > 0.0);
         }
     }
 }

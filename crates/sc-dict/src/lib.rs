@@ -1,12 +1,28 @@
 //! Dictionary learning for `sparsecode`.
 //!
-//! So far this crate holds the dictionary initialisations that the solvers'
-//! benchmarks and the learners share; the learners themselves (online
-//! mini-batch, K-SVD, batch) are issue 4.
+//! # Brief overview
+//! - [`online`]: online mini-batch learning (Mairal et al. 2010), the method
+//!   behind scikit-learn's `MiniBatchDictionaryLearning` and SPAMS's
+//!   `trainDL`, with a public, mergeable state for sharded learning.
+//! - [`ksvd`]: K-SVD (Aharon, Elad & Bruckstein 2006) with OMP coding, exact
+//!   or approximate (Rubinstein et al. 2008) atom updates.
+//! - [`init`]: initial dictionaries (data, overcomplete DCT, SVD).
+//! - [`model`]: a learned dictionary and how it was learned, in a
+//!   versioned, checksummed file.
+//! - [`progress`]: observers that see each iteration and may stop a fit.
 //!
-//! Architecture invariant: codes are computed through `sc_solvers::Encode`
-//! only; this crate does no I/O.
+//! Architecture invariant: codes are computed through `sc_solvers` encoders
+//! only; the learners do no I/O (the model module reads and writes files,
+//! atomically, and nothing else).
 
 #![warn(missing_docs)]
 
+pub mod error;
 pub mod init;
+pub mod ksvd;
+pub mod model;
+pub mod online;
+pub mod progress;
+pub mod rng;
+
+pub use error::{Error, Result};

@@ -103,6 +103,11 @@ impl<T: Real> SparseCodes<T> {
         &self.values
     }
 
+    /// The parts: `(n_atoms, indptr, indices, values)`.
+    pub fn into_parts(self) -> (usize, Vec<usize>, Vec<u32>, Vec<T>) {
+        (self.n_atoms, self.indptr, self.indices, self.values)
+    }
+
     /// The dense `n_atoms × n_samples` matrix (codes in columns).
     pub fn to_dense(&self) -> Mat<T> {
         let mut m = Mat::<T>::zeros(self.n_atoms, self.n_samples());

@@ -6,9 +6,9 @@ use sc_linalg::{gram_into, kernels, spectral_norm_sq, Real};
 use crate::error::{Error, Result};
 
 /// A dictionary `D` (n_features × n_atoms, atoms in the columns) with what
-/// every encode needs precomputed: the Gram matrix `DᵀD`, the atom norms and
-/// the squared spectral norm `‖D‖₂²` (the Lipschitz constant for ISTA and
-/// FISTA).
+/// every encode needs precomputed: the Gram matrix `DᵀD` and the atom norms
+/// (and, on first use, the squared spectral norm `‖D‖₂²`, the Lipschitz
+/// constant for ISTA and FISTA).
 ///
 /// Building one validates `D` (finite values, no zero atom); after that,
 /// encodes never recompute any of it.
@@ -18,7 +18,7 @@ pub struct Dictionary<T: Real> {
     /// Column-major, contiguous, bit-symmetric `DᵀD`.
     gram: Vec<T>,
     norms: Vec<T>,
-    lipschitz: T,
+    lipschitz: std::sync::OnceLock<Option<T>>,
 }
 
 impl<T: Real> Dictionary<T> {
@@ -49,12 +49,11 @@ impl<T: Real> Dictionary<T> {
         let d = d.to_owned();
         let mut g = Mat::<T>::zeros(n_atoms, n_atoms);
         gram_into(d.as_ref(), g.as_mut(), Par::rayon(0));
-        let lipschitz = spectral_norm_sq(g.as_ref()).ok_or(Error::SpectralNorm)?;
         let mut gram = Vec::with_capacity(n_atoms * n_atoms);
         for j in 0..n_atoms {
             gram.extend_from_slice(g.col_as_slice(j));
         }
-        Ok(Self { d, gram, norms, lipschitz })
+        Ok(Self { d, gram, norms, lipschitz: std::sync::OnceLock::new() })
     }
 
     /// Prepares a dictionary from a column-major slice (the bytes of a NumPy
@@ -103,9 +102,12 @@ impl<T: Real> Dictionary<T> {
         &self.norms
     }
 
-    /// `‖D‖₂²`, the largest eigenvalue of `DᵀD`.
-    pub fn lipschitz(&self) -> T {
-        self.lipschitz
+    /// `‖D‖₂²`, the largest eigenvalue of `DᵀD` (computed on first use:
+    /// only ISTA and FISTA need it).
+    pub fn lipschitz(&self) -> Result<T> {
+        let n = self.n_atoms();
+        let l = self.lipschitz.get_or_init(|| spectral_norm_sq(MatRef::from_column_major_slice(&self.gram, n, n)));
+        l.ok_or(Error::SpectralNorm)
     }
 
     /// Largest `|Dᵀx|` over the atoms: for Lasso, the smallest `alpha` for

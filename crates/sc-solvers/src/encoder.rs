@@ -309,7 +309,7 @@ impl Encoder {
             if p.max_iter == 0 {
                 return Err(invalid("max_iter", "must be at least 1"));
             }
-            Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter })
+            Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
         };
         let plan = match &self.algorithm {
             Algorithm::Omp { n_nonzero, tol, max_nonzero } => match tol {
@@ -332,8 +332,8 @@ impl Encoder {
                 Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
             }
             Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
-            Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, lasso(p)?),
-            Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, lasso(p)?),
+            Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
+            Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
             Algorithm::Threshold { alpha, kind, positive } => {
                 Plan::Threshold { alpha: nonneg("alpha", *alpha)?, hard: *kind == ThresholdKind::Hard, positive: *positive }
             }

@@ -29,6 +29,8 @@ pub(crate) struct LassoCfg<T> {
     pub l2: T,
     pub tol: T,
     pub max_iter: usize,
+    /// `‖D‖₂²` (ISTA and FISTA only; 0 otherwise).
+    pub lip: T,
 }
 
 /// Which iterative method.
@@ -76,7 +78,7 @@ pub(crate) fn iterative_one<T: Real>(
     residual_correlations(dict, b, c, p.l2, q);
     // Below a few ulps of ‖x‖² the gap is rounding noise (f32 above all).
     let tol_abs = p.tol.max(T::from_f64(10.0) * T::EPSILON) * xnorm2;
-    let lip = dict.lipschitz() + p.l2;
+    let lip = p.lip + p.l2;
     let inv_l = T::ONE / lip;
     let thr = p.alpha * inv_l;
     let mut t_k = T::ONE;

@@ -1,0 +1,41 @@
+//! Typed errors of the learners and model files.
+
+/// Errors of dictionary learning and model files.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter is out of range.
+    #[error("invalid parameter `{name}`: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The data do not fit the dictionary or each other.
+    #[error("dimension mismatch: {0}")]
+    Dimension(String),
+    /// A sample holds NaN or an infinity.
+    #[error("sample {0} holds a non-finite value")]
+    NonFinite(usize),
+    /// The sparse coder failed.
+    #[error(transparent)]
+    Solver(#[from] sc_solvers::Error),
+    /// A model file is damaged, of another version, or not a model.
+    #[error("{0}")]
+    Model(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
+    Error::InvalidParameter { name, reason: reason.into() }
+}

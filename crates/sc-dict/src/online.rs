@@ -219,15 +219,22 @@ impl OnlineState {
     /// descent on the surrogate, Mairal et al. algorithm 2). An atom with
     /// `A_kk ≤ 1e-6` is replaced by a random signal of `pool` plus 1% noise.
     pub fn apply(&mut self, stats: &BatchStats, pool: &[f64], positive_dict: bool, rng: &mut SplitMix) -> Result<()> {
-        let (nf, k) = (self.n_features, self.n_atoms);
-        if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
-            return Err(Error::Dimension("statistics do not fit the state".into()));
-        }
         let bs = stats.n_samples as f64;
         let step = self.step as f64;
         // scikit-learn's _update_inner_stats.
         let theta = if step < bs - 1.0 { (step + 1.0) * bs } else { bs * bs + step + 1.0 - bs };
         let beta = (theta + 1.0 - bs) / (theta + 1.0);
+        self.apply_with_forgetting(stats, beta, pool, positive_dict, rng)
+    }
+
+    /// [`apply`](Self::apply) with a given forgetting factor `beta` (0: the
+    /// statistics of this batch only, as batch learning does).
+    pub fn apply_with_forgetting(&mut self, stats: &BatchStats, beta: f64, pool: &[f64], positive_dict: bool, rng: &mut SplitMix) -> Result<()> {
+        let (nf, k) = (self.n_features, self.n_atoms);
+        if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
+            return Err(Error::Dimension("statistics do not fit the state".into()));
+        }
+        let bs = stats.n_samples as f64;
         self.a.iter_mut().zip(&stats.a).for_each(|(x, y)| *x = beta * *x + y / bs);
         self.b.iter_mut().zip(&stats.b).for_each(|(x, y)| *x = beta * *x + y / bs);
         let mut da = vec![0.0; nf];
@@ -359,4 +366,72 @@ pub fn fit_online<T: Real>(params: &OnlineParams, x: MatRef<'_, T>, observer: &m
         }
     }
     Ok(OnlineFit { smoothed_cost: ewa.unwrap_or(f64::NAN), state, steps: step, stopped_by })
+}
+
+/// Parameters of batch learning (scikit-learn's `DictionaryLearning`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchParams {
+    /// Number of atoms.
+    pub n_atoms: usize,
+    /// Lasso penalty.
+    pub alpha: f64,
+    /// Iterations at most (`max_iter`, 1000).
+    pub max_iter: usize,
+    /// Stop when the relative change of the objective is below this (`tol`, 1e-8).
+    pub tol: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Initial dictionary.
+    pub init: Init,
+    /// Non-negative atoms.
+    pub positive_dict: bool,
+    /// Non-negative codes.
+    pub positive_code: bool,
+}
+
+impl BatchParams {
+    /// scikit-learn's defaults with `n_atoms` atoms.
+    pub fn new(n_atoms: usize) -> Self {
+        Self { n_atoms, alpha: 1.0, max_iter: 1000, tol: 1e-8, seed: 0, init: Init::Data, positive_dict: false, positive_code: false }
+    }
+}
+
+/// The outcome of batch learning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchFit {
+    /// The final state (dictionary, last statistics).
+    pub state: OnlineState,
+    /// The objective `Σ ½‖x − Dc‖² + α‖c‖₁` after each coding pass.
+    pub objective: Vec<f64>,
+}
+
+/// Batch dictionary learning: alternate exact Lasso coding of every signal
+/// (Lasso-LARS) and one pass of block-coordinate atom updates on
+/// `A = CᵀC`, `B = XCᵀ`, until the relative change of the objective is
+/// below `tol`. Each half-step lowers the objective, so it never rises.
+pub fn fit_batch<T: Real>(params: &BatchParams, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<BatchFit> {
+    let (nf, n) = (x.nrows(), x.ncols());
+    if params.n_atoms == 0 || nf == 0 || n == 0 {
+        return Err(invalid("n_atoms", "atoms, features and signals must all be at least 1"));
+    }
+    let data = check_signals(x)?;
+    let mut rng = SplitMix(params.seed);
+    let dict0 = params.init.build(&data, nf, params.n_atoms, &mut rng)?;
+    let mut state = OnlineState::new(nf, params.n_atoms, dict0)?;
+    let encoder = Encoder::lasso_lars(params.alpha).positive(params.positive_code);
+    let mut objective: Vec<f64> = Vec::new();
+    for it in 0..params.max_iter {
+        let stats = state.batch_stats(&encoder, &data, params.alpha)?;
+        objective.push(stats.cost);
+        let stop = observer.observe(&Progress { iteration: it + 1, total: Some(params.max_iter), objective: stats.cost }).is_break();
+        let converged = objective.len() >= 2 && {
+            let (a, b) = (objective[objective.len() - 2], stats.cost);
+            (a - b).abs() <= params.tol * a.abs()
+        };
+        if stop || converged {
+            break;
+        }
+        state.apply_with_forgetting(&stats, 0.0, &data, params.positive_dict, &mut rng)?;
+    }
+    Ok(BatchFit { state, objective })
 }

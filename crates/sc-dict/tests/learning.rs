@@ -4,7 +4,7 @@
 use faer::MatRef;
 use sc_dict::init::Init;
 use sc_dict::ksvd::{fit_ksvd, KsvdParams};
-use sc_dict::online::{fit_online, OnlineParams, OnlineState};
+use sc_dict::online::{fit_batch, fit_online, BatchParams, OnlineParams, OnlineState};
 use sc_dict::progress::Quiet;
 use sc_dict::rng::SplitMix;
 use sc_solvers::Encoder;
@@ -133,3 +133,16 @@ fn two_shards_merged_give_the_dictionary_of_one_worker() {
 }
 
 
+
+#[test]
+fn batch_learning_objective_never_rises() {
+    let (nf, k, n) = (12, 18, 300);
+    let (_, x) = planted(nf, k, n, 0.05, 8);
+    let params = BatchParams { alpha: 0.3, max_iter: 30, tol: 1e-12, seed: 2, ..BatchParams::new(k) };
+    let fit = fit_batch(&params, MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
+    assert!(fit.objective.len() >= 5);
+    for w in fit.objective.windows(2) {
+        assert!(w[1] <= w[0] * (1.0 + 1e-10), "{:?}", fit.objective);
+    }
+    assert!(fit.objective.last().unwrap() < &(0.9 * fit.objective[0]));
+}

@@ -75,7 +75,9 @@ impl OnlineParams {
     }
 
     fn encoder(&self) -> Encoder {
-        self.encoder.clone().unwrap_or_else(|| Encoder::lasso_lars(self.alpha).positive(self.positive_code))
+        // Mini-batches are small: code them in chunks of 32 so that every
+        // core gets a share (codes do not depend on the chunking).
+        self.encoder.clone().unwrap_or_else(|| Encoder::lasso_lars(self.alpha).positive(self.positive_code)).chunk_size(32)
     }
 
     fn check(&self) -> Result<()> {

@@ -48,7 +48,9 @@ impl<T: Real> Dictionary<T> {
         }
         let d = d.to_owned();
         let mut g = Mat::<T>::zeros(n_atoms, n_atoms);
-        gram_into(d.as_ref(), g.as_mut(), Par::rayon(0));
+        // Small dictionaries (the learners rebuild one per step) are not worth threads.
+        let par = if n_atoms * n_atoms * n_features > 1 << 22 { Par::rayon(0) } else { Par::Seq };
+        gram_into(d.as_ref(), g.as_mut(), par);
         let mut gram = Vec::with_capacity(n_atoms * n_atoms);
         for j in 0..n_atoms {
             gram.extend_from_slice(g.col_as_slice(j));

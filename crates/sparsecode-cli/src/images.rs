@@ -99,7 +99,7 @@ pub(crate) fn patches(a: &PatchesArgs) -> Result<(), CliError> {
 
 #[derive(clap::Args)]
 pub(crate) struct ShowArgs {
-    /// Dictionary, (n_atoms, n_features) .npy (scikit-learn's components_).
+    /// Dictionary: (n_atoms, n_features) .npy (scikit-learn's components_), or a model file.
     dict: PathBuf,
     /// Output PNG.
     #[arg(short = 'o', long = "output")]
@@ -118,16 +118,18 @@ pub(crate) struct ShowArgs {
 pub(crate) fn show(a: &ShowArgs) -> Result<(), CliError> {
     check_output(&a.output, &["png"])?;
     let is_npy = a.dict.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    if !is_npy {
-        return Err(CliError(format!("{}: only .npy dictionaries can be shown so far (model files come with `sparsecode learn`)", a.dict.display())));
-    }
-    let d = npy::read_npy(&a.dict)?.to_f64();
+    let (d, model_patch) = if is_npy {
+        (npy::read_npy(&a.dict)?.to_f64(), None)
+    } else {
+        let m = sparsecode::dict::model::Model::load(&a.dict)?;
+        (npy::Array2 { rows: m.n_atoms, cols: m.n_features, data: m.atoms }, m.patch)
+    };
     let nf = d.cols;
     let square = |n: usize| {
         let s = (n as f64).sqrt().round() as usize;
         (s * s == n).then_some(s)
     };
-    let (ph, pw, ch) = match a.patch {
+    let (ph, pw, ch) = match a.patch.or(model_patch.map(|(h, w, _)| (h, w))) {
         Some((h, w)) if h * w == nf => (h, w, 1),
         Some((h, w)) if h * w * 3 == nf => (h, w, 3),
         Some((h, w)) => return Err(CliError(format!("a {h}×{w} patch does not hold {nf} features (nor {h}×{w}×3)"))),

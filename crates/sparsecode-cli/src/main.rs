@@ -9,6 +9,7 @@ use std::time::Instant;
 
 mod demo;
 mod images;
+mod learn;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sparsecode::faer::MatRef;
@@ -33,6 +34,8 @@ enum Command {
     Patches(images::PatchesArgs),
     /// Draw a dictionary's atoms as a grid of little images (PNG).
     Show(images::ShowArgs),
+    /// Learn a dictionary (online mini-batch, K-SVD or batch).
+    Learn(learn::LearnArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Patches(args) => images::patches(&args),
         Command::Show(args) => images::show(&args),
+        Command::Learn(args) => learn::learn(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -229,6 +233,11 @@ pub(crate) fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
     if !exts.iter().any(|e| is_ext(p, e)) {
         return Err(CliError(format!("output {} must end in {}", p.display(), exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or "))));
     }
+    check_folder(p)
+}
+
+/// Refuses an output path whose folder does not exist.
+pub(crate) fn check_folder(p: &Path) -> Result<(), CliError> {
     if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
             return Err(CliError(format!("output folder {} does not exist", dir.display())));

@@ -1,0 +1,219 @@
+//! `sparsecode learn`.
+
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::ValueEnum;
+use sparsecode::dict::init::Init;
+use sparsecode::dict::ksvd::{fit_ksvd, KsvdParams};
+use sparsecode::dict::model::Model;
+use sparsecode::dict::online::{fit_batch, fit_online, BatchParams, OnlineParams};
+use sparsecode::dict::progress::{Observer, Progress};
+use sparsecode::faer::MatRef;
+use sparsecode::patches::image::{read_image, ReadOptions, Scale};
+use sparsecode::patches::npy;
+use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
+use sparsecode::Encoder;
+
+use crate::images::parse_pair;
+use crate::{check_folder, check_output, CliError};
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub(crate) enum Method {
+    Online,
+    Ksvd,
+    Batch,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub(crate) enum InitArg {
+    Data,
+    Dct,
+    Svd,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct LearnArgs {
+    /// Signals, (n_samples, n_features) .npy.
+    #[arg(long, conflicts_with = "image", required_unless_present = "image")]
+    input: Option<PathBuf>,
+    /// Learn from the patches of an image (.png, .pgm/.ppm, .npy, or `camera`).
+    #[arg(long)]
+    image: Option<PathBuf>,
+    /// Patch size HxW (with --image).
+    #[arg(long, default_value = "8x8", value_parser = parse_pair)]
+    patch: (usize, usize),
+    /// Random patches to learn from (with --image; default all).
+    #[arg(long)]
+    max_patches: Option<usize>,
+    /// Subtract each signal's mean.
+    #[arg(long)]
+    remove_mean: bool,
+    /// Image values in 0..1 instead of 0..255.
+    #[arg(long)]
+    unit: bool,
+    /// Number of atoms.
+    #[arg(long)]
+    atoms: usize,
+    /// The learner.
+    #[arg(long, value_enum, default_value = "online")]
+    method: Method,
+    /// Lasso penalty (online, batch).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Atoms per signal (ksvd).
+    #[arg(long, default_value_t = 8)]
+    n_nonzero: usize,
+    /// Squared-residual goal per signal (ksvd; online: code with OMP to this goal).
+    #[arg(long)]
+    tol: Option<f64>,
+    /// Epochs (online), iterations (ksvd, batch).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Mini-batch steps, exactly (online; disables scikit-learn's early stopping).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Signals per mini-batch (online).
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Initial dictionary.
+    #[arg(long, value_enum, default_value = "data")]
+    init: InitArg,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output model file.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Also write the dictionary as (n_atoms, n_features) .npy (scikit-learn's components_).
+    #[arg(long)]
+    dict_out: Option<PathBuf>,
+    /// Print a JSON summary on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub(crate) struct Bar(Option<indicatif::ProgressBar>);
+
+impl Observer for Bar {
+    fn observe(&mut self, p: &Progress) -> ControlFlow<()> {
+        if let Some(bar) = &self.0 {
+            if let Some(t) = p.total {
+                bar.set_length(t as u64);
+            }
+            bar.set_position(p.iteration as u64);
+            bar.set_message(format!("objective {:.4}", p.objective));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+pub(crate) fn bar() -> Bar {
+    if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+            b.set_style(style);
+        }
+        Bar(Some(b))
+    } else {
+        Bar(None)
+    }
+}
+
+pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
+    check_folder(&a.output)?;
+    if let Some(d) = &a.dict_out {
+        check_output(d, &["npy"])?;
+    }
+    if a.atoms == 0 {
+        return Err(CliError("--atoms must be at least 1".into()));
+    }
+    // Signals as columns (f64).
+    let (mut data, nf, patch) = match (&a.input, &a.image) {
+        (Some(p), _) => {
+            let x = npy::read_npy(p)?.to_f64();
+            (x.data, x.cols, None)
+        }
+        (None, Some(img)) => {
+            let image = read_image(img, ReadOptions { gray: false, scale: if a.unit { Scale::Unit } else { Scale::Byte }, require_bit_depth: None })?;
+            let spec = PatchSpec {
+                max_patches: a.max_patches.map_or(MaxPatches::All, MaxPatches::Count),
+                seed: a.seed,
+                ..PatchSpec::new(a.patch.0, a.patch.1)
+            };
+            let p = extract_spec(&image, &spec)?;
+            let nf = p.n_features();
+            (p.data, nf, Some((a.patch.0, a.patch.1, image.channels)))
+        }
+        (None, None) => return Err(CliError("give --input or --image".into())),
+    };
+    if nf == 0 || data.is_empty() {
+        return Err(CliError("no signals to learn from".into()));
+    }
+    if a.remove_mean {
+        for x in data.chunks_exact_mut(nf) {
+            let m = x.iter().sum::<f64>() / nf as f64;
+            x.iter_mut().for_each(|v| *v -= m);
+        }
+    }
+    let n = data.len() / nf;
+    let x = MatRef::from_column_major_slice(&data, nf, n);
+    let init = match a.init {
+        InitArg::Data => Init::Data,
+        InitArg::Dct => Init::Dct,
+        InitArg::Svd => Init::Svd,
+    };
+    let mut observer = bar();
+    let t0 = Instant::now();
+    let (atoms, iterations, objective, params): (Vec<f64>, usize, f64, Vec<(String, String)>) = match a.method {
+        Method::Online => {
+            let mut p = OnlineParams { alpha: a.alpha, batch_size: a.batch_size, seed: a.seed, init, max_steps: a.steps, ..OnlineParams::new(a.atoms) };
+            if let Some(e) = a.epochs {
+                p.max_epochs = e;
+            }
+            if a.steps.is_some() {
+                // A fixed number of steps (SPAMS's `iter`): no early stopping.
+                p.tol = 0.0;
+                p.max_no_improvement = None;
+            }
+            if let Some(t) = a.tol {
+                p.encoder = Some(Encoder::omp_tol(t).max_iter((nf / 2).max(1).min(a.atoms)));
+            }
+            let fit = fit_online(&p, x, &mut observer)?;
+            let params = vec![("alpha".into(), a.alpha.to_string()), ("batch_size".into(), a.batch_size.to_string()), ("stopped_by".into(), fit.stopped_by.into())];
+            (fit.state.dict, fit.steps, fit.smoothed_cost, params)
+        }
+        Method::Ksvd => {
+            let p = KsvdParams { n_nonzero: a.n_nonzero, tol: a.tol, iterations: a.epochs.unwrap_or(10), seed: a.seed, init, ..KsvdParams::new(a.atoms) };
+            let fit = fit_ksvd(&p, x, &mut observer)?;
+            let params = vec![("n_nonzero".into(), a.n_nonzero.to_string()), ("tol".into(), format!("{:?}", a.tol))];
+            (fit.dict, fit.iterations, fit.objective.last().copied().unwrap_or(f64::NAN), params)
+        }
+        Method::Batch => {
+            let mut p = BatchParams { alpha: a.alpha, seed: a.seed, init, ..BatchParams::new(a.atoms) };
+            if let Some(e) = a.epochs {
+                p.max_iter = e;
+            }
+            let fit = fit_batch(&p, x, &mut observer)?;
+            let iterations = fit.objective.len();
+            (fit.state.dict, iterations, fit.objective.last().copied().unwrap_or(f64::NAN), vec![("alpha".into(), a.alpha.to_string())])
+        }
+    };
+    let seconds = t0.elapsed().as_secs_f64();
+    if let Some(b) = &observer.0 {
+        b.finish_and_clear();
+    }
+    let method = format!("{:?}", a.method).to_lowercase();
+    let model = Model { method, params, patch, n_features: nf, n_atoms: a.atoms, atoms, iterations, objective };
+    model.save(&a.output)?;
+    if let Some(d) = &a.dict_out {
+        npy::write_npy(d, a.atoms, nf, &model.atoms)?;
+    }
+    if a.json {
+        println!("{}", serde_json::json!({ "seconds_fit": seconds, "objective": objective, "iterations": iterations }));
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 from sklearn.feature_extraction.image import extract_patches_2d
 
 binary = sys.argv[1]
+extra = sys.argv[2:]  # more `sparsecode learn` arguments
 img = data.camera() / 255.0
 X = extract_patches_2d(img, (8, 8), max_patches=2000, random_state=42).reshape(2000, -1)
 
@@ -26,19 +27,22 @@ def score(D):
 
 
 rows = []
+skip_anchors = "--no-anchors" in extra
+extra = [e for e in extra if e != "--no-anchors"]
 t = time.perf_counter()
-sk = MiniBatchDictionaryLearning(n_components=100, alpha=1.0, random_state=0).fit(X)
-rows.append(("sklearn MiniBatchDictionaryLearning", time.perf_counter() - t, score(sk.components_)))
-Xf = np.asfortranarray(X.T)
-t = time.perf_counter()
-Ds = spams.trainDL(Xf, K=100, lambda1=1.0, iter=400, batchsize=256, numThreads=2, verbose=False)
-rows.append(("spams trainDL (400 x 256)", time.perf_counter() - t, score(np.asarray(Ds).T)))
+if not skip_anchors:
+  sk = MiniBatchDictionaryLearning(n_components=100, alpha=1.0, random_state=0).fit(X)
+  rows.append(("sklearn MiniBatchDictionaryLearning", time.perf_counter() - t, score(sk.components_)))
+  Xf = np.asfortranarray(X.T)
+  t = time.perf_counter()
+  Ds = spams.trainDL(Xf, K=100, lambda1=1.0, iter=400, batchsize=256, numThreads=2, verbose=False)
+  rows.append(("spams trainDL (400 x 256)", time.perf_counter() - t, score(np.asarray(Ds).T)))
 with tempfile.TemporaryDirectory() as tmp:
     tmp = Path(tmp)
     np.save(tmp / "X.npy", X)
     for steps in (50, 100, 200, 400):
         out = subprocess.run([binary, "learn", "--input", str(tmp / "X.npy"), "--atoms", "100", "--alpha", "1", "--method", "online",
-                              "--steps", str(steps), "-o", str(tmp / "m.model"), "--dict-out", str(tmp / "D.npy"), "--json"],
+                              "--steps", str(steps), *extra, "-o", str(tmp / "m.model"), "--dict-out", str(tmp / "D.npy"), "--json"],
                              check=True, capture_output=True, text=True)
         j = json.loads(out.stdout)
         rows.append((f"sparsecode online, {steps} steps", j["seconds_fit"], score(np.load(tmp / "D.npy"))))

@@ -1,89 +1,99 @@
-//! `sparsecode demo`: the walkthrough on the embedded camera image, as far
-//! as the library goes today (coding over a fixed DCT dictionary; the
-//! learned-dictionary walkthrough needs the learners of issue 4).
+//! `sparsecode demo`: the seed's walkthrough on the embedded camera image.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use sparsecode::dict::init::overcomplete_dct_2d;
+use sparsecode::denoise::{psnr, Denoiser};
+use sparsecode::dict::online::{fit_online, OnlineParams};
+use sparsecode::dict::progress::Quiet;
+use sparsecode::dict::rng::SplitMix;
 use sparsecode::faer::MatRef;
-use sparsecode::patches::image::{camera, GrayImage};
-use sparsecode::patches::patches::{extract, reconstruct_average, Patches};
+use sparsecode::patches::image::{camera, write_image, BitDepth, Image, Scale};
+use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
+use sparsecode::patches::pictures::{dictionary_grid, side_by_side, GridSpec};
 use sparsecode::prelude::*;
 
 use crate::CliError;
 
-fn psnr(a: &GrayImage, b: &GrayImage) -> f64 {
-    let mse = a.data.iter().zip(&b.data).map(|(x, y)| (x - y) * (x - y)).sum::<f64>() / a.data.len() as f64;
-    10.0 * (255.0f64 * 255.0 / mse).log10()
+#[derive(clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Folder for dictionary.png, patch.png and denoise.png (created if missing).
+    #[arg(long, default_value = "demo-out")]
+    out_dir: PathBuf,
 }
 
-/// Codes every patch, then writes the coded patches back in place.
-fn code_patches(dict: &Dictionary<f64>, enc: &Encoder, p: &mut Patches) -> Result<(f64, f64), CliError> {
-    let n = p.n_patches();
+fn step(t: Instant) -> String {
+    format!("[{:.2} s]", t.elapsed().as_secs_f64())
+}
+
+fn save(dir: &Path, name: &str, img: &Image) -> Result<PathBuf, CliError> {
+    let path = dir.join(name);
+    write_image(&path, img, Scale::Byte, BitDepth::Eight)?;
+    Ok(path)
+}
+
+/// Runs the walkthrough, printing each step as scikit-learn's example does.
+pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
+    std::fs::create_dir_all(&args.out_dir).map_err(|e| CliError(format!("cannot create {}: {e}", args.out_dir.display())))?;
+    let total = Instant::now();
+
     let t = Instant::now();
-    let codes = enc.encode(dict, MatRef::from_column_major_slice(&p.data, 64, n))?;
-    let secs = t.elapsed().as_secs_f64();
-    let d = dict.matrix();
-    for s in 0..n {
-        let (idx, val) = codes.code(s);
-        let out = &mut p.data[s * 64..(s + 1) * 64];
-        out.fill(0.0);
-        for (&a, &v) in idx.iter().zip(val) {
-            let col = d.col(a as usize);
-            for (i, o) in out.iter_mut().enumerate() {
-                *o += v * col[i];
-            }
+    let img = camera();
+    println!("Image shape: ({}, {})  — scikit-image's camera, embedded  {}", img.height, img.width, step(t));
+
+    let t = Instant::now();
+    let unit = img.clone().scaled(1.0 / 255.0);
+    let spec = PatchSpec { max_patches: MaxPatches::Count(2000), seed: 42, ..PatchSpec::new(8, 8) };
+    let patches = extract_spec(&unit, &spec)?;
+    println!("Patches shape: ({}, {})  — 2000 random 8×8 patches (seed 42), values in [0, 1]  {}", patches.n_patches(), patches.n_features(), step(t));
+
+    let t = Instant::now();
+    let params = OnlineParams { alpha: 1.0, seed: 0, ..OnlineParams::new(100) };
+    let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
+    let fit = fit_online(&params, x, &mut Quiet)?;
+    println!(
+        "Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256 (stopped by {})  {}",
+        fit.steps,
+        fit.stopped_by,
+        step(t)
+    );
+    let grid = dictionary_grid(&fit.state.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 }).expect("100 atoms fit 10×10");
+    let path = save(&args.out_dir, "dictionary.png", &grid)?;
+    println!("  the atoms as a 10×10 grid: {}", path.display());
+
+    let t = Instant::now();
+    let dict = Dictionary::from_column_major(&fit.state.dict, 64, 100)?;
+    let pick = SplitMix(7).below(patches.n_patches());
+    let one = MatRef::from_column_major_slice(&patches.data[pick * 64..(pick + 1) * 64], 64, 1);
+    let code = Encoder::lasso_lars(1.0).encode(&dict, one)?;
+    let (idx, val) = code.code(0);
+    println!("Encoded patch #{pick}: {} non-zero coefficients (atoms {:?})  {}", idx.len(), idx, step(t));
+    let mut rebuilt = vec![0.0; 64];
+    for (&a, &v) in idx.iter().zip(val) {
+        for (i, r) in rebuilt.iter_mut().enumerate() {
+            *r += v * fit.state.dict[a as usize * 64 + i];
         }
     }
-    Ok((secs, codes.mean_nnz()))
-}
+    let orig = Image::gray(8, 8, patches.data[pick * 64..(pick + 1) * 64].iter().map(|v| v * 255.0).collect()).unwrap();
+    let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect()).unwrap();
+    let err: f64 = orig.data.iter().zip(&rec.data).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / 255.0;
+    let path = save(&args.out_dir, "patch.png", &side_by_side(&[&orig, &rec], 24, 8).unwrap())?;
+    println!("Reconstructed patch: ‖x − Dc‖ = {err:.3} (‖x‖ = {:.3}); original beside reconstruction: {}", orig.data.iter().map(|v| v * v / 65025.0).sum::<f64>().sqrt(), path.display());
 
-/// Runs the walkthrough, printing each step.
-pub fn run() -> Result<(), CliError> {
-    let t_all = Instant::now();
-    let img = camera();
-    println!("camera: {} × {} pixels, values 0..255 (embedded, CC0)", img.height, img.width);
-    let dict = Dictionary::new(overcomplete_dct_2d::<f64>(8, 16).as_ref())?;
-    println!("dictionary: overcomplete 2-D DCT, {} features × {} atoms", dict.n_features(), dict.n_atoms());
-
-    let mut p = extract(&img, 8, 8, 1, 1).ok_or_else(|| CliError("camera is smaller than a patch".into()))?;
-    let means = p.remove_mean();
-    println!("patches: all {} overlapping 8×8 patches, means removed", p.n_patches());
-
-    let one = Encoder::omp(8).encode(&dict, MatRef::from_column_major_slice(&p.data[..64 * 1000], 64, 1000))?;
-    let (idx, val) = one.code(999);
-    println!("one patch (#999) with OMP, 8 atoms: {} non-zeros at atoms {:?}", idx.len(), idx);
-    println!("  coefficients {:?}", val.iter().map(|v| (v * 10.0).round() / 10.0).collect::<Vec<_>>());
-
-    let (secs, nnz) = code_patches(&dict, &Encoder::omp(8), &mut p)?;
-    let back = reconstruct_average(&p, Some(&means), img.height, img.width).unwrap();
-    println!("OMP, 8 atoms per patch: coded in {secs:.3} s ({nnz:.2} non-zeros per patch); image rebuilt at {:.2} dB PSNR", psnr(&img, &back));
-
+    let t = Instant::now();
     let sigma = 20.0;
-    let mut noisy = img.clone();
-    let mut state = 42u64;
-    for v in noisy.data.iter_mut() {
-        // splitmix64 + Box–Muller
-        let mut u = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let (a, b) = (u().max(1e-300), u());
-        *v += sigma * (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos();
-    }
-    let mut q = extract(&noisy, 8, 8, 1, 1).unwrap();
-    let qmeans = q.remove_mean();
-    let tol = 64.0 * (1.15 * sigma) * (1.15 * sigma);
-    let (secs, nnz) = code_patches(&dict, &Encoder::omp_tol(tol), &mut q)?;
-    let den = reconstruct_average(&q, Some(&qmeans), img.height, img.width).unwrap();
+    let mut g = SplitMix(2024);
+    let noisy = Image::gray(img.width, img.height, img.data.iter().map(|v| v + sigma * g.normal()).collect()).unwrap();
+    let (clean, report) = Denoiser::new(sigma).run(&noisy, &mut Quiet).map_err(|e| CliError(e.to_string()))?;
+    let (p_noisy, p_clean) = (psnr(&img, &noisy, 255.0), psnr(&img, &clean, 255.0));
     println!(
-        "denoising σ = {sigma} over the DCT (OMP to ε = 64·(1.15σ)²): noisy {:.2} dB → {:.2} dB, coded in {secs:.3} s ({nnz:.2} atoms per patch)",
-        psnr(&img, &noisy),
-        psnr(&img, &den)
+        "Denoising, σ = {sigma}: noisy {p_noisy:.2} dB → {p_clean:.2} dB (K-SVD, 256 atoms from the DCT, {:.2} atoms per patch)  {}",
+        report.mean_nnz,
+        step(t)
     );
-    println!("total {:.2} s. Dictionary learning (K-SVD, online) and the pictures come with the next issues.", t_all.elapsed().as_secs_f64());
+    let clamp = |i: &Image| Image::gray(i.width, i.height, i.data.iter().map(|v| v.clamp(0.0, 255.0)).collect()).unwrap();
+    let path = save(&args.out_dir, "denoise.png", &side_by_side(&[&img, &clamp(&noisy), &clamp(&clean)], 1, 8).unwrap())?;
+    println!("  clean | noisy ({p_noisy:.2} dB) | denoised ({p_clean:.2} dB): {}", path.display());
+    println!("Total {}", step(total));
     Ok(())
 }

@@ -28,8 +28,8 @@ struct Cli {
 enum Command {
     /// Sparse-code signals over a dictionary (scikit-learn's `sparse_encode`).
     Encode(EncodeArgs),
-    /// The walkthrough on the embedded camera image.
-    Demo,
+    /// The walkthrough on the embedded camera image (learn, show, encode, reconstruct, denoise).
+    Demo(demo::DemoArgs),
     /// Extract patches of an image as (n_patches, patch_len) rows (scikit-learn's `extract_patches_2d`).
     Patches(images::PatchesArgs),
     /// Draw a dictionary's atoms as a grid of little images (PNG).
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Encode(args) => encode(&args),
-        Command::Demo => demo::run(),
+        Command::Demo(args) => demo::run(&args),
         Command::Patches(args) => images::patches(&args),
         Command::Show(args) => images::show(&args),
         Command::Learn(args) => learn::learn(&args),

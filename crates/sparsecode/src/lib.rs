@@ -20,6 +20,8 @@
 
 #![warn(missing_docs)]
 
+pub mod denoise;
+
 pub use sc_dict as dict;
 pub use sc_linalg as linalg;
 pub use sc_patches as patches;

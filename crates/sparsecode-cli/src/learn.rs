@@ -96,7 +96,7 @@ pub(crate) struct LearnArgs {
 }
 
 /// A progress bar on a terminal, nothing otherwise.
-pub(crate) struct Bar(Option<indicatif::ProgressBar>);
+pub(crate) struct Bar(pub(crate) Option<indicatif::ProgressBar>);
 
 impl Observer for Bar {
     fn observe(&mut self, p: &Progress) -> ControlFlow<()> {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod demo;
+mod denoise_cmd;
 mod images;
 mod learn;
 
@@ -36,6 +37,8 @@ enum Command {
     Show(images::ShowArgs),
     /// Learn a dictionary (online mini-batch, K-SVD or batch).
     Learn(learn::LearnArgs),
+    /// Denoise an image (K-SVD on its own patches, Elad & Aharon 2006).
+    Denoise(denoise_cmd::DenoiseArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Patches(args) => images::patches(&args),
         Command::Show(args) => images::show(&args),
         Command::Learn(args) => learn::learn(&args),
+        Command::Denoise(args) => denoise_cmd::denoise(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,7 @@
 use faer::MatRef;
 use sc_dict::init::Init;
 use sc_dict::ksvd::{fit_ksvd, KsvdParams};
+use sc_dict::online::{fit_online, OnlineParams};
 use sc_dict::progress::Observer;
 use sc_patches::image::Image;
 use sc_patches::patches::{corners, extract_at, extract_band, Accumulator, MaxPatches, PatchSpec};
@@ -40,6 +41,19 @@ pub enum DenoiseError {
     Invalid(&'static str, String),
 }
 
+/// Which learner builds the dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Learner {
+    /// K-SVD with error-constrained OMP (Elad & Aharon's recipe).
+    Ksvd,
+    /// Online learning (Mairal et al.) with error-constrained OMP codes,
+    /// this many mini-batches of 256.
+    Online {
+        /// Mini-batch steps.
+        steps: usize,
+    },
+}
+
 /// The denoiser's parameters (defaults: Elad & Aharon's recipe).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Denoiser {
@@ -61,6 +75,8 @@ pub struct Denoiser {
     pub band_rows: usize,
     /// Seed of the training sample and atom order.
     pub seed: u64,
+    /// The learner.
+    pub learner: Learner,
 }
 
 /// What a denoising run reports.
@@ -75,7 +91,7 @@ pub struct DenoiseReport {
 impl Denoiser {
     /// The recipe for noise `sigma`.
     pub fn new(sigma: f64) -> Self {
-        Self { sigma, patch: 8, atoms: 256, iterations: 10, gain: 1.15, lambda_factor: 30.0, max_training: 65_000, band_rows: 64, seed: 0 }
+        Self { sigma, patch: 8, atoms: 256, iterations: 10, gain: 1.15, lambda_factor: 30.0, max_training: 65_000, band_rows: 64, seed: 0, learner: Learner::Ksvd }
     }
 
     /// Denoises `noisy` (any scale; `sigma` in the same units).
@@ -125,9 +141,32 @@ impl Denoiser {
             seed: self.seed,
             ..KsvdParams::new(self.atoms)
         };
-        let fit = fit_ksvd(&params, MatRef::from_column_major_slice(&train.data, n, train.n_patches()), observer)?;
-        let dict = Dictionary::from_column_major(&fit.dict, n, self.atoms)?;
         let encoder = Encoder::omp_tol(eps).max_iter((n / 2).max(1).min(self.atoms));
+        let xt = MatRef::from_column_major_slice(&train.data, n, train.n_patches());
+        let atoms = match self.learner {
+            Learner::Ksvd => fit_ksvd(&params, xt, observer)?.dict,
+            Learner::Online { steps } => {
+                let op = OnlineParams {
+                    max_steps: Some(steps),
+                    tol: 0.0,
+                    max_no_improvement: None,
+                    encoder: Some(encoder.clone().chunk_size(32)),
+                    init: params.init.clone(),
+                    seed: self.seed,
+                    ..OnlineParams::new(self.atoms)
+                };
+                let mut d = fit_online(&op, xt, observer)?.state.dict;
+                // OMP selects by raw correlation: unit atoms.
+                for a in d.chunks_exact_mut(n) {
+                    let norm = a.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    if norm > 0.0 {
+                        a.iter_mut().for_each(|v| *v /= norm);
+                    }
+                }
+                d
+            }
+        };
+        let dict = Dictionary::from_column_major(&atoms, n, self.atoms)?;
         // 2–3. Code band by band and blend.
         let lambda = self.lambda_factor / self.sigma;
         let mut acc = Accumulator::new(y.height, y.width, 1, self.band_rows + p - 1);

@@ -6,33 +6,15 @@
 //! overcomplete 2-D DCT.
 
 use sc_linalg::faer::Mat;
+use sc_linalg::rng::SplitMix;
 use sc_linalg::Real;
 use sc_patches::image::{camera, GrayImage};
 use sc_patches::patches::extract;
 
-/// Reproducible standard normal numbers (splitmix64 + Box–Muller).
-pub struct Gauss(pub u64);
-
-impl Gauss {
-    /// A uniform number in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// A standard normal number.
-    pub fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform().max(1e-300), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
-
 /// `camera` plus Gaussian noise of standard deviation `sigma` (seeded).
 pub fn noisy_camera(sigma: f64, seed: u64) -> GrayImage {
     let mut img = camera();
-    let mut g = Gauss(seed);
+    let mut g = SplitMix(seed);
     img.data.iter_mut().for_each(|v| *v += sigma * g.normal());
     img
 }

@@ -23,6 +23,7 @@ pub mod ksvd;
 pub mod model;
 pub mod online;
 pub mod progress;
-pub mod rng;
+/// The seeded generator, from `sc-linalg`.
+pub use sc_linalg::rng;
 
 pub use error::{Error, Result};

@@ -15,6 +15,9 @@
 //!   with fixed-width accumulators so that they vectorise and give the same
 //!   bits whatever the SIMD width the caller was compiled for.
 //!
+//! - [`rng`]: a small seeded generator shared by every crate, so that a
+//!   seed fixes results on every platform.
+//!
 //! Architecture invariant: this crate knows nothing of sparsity, of
 //! dictionaries or of files. Shapes are programmer errors here (asserts);
 //! numerical failure is a typed result ([`CholeskyError`]).
@@ -40,6 +43,7 @@ pub mod kernels;
 mod cholesky;
 mod products;
 mod real;
+pub mod rng;
 
 pub use cholesky::{CholeskyError, IncrementalCholesky};
 pub use products::{dtx_into, gram, gram_into, spectral_norm_sq};

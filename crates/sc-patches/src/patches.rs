@@ -6,6 +6,8 @@
 //! column-major with `ph·pw·channels` rows: exactly the bytes of that NumPy
 //! array, and the signal layout of `sc-solvers`.
 
+use sc_linalg::rng::SplitMix;
+
 use crate::image::Image;
 
 /// Why patches could not be taken.
@@ -125,22 +127,6 @@ fn check(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<(), 
         return Err(PatchError::PatchTooLarge { ph, pw, height: img.height, width: img.width });
     }
     Ok(())
-}
-
-/// splitmix64: a small, well-mixed generator for reproducible draws.
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (Lemire's multiply-shift; n ≥ 1).
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next() as u128 * n as u128) >> 64) as usize
-    }
 }
 
 /// The corners `spec` selects in `img`.

@@ -2,27 +2,12 @@
 
 use faer::{Mat, MatRef};
 use proptest::prelude::*;
+use sc_linalg::rng::SplitMix;
 use sc_solvers::{Dictionary, Encoder, Error, SparseCodes};
-
-/// splitmix64 + Box–Muller: reproducible Gaussian numbers from a seed.
-struct Gauss(u64);
-impl Gauss {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform().max(1e-300), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
 
 /// A unit-atom dictionary and signals made of a few atoms plus noise.
 fn instance(seed: u64, n_features: usize, n_atoms: usize, n_samples: usize) -> (Mat<f64>, Mat<f64>) {
-    let mut g = Gauss(seed);
+    let mut g = SplitMix(seed);
     let mut d = Mat::<f64>::from_fn(n_features, n_atoms, |_, _| g.normal());
     for j in 0..n_atoms {
         let n = (0..n_features).map(|i| d[(i, j)].powi(2)).sum::<f64>().sqrt();

@@ -1,26 +1,58 @@
 //! `sparsecode`: sparse coding and dictionary learning, the crate users
-//! depend on. It re-exports the workspace's layers under one name:
+//! depend on. It re-exports the workspace's layers under one name and holds
+//! the pipelines that combine them:
 //!
 //! - [`solvers`] (`sc-solvers`): OMP, LARS, Lasso (LARS, coordinate descent,
 //!   ISTA, FISTA), thresholding, over a prepared [`Dictionary`].
-//! - [`patches`] (`sc-patches`): array files (`.npy`, `.npz`), and later
-//!   images and patches.
+//! - [`dict`] (`sc-dict`): online mini-batch learning, K-SVD, batch
+//!   learning, initialisations, model files.
+//! - [`patches`] (`sc-patches`): images, patches, array files, pictures.
 //! - [`linalg`] (`sc-linalg`): the dense kernels underneath.
+//! - [`denoise`]: image denoising over a dictionary learned from the noisy
+//!   image (Elad & Aharon 2006).
+//!
+//! Signals are the columns of a column-major matrix (n_features ×
+//! n_samples): the bytes of NumPy's `(n_samples, n_features)` arrays.
+//!
+//! # The whole workflow
+//! Learn a dictionary from image patches, encode a patch, rebuild it:
 //!
 //! ```
 //! use sparsecode::prelude::*;
+//! use sparsecode::dict::online::{fit_online, OnlineParams};
+//! use sparsecode::dict::progress::Quiet;
+//! use sparsecode::patches::image::camera;
+//! use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
 //!
-//! let d = Mat::<f64>::from_fn(6, 10, |i, j| ((i * 10 + j) as f64).sin());
-//! let x = Mat::<f64>::from_fn(6, 4, |i, s| ((i + s) as f64).cos());
-//! let dict = Dictionary::new(d.as_ref())?;
-//! let codes = Encoder::lasso_lars(0.1).encode(&dict, x.as_ref())?;
-//! assert_eq!(codes.n_samples(), 4);
-//! # Ok::<(), sparsecode::solvers::Error>(())
+//! // 500 random 8×8 patches of the embedded camera image, values in [0, 1].
+//! let img = camera().scaled(1.0 / 255.0);
+//! let spec = PatchSpec { max_patches: MaxPatches::Count(500), seed: 42, ..PatchSpec::new(8, 8) };
+//! let patches = extract_spec(&img, &spec)?;
+//! let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
+//!
+//! // 36 atoms learned online with alpha = 1 (scikit-learn's MiniBatchDictionaryLearning).
+//! let fit = fit_online(&OnlineParams { max_steps: Some(20), ..OnlineParams::new(36) }, x, &mut Quiet)?;
+//! let dict = Dictionary::from_column_major(&fit.state.dict, 64, 36)?;
+//!
+//! // Encode the first patch with the Lasso and rebuild it as D c.
+//! let first = MatRef::from_column_major_slice(&patches.data[..64], 64, 1);
+//! let codes = Encoder::lasso_lars(1.0).encode(&dict, first)?;
+//! let (atoms, coefs) = codes.code(0);
+//! let mut rebuilt = vec![0.0; 64];
+//! for (&a, &c) in atoms.iter().zip(coefs) {
+//!     for i in 0..64 {
+//!         rebuilt[i] += c * fit.state.dict[a as usize * 64 + i];
+//!     }
+//! }
+//! assert!(atoms.len() < 36);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 #![warn(missing_docs)]
 
 pub mod denoise;
+#[cfg(feature = "nalgebra")]
+pub mod nalgebra_interop;
 
 pub use sc_dict as dict;
 pub use sc_linalg as linalg;

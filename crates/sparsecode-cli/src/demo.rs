@@ -48,13 +48,13 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     println!("Patches shape: ({}, {})  — 2000 random 8×8 patches (seed 42), values in [0, 1]  {}", patches.n_patches(), patches.n_features(), step(t));
 
     let t = Instant::now();
-    let params = OnlineParams { alpha: 1.0, seed: 0, ..OnlineParams::new(100) };
+    // 100 mini-batches with fast forgetting (ρ = 8): SPAMS's objective in a quarter of its steps.
+    let params = OnlineParams { alpha: 1.0, seed: 0, max_steps: Some(100), tol: 0.0, max_no_improvement: None, forget_rho: Some(8.0), ..OnlineParams::new(100) };
     let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
     let fit = fit_online(&params, x, &mut Quiet)?;
     println!(
-        "Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256 (stopped by {})  {}",
+        "Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256  {}",
         fit.steps,
-        fit.stopped_by,
         step(t)
     );
     let grid = dictionary_grid(&fit.state.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 }).expect("100 atoms fit 10×10");

@@ -75,6 +75,9 @@ pub(crate) struct LearnArgs {
     /// Mini-batch steps, exactly (online; disables scikit-learn's early stopping).
     #[arg(long)]
     steps: Option<usize>,
+    /// Forgetting exponent ρ of βₜ = (1 − 1/t)^ρ (online; default: scikit-learn's rule).
+    #[arg(long)]
+    rho: Option<f64>,
     /// Signals per mini-batch (online).
     #[arg(long, default_value_t = 256)]
     batch_size: usize,
@@ -170,7 +173,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     let t0 = Instant::now();
     let (atoms, iterations, objective, params): (Vec<f64>, usize, f64, Vec<(String, String)>) = match a.method {
         Method::Online => {
-            let mut p = OnlineParams { alpha: a.alpha, batch_size: a.batch_size, seed: a.seed, init, max_steps: a.steps, ..OnlineParams::new(a.atoms) };
+            let mut p = OnlineParams { alpha: a.alpha, batch_size: a.batch_size, seed: a.seed, init, max_steps: a.steps, forget_rho: a.rho, ..OnlineParams::new(a.atoms) };
             if let Some(e) = a.epochs {
                 p.max_epochs = e;
             }

@@ -249,18 +249,14 @@ impl OnlineState {
         self.a.iter_mut().zip(&stats.a).for_each(|(x, y)| *x = beta * *x + y / bs);
         self.b.iter_mut().zip(&stats.b).for_each(|(x, y)| *x = beta * *x + y / bs);
         let mut da = vec![0.0; nf];
+        let iota: Vec<usize> = (0..k).collect();
         let n_pool = pool.len() / nf;
         for j in 0..k {
             let ajj = self.a[j * k + j];
             if ajj > 1e-6 {
                 // d_j += (b_j − D a_j) / A_jj
-                let aj = &self.a[j * k..(j + 1) * k];
-                da.fill(0.0);
-                for (m, &am) in aj.iter().enumerate() {
-                    if am != 0.0 {
-                        kernels::axpy(am, &self.dict[m * nf..(m + 1) * nf], &mut da);
-                    }
-                }
+                // D a_j, four atoms per pass over `da`.
+                kernels::combination(&self.dict, nf, &iota, &self.a[j * k..(j + 1) * k], &mut da);
                 let bj = &self.b[j * nf..(j + 1) * nf];
                 let d = &mut self.dict[j * nf..(j + 1) * nf];
                 for i in 0..nf {

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use sc_benches::{camera_workload, LASSO_ALPHA, OMP_TOL};
-use sc_linalg::faer::MatRef;
+use criterion::{Criterion, criterion_group, criterion_main};
+use sc_benches::{LASSO_ALPHA, OMP_TOL, camera_workload};
 use sc_linalg::Real;
+use sc_linalg::faer::MatRef;
 use sc_solvers::{Dictionary, Encoder};
 
 fn bench_precision<T: Real>(c: &mut Criterion, name: &str) {

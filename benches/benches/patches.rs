@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use sc_patches::image::camera;
 use sc_patches::patches::{extract, extract_into, reconstruct_average};
 

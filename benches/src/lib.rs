@@ -5,10 +5,10 @@
 //! Gaussian noise σ = 20, each patch's mean removed, coded over the 256-atom
 //! overcomplete 2-D DCT.
 
+use sc_linalg::Real;
 use sc_linalg::faer::Mat;
 use sc_linalg::rng::SplitMix;
-use sc_linalg::Real;
-use sc_patches::image::{camera, GrayImage};
+use sc_patches::image::{GrayImage, camera};
 use sc_patches::patches::extract;
 
 /// `camera` plus Gaussian noise of standard deviation `sigma` (seeded).

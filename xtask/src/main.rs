@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use sc_benches::{camera_workload, LASSO_ALPHA, OMP_TOL};
-use sc_linalg::faer::MatRef;
+use sc_benches::{LASSO_ALPHA, OMP_TOL, camera_workload};
 use sc_linalg::Real;
+use sc_linalg::faer::MatRef;
 use sc_solvers::{Dictionary, Encoder};
 
 fn root() -> PathBuf {
@@ -124,7 +124,13 @@ fn timing() -> Result<(), String> {
 /// Peak resident memory of this process so far, in MiB (Linux).
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
 }
 
 /// A 4096×4096 image, all 8×8 patches extracted and blended back band by
@@ -132,7 +138,7 @@ fn peak_rss_mib() -> f64 {
 /// once would take 16.6 M × 64 × 8 B = 8.5 GB.
 fn bands() -> Result<(), String> {
     use sc_patches::image::Image;
-    use sc_patches::patches::{extract_band, Accumulator};
+    use sc_patches::patches::{Accumulator, extract_band};
     let n = 4096;
     let img = Image::gray(n, n, (0..n * n).map(|v| ((v * 2654435761usize) % 256) as f64).collect()).unwrap();
     let before = peak_rss_mib();

@@ -1,9 +1,9 @@
 //! Dictionary initialisations.
 
 use faer::Mat;
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 
-use crate::error::{invalid, Error, Result};
+use crate::error::{Error, Result, invalid};
 use crate::rng::SplitMix;
 
 /// How a learner's dictionary starts.
@@ -50,7 +50,12 @@ impl Init {
                 let p = (nf as f64).sqrt().round() as usize;
                 let l = (n_atoms as f64).sqrt().round() as usize;
                 if p * p != nf || l * l != n_atoms || l < p {
-                    return Err(invalid("init", format!("the DCT needs square patches and a square number of atoms ≥ n_features, got {nf} features and {n_atoms} atoms")));
+                    return Err(invalid(
+                        "init",
+                        format!(
+                            "the DCT needs square patches and a square number of atoms ≥ n_features, got {nf} features and {n_atoms} atoms"
+                        ),
+                    ));
                 }
                 let d = overcomplete_dct_2d::<f64>(p, l);
                 Ok((0..n_atoms).flat_map(|j| (0..nf).map(move |i| (i, j))).map(|(i, j)| d[(i, j)]).collect())

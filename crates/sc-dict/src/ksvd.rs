@@ -13,10 +13,10 @@
 //! worst-represented signals.
 
 use faer::{Mat, MatRef, Side};
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 use sc_solvers::{Encoder, SparseCodes};
 
-use crate::error::{invalid, Error, Result};
+use crate::error::{Error, Result, invalid};
 use crate::init::Init;
 use crate::online::check_signals;
 use crate::progress::{Observer, Progress};
@@ -48,7 +48,17 @@ pub struct KsvdParams {
 impl KsvdParams {
     /// Approximate K-SVD, 10 iterations, 8 atoms per signal, data init.
     pub fn new(n_atoms: usize) -> Self {
-        Self { n_atoms, n_nonzero: 8, tol: None, max_nonzero: None, iterations: 10, exact: false, init: Init::Data, seed: 0, coherence_limit: 0.99 }
+        Self {
+            n_atoms,
+            n_nonzero: 8,
+            tol: None,
+            max_nonzero: None,
+            iterations: 10,
+            exact: false,
+            init: Init::Data,
+            seed: 0,
+            coherence_limit: 0.99,
+        }
     }
 }
 
@@ -124,7 +134,8 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
         // sparsity, over atoms not replaced since) fits better keeps it: OMP
         // is greedy, and this makes the error monotone across iterations.
         if let (None, Some((pi, px, pv, perr))) = (params.tol, prev.as_ref()) {
-            let (mut ni, mut nx, mut nv) = (Vec::with_capacity(indptr.len()), Vec::with_capacity(indices.len()), Vec::with_capacity(values.len()));
+            let (mut ni, mut nx, mut nv) =
+                (Vec::with_capacity(indptr.len()), Vec::with_capacity(indices.len()), Vec::with_capacity(values.len()));
             ni.push(0);
             for s in 0..n {
                 let r = &mut resid[s * nf..(s + 1) * nf];

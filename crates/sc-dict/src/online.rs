@@ -13,11 +13,11 @@
 //! different machines can share the coding.
 
 use faer::MatRef;
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 use sc_solvers::{Dictionary, Encoder, SparseCodes};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{invalid, Error, Result};
+use crate::error::{Error, Result, invalid};
 use crate::init::Init;
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
@@ -201,7 +201,7 @@ impl OnlineState {
     /// dictionary and returns its statistics.
     pub fn batch_stats(&self, encoder: &Encoder, x: &[f64], alpha: f64) -> Result<BatchStats> {
         let nf = self.n_features;
-        if x.len() % nf != 0 {
+        if !x.len().is_multiple_of(nf) {
             return Err(Error::Dimension(format!("signals of length {nf} expected")));
         }
         let n = x.len() / nf;
@@ -240,7 +240,14 @@ impl OnlineState {
 
     /// [`apply`](Self::apply) with a given forgetting factor `beta` (0: the
     /// statistics of this batch only, as batch learning does).
-    pub fn apply_with_forgetting(&mut self, stats: &BatchStats, beta: f64, pool: &[f64], positive_dict: bool, rng: &mut SplitMix) -> Result<()> {
+    pub fn apply_with_forgetting(
+        &mut self,
+        stats: &BatchStats,
+        beta: f64,
+        pool: &[f64],
+        positive_dict: bool,
+        rng: &mut SplitMix,
+    ) -> Result<()> {
         let (nf, k) = (self.n_features, self.n_atoms);
         if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
             return Err(Error::Dimension("statistics do not fit the state".into()));

@@ -3,8 +3,8 @@
 
 use faer::MatRef;
 use sc_dict::init::Init;
-use sc_dict::ksvd::{fit_ksvd, KsvdParams};
-use sc_dict::online::{fit_batch, fit_online, BatchParams, OnlineParams, OnlineState};
+use sc_dict::ksvd::{KsvdParams, fit_ksvd};
+use sc_dict::online::{BatchParams, OnlineParams, OnlineState, fit_batch, fit_online};
 use sc_dict::progress::Quiet;
 use sc_dict::rng::SplitMix;
 use sc_solvers::Encoder;
@@ -131,8 +131,6 @@ fn two_shards_merged_give_the_dictionary_of_one_worker() {
         assert!((p - q).abs() < 1e-10, "{p} vs {q}");
     }
 }
-
-
 
 #[test]
 fn batch_learning_objective_never_rises() {

@@ -1,7 +1,7 @@
 //! A Cholesky factor grown and shrunk one row and column at a time.
 
-use crate::kernels::dot;
 use crate::Real;
+use crate::kernels::dot;
 
 /// Why a row could not be appended to an [`IncrementalCholesky`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +156,7 @@ impl<T: Real> IncrementalCholesky<T> {
             let xi = b[i] / row[i];
             b[i] = xi;
             for j in 0..i {
-                b[j] = b[j] - row[j] * xi;
+                b[j] -= row[j] * xi;
             }
         }
     }
@@ -209,9 +209,7 @@ mod tests {
         // G = AᵀA + I for a fixed A.
         let m = n + 3;
         let a: Vec<Vec<f64>> = (0..m).map(|r| (0..n).map(|c| ((r * 7 + c * 3) as f64 * 0.71).sin()).collect()).collect();
-        (0..n)
-            .map(|i| (0..n).map(|j| (0..m).map(|r| a[r][i] * a[r][j]).sum::<f64>() + if i == j { 1.0 } else { 0.0 }).collect())
-            .collect()
+        (0..n).map(|i| (0..n).map(|j| (0..m).map(|r| a[r][i] * a[r][j]).sum::<f64>() + if i == j { 1.0 } else { 0.0 }).collect()).collect()
     }
 
     fn reconstruct(ch: &IncrementalCholesky<f64>) -> Vec<Vec<f64>> {

@@ -31,7 +31,7 @@ fn combine<T: Real>(acc: [T; LANES]) -> T {
     let mut w = LANES / 2;
     while w > 0 {
         for i in 0..w {
-            a[i] = a[i] + a[i + w];
+            a[i] += a[i + w];
         }
         w /= 2;
     }
@@ -56,11 +56,11 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for l in 0..LANES {
-            acc[l] = acc[l] + x[l] * y[l];
+            acc[l] += x[l] * y[l];
         }
     }
     for l in 0..ra.len() {
-        acc[l] = acc[l] + ra[l] * rb[l];
+        acc[l] += ra[l] * rb[l];
     }
     combine(acc)
 }
@@ -76,7 +76,7 @@ pub fn norm_sq<T: Real>(a: &[T]) -> T {
 pub fn axpy<T: Real>(alpha: T, x: &[T], y: &mut [T]) {
     assert_eq!(x.len(), y.len());
     for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi = *yi + alpha * xi;
+        *yi += alpha * xi;
     }
 }
 
@@ -114,7 +114,7 @@ fn combination_impl<T: Real>(x: Option<&[T]>, mat: &[T], n: usize, idx: &[usize]
         let (c0, c1, c2, c3) = (sign * coef[k], sign * coef[k + 1], sign * coef[k + 2], sign * coef[k + 3]);
         let (g0, g1, g2, g3) = (col(idx[k]), col(idx[k + 1]), col(idx[k + 2]), col(idx[k + 3]));
         for i in 0..n {
-            y[i] = y[i] + (c0 * g0[i] + c1 * g1[i] + (c2 * g2[i] + c3 * g3[i]));
+            y[i] += c0 * g0[i] + c1 * g1[i] + (c2 * g2[i] + c3 * g3[i]);
         }
         k += 4;
     }
@@ -123,14 +123,14 @@ fn combination_impl<T: Real>(x: Option<&[T]>, mat: &[T], n: usize, idx: &[usize]
             let (c0, c1, c2) = (sign * coef[k], sign * coef[k + 1], sign * coef[k + 2]);
             let (g0, g1, g2) = (col(idx[k]), col(idx[k + 1]), col(idx[k + 2]));
             for i in 0..n {
-                y[i] = y[i] + (c0 * g0[i] + c1 * g1[i] + c2 * g2[i]);
+                y[i] += c0 * g0[i] + c1 * g1[i] + c2 * g2[i];
             }
         }
         2 => {
             let (c0, c1) = (sign * coef[k], sign * coef[k + 1]);
             let (g0, g1) = (col(idx[k]), col(idx[k + 1]));
             for i in 0..n {
-                y[i] = y[i] + (c0 * g0[i] + c1 * g1[i]);
+                y[i] += c0 * g0[i] + c1 * g1[i];
             }
         }
         1 => axpy(sign * coef[k], col(idx[k]), y),
@@ -242,11 +242,11 @@ pub fn norm_l1<T: Real>(a: &[T]) -> T {
     let r = c.remainder();
     for x in c {
         for l in 0..LANES {
-            acc[l] = acc[l] + x[l].abs();
+            acc[l] += x[l].abs();
         }
     }
     for l in 0..r.len() {
-        acc[l] = acc[l] + r[l].abs();
+        acc[l] += r[l].abs();
     }
     combine(acc)
 }

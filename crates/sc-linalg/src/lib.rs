@@ -38,9 +38,11 @@
 //! ```
 
 #![warn(missing_docs)]
+// `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-pub mod kernels;
 mod cholesky;
+pub mod kernels;
 mod products;
 mod real;
 pub mod rng;

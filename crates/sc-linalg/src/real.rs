@@ -8,17 +8,7 @@ use core::ops::Neg;
 /// It adds to faer's [`faer::traits::RealField`] the few plain operations the
 /// solvers need, under short names, and conversions from and to `f64` (the
 /// type in which user parameters such as `alpha` are given).
-pub trait Real:
-    faer::traits::RealField
-    + Copy
-    + Send
-    + Sync
-    + Debug
-    + Display
-    + Default
-    + Neg<Output = Self>
-    + 'static
-{
+pub trait Real: faer::traits::RealField + Copy + Send + Sync + Debug + Display + Default + Neg<Output = Self> + 'static {
     /// Additive identity.
     const ZERO: Self;
     /// Multiplicative identity.

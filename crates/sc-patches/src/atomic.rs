@@ -4,7 +4,7 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use crate::error::{io_err, Result};
+use crate::error::{Result, io_err};
 
 /// Writes `path` atomically with the bytes `write` produces.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::atomic::write_atomic;
-use crate::error::{format_err, io_err, Result};
+use crate::error::{Result, format_err, io_err};
 use crate::npy;
 
 /// The bytes of scikit-image's `camera` (512×512, 8-bit gray, CC0; see
@@ -125,10 +125,10 @@ pub fn decode_png(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
     };
     let sixteen = info.bit_depth == png::BitDepth::Sixteen;
     let depth = if sixteen { 16 } else { 8 };
-    if let Some(want) = opts.require_bit_depth {
-        if want != depth {
-            return Err(format_err(path, format!("a {depth}-bit PNG where a {want}-bit one is required")));
-        }
+    if let Some(want) = opts.require_bit_depth
+        && want != depth
+    {
+        return Err(format_err(path, format!("a {depth}-bit PNG where a {want}-bit one is required")));
     }
     let full = if sixteen { 65535.0 } else { 255.0 };
     let k = opts.scale.max() / full;
@@ -188,10 +188,10 @@ pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
         return Err(bad("maxval out of range"));
     }
     let depth = if maxval > 255 { 16 } else { 8 };
-    if let Some(want) = opts.require_bit_depth {
-        if want != depth {
-            return Err(format_err(path, format!("a {depth}-bit image where a {want}-bit one is required")));
-        }
+    if let Some(want) = opts.require_bit_depth
+        && want != depth
+    {
+        return Err(format_err(path, format!("a {depth}-bit image where a {want}-bit one is required")));
     }
     let n = w.checked_mul(h).and_then(|v| v.checked_mul(channels)).ok_or_else(|| bad("size overflows"))?;
     let k = opts.scale.max() / maxval as f64;
@@ -210,7 +210,9 @@ pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
         }
     } else {
         for _ in 0..n {
-            let v = token().and_then(|t| t.parse::<u32>().ok()).ok_or_else(|| format_err(path, "truncated: fewer pixels than the header announces"))?;
+            let v = token()
+                .and_then(|t| t.parse::<u32>().ok())
+                .ok_or_else(|| format_err(path, "truncated: fewer pixels than the header announces"))?;
             data.push(v as f64 * k);
         }
     }
@@ -338,7 +340,9 @@ mod tests {
             }
             // 0..1 scale: 16-bit keeps 1/65535 steps.
             let unit = img.clone().scaled(1.0 / 255.0);
-            let back = decode_png(&encode_png(&unit, Scale::Unit, BitDepth::Sixteen), p, ReadOptions { scale: Scale::Unit, ..Default::default() }).unwrap();
+            let back =
+                decode_png(&encode_png(&unit, Scale::Unit, BitDepth::Sixteen), p, ReadOptions { scale: Scale::Unit, ..Default::default() })
+                    .unwrap();
             assert!(back.data.iter().zip(&unit.data).all(|(a, b)| (a - b).abs() < 1e-5));
         }
         // Gray conversion uses rgb2gray's weights.

@@ -18,6 +18,8 @@
 //! signal matrices to `sc-solvers`/`sc-dict` and takes matrices back.
 
 #![warn(missing_docs)]
+// `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod atomic;
 mod error;

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::atomic::write_atomic;
-use crate::error::{format_err, io_err, Result};
+use crate::error::{Result, format_err, io_err};
 
 /// A 2-D array in C order: `data[r * cols + c]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +94,13 @@ pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
         let v = npy.into_vec::<f64>().map_err(truncated)?;
         AnyArray2::F64(Array2 { rows, cols, data: to_c_order(v, rows, cols, fortran) })
     };
-    debug_assert_eq!(match &out { AnyArray2::F32(a) => a.data.len(), AnyArray2::F64(a) => a.data.len() }, n);
+    debug_assert_eq!(
+        match &out {
+            AnyArray2::F32(a) => a.data.len(),
+            AnyArray2::F64(a) => a.data.len(),
+        },
+        n
+    );
     Ok(out)
 }
 
@@ -137,7 +143,7 @@ npy_element!(i64, "<i8");
 /// The bytes of a C-order `.npy` file (format 1.0) of the given shape.
 pub fn npy_bytes<T: NpyElement>(shape: &[usize], data: &[T]) -> Vec<u8> {
     assert_eq!(shape.iter().product::<usize>(), data.len(), "shape and data length disagree");
-    npy_bytes_raw(T::DESCR, shape, data.len() * std::mem::size_of::<T>(), |out| {
+    npy_bytes_raw(T::DESCR, shape, std::mem::size_of_val(data), |out| {
         for &v in data {
             v.put(out);
         }
@@ -175,7 +181,14 @@ pub fn write_npy<T: NpyElement>(path: &Path, rows: usize, cols: usize, data: &[T
 /// Writes a SciPy CSR matrix of shape `(n_rows, n_cols)` as `.npz`, the
 /// layout `scipy.sparse.save_npz` uses (members `data`, `indices`, `indptr`,
 /// `format`, `shape`), uncompressed, atomically.
-pub fn write_csr_npz<T: NpyElement>(path: &Path, n_rows: usize, n_cols: usize, indptr: &[usize], indices: &[u32], data: &[T]) -> Result<()> {
+pub fn write_csr_npz<T: NpyElement>(
+    path: &Path,
+    n_rows: usize,
+    n_cols: usize,
+    indptr: &[usize],
+    indices: &[u32],
+    data: &[T],
+) -> Result<()> {
     if indptr.len() != n_rows + 1 || indices.len() != data.len() || indptr.last() != Some(&data.len()) {
         return Err(format_err(path, "inconsistent CSR parts"));
     }

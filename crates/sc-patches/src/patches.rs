@@ -189,7 +189,13 @@ pub fn extract(img: &Image, ph: usize, pw: usize, stride_r: usize, stride_c: usi
 /// The patches whose corner row lies in `rows` (on the stride grid): one
 /// band of an image, for streaming over images too large to hold all their
 /// patches.
-pub fn extract_band(img: &Image, ph: usize, pw: usize, stride: (usize, usize), rows: std::ops::Range<usize>) -> Result<Patches, PatchError> {
+pub fn extract_band(
+    img: &Image,
+    ph: usize,
+    pw: usize,
+    stride: (usize, usize),
+    rows: std::ops::Range<usize>,
+) -> Result<Patches, PatchError> {
     check(img, ph, pw, stride.0, stride.1)?;
     let last = img.height - ph;
     let corners = (rows.start..rows.end.min(last + 1))
@@ -365,7 +371,10 @@ mod tests {
         assert_ne!(a.corners, extract_spec(&img, &PatchSpec { seed: 43, ..spec }).unwrap().corners);
         let f = extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(0.5), ..spec }).unwrap();
         assert_eq!(f.n_patches(), (0.5 * (12 * 17) as f64) as usize);
-        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(1.5), ..spec }), Err(PatchError::BadMaxPatches(_))));
+        assert!(matches!(
+            extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(1.5), ..spec }),
+            Err(PatchError::BadMaxPatches(_))
+        ));
         assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Count(0), ..spec }), Err(PatchError::BadMaxPatches(_))));
     }
 

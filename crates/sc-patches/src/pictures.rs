@@ -37,7 +37,7 @@ pub fn grid_shape(n: usize, grid: Option<(usize, usize)>) -> (usize, usize) {
 /// `None` if the shapes disagree or the grid is too small.
 pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spec: GridSpec) -> Option<Image> {
     let nf = ph * pw * channels;
-    if nf == 0 || atoms.len() % nf != 0 || spec.zoom == 0 || !matches!(channels, 1 | 3) {
+    if nf == 0 || !atoms.len().is_multiple_of(nf) || spec.zoom == 0 || !matches!(channels, 1 | 3) {
         return None;
     }
     let n = atoms.len() / nf;

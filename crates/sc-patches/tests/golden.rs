@@ -6,8 +6,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use sc_patches::image::Image;
-use sc_patches::npy::{read_npy, Array2};
-use sc_patches::patches::{extract, reconstruct_average, Patches};
+use sc_patches::npy::{Array2, read_npy};
+use sc_patches::patches::{Patches, extract, reconstruct_average};
 
 fn load(name: &str) -> Array2<f64> {
     read_npy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)).unwrap().to_f64()

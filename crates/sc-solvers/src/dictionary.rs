@@ -1,7 +1,7 @@
 //! A dictionary prepared once for repeated encodes.
 
 use faer::{Mat, MatRef, Par};
-use sc_linalg::{gram_into, kernels, spectral_norm_sq, Real};
+use sc_linalg::{Real, gram_into, kernels, spectral_norm_sq};
 
 use crate::error::{Error, Result};
 

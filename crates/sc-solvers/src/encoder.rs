@@ -2,15 +2,15 @@
 
 use faer::{MatMut, MatRef, Par};
 use rayon::prelude::*;
-use sc_linalg::{dtx_into, kernels, Real};
+use sc_linalg::{Real, dtx_into, kernels};
 
+use crate::Dictionary;
 use crate::codes::SparseCodes;
-use crate::error::{invalid, Error, Result};
-use crate::iterative::{iterative_one, threshold_one, Iterative, LassoCfg};
-use crate::lars::{lars_one, LarsMode};
+use crate::error::{Error, Result, invalid};
+use crate::iterative::{Iterative, LassoCfg, iterative_one, threshold_one};
+use crate::lars::{LarsMode, lars_one};
 use crate::omp::omp_one;
 use crate::workspace::{CodeSink, Workspace};
-use crate::Dictionary;
 
 /// Parameters shared by the Lasso solvers.
 ///
@@ -424,7 +424,8 @@ fn code_chunk<T: Real>(
         Plan::Lars(LarsMode::Lar { k }) => *k,
         _ => 8,
     };
-    let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
+    let mut out =
+        ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
     dispatch_code_signals(plan, dict, x, init, ws, bbuf, initbuf, &mut out);
     out
 }
@@ -468,7 +469,10 @@ fn dispatch_code_signals<T: Real>(
         }
         variant!(v4, "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt");
         variant!(v3, "avx2,fma,bmi1,bmi2,lzcnt,popcnt");
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") && std::is_x86_feature_detected!("avx512dq") {
+        if std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512vl")
+            && std::is_x86_feature_detected!("avx512dq")
+        {
             // SAFETY: the features were detected at run time.
             return unsafe { v4(plan, dict, x, init, ws, bbuf, initbuf, out) };
         }

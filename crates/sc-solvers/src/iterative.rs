@@ -14,12 +14,12 @@
 //! All stop when the duality gap of [`crate::objective`] falls below
 //! `tol·‖x‖²`, or after `max_iter` passes.
 
-use sc_linalg::kernels::{self, soft_threshold};
 use sc_linalg::Real;
+use sc_linalg::kernels::{self, soft_threshold};
 
+use crate::Dictionary;
 use crate::objective::primal_and_gap;
 use crate::workspace::{CodeSink, Workspace};
-use crate::Dictionary;
 
 /// Parameters of the iterative Lasso solvers, in the signal's scalar type.
 #[derive(Clone, Copy, Debug)]

@@ -11,10 +11,10 @@
 //! after `n_nonzero` steps). The Cholesky factor of the active Gram block is
 //! grown by a row on a join and shrunk by Givens rotations on a drop.
 
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 
-use crate::workspace::{CodeSink, Workspace};
 use crate::Dictionary;
+use crate::workspace::{CodeSink, Workspace};
 
 /// What the homotopy solves.
 #[derive(Clone, Copy, Debug)]
@@ -97,11 +97,11 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
         if just_dropped < n {
             cand[just_dropped] = big;
         }
-        if let Some(jj) = kernels::argmin(cand) {
-            if cand[jj] < t {
-                t = cand[jj];
-                event = Event::Enter(jj);
-            }
+        if let Some(jj) = kernels::argmin(cand)
+            && cand[jj] < t
+        {
+            t = cand[jj];
+            event = Event::Enter(jj);
         }
         if lasso {
             for i in 0..k {

@@ -45,6 +45,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod codes;
 mod dictionary;
@@ -61,4 +63,4 @@ pub use dictionary::Dictionary;
 pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
 pub use error::{Error, Result};
 pub use objective::lasso_objective;
-pub use sc_linalg::{faer, Real};
+pub use sc_linalg::{Real, faer};

@@ -14,7 +14,7 @@
 //! bounds the distance of `P(c)` to the optimum (Mairal's thesis, §1.4;
 //! scikit-learn's `enet_coordinate_descent_gram`).
 
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 
 /// Primal value and duality gap of a code `c` (dense, n_atoms) with
 /// `q = b − G'c`.
@@ -32,14 +32,7 @@ pub(crate) fn primal_and_gap<T: Real>(c: &[T], q: &[T], b: &[T], xnorm2: T, alph
 
 /// The Lasso objective `½‖x − Dc‖² + ½λ₂‖c‖² + α‖c‖₁` of a sparse code,
 /// computed from the dictionary directly (for tests and reports).
-pub fn lasso_objective<T: Real>(
-    dict: &crate::Dictionary<T>,
-    x: &[T],
-    indices: &[u32],
-    values: &[T],
-    alpha: T,
-    l2: T,
-) -> T {
+pub fn lasso_objective<T: Real>(dict: &crate::Dictionary<T>, x: &[T], indices: &[u32], values: &[T], alpha: T, l2: T) -> T {
     let mut r = x.to_vec();
     let d = dict.matrix();
     for (&j, &v) in indices.iter().zip(values) {

@@ -18,10 +18,10 @@
 //! selected twice, on a correlation below machine epsilon, or on a
 //! dependent atom.
 
-use sc_linalg::{kernels, Real};
+use sc_linalg::{Real, kernels};
 
-use crate::workspace::{CodeSink, Workspace};
 use crate::Dictionary;
+use crate::workspace::{CodeSink, Workspace};
 
 /// Codes one signal. `max_k ≤ min(n_atoms, n_features)`.
 #[inline(always)]
@@ -41,10 +41,10 @@ pub(crate) fn omp_one<T: Real>(
     let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
     active.clear();
     chol.clear();
-    if let Some(tol) = tol {
-        if xnorm2 <= tol {
-            return;
-        }
+    if let Some(tol) = tol
+        && xnorm2 <= tol
+    {
+        return;
     }
     corr.copy_from_slice(b);
     let mut err = xnorm2;
@@ -68,14 +68,14 @@ pub(crate) fn omp_one<T: Real>(
         let pk = &mut rest[..n];
         kernels::sub_combination(gj, prev, n, &iota[..k], &w[..k], pk);
         for (p, c) in pk.iter_mut().zip(corr.iter_mut()) {
-            *p = *p * inv;
-            *c = *c - zk * *p;
+            *p *= inv;
+            *c -= zk * *p;
         }
         err -= zk * zk;
-        if let Some(tol) = tol {
-            if err.abs() <= tol {
-                break;
-            }
+        if let Some(tol) = tol
+            && err.abs() <= tol
+        {
+            break;
         }
     }
     let k = active.len();

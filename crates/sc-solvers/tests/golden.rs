@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use faer::MatRef;
-use sc_solvers::{lasso_objective, Dictionary, Encoder, SparseCodes};
+use sc_solvers::{Dictionary, Encoder, SparseCodes, lasso_objective};
 
 fn dir(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(case)

@@ -194,7 +194,15 @@ fn zero_signals_and_alpha_above_max_give_empty_codes() {
     let (d, _) = instance(3, 10, 15, 1);
     let dict = Dictionary::new(d.as_ref()).unwrap();
     let x = Mat::<f64>::zeros(10, 4);
-    for enc in [Encoder::omp(3), Encoder::omp_tol(0.1), Encoder::lars(3), Encoder::lasso_lars(0.1), Encoder::lasso_cd(0.1), Encoder::ista(0.1), Encoder::fista(0.1)] {
+    for enc in [
+        Encoder::omp(3),
+        Encoder::omp_tol(0.1),
+        Encoder::lars(3),
+        Encoder::lasso_lars(0.1),
+        Encoder::lasso_cd(0.1),
+        Encoder::ista(0.1),
+        Encoder::fista(0.1),
+    ] {
         let c = enc.encode(&dict, x.as_ref()).unwrap();
         assert_eq!(c.nnz(), 0, "{:?}", enc.algorithm());
         assert_eq!(c.n_samples(), 4);
@@ -219,4 +227,3 @@ fn warm_start_reaches_the_same_solution() {
         }
     }
 }
-

@@ -3,14 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use sparsecode::denoise::{psnr, Denoiser};
-use sparsecode::dict::online::{fit_online, OnlineParams};
+use sparsecode::denoise::{Denoiser, psnr};
+use sparsecode::dict::online::{OnlineParams, fit_online};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::faer::MatRef;
-use sparsecode::patches::image::{camera, write_image, BitDepth, Image, Scale};
-use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
-use sparsecode::patches::pictures::{dictionary_grid, side_by_side, GridSpec};
+use sparsecode::patches::image::{BitDepth, Image, Scale, camera, write_image};
+use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
+use sparsecode::patches::pictures::{GridSpec, dictionary_grid, side_by_side};
 use sparsecode::prelude::*;
 
 use crate::CliError;
@@ -45,19 +45,29 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let unit = img.clone().scaled(1.0 / 255.0);
     let spec = PatchSpec { max_patches: MaxPatches::Count(2000), seed: 42, ..PatchSpec::new(8, 8) };
     let patches = extract_spec(&unit, &spec)?;
-    println!("Patches shape: ({}, {})  — 2000 random 8×8 patches (seed 42), values in [0, 1]  {}", patches.n_patches(), patches.n_features(), step(t));
+    println!(
+        "Patches shape: ({}, {})  — 2000 random 8×8 patches (seed 42), values in [0, 1]  {}",
+        patches.n_patches(),
+        patches.n_features(),
+        step(t)
+    );
 
     let t = Instant::now();
     // 100 mini-batches with fast forgetting (ρ = 8): SPAMS's objective in a quarter of its steps.
-    let params = OnlineParams { alpha: 1.0, seed: 0, max_steps: Some(100), tol: 0.0, max_no_improvement: None, forget_rho: Some(8.0), ..OnlineParams::new(100) };
+    let params = OnlineParams {
+        alpha: 1.0,
+        seed: 0,
+        max_steps: Some(100),
+        tol: 0.0,
+        max_no_improvement: None,
+        forget_rho: Some(8.0),
+        ..OnlineParams::new(100)
+    };
     let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
     let fit = fit_online(&params, x, &mut Quiet)?;
-    println!(
-        "Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256  {}",
-        fit.steps,
-        step(t)
-    );
-    let grid = dictionary_grid(&fit.state.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 }).expect("100 atoms fit 10×10");
+    println!("Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256  {}", fit.steps, step(t));
+    let grid =
+        dictionary_grid(&fit.state.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 }).expect("100 atoms fit 10×10");
     let path = save(&args.out_dir, "dictionary.png", &grid)?;
     println!("  the atoms as a 10×10 grid: {}", path.display());
 
@@ -78,7 +88,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect()).unwrap();
     let err: f64 = orig.data.iter().zip(&rec.data).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / 255.0;
     let path = save(&args.out_dir, "patch.png", &side_by_side(&[&orig, &rec], 24, 8).unwrap())?;
-    println!("Reconstructed patch: ‖x − Dc‖ = {err:.3} (‖x‖ = {:.3}); original beside reconstruction: {}", orig.data.iter().map(|v| v * v / 65025.0).sum::<f64>().sqrt(), path.display());
+    println!(
+        "Reconstructed patch: ‖x − Dc‖ = {err:.3} (‖x‖ = {:.3}); original beside reconstruction: {}",
+        orig.data.iter().map(|v| v * v / 65025.0).sum::<f64>().sqrt(),
+        path.display()
+    );
 
     let t = Instant::now();
     let sigma = 20.0;

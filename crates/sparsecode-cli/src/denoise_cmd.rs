@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sparsecode::denoise::{psnr, Denoiser, Learner};
-use sparsecode::patches::image::{read_image, write_image, BitDepth, ReadOptions, Scale};
+use sparsecode::denoise::{Denoiser, Learner, psnr};
+use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
-use crate::{check_output, CliError};
+use crate::{CliError, check_output};
 
 #[derive(clap::Args)]
 pub(crate) struct DenoiseArgs {
@@ -59,10 +59,10 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     }
     let noisy = read_image(&a.image, ReadOptions::default())?;
     let clean = a.clean.as_ref().map(|c| read_image(c, ReadOptions::default())).transpose()?;
-    if let Some(c) = &clean {
-        if (c.width, c.height, c.channels) != (noisy.width, noisy.height, noisy.channels) {
-            return Err(CliError("the clean image's size differs from the noisy one's".into()));
-        }
+    if let Some(c) = &clean
+        && (c.width, c.height, c.channels) != (noisy.width, noisy.height, noisy.channels)
+    {
+        return Err(CliError("the clean image's size differs from the noisy one's".into()));
     }
     let d = Denoiser {
         patch: a.patch,

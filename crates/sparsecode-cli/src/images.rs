@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use sparsecode::patches::image::{read_image, write_image, BitDepth, ReadOptions, Scale};
+use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 use sparsecode::patches::npy;
-use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
-use sparsecode::patches::pictures::{dictionary_grid, GridSpec};
+use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
+use sparsecode::patches::pictures::{GridSpec, dictionary_grid};
 
-use crate::{check_output, CliError};
+use crate::{CliError, check_output};
 
 /// Parses `8x8`, `8×8` or `8` (square).
 pub(crate) fn parse_pair(s: &str) -> Result<(usize, usize), String> {
@@ -143,6 +143,13 @@ pub(crate) fn show(a: &ShowArgs) -> Result<(), CliError> {
     let img = dictionary_grid(&d.data, ph, pw, ch, spec)
         .ok_or_else(|| CliError(format!("{} atoms do not fit a {:?} grid (or --zoom is 0)", d.rows, a.grid.unwrap_or((0, 0)))))?;
     write_image(&a.output, &img, Scale::Byte, BitDepth::Eight)?;
-    eprintln!("{} atoms of {ph}×{pw}{} → {} ({}×{} pixels)", d.rows, if ch == 3 { "×3" } else { "" }, a.output.display(), img.width, img.height);
+    eprintln!(
+        "{} atoms of {ph}×{pw}{} → {} ({}×{} pixels)",
+        d.rows,
+        if ch == 3 { "×3" } else { "" },
+        a.output.display(),
+        img.width,
+        img.height
+    );
     Ok(())
 }

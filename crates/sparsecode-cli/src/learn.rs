@@ -6,19 +6,19 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::ValueEnum;
+use sparsecode::Encoder;
 use sparsecode::dict::init::Init;
-use sparsecode::dict::ksvd::{fit_ksvd, KsvdParams};
+use sparsecode::dict::ksvd::{KsvdParams, fit_ksvd};
 use sparsecode::dict::model::Model;
-use sparsecode::dict::online::{fit_batch, fit_online, BatchParams, OnlineParams};
+use sparsecode::dict::online::{BatchParams, OnlineParams, fit_batch, fit_online};
 use sparsecode::dict::progress::{Observer, Progress};
 use sparsecode::faer::MatRef;
-use sparsecode::patches::image::{read_image, ReadOptions, Scale};
+use sparsecode::patches::image::{ReadOptions, Scale, read_image};
 use sparsecode::patches::npy;
-use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
-use sparsecode::Encoder;
+use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
 
 use crate::images::parse_pair;
-use crate::{check_folder, check_output, CliError};
+use crate::{CliError, check_folder, check_output};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub(crate) enum Method {
@@ -141,7 +141,10 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
             (x.data, x.cols, None)
         }
         (None, Some(img)) => {
-            let image = read_image(img, ReadOptions { gray: false, scale: if a.unit { Scale::Unit } else { Scale::Byte }, require_bit_depth: None })?;
+            let image = read_image(
+                img,
+                ReadOptions { gray: false, scale: if a.unit { Scale::Unit } else { Scale::Byte }, require_bit_depth: None },
+            )?;
             let spec = PatchSpec {
                 max_patches: a.max_patches.map_or(MaxPatches::All, MaxPatches::Count),
                 seed: a.seed,
@@ -173,7 +176,15 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     let t0 = Instant::now();
     let (atoms, iterations, objective, params): (Vec<f64>, usize, f64, Vec<(String, String)>) = match a.method {
         Method::Online => {
-            let mut p = OnlineParams { alpha: a.alpha, batch_size: a.batch_size, seed: a.seed, init, max_steps: a.steps, forget_rho: a.rho, ..OnlineParams::new(a.atoms) };
+            let mut p = OnlineParams {
+                alpha: a.alpha,
+                batch_size: a.batch_size,
+                seed: a.seed,
+                init,
+                max_steps: a.steps,
+                forget_rho: a.rho,
+                ..OnlineParams::new(a.atoms)
+            };
             if let Some(e) = a.epochs {
                 p.max_epochs = e;
             }
@@ -186,11 +197,22 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
                 p.encoder = Some(Encoder::omp_tol(t).max_iter((nf / 2).max(1).min(a.atoms)));
             }
             let fit = fit_online(&p, x, &mut observer)?;
-            let params = vec![("alpha".into(), a.alpha.to_string()), ("batch_size".into(), a.batch_size.to_string()), ("stopped_by".into(), fit.stopped_by.into())];
+            let params = vec![
+                ("alpha".into(), a.alpha.to_string()),
+                ("batch_size".into(), a.batch_size.to_string()),
+                ("stopped_by".into(), fit.stopped_by.into()),
+            ];
             (fit.state.dict, fit.steps, fit.smoothed_cost, params)
         }
         Method::Ksvd => {
-            let p = KsvdParams { n_nonzero: a.n_nonzero, tol: a.tol, iterations: a.epochs.unwrap_or(10), seed: a.seed, init, ..KsvdParams::new(a.atoms) };
+            let p = KsvdParams {
+                n_nonzero: a.n_nonzero,
+                tol: a.tol,
+                iterations: a.epochs.unwrap_or(10),
+                seed: a.seed,
+                init,
+                ..KsvdParams::new(a.atoms)
+            };
             let fit = fit_ksvd(&p, x, &mut observer)?;
             let params = vec![("n_nonzero".into(), a.n_nonzero.to_string()), ("tol".into(), format!("{:?}", a.tol))];
             (fit.dict, fit.iterations, fit.objective.last().copied().unwrap_or(f64::NAN), params)

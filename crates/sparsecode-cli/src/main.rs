@@ -235,17 +235,21 @@ fn is_ext(p: &Path, ext: &str) -> bool {
 /// folder does not exist, before any work is done.
 pub(crate) fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
     if !exts.iter().any(|e| is_ext(p, e)) {
-        return Err(CliError(format!("output {} must end in {}", p.display(), exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or "))));
+        return Err(CliError(format!(
+            "output {} must end in {}",
+            p.display(),
+            exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or ")
+        )));
     }
     check_folder(p)
 }
 
 /// Refuses an output path whose folder does not exist.
 pub(crate) fn check_folder(p: &Path) -> Result<(), CliError> {
-    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(CliError(format!("output folder {} does not exist", dir.display())));
-        }
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(CliError(format!("output folder {} does not exist", dir.display())));
     }
     Ok(())
 }

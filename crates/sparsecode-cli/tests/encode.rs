@@ -30,8 +30,20 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     for alg in ["omp", "lars", "lasso-lars", "lasso-cd", "ista", "fista", "threshold"] {
         let out = dir.join(format!("{alg}.npy"));
         let o = sparsecode(&[
-            "encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", alg,
-            "--alpha", "0.8", "--n-nonzero", "8", "-o", out.to_str().unwrap(), "--json",
+            "encode",
+            "--dict",
+            d.to_str().unwrap(),
+            "--input",
+            x.to_str().unwrap(),
+            "--algorithm",
+            alg,
+            "--alpha",
+            "0.8",
+            "--n-nonzero",
+            "8",
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
         ]);
         assert!(o.status.success(), "{alg}: {}", String::from_utf8_lossy(&o.stderr));
         let json = String::from_utf8(o.stdout).unwrap();
@@ -50,7 +62,19 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     }
     // .npz output is a zip archive with SciPy's CSR members.
     let npz = dir.join("codes.npz");
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", "lasso-lars", "--alpha", "0.8", "-o", npz.to_str().unwrap()]);
+    let o = sparsecode(&[
+        "encode",
+        "--dict",
+        d.to_str().unwrap(),
+        "--input",
+        x.to_str().unwrap(),
+        "--algorithm",
+        "lasso-lars",
+        "--alpha",
+        "0.8",
+        "-o",
+        npz.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let bytes = std::fs::read(&npz).unwrap();
     assert_eq!(&bytes[..2], b"PK");
@@ -72,7 +96,15 @@ fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
         vec!["--no-such-flag".into()],
     ];
     for extra in cases {
-        let mut args = vec!["encode".to_string(), "--dict".into(), d.display().to_string(), "--input".into(), x.display().to_string(), "-o".into(), out.display().to_string()];
+        let mut args = vec![
+            "encode".to_string(),
+            "--dict".into(),
+            d.display().to_string(),
+            "--input".into(),
+            x.display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+        ];
         args.extend(extra.clone());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let o = sparsecode(&args);
@@ -97,7 +129,8 @@ fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
     // A missing output folder, and a wrong extension.
     let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", "/nonexistent-dir/c.npy"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", dir.join("c.txt").to_str().unwrap()]);
+    let o =
+        sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", dir.join("c.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
     // No stray temporary files.
@@ -116,7 +149,17 @@ fn float32_in_gives_float32_out() {
     let xf = dir.join("x32.npy");
     std::fs::write(&xf, sparsecode::patches::npy::npy_bytes(&[shape[0] as usize, shape[1] as usize], &f32s)).unwrap();
     let out = dir.join("c.npy");
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", xf.to_str().unwrap(), "--n-nonzero", "5", "-o", out.to_str().unwrap()]);
+    let o = sparsecode(&[
+        "encode",
+        "--dict",
+        d.to_str().unwrap(),
+        "--input",
+        xf.to_str().unwrap(),
+        "--n-nonzero",
+        "5",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap())).unwrap();
     let dtype = match npy.dtype() {

@@ -25,7 +25,20 @@ fn patches_of_the_embedded_camera() {
     let o = run(&["patches", "--image", "camera", "--stride", "8", "-o", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(shape(&out), vec![64 * 64, 64]);
-    let o = run(&["patches", "--image", "camera", "--patch", "6x5", "--max-patches", "2000", "--seed", "42", "--remove-mean", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "patches",
+        "--image",
+        "camera",
+        "--patch",
+        "6x5",
+        "--max-patches",
+        "2000",
+        "--seed",
+        "42",
+        "--remove-mean",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     assert_eq!(shape(&out), vec![2000, 30]);
     let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap())).unwrap();
@@ -33,7 +46,9 @@ fn patches_of_the_embedded_camera() {
     for row in v.chunks(30) {
         assert!(row.iter().sum::<f64>().abs() < 1e-9);
     }
-    for bad in [vec!["--patch", "600x8"], vec!["--stride", "0"], vec!["--max-patches", "0"], vec!["--max-patches", "1.5"], vec!["--patch", "8y"]] {
+    for bad in
+        [vec!["--patch", "600x8"], vec!["--stride", "0"], vec!["--max-patches", "0"], vec!["--max-patches", "1.5"], vec!["--patch", "8y"]]
+    {
         let mut args = vec!["patches", "--image", "camera", "-o", out.to_str().unwrap()];
         args.extend(bad.iter().copied());
         let o = run(&args);

@@ -20,8 +20,27 @@ fn learn_every_method_then_show_the_model() {
         let model = dir.join(format!("{method}.model"));
         let dict = dir.join(format!("{method}.npy"));
         let o = run(&[
-            "learn", "--image", "camera", "--max-patches", "600", "--remove-mean", "--atoms", "36", "--method", method,
-            "--epochs", "3", "--alpha", "20", "--n-nonzero", "3", "-o", model.to_str().unwrap(), "--dict-out", dict.to_str().unwrap(), "--json",
+            "learn",
+            "--image",
+            "camera",
+            "--max-patches",
+            "600",
+            "--remove-mean",
+            "--atoms",
+            "36",
+            "--method",
+            method,
+            "--epochs",
+            "3",
+            "--alpha",
+            "20",
+            "--n-nonzero",
+            "3",
+            "-o",
+            model.to_str().unwrap(),
+            "--dict-out",
+            dict.to_str().unwrap(),
+            "--json",
         ]);
         assert!(o.status.success(), "{method}: {}", String::from_utf8_lossy(&o.stderr));
         let json = String::from_utf8(o.stdout).unwrap();

@@ -14,11 +14,11 @@
 
 use faer::MatRef;
 use sc_dict::init::Init;
-use sc_dict::ksvd::{fit_ksvd, KsvdParams};
-use sc_dict::online::{fit_online, OnlineParams};
+use sc_dict::ksvd::{KsvdParams, fit_ksvd};
+use sc_dict::online::{OnlineParams, fit_online};
 use sc_dict::progress::Observer;
 use sc_patches::image::Image;
-use sc_patches::patches::{corners, extract_at, extract_band, Accumulator, MaxPatches, PatchSpec};
+use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_band};
 use sc_solvers::{Dictionary, Encoder};
 
 /// Errors of the denoiser.
@@ -91,7 +91,18 @@ pub struct DenoiseReport {
 impl Denoiser {
     /// The recipe for noise `sigma`.
     pub fn new(sigma: f64) -> Self {
-        Self { sigma, patch: 8, atoms: 256, iterations: 10, gain: 1.15, lambda_factor: 30.0, max_training: 65_000, band_rows: 64, seed: 0, learner: Learner::Ksvd }
+        Self {
+            sigma,
+            patch: 8,
+            atoms: 256,
+            iterations: 10,
+            gain: 1.15,
+            lambda_factor: 30.0,
+            max_training: 65_000,
+            band_rows: 64,
+            seed: 0,
+            learner: Learner::Ksvd,
+        }
     }
 
     /// Denoises `noisy` (any scale; `sigma` in the same units).

@@ -64,7 +64,7 @@ pub use sc_solvers::{Algorithm, Dictionary, Encode, Encoder, LassoParams, Sparse
 
 /// The names most programs need.
 pub mod prelude {
-    pub use sc_linalg::faer::{Mat, MatRef};
     pub use sc_linalg::Real;
+    pub use sc_linalg::faer::{Mat, MatRef};
     pub use sc_solvers::{Dictionary, Encode, Encoder, SparseCodes};
 }

@@ -3,8 +3,8 @@
 //! faer's signal matrices are, so the views are zero-copy.
 
 use nalgebra::{DMatrix, Scalar};
-use sc_linalg::faer::MatRef;
 use sc_linalg::Real;
+use sc_linalg::faer::MatRef;
 
 /// A zero-copy faer view of a `DMatrix` (signals or atoms in its columns).
 pub fn view<T: Real + Scalar>(m: &DMatrix<T>) -> MatRef<'_, T> {

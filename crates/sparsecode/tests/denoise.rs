@@ -1,9 +1,9 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{psnr, DenoiseError, Denoiser};
+use sparsecode::denoise::{DenoiseError, Denoiser, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
-use sparsecode::patches::image::{camera, Image};
+use sparsecode::patches::image::{Image, camera};
 
 fn crop(img: &Image, size: usize) -> Image {
     let data = (0..size).flat_map(|r| (0..size).map(move |c| (r, c))).map(|(r, c)| img.at(150 + r, 150 + c)).collect();

@@ -40,7 +40,7 @@ if not skip_anchors:
 with tempfile.TemporaryDirectory() as tmp:
     tmp = Path(tmp)
     np.save(tmp / "X.npy", X)
-    for steps in (50, 75, 100, 200, 400):
+    for steps in [int(s) for s in __import__("os").environ.get("STEPS", "50 75 100 200 400").split()]:
         out = subprocess.run([binary, "learn", "--input", str(tmp / "X.npy"), "--atoms", "100", "--alpha", "1", "--method", "online",
                               "--steps", str(steps), *extra, "-o", str(tmp / "m.model"), "--dict-out", str(tmp / "D.npy"), "--json"],
                              check=True, capture_output=True, text=True)

@@ -89,7 +89,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         if let Some(p) = psnr_db {
             j["psnr"] = serde_json::json!(p);
         }
-        println!("{j}");
+        say!("{j}");
     } else if let Some(p) = psnr_db {
         eprintln!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
     }

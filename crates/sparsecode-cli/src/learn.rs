@@ -238,7 +238,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         npy::write_npy(d, a.atoms, nf, &model.atoms)?;
     }
     if a.json {
-        println!("{}", serde_json::json!({ "seconds_fit": seconds, "objective": objective, "iterations": iterations }));
+        say!("{}", serde_json::json!({ "seconds_fit": seconds, "objective": objective, "iterations": iterations }));
     }
     Ok(())
 }

@@ -7,6 +7,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Prints a line on standard output; a closed pipe (`sparsecode … | head`)
+/// ends the output quietly instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod demo;
 mod denoise_cmd;
 mod images;
@@ -200,7 +209,7 @@ fn encode(args: &EncodeArgs) -> Result<(), CliError> {
             "seconds_encode": seconds,
             "mean_nnz": mean_nnz,
         });
-        println!("{summary}");
+        say!("{summary}");
     }
     Ok(())
 }

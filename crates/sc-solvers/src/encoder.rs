@@ -414,11 +414,8 @@ fn code_chunk<T: Real>(
 ) -> ChunkOut<T> {
     let n = dict.n_atoms();
     let len = x.ncols();
-    let needs_b = true;
-    if needs_b {
-        let bm = MatMut::from_column_major_slice_mut(bbuf, n, len);
-        dtx_into(dict.matrix(), x, bm, Par::Seq);
-    }
+    let bm = MatMut::from_column_major_slice_mut(bbuf, n, len);
+    dtx_into(dict.matrix(), x, bm, Par::Seq);
     let per = match plan {
         Plan::Omp { max_k, .. } => *max_k,
         Plan::Lars(LarsMode::Lar { k }) => *k,
@@ -426,8 +423,20 @@ fn code_chunk<T: Real>(
     };
     let mut out =
         ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
-    dispatch_code_signals(plan, dict, x, init, ws, bbuf, initbuf, &mut out);
+    dispatch_code_signals(ChunkJob { plan, dict, x, init, ws, bbuf, initbuf, out: &mut out });
     out
+}
+
+/// Everything one chunk's coding reads and writes.
+struct ChunkJob<'a, 'm, T: Real> {
+    plan: &'a Plan<T>,
+    dict: &'a Dictionary<T>,
+    x: MatRef<'m, T>,
+    init: Option<MatRef<'m, T>>,
+    ws: &'a mut Workspace<T>,
+    bbuf: &'a [T],
+    initbuf: &'a mut [T],
+    out: &'a mut ChunkOut<T>,
 }
 
 /// Codes the signals of a chunk with [`code_signals`] compiled for the
@@ -435,67 +444,35 @@ fn code_chunk<T: Real>(
 /// `#[inline(always)]`, so the whole loop is built for that extension). The
 /// vector kernels combine a fixed number of lanes in a fixed order, so the
 /// codes are the same bits on every path.
-#[allow(clippy::too_many_arguments)]
-fn dispatch_code_signals<T: Real>(
-    plan: &Plan<T>,
-    dict: &Dictionary<T>,
-    x: MatRef<'_, T>,
-    init: Option<MatRef<'_, T>>,
-    ws: &mut Workspace<T>,
-    bbuf: &[T],
-    initbuf: &mut [T],
-    out: &mut ChunkOut<T>,
-) {
+fn dispatch_code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
     #[cfg(target_arch = "x86_64")]
     {
-        /// `code_signals` compiled with the given target features.
-        macro_rules! variant {
-            ($name:ident, $features:literal) => {
-                #[target_feature(enable = $features)]
-                #[allow(clippy::too_many_arguments)]
-                fn $name<T: Real>(
-                    plan: &Plan<T>,
-                    dict: &Dictionary<T>,
-                    x: MatRef<'_, T>,
-                    init: Option<MatRef<'_, T>>,
-                    ws: &mut Workspace<T>,
-                    bbuf: &[T],
-                    initbuf: &mut [T],
-                    out: &mut ChunkOut<T>,
-                ) {
-                    code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
-                }
-            };
+        #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        fn v4<T: Real>(job: ChunkJob<'_, '_, T>) {
+            code_signals(job)
         }
-        variant!(v4, "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt");
-        variant!(v3, "avx2,fma,bmi1,bmi2,lzcnt,popcnt");
+        #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        fn v3<T: Real>(job: ChunkJob<'_, '_, T>) {
+            code_signals(job)
+        }
         if std::is_x86_feature_detected!("avx512f")
             && std::is_x86_feature_detected!("avx512vl")
             && std::is_x86_feature_detected!("avx512dq")
         {
             // SAFETY: the features were detected at run time.
-            return unsafe { v4(plan, dict, x, init, ws, bbuf, initbuf, out) };
+            return unsafe { v4(job) };
         }
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: as above.
-            return unsafe { v3(plan, dict, x, init, ws, bbuf, initbuf, out) };
+            return unsafe { v3(job) };
         }
     }
-    code_signals(plan, dict, x, init, ws, bbuf, initbuf, out)
+    code_signals(job)
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn code_signals<T: Real>(
-    plan: &Plan<T>,
-    dict: &Dictionary<T>,
-    x: MatRef<'_, T>,
-    init: Option<MatRef<'_, T>>,
-    ws: &mut Workspace<T>,
-    bbuf: &[T],
-    initbuf: &mut [T],
-    out: &mut ChunkOut<T>,
-) {
+fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
+    let ChunkJob { plan, dict, x, init, ws, bbuf, initbuf, out } = job;
     let n = dict.n_atoms();
     let mut sink = CodeSink { indices: &mut out.indices, values: &mut out.values };
     for s in 0..x.ncols() {

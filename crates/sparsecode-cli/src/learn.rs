@@ -69,6 +69,9 @@ pub(crate) struct LearnArgs {
     /// Squared-residual goal per signal (ksvd; online: code with OMP to this goal).
     #[arg(long)]
     tol: Option<f64>,
+    /// Exact rank-1 SVD atom updates (ksvd; default: the approximate step of Rubinstein et al.).
+    #[arg(long)]
+    exact: bool,
     /// Epochs (online), iterations (ksvd, batch).
     #[arg(long)]
     epochs: Option<usize>,
@@ -211,6 +214,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
                 iterations: a.epochs.unwrap_or(10),
                 seed: a.seed,
                 init,
+                exact: a.exact,
                 ..KsvdParams::new(a.atoms)
             };
             let fit = fit_ksvd(&p, x, &mut observer)?;

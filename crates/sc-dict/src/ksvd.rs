@@ -14,7 +14,7 @@
 
 use faer::{Mat, MatRef, Side};
 use sc_linalg::{Real, kernels};
-use sc_solvers::{Encoder, SparseCodes};
+use sc_solvers::Encoder;
 
 use crate::error::{Error, Result, invalid};
 use crate::init::Init;
@@ -124,11 +124,8 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
         // Residual and, per atom, the positions of its coefficients.
         resid.copy_from_slice(&data);
         for s in 0..n {
-            let r = &mut resid[s * nf..(s + 1) * nf];
-            for p in indptr[s]..indptr[s + 1] {
-                let j = indices[p] as usize;
-                kernels::axpy(-values[p], &dict[j * nf..(j + 1) * nf], r);
-            }
+            let codes_s = indptr[s]..indptr[s + 1];
+            d.accumulate(-1.0, &indices[codes_s.clone()], &values[codes_s], &mut resid[s * nf..(s + 1) * nf]);
         }
         // With a fixed number of atoms, a signal whose previous code (same
         // sparsity, over atoms not replaced since) fits better keeps it: OMP
@@ -142,9 +139,7 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
                 let keep_old = perr[s] < kernels::norm_sq(r);
                 if keep_old {
                     r.copy_from_slice(&data[s * nf..(s + 1) * nf]);
-                    for p in pi[s]..pi[s + 1] {
-                        kernels::axpy(-pv[p], &dict[px[p] as usize * nf..(px[p] as usize + 1) * nf], r);
-                    }
+                    d.accumulate(-1.0, &px[pi[s]..pi[s + 1]], &pv[pi[s]..pi[s + 1]], r);
                     nx.extend_from_slice(&px[pi[s]..pi[s + 1]]);
                     nv.extend_from_slice(&pv[pi[s]..pi[s + 1]]);
                 } else {
@@ -252,11 +247,4 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
     }
     fit.dict = dict;
     Ok(fit)
-}
-
-/// Codes of `x` over a learned dictionary (convenience for reports).
-pub fn encode_with(dict: &[f64], nf: usize, encoder: &Encoder, x: &[f64]) -> Result<SparseCodes<f64>> {
-    let k = dict.len() / nf;
-    let d = sc_solvers::Dictionary::from_column_major(dict, nf, k)?;
-    Ok(encoder.encode(&d, MatRef::from_column_major_slice(x, nf, x.len() / nf))?)
 }

@@ -14,7 +14,7 @@
 
 use faer::MatRef;
 use sc_linalg::{Real, kernels};
-use sc_solvers::{Dictionary, Encoder, SparseCodes};
+use sc_solvers::{Dictionary, Encoder, SparseCodes, lasso_objective_in};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, invalid};
@@ -169,18 +169,15 @@ pub(crate) fn check_signals<T: Real>(x: MatRef<'_, T>) -> Result<Vec<f64>> {
 }
 
 /// `½‖x − Dc‖² + α‖c‖₁` summed over signals (columns of `x`, f64).
-pub fn lasso_cost(dict: &[f64], n_features: usize, x: &[f64], codes: &SparseCodes<f64>, alpha: f64) -> f64 {
-    let mut r = vec![0.0; n_features];
-    let mut total = 0.0;
-    for s in 0..codes.n_samples() {
-        r.copy_from_slice(&x[s * n_features..(s + 1) * n_features]);
-        let (idx, val) = codes.code(s);
-        for (&j, &v) in idx.iter().zip(val) {
-            kernels::axpy(-v, &dict[j as usize * n_features..(j as usize + 1) * n_features], &mut r);
-        }
-        total += 0.5 * kernels::norm_sq(&r) + alpha * kernels::norm_l1(val);
-    }
-    total
+fn lasso_cost(dict: &Dictionary<f64>, x: &[f64], codes: &SparseCodes<f64>, alpha: f64) -> f64 {
+    let nf = dict.n_features();
+    let mut r = vec![0.0; nf];
+    (0..codes.n_samples())
+        .map(|s| {
+            let (idx, val) = codes.code(s);
+            lasso_objective_in(dict, &x[s * nf..(s + 1) * nf], idx, val, alpha, 0.0, &mut r)
+        })
+        .fold(0.0, |total, cost| total + cost)
 }
 
 impl OnlineState {
@@ -221,7 +218,7 @@ impl OnlineState {
                 kernels::axpy(vi, xs, &mut b[i * nf..(i + 1) * nf]);
             }
         }
-        let cost = lasso_cost(&self.dict, nf, x, &codes, alpha);
+        let cost = lasso_cost(&dict, x, &codes, alpha);
         Ok(BatchStats { a, b, n_samples: n, cost })
     }
 

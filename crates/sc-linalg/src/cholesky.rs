@@ -96,20 +96,10 @@ impl<T: Real> IncrementalCholesky<T> {
         }
         let cap = self.cap;
         let (head, tail) = self.l.split_at_mut(k * cap);
-        let w = &mut tail[..k + 1];
-        // Forward substitution, row by row (rows are contiguous).
-        for i in 0..k {
-            let row = &head[i * cap..i * cap + i + 1];
-            let s = g[i] - dot(&row[..i], &w[..i]);
-            w[i] = s / row[i];
-        }
-        let rho = g_jj - dot(&w[..k], &w[..k]);
-        if !(rho > threshold) {
-            return Err(CholeskyError::Dependent);
-        }
-        w[k] = rho.sqrt();
-        self.len = k + 1;
-        Ok(())
+        let w = &mut tail[..k];
+        w.copy_from_slice(g);
+        forward_subst(head, cap, w);
+        self.finish_row(g_jj, threshold).map(|_| ())
     }
 
     /// Appends a row whose off-diagonal part `w = L⁻¹g` the caller already
@@ -122,13 +112,22 @@ impl<T: Real> IncrementalCholesky<T> {
         if k == self.cap {
             return Err(CholeskyError::Full);
         }
-        let rho = g_jj - dot(w, w);
+        self.l[k * self.cap..k * self.cap + k].copy_from_slice(w);
+        self.finish_row(g_jj, threshold)
+    }
+
+    /// Completes row `len()`, whose off-diagonal part `w` is in place: the
+    /// diagonal `sqrt(g_jj − wᵀw)`, or [`CholeskyError::Dependent`] (factor
+    /// unchanged) if `g_jj − wᵀw ≤ threshold`. Returns the diagonal.
+    #[inline(always)]
+    fn finish_row(&mut self, g_jj: T, threshold: T) -> Result<T, CholeskyError> {
+        let k = self.len;
+        let row = &mut self.l[k * self.cap..k * self.cap + k + 1];
+        let rho = g_jj - dot(&row[..k], &row[..k]);
         if !(rho > threshold) {
             return Err(CholeskyError::Dependent);
         }
         let d = rho.sqrt();
-        let row = &mut self.l[k * self.cap..k * self.cap + k + 1];
-        row[..k].copy_from_slice(w);
         row[k] = d;
         self.len = k + 1;
         Ok(d)
@@ -137,13 +136,8 @@ impl<T: Real> IncrementalCholesky<T> {
     /// Solves `L x = b` in place (`b` of length `len()`).
     #[inline(always)]
     pub fn forward_solve(&self, b: &mut [T]) {
-        let k = self.len;
-        assert_eq!(b.len(), k);
-        for i in 0..k {
-            let row = &self.l[i * self.cap..i * self.cap + i + 1];
-            let s = b[i] - dot(&row[..i], &b[..i]);
-            b[i] = s / row[i];
-        }
+        assert_eq!(b.len(), self.len);
+        forward_subst(&self.l, self.cap, b);
     }
 
     /// Solves `Lᵀ x = b` in place.
@@ -198,6 +192,17 @@ impl<T: Real> IncrementalCholesky<T> {
             self.l[p * cap + p + 1] = T::ZERO;
         }
         self.len = k - 1;
+    }
+}
+
+/// Forward substitution `L x = b` in place, for the first `b.len()` rows of
+/// a row-major factor with row stride `cap` (rows are contiguous).
+#[inline(always)]
+fn forward_subst<T: Real>(l: &[T], cap: usize, b: &mut [T]) {
+    for i in 0..b.len() {
+        let row = &l[i * cap..i * cap + i + 1];
+        let s = b[i] - dot(&row[..i], &b[..i]);
+        b[i] = s / row[i];
     }
 }
 

@@ -199,12 +199,6 @@ fn first_index_by<T: Real>(a: &[T], m: T, key: impl Fn(T) -> T) -> Option<usize>
     r.iter().position(|&v| key(v) == m).map(|p| a.len() - r.len() + p)
 }
 
-/// Index of the first entry of absolute value `m` (`None` if there is none).
-#[inline(always)]
-pub fn first_index_of_abs<T: Real>(a: &[T], m: T) -> Option<usize> {
-    first_index_by(a, m, |v| v.abs())
-}
-
 /// Largest absolute value (`0` if empty).
 #[inline(always)]
 pub fn max_abs<T: Real>(a: &[T]) -> T {

@@ -98,14 +98,7 @@ impl Patches {
     /// Subtracts each patch's mean (over all its values) and returns the means.
     pub fn remove_mean(&mut self) -> Vec<f64> {
         let n = self.n_features();
-        self.data
-            .chunks_exact_mut(n)
-            .map(|p| {
-                let m = p.iter().sum::<f64>() / n as f64;
-                p.iter_mut().for_each(|v| *v -= m);
-                m
-            })
-            .collect()
+        remove_means(&mut self.data, n)
     }
     /// Adds `means[k]` back to patch `k`.
     pub fn add_mean(&mut self, means: &[f64]) {
@@ -114,6 +107,18 @@ impl Patches {
             p.iter_mut().for_each(|v| *v += m);
         }
     }
+}
+
+/// Subtracts from each signal (each run of `n` values of `data`) its mean,
+/// and returns the means.
+pub fn remove_means(data: &mut [f64], n: usize) -> Vec<f64> {
+    data.chunks_exact_mut(n)
+        .map(|p| {
+            let m = p.iter().sum::<f64>() / n as f64;
+            p.iter_mut().for_each(|v| *v -= m);
+            m
+        })
+        .collect()
 }
 
 fn check(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<(), PatchError> {

@@ -99,6 +99,17 @@ impl<T: Real> Dictionary<T> {
         &self.gram[j * n..(j + 1) * n]
     }
 
+    /// `out ← out + scale·D c` for the sparse code `c` given by its atom
+    /// `indices` and `values`: the one place a code is turned back into a
+    /// signal (residuals use `scale = −1`).
+    #[inline]
+    pub fn accumulate(&self, scale: T, indices: &[u32], values: &[T], out: &mut [T]) {
+        assert_eq!(out.len(), self.n_features());
+        for (&j, &v) in indices.iter().zip(values) {
+            kernels::axpy(scale * v, self.d.col_as_slice(j as usize), out);
+        }
+    }
+
     /// Euclidean norms of the atoms.
     pub fn atom_norms(&self) -> &[T] {
         &self.norms

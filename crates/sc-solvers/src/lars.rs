@@ -48,12 +48,7 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
     signs.clear();
     chol.clear();
 
-    let first = if positive {
-        let m = kernels::max_value(corr);
-        corr.iter().position(|&v| v == m)
-    } else {
-        kernels::argmax_abs(corr)
-    };
+    let first = if positive { kernels::argmax(corr) } else { kernels::argmax_abs(corr) };
     let Some(j0) = first else { return };
     let c0 = if positive { corr[j0] } else { corr[j0].abs() };
     if !(c0 > target) || max_steps == 0 {

@@ -62,5 +62,5 @@ pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
 pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
 pub use error::{Error, Result};
-pub use objective::lasso_objective;
+pub use objective::{lasso_objective, lasso_objective_in};
 pub use sc_linalg::{Real, faer};

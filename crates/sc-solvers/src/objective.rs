@@ -33,14 +33,14 @@ pub(crate) fn primal_and_gap<T: Real>(c: &[T], q: &[T], b: &[T], xnorm2: T, alph
 /// The Lasso objective `½‖x − Dc‖² + ½λ₂‖c‖² + α‖c‖₁` of a sparse code,
 /// computed from the dictionary directly (for tests and reports).
 pub fn lasso_objective<T: Real>(dict: &crate::Dictionary<T>, x: &[T], indices: &[u32], values: &[T], alpha: T, l2: T) -> T {
-    let mut r = x.to_vec();
-    let d = dict.matrix();
-    for (&j, &v) in indices.iter().zip(values) {
-        let col = d.col(j as usize);
-        for (i, ri) in r.iter_mut().enumerate() {
-            *ri -= v * col[i];
-        }
-    }
+    lasso_objective_in(dict, x, indices, values, alpha, l2, &mut vec![T::ZERO; x.len()])
+}
+
+/// [`lasso_objective`] with the residual written to `r` (length
+/// n_features), so that loops over many signals allocate nothing.
+pub fn lasso_objective_in<T: Real>(dict: &crate::Dictionary<T>, x: &[T], indices: &[u32], values: &[T], alpha: T, l2: T, r: &mut [T]) -> T {
+    r.copy_from_slice(x);
+    dict.accumulate(-T::ONE, indices, values, r);
     let half = T::from_f64(0.5);
-    half * kernels::norm_sq(&r) + half * l2 * kernels::norm_sq(values) + alpha * kernels::norm_l1(values)
+    half * kernels::norm_sq(r) + half * l2 * kernels::norm_sq(values) + alpha * kernels::norm_l1(values)
 }

@@ -79,11 +79,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let (idx, val) = code.code(0);
     say!("Encoded patch #{pick}: {} non-zero coefficients (atoms {:?})  {}", idx.len(), idx, step(t));
     let mut rebuilt = vec![0.0; 64];
-    for (&a, &v) in idx.iter().zip(val) {
-        for (i, r) in rebuilt.iter_mut().enumerate() {
-            *r += v * fit.state.dict[a as usize * 64 + i];
-        }
-    }
+    dict.accumulate(1.0, idx, val, &mut rebuilt);
     let orig = Image::gray(8, 8, patches.data[pick * 64..(pick + 1) * 64].iter().map(|v| v * 255.0).collect()).unwrap();
     let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect()).unwrap();
     let err: f64 = orig.data.iter().zip(&rec.data).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / 255.0;

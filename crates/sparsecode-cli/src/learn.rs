@@ -15,7 +15,7 @@ use sparsecode::dict::progress::{Observer, Progress};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::image::{ReadOptions, Scale, read_image};
 use sparsecode::patches::npy;
-use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
+use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec, remove_means};
 
 use crate::images::parse_pair;
 use crate::{CliError, check_folder, check_output};
@@ -163,10 +163,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         return Err(CliError("no signals to learn from".into()));
     }
     if a.remove_mean {
-        for x in data.chunks_exact_mut(nf) {
-            let m = x.iter().sum::<f64>() / nf as f64;
-            x.iter_mut().for_each(|v| *v -= m);
-        }
+        remove_means(&mut data, nf);
     }
     let n = data.len() / nf;
     let x = MatRef::from_column_major_slice(&data, nf, n);

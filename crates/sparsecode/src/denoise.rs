@@ -138,8 +138,8 @@ impl Denoiser {
         let eps = n as f64 * (self.gain * self.sigma).powi(2);
         // 1. Learn on a random sample of the patches (means removed).
         let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
-        let all = corners(y, &PatchSpec::new(p, p))?.len();
-        let train_corners = if all <= self.max_training { corners(y, &PatchSpec::new(p, p))? } else { corners(y, &spec)? };
+        let all = corners(y, &PatchSpec::new(p, p))?;
+        let train_corners = if all.len() <= self.max_training { all } else { corners(y, &spec)? };
         let mut train = extract_at(y, p, p, train_corners)?;
         train.remove_mean();
         let l = (self.atoms as f64).sqrt().round() as usize;
@@ -191,17 +191,11 @@ impl Denoiser {
                 let codes = encoder.encode(&dict, MatRef::from_column_major_slice(&band.data, n, band.n_patches()))?;
                 nnz += codes.nnz();
                 coded += codes.n_samples();
-                let d = dict.matrix();
                 for s in 0..codes.n_samples() {
                     let (idx, val) = codes.code(s);
                     let patch = &mut band.data[s * n..(s + 1) * n];
                     patch.fill(means[s]);
-                    for (&a, &v) in idx.iter().zip(val) {
-                        let col = d.col(a as usize);
-                        for (i, x) in patch.iter_mut().enumerate() {
-                            *x += v * col[i];
-                        }
-                    }
+                    dict.accumulate(1.0, idx, val, patch);
                 }
                 acc.add_patches(&band, None)?;
             }

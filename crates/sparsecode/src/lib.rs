@@ -39,11 +39,7 @@
 //! let codes = Encoder::lasso_lars(1.0).encode(&dict, first)?;
 //! let (atoms, coefs) = codes.code(0);
 //! let mut rebuilt = vec![0.0; 64];
-//! for (&a, &c) in atoms.iter().zip(coefs) {
-//!     for i in 0..64 {
-//!         rebuilt[i] += c * fit.state.dict[a as usize * 64 + i];
-//!     }
-//! }
+//! dict.accumulate(1.0, atoms, coefs, &mut rebuilt);
 //! assert!(atoms.len() < 36);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -3,16 +3,17 @@
 //! with Batch-OMP coding.
 //!
 //! Each iteration codes every signal with OMP, then updates the atoms one by
-//! one in a random order. The residual `R = X − DC` is kept, so the error
-//! restricted to an atom's users is `E = R_I + d_j g_I` and is never formed
-//! for the approximate update (Rubinstein, Zibulevsky & Elad 2008, alg. 5:
-//! `d = E g / ‖E g‖`, `g = Eᵀd`, one alternating step); the exact update
-//! takes the leading singular pair of `E` (eigenvector of the small
-//! `E Eᵀ`). Then, as KSVD-Box's `cleardict` does, atoms that no signal used
+//! one in a random order. The error restricted to an atom's users, `E`, is
+//! never formed for the approximate update (Rubinstein, Zibulevsky & Elad
+//! 2008, alg. 5: `d = E g / ‖E g‖`, `g = Eᵀd`, one alternating step): both
+//! products are taken from the signals and the codes directly, so no
+//! residual matrix is kept; the exact update takes the leading singular
+//! pair of `E` (eigenvector of the small `E Eᵀ`). Then, as KSVD-Box's `cleardict` does, atoms that no signal used
 //! and atoms too close to another (`|⟨d_i, d_j⟩| > 0.99`) are replaced by the
 //! worst-represented signals.
 
 use faer::{Mat, MatRef, Side};
+use rayon::prelude::*;
 use sc_linalg::{Real, kernels};
 use sc_solvers::Encoder;
 
@@ -112,8 +113,8 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
         None => Encoder::omp(params.n_nonzero),
     };
     let mut fit = KsvdFit { dict: Vec::new(), n_features: nf, iterations: 0, objective: vec![], mean_nnz: vec![], replaced: vec![] };
-    let mut resid = vec![0.0; nf * n];
     let mut order: Vec<usize> = (0..k).collect();
+    let mut work = AtomWork::new(nf, k);
     // The previous iteration's codes and per-signal errors (after its atom
     // updates), for the monotone safeguard.
     let mut prev: Option<(Vec<usize>, Vec<u32>, Vec<f64>, Vec<f64>)> = None;
@@ -121,25 +122,16 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
         let d = sc_solvers::Dictionary::from_column_major(&dict, nf, k)?;
         let codes = encoder.encode(&d, MatRef::from_column_major_slice(&data, nf, n))?;
         let (_, mut indptr, mut indices, mut values) = codes.into_parts();
-        // Residual and, per atom, the positions of its coefficients.
-        resid.copy_from_slice(&data);
-        for s in 0..n {
-            let codes_s = indptr[s]..indptr[s + 1];
-            d.accumulate(-1.0, &indices[codes_s.clone()], &values[codes_s], &mut resid[s * nf..(s + 1) * nf]);
-        }
         // With a fixed number of atoms, a signal whose previous code (same
         // sparsity, over atoms not replaced since) fits better keeps it: OMP
         // is greedy, and this makes the error monotone across iterations.
         if let (None, Some((pi, px, pv, perr))) = (params.tol, prev.as_ref()) {
+            let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
             let (mut ni, mut nx, mut nv) =
                 (Vec::with_capacity(indptr.len()), Vec::with_capacity(indices.len()), Vec::with_capacity(values.len()));
             ni.push(0);
             for s in 0..n {
-                let r = &mut resid[s * nf..(s + 1) * nf];
-                let keep_old = perr[s] < kernels::norm_sq(r);
-                if keep_old {
-                    r.copy_from_slice(&data[s * nf..(s + 1) * nf]);
-                    d.accumulate(-1.0, &px[pi[s]..pi[s + 1]], &pv[pi[s]..pi[s + 1]], r);
+                if perr[s] < errs[s] {
                     nx.extend_from_slice(&px[pi[s]..pi[s + 1]]);
                     nv.extend_from_slice(&pv[pi[s]..pi[s + 1]]);
                 } else {
@@ -151,62 +143,20 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
             (indptr, indices, values) = (ni, nx, nv);
         }
         fit.mean_nnz.push(indices.len() as f64 / n as f64);
-        let mut users: Vec<Vec<(u32, u32)>> = vec![Vec::new(); k];
-        for s in 0..n {
-            for p in indptr[s]..indptr[s + 1] {
-                users[indices[p] as usize].push((s as u32, p as u32));
-            }
-        }
+        let users = Users::new(k, &indptr, &indices);
         rng.shuffle(&mut order);
         let mut unused = Vec::new();
-        let mut dnew = vec![0.0; nf];
         for &j in &order {
-            let us = &users[j];
+            let us = users.of(j);
             if us.is_empty() {
                 unused.push(j);
                 continue;
             }
-            let dj: Vec<f64> = dict[j * nf..(j + 1) * nf].to_vec();
-            if params.exact {
-                // E = R_I + d_j g_Iᵀ; leading left singular vector of E from E Eᵀ.
-                let e = Mat::<f64>::from_fn(nf, us.len(), |i, c| {
-                    let (s, p) = us[c];
-                    resid[s as usize * nf + i] + dj[i] * values[p as usize]
-                });
-                let m = &e * e.transpose();
-                let evd = m.self_adjoint_eigen(Side::Lower).map_err(|_| Error::Dimension("eigensolver failed".into()))?;
-                let u = evd.U();
-                for i in 0..nf {
-                    dnew[i] = u[(i, nf - 1)];
-                }
-            } else {
-                // d = E g = R_I g + d_j (gᵀg)
-                let mut gg = 0.0;
-                dnew.fill(0.0);
-                for &(s, p) in us {
-                    let g = values[p as usize];
-                    gg += g * g;
-                    kernels::axpy(g, &resid[s as usize * nf..(s as usize + 1) * nf], &mut dnew);
-                }
-                kernels::axpy(gg, &dj, &mut dnew);
-            }
-            if !normalise(&mut dnew) {
-                continue;
-            }
-            // g = Eᵀ d = R_Iᵀ d + g (d_jᵀ d); R_I += d_j g_old − d g_new.
-            let djd = kernels::dot(&dj, &dnew);
-            for &(s, p) in us {
-                let r = &mut resid[s as usize * nf..(s as usize + 1) * nf];
-                let g_old = values[p as usize];
-                let g_new = kernels::dot(r, &dnew) + g_old * djd;
-                for i in 0..nf {
-                    r[i] += dj[i] * g_old - dnew[i] * g_new;
-                }
-                values[p as usize] = g_new;
-            }
-            dict[j * nf..(j + 1) * nf].copy_from_slice(&dnew);
+            let codes = Codes { indptr: &indptr, indices: &indices };
+            work.update_atom(j, us, &data, &mut dict, codes, &mut values, params.exact)?;
         }
-        let err = kernels::norm_sq(&resid) / n as f64;
+        let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
+        let err = errs.iter().fold(0.0, |a, e| a + e) / n as f64;
         fit.objective.push(err);
         // Replace unused and too-coherent atoms by the worst-represented signals.
         let mut to_replace = unused;
@@ -220,9 +170,9 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
             }
         }
         if !to_replace.is_empty() {
-            let mut errs: Vec<(f64, usize)> = (0..n).map(|s| (kernels::norm_sq(&resid[s * nf..(s + 1) * nf]), s)).collect();
-            errs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
-            let mut next = errs.iter().map(|e| e.1);
+            let mut ranked: Vec<(f64, usize)> = errs.iter().copied().zip(0..n).collect();
+            ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+            let mut next = ranked.iter().map(|e| e.1);
             for &j in &to_replace {
                 let s = next.next().unwrap_or_else(|| rng.below(n));
                 let d = &mut dict[j * nf..(j + 1) * nf];
@@ -234,12 +184,7 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
             }
         }
         fit.replaced.push(to_replace.len());
-        prev = if to_replace.is_empty() {
-            let errs = (0..n).map(|s| kernels::norm_sq(&resid[s * nf..(s + 1) * nf])).collect();
-            Some((indptr, indices, values, errs))
-        } else {
-            None
-        };
+        prev = if to_replace.is_empty() { Some((indptr, indices, values, errs)) } else { None };
         fit.iterations = it + 1;
         if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err }).is_break() {
             break;
@@ -247,4 +192,169 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
     }
     fit.dict = dict;
     Ok(fit)
+}
+
+/// `‖x_s − D c_s‖²` for every signal (parallel over signals; each value is
+/// computed the same way whatever the thread count).
+fn signal_errors(dict: &[f64], data: &[f64], indptr: &[usize], indices: &[u32], values: &[f64]) -> Vec<f64> {
+    let nf = data.len() / (indptr.len() - 1);
+    (0..indptr.len() - 1)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map_init(
+            || vec![0.0; nf],
+            |r, s| {
+                r.copy_from_slice(&data[s * nf..(s + 1) * nf]);
+                for q in indptr[s]..indptr[s + 1] {
+                    let i = indices[q] as usize;
+                    kernels::axpy(-values[q], &dict[i * nf..(i + 1) * nf], r);
+                }
+                kernels::norm_sq(r)
+            },
+        )
+        .collect()
+}
+
+/// The codes' sparsity pattern (compressed columns: signal `s` uses atoms
+/// `indices[indptr[s]..indptr[s + 1]]`).
+#[derive(Clone, Copy)]
+struct Codes<'a> {
+    indptr: &'a [usize],
+    indices: &'a [u32],
+}
+
+/// For each atom, its users: `(signal, position of the coefficient)`, in
+/// increasing signal order (compressed rows of the code matrix).
+struct Users {
+    start: Vec<usize>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl Users {
+    fn new(k: usize, indptr: &[usize], indices: &[u32]) -> Self {
+        let mut start = vec![0usize; k + 1];
+        for &i in indices {
+            start[i as usize + 1] += 1;
+        }
+        for j in 0..k {
+            start[j + 1] += start[j];
+        }
+        let mut fill = start.clone();
+        let mut entries = vec![(0u32, 0u32); indices.len()];
+        for s in 0..indptr.len() - 1 {
+            for p in indptr[s]..indptr[s + 1] {
+                let j = indices[p] as usize;
+                entries[fill[j]] = (s as u32, p as u32);
+                fill[j] += 1;
+            }
+        }
+        Self { start, entries }
+    }
+
+    fn of(&self, j: usize) -> &[(u32, u32)] {
+        &self.entries[self.start[j]..self.start[j + 1]]
+    }
+}
+
+/// Scratch memory of one atom update, reused across atoms and iterations.
+struct AtomWork {
+    nf: usize,
+    dnew: Vec<f64>,
+    /// `h_i = Σ_s g_s c_si` over the atoms `i ≠ j` that share a signal with `j`.
+    h: Vec<f64>,
+    /// Which atoms are in `touched`.
+    mark: Vec<bool>,
+    /// The atoms sharing a signal with `j`, in first-seen order.
+    touched: Vec<usize>,
+}
+
+impl AtomWork {
+    fn new(nf: usize, k: usize) -> Self {
+        Self { nf, dnew: vec![0.0; nf], h: vec![0.0; k], mark: vec![false; k], touched: Vec::new() }
+    }
+
+    /// Updates atom `j` and its coefficients in place. The restricted error
+    /// `E` has a column `e_s = x_s − Σ_{i≠j} c_si d_i` per user `s`; it is
+    /// formed only by the exact update. The approximate one takes
+    /// `d = E g / ‖E g‖` with `E g = Σ_s g_s x_s − Σ_i h_i d_i`, then
+    /// `g_s = e_sᵀ d = x_sᵀ d − Σ_{i≠j} c_si (d_iᵀ d)`: two reads of each
+    /// user's signal, no residual matrix to keep in step.
+    #[allow(clippy::too_many_arguments)]
+    fn update_atom(
+        &mut self,
+        j: usize,
+        users: &[(u32, u32)],
+        data: &[f64],
+        dict: &mut [f64],
+        codes: Codes<'_>,
+        values: &mut [f64],
+        exact: bool,
+    ) -> Result<()> {
+        let nf = self.nf;
+        let Self { dnew, h, mark, touched, .. } = self;
+        touched.clear();
+        for &(s, p) in users {
+            let g = values[p as usize];
+            for q in codes.indptr[s as usize]..codes.indptr[s as usize + 1] {
+                let i = codes.indices[q] as usize;
+                if i != j {
+                    if !mark[i] {
+                        mark[i] = true;
+                        touched.push(i);
+                    }
+                    h[i] += g * values[q];
+                }
+            }
+        }
+        let x = |s: u32| &data[s as usize * nf..(s as usize + 1) * nf];
+        if exact {
+            // Leading left singular vector of E, from the small E Eᵀ.
+            let e = Mat::<f64>::from_fn(nf, users.len(), |r, c| {
+                let (s, p) = users[c];
+                let mut v = x(s)[r];
+                for q in codes.indptr[s as usize]..codes.indptr[s as usize + 1] {
+                    if q != p as usize {
+                        v -= values[q] * dict[codes.indices[q] as usize * nf + r];
+                    }
+                }
+                v
+            });
+            let m = &e * e.transpose();
+            let evd = m.self_adjoint_eigen(Side::Lower).map_err(|_| Error::Dimension("eigensolver failed".into()))?;
+            let u = evd.U();
+            for (r, v) in dnew.iter_mut().enumerate() {
+                *v = u[(r, nf - 1)];
+            }
+        } else {
+            dnew.fill(0.0);
+            for &(s, p) in users {
+                kernels::axpy(values[p as usize], x(s), dnew);
+            }
+            for &i in touched.iter() {
+                kernels::axpy(-h[i], &dict[i * nf..(i + 1) * nf], dnew);
+            }
+        }
+        // h now holds q_i = d_iᵀ d for the touched atoms.
+        let ok = normalise(dnew);
+        for &i in touched.iter() {
+            h[i] = if ok { kernels::dot(&dict[i * nf..(i + 1) * nf], dnew) } else { 0.0 };
+        }
+        if ok {
+            for &(s, p) in users {
+                let mut g = kernels::dot(x(s), dnew);
+                for q in codes.indptr[s as usize]..codes.indptr[s as usize + 1] {
+                    if q != p as usize {
+                        g -= values[q] * h[codes.indices[q] as usize];
+                    }
+                }
+                values[p as usize] = g;
+            }
+            dict[j * nf..(j + 1) * nf].copy_from_slice(dnew);
+        }
+        for &i in touched.iter() {
+            h[i] = 0.0;
+            mark[i] = false;
+        }
+        Ok(())
+    }
 }

@@ -65,6 +65,13 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     combine(acc)
 }
 
+/// Whether every value is finite (no NaN, no infinity). Branch-free, so
+/// that it vectorises.
+#[inline(always)]
+pub fn all_finite<T: Real>(a: &[T]) -> bool {
+    a.iter().fold(true, |ok, v| ok & v.is_finite())
+}
+
 /// `Σ aᵢ²`.
 #[inline(always)]
 pub fn norm_sq<T: Real>(a: &[T]) -> T {

@@ -223,7 +223,7 @@ pub struct Accumulator {
     top: usize,
     window: usize,
     sum: Vec<f64>,
-    count: Vec<u32>,
+    weight: Vec<f64>,
 }
 
 impl Accumulator {
@@ -231,7 +231,7 @@ impl Accumulator {
     /// `window` rows at a time.
     pub fn new(height: usize, width: usize, channels: usize, window: usize) -> Self {
         let window = window.min(height).max(1);
-        Self { width, height, channels, top: 0, window, sum: vec![0.0; window * width * channels], count: vec![0; window * width] }
+        Self { width, height, channels, top: 0, window, sum: vec![0.0; window * width * channels], weight: vec![0.0; window * width] }
     }
 
     /// First row not yet finished.
@@ -242,22 +242,31 @@ impl Accumulator {
     /// Adds one patch (`ph × pw × channels` values, scikit-learn layout) at
     /// `corner`; it must lie inside the window.
     pub fn add(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64]) -> Result<(), PatchError> {
+        self.add_weighted(corner, ph, pw, patch, 1.0)
+    }
+
+    /// Adds one patch with weight `w`: its pixels contribute `w·value` to
+    /// the sums and `w` to the weights that divide them.
+    pub fn add_weighted(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64], w: f64) -> Result<(), PatchError> {
         let (r, c) = corner;
         let ch = self.channels;
         if r < self.top || r + ph > (self.top + self.window).min(self.height) || c + pw > self.width || patch.len() != ph * pw * ch {
             return Err(PatchError::Mismatch);
         }
-        let w = self.width;
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(PatchError::Mismatch);
+        }
+        let width = self.width;
         for i in 0..ph {
-            let base = (r + i - self.top) * w + c;
+            let base = (r + i - self.top) * width + c;
             // A patch row is contiguous in the image too: one vectorisable
             // loop over `pw × channels` values.
             let sums = &mut self.sum[base * ch..(base + pw) * ch];
             for (sv, &pv) in sums.iter_mut().zip(&patch[i * pw * ch..(i + 1) * pw * ch]) {
-                *sv += pv;
+                *sv += w * pv;
             }
-            for n in &mut self.count[base..base + pw] {
-                *n += 1;
+            for n in &mut self.weight[base..base + pw] {
+                *n += w;
             }
         }
         Ok(())
@@ -285,7 +294,8 @@ impl Accumulator {
     }
 
     /// Finishes rows `top..upto`: each pixel becomes
-    /// `(λ·y + Σ patches) / (λ + count)` where `blend = Some((y, λ))` (Elad &
+    /// `(λ·y + Σ wₖ·patchₖ) / (λ + Σ wₖ)` (weights 1 unless given to
+    /// [`Accumulator::add_weighted`]) where `blend = Some((y, λ))` (Elad &
     /// Aharon 2006, eq. 10; `y` the noisy image), or the plain mean of the
     /// patches covering it (0 where none does) otherwise. `emit(row, values)`
     /// receives each finished row; the window then slides down.
@@ -297,7 +307,7 @@ impl Accumulator {
         for wr in 0..done {
             let r = self.top + wr;
             for c in 0..w {
-                let n = self.count[wr * w + c] as f64;
+                let n = self.weight[wr * w + c];
                 for k in 0..ch {
                     let s = self.sum[(wr * w + c) * ch + k];
                     row[c * ch + k] = match blend {
@@ -311,10 +321,10 @@ impl Accumulator {
         }
         // Slide: keep the unfinished rows at the front, clear the rest.
         self.sum.copy_within(done * w * ch.., 0);
-        self.count.copy_within(done * w.., 0);
+        self.weight.copy_within(done * w.., 0);
         let keep = self.window - done;
         self.sum[keep * w * ch..].fill(0.0);
-        self.count[keep * w..].fill(0);
+        self.weight[keep * w..].fill(0.0);
         self.top += done;
     }
 

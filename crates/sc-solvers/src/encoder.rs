@@ -283,11 +283,15 @@ impl Encoder {
                 return Err(Error::DimensionMismatch { what: "warm start columns (n_samples)", expected: x.ncols(), got: init.ncols() });
             }
         }
-        for s in 0..x.ncols() {
+        let finite = |s: usize| {
             let col = x.col(s);
-            if (0..n_features).any(|i| !col[i].is_finite()) {
-                return Err(Error::NonFiniteSignal { sample: s });
+            match col.try_as_col_major() {
+                Some(c) => kernels::all_finite(c.as_slice()),
+                None => (0..n_features).all(|i| col[i].is_finite()),
             }
+        };
+        if let Some(sample) = (0..x.ncols()).into_par_iter().with_min_len(1024).find_first(|&s| !finite(s)) {
+            return Err(Error::NonFiniteSignal { sample });
         }
         let rank_cap = n_atoms.min(n_features);
         let nonneg = |name: &'static str, v: f64| -> Result<T> {
@@ -379,11 +383,11 @@ fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Op
         // Each split of the range builds one workspace; keep splits coarse.
         .with_min_len(n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1))
         .map_init(
-            || (Workspace::new(dict.n_atoms(), cap), vec![T::ZERO; dict.n_atoms() * chunk], vec![T::ZERO; dict.n_atoms()]),
-            |(ws, bbuf, initbuf), ci| {
+            || Scratch::new(dict, cap, chunk),
+            |scratch, ci| {
                 let s0 = ci * chunk;
                 let len = chunk.min(n_samples - s0);
-                code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), ws, &mut bbuf[..dict.n_atoms() * len], initbuf)
+                code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch)
             },
         )
         .collect();
@@ -403,27 +407,84 @@ fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Op
     SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values)
 }
 
+/// One split's memory, reused by every chunk it codes.
+struct Scratch<T: Real> {
+    ws: Workspace<T>,
+    /// `Dᵀx` of the chunk's signals (n_atoms × chunk).
+    bbuf: Vec<T>,
+    /// A warm start's column (n_atoms).
+    initbuf: Vec<T>,
+    /// `‖x‖²` of the chunk's signals.
+    norms: Vec<T>,
+    /// The signals that need coding, gathered (n_features × chunk).
+    xbuf: Vec<T>,
+}
+
+impl<T: Real> Scratch<T> {
+    fn new(dict: &Dictionary<T>, cap: usize, chunk: usize) -> Self {
+        let (nf, n) = (dict.n_features(), dict.n_atoms());
+        Self {
+            ws: Workspace::new(n, cap),
+            bbuf: vec![T::ZERO; n * chunk],
+            initbuf: vec![T::ZERO; n],
+            norms: vec![T::ZERO; chunk],
+            xbuf: vec![T::ZERO; nf * chunk],
+        }
+    }
+}
+
 fn code_chunk<T: Real>(
     plan: &Plan<T>,
     dict: &Dictionary<T>,
     x: MatRef<'_, T>,
     init: Option<MatRef<'_, T>>,
-    ws: &mut Workspace<T>,
-    bbuf: &mut [T],
-    initbuf: &mut [T],
+    sc: &mut Scratch<T>,
 ) -> ChunkOut<T> {
-    let n = dict.n_atoms();
-    let len = x.ncols();
-    let bm = MatMut::from_column_major_slice_mut(bbuf, n, len);
-    dtx_into(dict.matrix(), x, bm, Par::Seq);
+    let (nf, n, len) = (dict.n_features(), dict.n_atoms(), x.ncols());
+    let norms = &mut sc.norms[..len];
+    for (s, v) in norms.iter_mut().enumerate() {
+        let col = x.col(s);
+        *v = match col.try_as_col_major() {
+            Some(c) => kernels::norm_sq(c.as_slice()),
+            None => (0..nf).fold(T::ZERO, |acc, i| acc + col[i] * col[i]),
+        };
+    }
+    // OMP with a residual goal leaves a signal already within it uncoded:
+    // only the others need `Dᵀx` (in denoising, most patches of flat areas).
+    let skip_within = match plan {
+        Plan::Omp { tol: Some(t), .. } => Some(*t),
+        _ => None,
+    };
+    let m = match skip_within {
+        Some(t) if norms.iter().any(|&v| v <= t) => {
+            let mut m = 0;
+            for s in (0..len).filter(|&s| norms[s] > t) {
+                let col = x.col(s);
+                for (i, v) in sc.xbuf[m * nf..(m + 1) * nf].iter_mut().enumerate() {
+                    *v = col[i];
+                }
+                m += 1;
+            }
+            let xm = MatRef::from_column_major_slice(&sc.xbuf[..m * nf], nf, m);
+            dtx_into(dict.matrix(), xm, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * m], n, m), Par::Seq);
+            m
+        }
+        _ => {
+            dtx_into(dict.matrix(), x, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * len], n, len), Par::Seq);
+            len
+        }
+    };
+    // Expected non-zeros per signal (the buffers grow past it if needed).
     let per = match plan {
-        Plan::Omp { max_k, .. } => *max_k,
+        Plan::Omp { max_k, tol: None } => *max_k,
+        Plan::Omp { max_k, tol: Some(_) } => (*max_k).min(4),
         Plan::Lars(LarsMode::Lar { k }) => *k,
         _ => 8,
     };
-    let mut out =
-        ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(len * per), values: Vec::with_capacity(len * per) };
-    dispatch_code_signals(ChunkJob { plan, dict, x, init, ws, bbuf, initbuf, out: &mut out });
+    let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(m * per), values: Vec::with_capacity(m * per) };
+    let Scratch { ws, bbuf, initbuf, norms, .. } = sc;
+    let job = ChunkJob { plan, dict, init, skip_within, norms: &norms[..len], ws, bbuf: &bbuf[..n * m], initbuf, out: &mut out };
+    dispatch_code_signals(job);
     out
 }
 
@@ -431,8 +492,11 @@ fn code_chunk<T: Real>(
 struct ChunkJob<'a, 'm, T: Real> {
     plan: &'a Plan<T>,
     dict: &'a Dictionary<T>,
-    x: MatRef<'m, T>,
     init: Option<MatRef<'m, T>>,
+    /// Signals with `‖x‖²` at most this were not given `Dᵀx` (no code).
+    skip_within: Option<T>,
+    /// `‖x‖²` of every signal of the chunk.
+    norms: &'a [T],
     ws: &'a mut Workspace<T>,
     bbuf: &'a [T],
     initbuf: &'a mut [T],
@@ -472,17 +536,18 @@ fn dispatch_code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
 
 #[inline(always)]
 fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
-    let ChunkJob { plan, dict, x, init, ws, bbuf, initbuf, out } = job;
+    let ChunkJob { plan, dict, init, skip_within, norms, ws, bbuf, initbuf, out } = job;
     let n = dict.n_atoms();
     let mut sink = CodeSink { indices: &mut out.indices, values: &mut out.values };
-    for s in 0..x.ncols() {
+    let mut w = 0;
+    for (s, &xnorm2) in norms.iter().enumerate() {
+        if skip_within.is_some_and(|t| xnorm2 <= t) {
+            out.counts.push(0);
+            continue;
+        }
         let before = sink.indices.len();
-        let b = &bbuf[s * n..(s + 1) * n];
-        let xcol = x.col(s);
-        let xnorm2 = match xcol.try_as_col_major() {
-            Some(c) => kernels::norm_sq(c.as_slice()),
-            None => (0..x.nrows()).fold(T::ZERO, |acc, i| acc + xcol[i] * xcol[i]),
-        };
+        let b = &bbuf[w * n..(w + 1) * n];
+        w += 1;
         match *plan {
             Plan::Omp { max_k, tol } => omp_one(dict, b, xnorm2, max_k, tol, ws, &mut sink),
             Plan::Lars(mode) => lars_one(dict, b, mode, ws, &mut sink),

@@ -114,6 +114,32 @@ proptest! {
     }
 
     #[test]
+    fn omp_goal_skips_signals_within_it_and_codes_the_rest_as_alone(seed in any::<u64>(), chunk in 1usize..9, tol in 0.5f64..8.0) {
+        // Every other signal scaled down below the goal: the encoder gathers
+        // only the others for Dᵀx; their codes must be what they get alone.
+        let (d, mut x) = instance(seed, 12, 24, 17);
+        for s in (0..17).step_by(2) {
+            let n2 = (0..12).map(|i| x[(i, s)].powi(2)).sum::<f64>();
+            let f = (0.5 * tol / n2.max(1e-300)).sqrt().min(1.0);
+            for i in 0..12 { x[(i, s)] *= f; }
+        }
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let enc = Encoder::omp_tol(tol).chunk_size(chunk);
+        let codes = enc.encode(&dict, x.as_ref()).unwrap();
+        for s in 0..17 {
+            let n2 = (0..12).map(|i| x[(i, s)].powi(2)).sum::<f64>();
+            let alone = enc.encode(&dict, x.subcols(s, 1)).unwrap();
+            let (ia, va) = alone.code(0);
+            let (ib, vb) = codes.code(s);
+            if n2 <= tol { prop_assert!(ib.is_empty()); }
+            prop_assert_eq!(ia, ib);
+            for (a, b) in va.iter().zip(vb) {
+                prop_assert!((a - b).abs() <= 1e-10 * (1.0 + a.abs()));
+            }
+        }
+    }
+
+    #[test]
     fn thread_count_does_not_change_codes(seed in any::<u64>(), chunk in 1usize..9) {
         let (d, x) = instance(seed, 16, 32, 37);
         let dict = Dictionary::new(d.as_ref()).unwrap();

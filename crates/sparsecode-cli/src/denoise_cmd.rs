@@ -47,6 +47,9 @@ pub(crate) struct DenoiseArgs {
     /// Learn online (Mairal et al.) with this many mini-batches instead of K-SVD.
     #[arg(long)]
     online_steps: Option<usize>,
+    /// Weight each patch by 1/(1 + its atoms) in the blend.
+    #[arg(long)]
+    sparsity_weights: bool,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
@@ -73,6 +76,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         lambda_factor: a.lambda_factor,
         seed: a.seed,
         learner: a.online_steps.map_or(Learner::Ksvd, |steps| Learner::Online { steps }),
+        sparsity_weights: a.sparsity_weights,
         ..Denoiser::new(a.sigma)
     };
     let t = Instant::now();

@@ -77,6 +77,10 @@ pub struct Denoiser {
     pub seed: u64,
     /// The learner.
     pub learner: Learner,
+    /// Weight each coded patch by `1/(1 + atoms used)` in the blend (the
+    /// inverse of its estimate's noise variance, which grows with the
+    /// dimension of the subspace it is projected on) instead of 1.
+    pub sparsity_weights: bool,
 }
 
 /// What a denoising run reports.
@@ -102,6 +106,7 @@ impl Denoiser {
             band_rows: 64,
             seed: 0,
             learner: Learner::Ksvd,
+            sparsity_weights: false,
         }
     }
 
@@ -178,8 +183,21 @@ impl Denoiser {
             }
         };
         let dict = Dictionary::from_column_major(&atoms, n, self.atoms)?;
+        self.code_and_blend(y, &dict, &encoder, self.lambda_factor / self.sigma)
+    }
+
+    /// Codes every patch of `y` over `dict`, band by band, and blends the
+    /// coded patches with `y` (weight `lambda`).
+    fn code_and_blend(
+        &self,
+        y: &Image,
+        dict: &Dictionary<f64>,
+        encoder: &Encoder,
+        lambda: f64,
+    ) -> Result<(Image, DenoiseReport), DenoiseError> {
+        let p = self.patch;
+        let n = p * p;
         // 2–3. Code band by band and blend.
-        let lambda = self.lambda_factor / self.sigma;
         let mut acc = Accumulator::new(y.height, y.width, 1, self.band_rows + p - 1);
         let mut out = vec![0.0; y.width * y.height];
         let (mut nnz, mut coded) = (0usize, 0usize);
@@ -196,8 +214,9 @@ impl Denoiser {
                     let patch = &mut band.data[s * n..(s + 1) * n];
                     patch.fill(means[s]);
                     dict.accumulate(1.0, idx, val, patch);
+                    let w = if self.sparsity_weights { 1.0 / (1.0 + idx.len() as f64) } else { 1.0 };
+                    acc.add_weighted(band.corners[s], p, p, patch, w)?;
                 }
-                acc.add_patches(&band, None)?;
             }
             r0 += self.band_rows;
             let w = y.width;

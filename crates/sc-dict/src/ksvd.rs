@@ -327,7 +327,14 @@ impl AtomWork {
             }
         } else {
             dnew.fill(0.0);
-            for &(s, p) in users {
+            const AHEAD: usize = 4;
+            for &(s, _) in users.iter().take(AHEAD) {
+                kernels::prefetch(x(s));
+            }
+            for (u, &(s, p)) in users.iter().enumerate() {
+                if let Some(&(ahead, _)) = users.get(u + AHEAD) {
+                    kernels::prefetch(x(ahead));
+                }
                 kernels::axpy(values[p as usize], x(s), dnew);
             }
             for &i in touched.iter() {

@@ -77,17 +77,17 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
         // MAX for the others. Branch-free, so that it vectorises; then the
         // first smallest.
         let big = T::MAX;
-        for jj in 0..n {
-            let (cj, aj) = (corr[jj], beta[jj]);
-            let d1 = T::ONE - aj;
-            let t1 = (lambda - cj) / d1;
-            let mut tj = if d1 > T::ZERO && t1 >= T::ZERO { t1 } else { big };
-            if !positive {
-                let d2 = T::ONE + aj;
-                let t2 = (lambda + cj) / d2;
-                tj = if d2 > T::ZERO && t2 >= T::ZERO && t2 < tj { t2 } else { tj };
-            }
-            cand[jj] = if mask[jj] { big } else { tj };
+        // Zipped slices, not indexing through the workspace: no bounds
+        // checks and no aliasing, so the loop (and its divisions) vectorise.
+        let lanes = cand[..n].iter_mut().zip(&corr[..n]).zip(&beta[..n]).zip(&mask[..n]);
+        // Of the two crossings, (λ − c)/(1 − a) (to +) and (λ + c)/(1 + a)
+        // (to −), the first is the smaller valid one exactly when λa ≤ c
+        // (cross-multiply; |c| ≤ λ for an inactive atom): one division.
+        for (((cd, &cj), &aj), &m) in lanes {
+            let up = positive || lambda * aj <= cj;
+            let (num, den) = if up { (lambda - cj, T::ONE - aj) } else { (lambda + cj, T::ONE + aj) };
+            let tj = num / den;
+            *cd = if !m && den > T::ZERO && tj >= T::ZERO { tj } else { big };
         }
         if just_dropped < n {
             cand[just_dropped] = big;

@@ -361,6 +361,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn weighted_patches_blend_as_weighted_means() {
+        // Two 2×2 patches overlapping on the middle column of a 2×3 image:
+        // 3 (weight 1) and 9 (weight 0.5) give (3 + 4.5) / 1.5 = 5 there.
+        let mut acc = Accumulator::new(2, 3, 1, 2);
+        acc.add_weighted((0, 0), 2, 2, &[3.0; 4], 1.0).unwrap();
+        acc.add_weighted((0, 1), 2, 2, &[9.0; 4], 0.5).unwrap();
+        let img = acc.into_image(None);
+        assert_eq!(img.data, vec![3.0, 5.0, 9.0, 3.0, 5.0, 9.0]);
+        // With the noisy image in the blend: (λ·y + Σ w·p) / (λ + Σ w).
+        let y = Image::gray(3, 2, vec![6.0; 6]).unwrap();
+        let mut acc = Accumulator::new(2, 3, 1, 2);
+        acc.add_weighted((0, 0), 2, 2, &[3.0; 4], 1.0).unwrap();
+        acc.add_weighted((0, 1), 2, 2, &[9.0; 4], 0.5).unwrap();
+        let img = acc.into_image(Some((&y, 2.0)));
+        assert_eq!(img.data[1], (12.0 + 3.0 + 4.5) / 3.5);
+        assert_eq!(img.data[0], (12.0 + 3.0) / 3.0);
+        // A negative or non-finite weight is refused.
+        let mut acc = Accumulator::new(2, 3, 1, 2);
+        assert!(acc.add_weighted((0, 0), 2, 2, &[1.0; 4], -1.0).is_err());
+        assert!(acc.add_weighted((0, 0), 2, 2, &[1.0; 4], f64::NAN).is_err());
+    }
+
+    #[test]
     fn patches_are_in_scikit_learn_order() {
         let img = Image::gray(4, 3, (0..12).map(|v| v as f64).collect()).unwrap();
         let p = extract(&img, 2, 2, 1, 1).unwrap();

@@ -20,24 +20,24 @@ pub(crate) struct DenoiseArgs {
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Square patch side.
-    #[arg(long, default_value_t = 8)]
-    patch: usize,
-    /// Dictionary atoms.
-    #[arg(long, default_value_t = 256)]
-    atoms: usize,
-    /// K-SVD iterations.
-    #[arg(long, default_value_t = 10)]
-    iterations: usize,
-    /// Training patches at most.
-    #[arg(long, default_value_t = 65_000)]
-    max_training: usize,
-    /// Gain C of the error goal n·(C·σ)².
-    #[arg(long, default_value_t = 1.15)]
-    gain: f64,
-    /// λ·σ of the final blend.
-    #[arg(long, default_value_t = 30.0)]
-    lambda_factor: f64,
+    /// Square patch side [default: 8].
+    #[arg(long)]
+    patch: Option<usize>,
+    /// Dictionary atoms [default: 256].
+    #[arg(long)]
+    atoms: Option<usize>,
+    /// K-SVD iterations [default: 20].
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// Training patches at most [default: 65000].
+    #[arg(long)]
+    max_training: Option<usize>,
+    /// Gain C of the error goal n·(C·σ)² [default: 1.1].
+    #[arg(long)]
+    gain: Option<f64>,
+    /// λ·σ of the final blend [default: 20].
+    #[arg(long)]
+    lambda_factor: Option<f64>,
     /// Clean image, to report the PSNR.
     #[arg(long)]
     clean: Option<PathBuf>,
@@ -47,9 +47,10 @@ pub(crate) struct DenoiseArgs {
     /// Learn online (Mairal et al.) with this many mini-batches instead of K-SVD.
     #[arg(long)]
     online_steps: Option<usize>,
-    /// Weight each patch by 1/(1 + its atoms) in the blend.
+    /// Average the coded patches with equal weights (Elad & Aharon's blend)
+    /// instead of weighting each by 1/(1 + its atoms).
     #[arg(long)]
-    sparsity_weights: bool,
+    uniform_weights: bool,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
@@ -67,17 +68,18 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     {
         return Err(CliError("the clean image's size differs from the noisy one's".into()));
     }
+    let base = Denoiser::new(a.sigma);
     let d = Denoiser {
-        patch: a.patch,
-        atoms: a.atoms,
-        iterations: a.iterations,
-        max_training: a.max_training,
-        gain: a.gain,
-        lambda_factor: a.lambda_factor,
+        patch: a.patch.unwrap_or(base.patch),
+        atoms: a.atoms.unwrap_or(base.atoms),
+        iterations: a.iterations.unwrap_or(base.iterations),
+        max_training: a.max_training.unwrap_or(base.max_training),
+        gain: a.gain.unwrap_or(base.gain),
+        lambda_factor: a.lambda_factor.unwrap_or(base.lambda_factor),
         seed: a.seed,
         learner: a.online_steps.map_or(Learner::Ksvd, |steps| Learner::Online { steps }),
-        sparsity_weights: a.sparsity_weights,
-        ..Denoiser::new(a.sigma)
+        sparsity_weights: !a.uniform_weights,
+        ..base
     };
     let t = Instant::now();
     let mut observer = bar();

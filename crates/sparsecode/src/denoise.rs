@@ -7,7 +7,15 @@
 //!    overcomplete DCT, with error-constrained OMP (`ε = n·(C·σ)²`).
 //! 2. Code every patch to the same goal (at most `n/2` atoms), band by
 //!    band, so that memory is bounded by a band, not by the image.
-//! 3. Blend: `x = (λ·y + Σ Rᵀ(D c + mean)) / (λ + count)`, `λ = lambda_factor/σ`.
+//! 3. Blend: `x = (λ·y + Σ wₚ Rₚᵀ(D cₚ + meanₚ)) / (λ + Σ wₚ Rₚᵀ1)`,
+//!    `λ = lambda_factor/σ`, each patch weighted by `wₚ = 1/(1 + ‖cₚ‖₀)`
+//!    (or 1, the paper's plain average).
+//!
+//! The defaults depart from the paper's where measurements on `camera` said
+//! so (Gaussian noise σ = 10, 20, 30, 50; every change helped at every σ):
+//! 20 K-SVD iterations instead of 10 (+0.05 dB at σ = 20), `C = 1.1`
+//! instead of 1.15 and `λ = 20/σ` instead of `30/σ` (+0.05 to +0.1 dB), and
+//! the sparsity weights (+0.02 to +0.05 dB).
 //!
 //! Colour images are denoised channel by channel (each channel its own
 //! dictionary).
@@ -54,7 +62,8 @@ pub enum Learner {
     },
 }
 
-/// The denoiser's parameters (defaults: Elad & Aharon's recipe).
+/// The denoiser's parameters (defaults: Elad & Aharon's recipe, tuned as
+/// the module's documentation says).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Denoiser {
     /// Noise standard deviation, in the image's units.
@@ -63,11 +72,11 @@ pub struct Denoiser {
     pub patch: usize,
     /// Atoms (256; a square number ≥ patch² for the DCT start).
     pub atoms: usize,
-    /// K-SVD iterations (10).
+    /// K-SVD iterations (20).
     pub iterations: usize,
-    /// Gain `C` in the error goal `n·(C·σ)²` (1.15).
+    /// Gain `C` in the error goal `n·(C·σ)²` (1.1; the paper's 1.15).
     pub gain: f64,
-    /// `λ = lambda_factor / σ` in the blend (30).
+    /// `λ = lambda_factor / σ` in the blend (20; the paper's 30).
     pub lambda_factor: f64,
     /// Training patches at most (65,000).
     pub max_training: usize,
@@ -79,7 +88,7 @@ pub struct Denoiser {
     pub learner: Learner,
     /// Weight each coded patch by `1/(1 + atoms used)` in the blend (the
     /// inverse of its estimate's noise variance, which grows with the
-    /// dimension of the subspace it is projected on) instead of 1.
+    /// dimension of the subspace it is projected on) instead of 1 (true).
     pub sparsity_weights: bool,
 }
 
@@ -99,14 +108,14 @@ impl Denoiser {
             sigma,
             patch: 8,
             atoms: 256,
-            iterations: 10,
-            gain: 1.15,
-            lambda_factor: 30.0,
+            iterations: 20,
+            gain: 1.1,
+            lambda_factor: 20.0,
             max_training: 65_000,
             band_rows: 64,
             seed: 0,
             learner: Learner::Ksvd,
-            sparsity_weights: false,
+            sparsity_weights: true,
         }
     }
 

@@ -64,18 +64,17 @@ pub(crate) fn omp_one<T: Real>(
         let zk = (b[j] - kernels::dot(&w[..k], &z[..k])) * inv;
         z[k] = zk;
         active.push(j);
+        err -= zk * zk;
+        // The last atom needs no new column and no new correlations.
+        if active.len() == max_k || tol.is_some_and(|tol| err.abs() <= tol) {
+            break;
+        }
         let (prev, rest) = proj.split_at_mut(k * n);
         let pk = &mut rest[..n];
         kernels::sub_combination(gj, prev, n, &iota[..k], &w[..k], pk);
         for (p, c) in pk.iter_mut().zip(corr.iter_mut()) {
             *p *= inv;
             *c -= zk * *p;
-        }
-        err -= zk * zk;
-        if let Some(tol) = tol
-            && err.abs() <= tol
-        {
-            break;
         }
     }
     let k = active.len();

@@ -80,7 +80,7 @@ pub struct Denoiser {
     pub lambda_factor: f64,
     /// Training patches at most (65,000).
     pub max_training: usize,
-    /// Patch rows coded per band (64).
+    /// Patch rows coded per band (32).
     pub band_rows: usize,
     /// Seed of the training sample and atom order.
     pub seed: u64,
@@ -112,7 +112,7 @@ impl Denoiser {
             gain: 1.1,
             lambda_factor: 20.0,
             max_training: 65_000,
-            band_rows: 64,
+            band_rows: 32,
             seed: 0,
             learner: Learner::Ksvd,
             sparsity_weights: true,
@@ -126,6 +126,10 @@ impl Denoiser {
         }
         if self.patch == 0 || self.atoms == 0 || self.band_rows == 0 {
             return Err(DenoiseError::Invalid("patch/atoms/band_rows", "must be at least 1".into()));
+        }
+        if noisy.channels == 1 {
+            // No plane copies: a gray image is its own plane.
+            return self.run_gray(noisy, observer);
         }
         let mut out = Image { width: noisy.width, height: noisy.height, channels: noisy.channels, data: vec![0.0; noisy.data.len()] };
         let (mut nnz_total, mut count) = (0.0, 0usize);

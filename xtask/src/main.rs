@@ -54,6 +54,9 @@ fn golden(args: &[String]) -> Result<(), String> {
         let mut c = Command::new(py);
         c.arg(root().join("xtask/python/golden_solvers.py")).arg(root().join("crates/sc-solvers/tests/golden"));
         run(c)?;
+        let mut c = Command::new(venv(&["numpy", "spams-bin"])?);
+        c.arg(root().join("xtask/python/golden_spams.py")).arg(root().join("crates/sc-solvers/tests/golden"));
+        run(c)?;
         let mut c = Command::new(venv(&["numpy", "scikit-learn"])?);
         c.arg(root().join("xtask/python/golden_patches.py")).arg(root().join("crates/sc-patches/tests/golden"));
         run(c)?;

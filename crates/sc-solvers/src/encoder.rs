@@ -69,6 +69,18 @@ pub enum Algorithm {
     },
     /// The exact Lasso by the LARS homotopy with the drop step.
     LassoLars(LassoParams),
+    /// The code of least ℓ1 norm within a squared-residual goal,
+    /// `min ‖c‖₁ s.t. ‖x − Dc‖² ≤ tol` (SPAMS's `lasso` in mode 1): the same
+    /// homotopy, stopped inside the step where the residual reaches `tol`
+    /// (or at the least-squares fit of its active set, if that comes first).
+    LassoGoal {
+        /// The squared-residual goal.
+        tol: f64,
+        /// Constrain the code to `c ≥ 0`.
+        positive: bool,
+        /// Cap on homotopy steps.
+        max_iter: usize,
+    },
     /// The Lasso by cyclic coordinate descent.
     LassoCd(LassoParams),
     /// The Lasso by ISTA (proximal gradient, step `1/L`).
@@ -93,6 +105,7 @@ impl Algorithm {
             Algorithm::Omp { .. } => "omp",
             Algorithm::Lars { .. } => "lars",
             Algorithm::LassoLars(_) => "lasso-lars",
+            Algorithm::LassoGoal { .. } => "lasso-goal",
             Algorithm::LassoCd(_) => "lasso-cd",
             Algorithm::Ista(_) => "ista",
             Algorithm::Fista(_) => "fista",
@@ -160,6 +173,11 @@ impl Encoder {
     pub fn lasso_lars(alpha: f64) -> Self {
         Self::new(Algorithm::LassoLars(LassoParams::new(alpha)))
     }
+    /// The least-ℓ1 code within the squared-residual goal `tol`
+    /// (see [`Algorithm::LassoGoal`]).
+    pub fn lasso_goal(tol: f64) -> Self {
+        Self::new(Algorithm::LassoGoal { tol, positive: false, max_iter: 1000 })
+    }
     /// Lasso by coordinate descent.
     pub fn lasso_cd(alpha: f64) -> Self {
         Self::new(Algorithm::LassoCd(LassoParams::new(alpha)))
@@ -184,7 +202,7 @@ impl Encoder {
     /// Requires `c ≥ 0` (Lasso solvers and thresholding).
     pub fn positive(mut self, positive: bool) -> Self {
         match &mut self.algorithm {
-            Algorithm::Threshold { positive: p, .. } => *p = positive,
+            Algorithm::Threshold { positive: p, .. } | Algorithm::LassoGoal { positive: p, .. } => *p = positive,
             a => {
                 if let Some(p) = a.lasso_params_mut() {
                     p.positive = positive;
@@ -204,10 +222,11 @@ impl Encoder {
         self
     }
     /// Sets the relative duality-gap tolerance (iterative Lasso solvers) or
-    /// the squared-residual goal (OMP).
+    /// the squared-residual goal (OMP, the residual-goal Lasso).
     pub fn tol(mut self, tol: f64) -> Self {
         match &mut self.algorithm {
             Algorithm::Omp { tol: t, .. } => *t = Some(tol),
+            Algorithm::LassoGoal { tol: t, .. } => *t = tol,
             a => {
                 if let Some(p) = a.lasso_params_mut() {
                     p.tol = tol;
@@ -220,6 +239,7 @@ impl Encoder {
     pub fn max_iter(mut self, max_iter: usize) -> Self {
         match &mut self.algorithm {
             Algorithm::Omp { max_nonzero, .. } => *max_nonzero = Some(max_iter),
+            Algorithm::LassoGoal { max_iter: m, .. } => *m = max_iter,
             a => {
                 if let Some(p) = a.lasso_params_mut() {
                     p.max_iter = max_iter;
@@ -334,6 +354,12 @@ impl Encoder {
             Algorithm::LassoLars(p) => {
                 let c = lasso(p)?;
                 Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
+            }
+            Algorithm::LassoGoal { tol, positive, max_iter } => {
+                if *max_iter == 0 {
+                    return Err(invalid("max_iter", "must be at least 1"));
+                }
+                Plan::Lars(LarsMode::Goal { eps: nonneg("tol", *tol)?, positive: *positive, max_iter: *max_iter })
             }
             Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
             Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
@@ -452,7 +478,7 @@ fn code_chunk<T: Real>(
     // OMP with a residual goal leaves a signal already within it uncoded:
     // only the others need `Dᵀx` (in denoising, most patches of flat areas).
     let skip_within = match plan {
-        Plan::Omp { tol: Some(t), .. } => Some(*t),
+        Plan::Omp { tol: Some(t), .. } | Plan::Lars(LarsMode::Goal { eps: t, .. }) => Some(*t),
         _ => None,
     };
     let m = match skip_within {
@@ -550,7 +576,7 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
         w += 1;
         match *plan {
             Plan::Omp { max_k, tol } => omp_one(dict, b, xnorm2, max_k, tol, ws, &mut sink),
-            Plan::Lars(mode) => lars_one(dict, b, mode, ws, &mut sink),
+            Plan::Lars(mode) => lars_one(dict, b, xnorm2, mode, ws, &mut sink),
             Plan::Iterative(method, cfg) => {
                 let warm = init.map(|m| {
                     let col = m.col(s);

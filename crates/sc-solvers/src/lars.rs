@@ -23,6 +23,8 @@ pub(crate) enum LarsMode<T> {
     Lar { k: usize },
     /// The Lasso at `alpha` (unscaled), with the elastic-net term `l2`.
     Lasso { alpha: T, positive: bool, l2: T, max_iter: usize },
+    /// The Lasso path followed until `‖x − Dc‖² = eps`.
+    Goal { eps: T, positive: bool, max_iter: usize },
 }
 
 enum Event {
@@ -31,15 +33,32 @@ enum Event {
     Drop(usize),
 }
 
-/// Codes one signal.
+/// Codes one signal (`b = Dᵀx`, `xnorm2 = ‖x‖²`).
+///
+/// Under a residual goal the squared residual is followed along the path:
+/// with the active correlations at `s·λ` and `G_AA u = s`, a step `t`
+/// takes it from `ρ` to `ρ − 2tλa + t²a`, `a = sᵀu > 0`, so the step that
+/// reaches `eps` is `λ − sqrt(λ² − (ρ − eps)/a)`.
 #[inline(always)]
-pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>, ws: &mut Workspace<T>, out: &mut CodeSink<'_, T>) {
+pub(crate) fn lars_one<T: Real>(
+    dict: &Dictionary<T>,
+    b: &[T],
+    xnorm2: T,
+    mode: LarsMode<T>,
+    ws: &mut Workspace<T>,
+    out: &mut CodeSink<'_, T>,
+) {
     let n = dict.n_atoms();
     let gram = dict.gram();
-    let (lasso, target, positive, l2, max_steps) = match mode {
-        LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k),
-        LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter),
+    let (lasso, target, positive, l2, max_steps, goal) = match mode {
+        LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k, None),
+        LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter, None),
+        LarsMode::Goal { eps, positive, max_iter } => (true, T::ZERO, positive, T::ZERO, max_iter, Some(eps)),
     };
+    if goal.is_some_and(|eps| xnorm2 <= eps) {
+        return;
+    }
+    let mut rho = xnorm2;
     let Workspace { corr, beta, c: cand, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
     let cap = chol.capacity();
     corr.copy_from_slice(b);
@@ -107,6 +126,18 @@ pub(crate) fn lars_one<T: Real>(dict: &Dictionary<T>, b: &[T], mode: LarsMode<T>
                         event = Event::Drop(i);
                     }
                 }
+            }
+        }
+        if let Some(eps) = goal {
+            let a = kernels::dot(&u[..k], &signs[..k]);
+            let after = rho - (t + t) * lambda * a + t * t * a;
+            if after <= eps && a > T::ZERO {
+                let disc = lambda * lambda - (rho - eps) / a;
+                t = lambda - if disc > T::ZERO { disc.sqrt() } else { T::ZERO };
+                event = Event::End;
+                rho = eps;
+            } else {
+                rho = after;
             }
         }
         for i in 0..k {

@@ -25,7 +25,11 @@ fn load(case: &str, name: &str) -> (usize, usize, Vec<f64>) {
 }
 
 fn param(case: &str, key: &str) -> f64 {
-    let text = std::fs::read_to_string(dir(case).join("params.json")).unwrap();
+    param_in(case, "params.json", key)
+}
+
+fn param_in(case: &str, file: &str, key: &str) -> f64 {
+    let text = std::fs::read_to_string(dir(case).join(file)).unwrap();
     let at = text.find(&format!("\"{key}\"")).unwrap();
     let rest = &text[at + key.len() + 3..];
     let end = rest.find([',', '\n', '}']).unwrap();
@@ -54,7 +58,8 @@ impl Case {
     fn signal(&self, s: usize) -> &[f64] {
         &self.x[s * self.n_features..(s + 1) * self.n_features]
     }
-    /// scikit-learn's codes as (indices, values) per sample.
+    /// The golden codes (scikit-learn's, or SPAMS's) as (indices, values)
+    /// per sample.
     fn expected(&self, key: &str) -> Vec<(Vec<u32>, Vec<f64>)> {
         let (ns, na, c) = load(self.name, key);
         assert_eq!((ns, na), (self.n_samples, self.dict.n_atoms()));
@@ -96,6 +101,28 @@ fn check_objective(case: &Case, label: &str, key: &str, ours: &SparseCodes<f64>,
     println!("{:>6} {label:<26} worst relative objective vs scikit-learn {worst:+.2e}", case.name);
 }
 
+/// SPAMS's `lasso` in mode 1 (least ℓ1 norm within a squared-residual
+/// goal): our ℓ1 norm no larger (to 1e-9 relative), our residual within the
+/// goal, and the same support.
+fn check_goal(case: &Case, key: &str, ours: &SparseCodes<f64>, goal: f64) {
+    let exp = case.expected(key);
+    let mut worst = f64::NEG_INFINITY;
+    let mut r = vec![0.0; case.n_features];
+    for (s, (ei, ev)) in exp.iter().enumerate() {
+        let (oi, ov) = ours.code(s);
+        let l1 = |v: &[f64]| v.iter().map(|c| c.abs()).sum::<f64>();
+        let rel = (l1(ov) - l1(ev)) / l1(ev).max(1e-300);
+        worst = worst.max(rel);
+        assert!(rel <= 1e-9, "{}/{key}: sample {s}: l1 {} vs SPAMS {}", case.name, l1(ov), l1(ev));
+        r.copy_from_slice(case.signal(s));
+        case.dict.accumulate(-1.0, oi, ov, &mut r);
+        let r2 = r.iter().map(|v| v * v).sum::<f64>();
+        assert!(r2 <= goal * (1.0 + 1e-9), "{}/{key}: sample {s}: residual {r2} above the goal {goal}", case.name);
+        assert_eq!(oi, &ei[..], "{}/{key}: support of sample {s} differs", case.name);
+    }
+    println!("{:>6} {key:<26} same supports, worst relative l1 vs SPAMS {worst:+.2e}", case.name);
+}
+
 fn check_equal(case: &Case, key: &str, ours: &SparseCodes<f64>) {
     check_same_support(case, key, ours, 1e-12);
 }
@@ -123,6 +150,8 @@ fn run_case(name: &'static str) {
             check_objective(&case, &format!("{key}[{solver}]"), key, &codes, alpha);
         }
     }
+    let goal = param_in(name, "spams.json", "lasso_goal");
+    check_goal(&case, "lasso_goal", &Encoder::lasso_goal(goal).encode(d, x).unwrap(), goal);
     check_equal(&case, "threshold", &Encoder::soft_threshold(alpha).encode(d, x).unwrap());
     check_equal(&case, "threshold_pos", &Encoder::soft_threshold(alpha).positive(true).encode(d, x).unwrap());
 }

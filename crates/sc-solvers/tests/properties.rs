@@ -140,10 +140,37 @@ proptest! {
     }
 
     #[test]
+    fn lasso_goal_meets_the_goal_with_a_lasso_solution(seed in any::<u64>(), nf in 6usize..24, na in 6usize..40, frac in 0.02f64..0.8, positive in any::<bool>()) {
+        // Each signal's code is the Lasso solution at the level α where the
+        // path's residual reaches the goal: the KKT conditions hold at
+        // α = max |Dᵀr|, and ‖r‖² equals the goal (unless the signal is
+        // already within it, or the active set's least-squares fit stops
+        // the path short of it).
+        let (d, x) = instance(seed, nf, na, 5);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        for s in 0..5 {
+            let xs = x.subcols(s, 1);
+            let n2 = (0..nf).map(|i| xs[(i, 0)].powi(2)).sum::<f64>();
+            let eps = frac * n2;
+            let codes = Encoder::lasso_goal(eps).positive(positive).encode(&dict, xs).unwrap();
+            let c = codes.to_dense();
+            let r = xs - &d * &c;
+            let r2 = r.squared_norm_l2();
+            let q = residual_correlations(d.as_ref(), xs, &codes);
+            let alpha = (0..na).map(|j| if positive { q[(j, 0)] } else { q[(j, 0)].abs() }).fold(0.0, f64::max);
+            assert_kkt(d.as_ref(), xs, &codes, alpha, positive, 1e-8 * (1.0 + n2.sqrt()));
+            // The path ends short of the goal only at a least-squares fit
+            // (non-negative, with `positive`): no correlation left to follow.
+            let ended = codes.nnz() >= nf.min(na) || alpha <= 1e-9 * (1.0 + n2.sqrt());
+            prop_assert!(ended || (r2 - eps).abs() <= 1e-8 * (1.0 + n2), "residual {r2}, goal {eps}");
+        }
+    }
+
+    #[test]
     fn thread_count_does_not_change_codes(seed in any::<u64>(), chunk in 1usize..9) {
         let (d, x) = instance(seed, 16, 32, 37);
         let dict = Dictionary::new(d.as_ref()).unwrap();
-        for enc in [Encoder::omp(4), Encoder::omp_tol(0.05), Encoder::lasso_lars(0.2), Encoder::lasso_cd(0.2), Encoder::fista(0.2), Encoder::lars(3)] {
+        for enc in [Encoder::omp(4), Encoder::omp_tol(0.05), Encoder::lasso_goal(0.05), Encoder::lasso_lars(0.2), Encoder::lasso_cd(0.2), Encoder::fista(0.2), Encoder::lars(3)] {
             let enc = enc.chunk_size(chunk);
             let one = enc.clone().threads(1).encode(&dict, x.as_ref()).unwrap();
             let two = enc.clone().threads(2).encode(&dict, x.as_ref()).unwrap();

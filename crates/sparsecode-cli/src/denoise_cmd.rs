@@ -26,7 +26,7 @@ pub(crate) struct DenoiseArgs {
     /// Dictionary atoms [default: 256].
     #[arg(long)]
     atoms: Option<usize>,
-    /// K-SVD iterations [default: 20].
+    /// K-SVD iterations (--learner ksvd) [default: 20].
     #[arg(long)]
     iterations: Option<usize>,
     /// Training patches at most [default: 65000].
@@ -44,9 +44,14 @@ pub(crate) struct DenoiseArgs {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Learn online (Mairal et al.) with this many mini-batches instead of K-SVD.
+    /// The dictionary learner: online (Mairal et al., codes of least ℓ1 norm
+    /// within the error goal, as SPAMS's trainDL mode 1) or K-SVD (Elad &
+    /// Aharon's).
+    #[arg(long, value_enum, default_value_t = LearnerArg::Online)]
+    learner: LearnerArg,
+    /// Mini-batches of the online learner [default: 400].
     #[arg(long)]
-    online_steps: Option<usize>,
+    steps: Option<usize>,
     /// Average the coded patches with equal weights (Elad & Aharon's blend)
     /// instead of weighting each by 1/(1 + its atoms).
     #[arg(long)]
@@ -54,6 +59,15 @@ pub(crate) struct DenoiseArgs {
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
+}
+
+/// `--learner`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum LearnerArg {
+    /// Online mini-batch learning.
+    Online,
+    /// K-SVD.
+    Ksvd,
 }
 
 pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
@@ -77,7 +91,10 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         gain: a.gain.unwrap_or(base.gain),
         lambda_factor: a.lambda_factor.unwrap_or(base.lambda_factor),
         seed: a.seed,
-        learner: a.online_steps.map_or(Learner::Ksvd, |steps| Learner::Online { steps }),
+        learner: match a.learner {
+            LearnerArg::Ksvd => Learner::Ksvd,
+            LearnerArg::Online => Learner::online(a.steps.unwrap_or(Learner::ONLINE_STEPS)),
+        },
         sparsity_weights: !a.uniform_weights,
         ..base
     };

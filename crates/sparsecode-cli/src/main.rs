@@ -46,7 +46,7 @@ enum Command {
     Show(images::ShowArgs),
     /// Learn a dictionary (online mini-batch, K-SVD or batch).
     Learn(learn::LearnArgs),
-    /// Denoise an image (K-SVD on its own patches, Elad & Aharon 2006).
+    /// Denoise an image (a dictionary learned on its own patches, Elad & Aharon 2006).
     Denoise(denoise_cmd::DenoiseArgs),
 }
 
@@ -55,6 +55,8 @@ enum AlgorithmArg {
     Omp,
     Lars,
     LassoLars,
+    /// The least-ℓ1 code within the squared-residual goal --tol (SPAMS's lasso, mode 1).
+    LassoGoal,
     LassoCd,
     Ista,
     Fista,
@@ -152,6 +154,10 @@ fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result
         },
         AlgorithmArg::Lars => Encoder::lars(k),
         AlgorithmArg::LassoLars => Encoder::lasso_lars(alpha),
+        AlgorithmArg::LassoGoal => match args.tol {
+            Some(t) => Encoder::lasso_goal(t),
+            None => return Err(CliError("--algorithm lasso-goal needs --tol (the squared-residual goal)".into())),
+        },
         AlgorithmArg::LassoCd => Encoder::lasso_cd(alpha),
         AlgorithmArg::Ista => Encoder::ista(alpha),
         AlgorithmArg::Fista => Encoder::fista(alpha),
@@ -162,8 +168,12 @@ fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result
     if args.hard && args.algorithm != AlgorithmArg::Threshold {
         return Err(CliError("--hard applies to --algorithm threshold only".into()));
     }
-    if (args.l2.is_some() || args.max_iter.is_some()) && !lasso {
-        return Err(CliError("--l2 and --max-iter apply to the Lasso solvers only".into()));
+    let goal = args.algorithm == AlgorithmArg::LassoGoal;
+    if args.l2.is_some() && !lasso {
+        return Err(CliError("--l2 applies to lasso-lars, lasso-cd, ista and fista only".into()));
+    }
+    if args.max_iter.is_some() && !(lasso || goal) {
+        return Err(CliError("--max-iter applies to the Lasso solvers only".into()));
     }
     if args.positive {
         enc = enc.positive(true);

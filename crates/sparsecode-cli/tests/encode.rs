@@ -60,6 +60,18 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     for (a, b) in ours.iter().zip(&theirs) {
         assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()));
     }
+    // The residual-goal Lasso matches SPAMS's lasso (mode 1).
+    let spams = std::fs::read_to_string(golden("spams.json")).unwrap();
+    let goal = spams.split("\"lasso_goal\":").nth(1).unwrap().split([',', '\n', '}']).next().unwrap().trim().to_string();
+    let out = dir.join("goal.npy");
+    let args = ["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", "lasso-goal", "--tol", &goal];
+    let o = sparsecode(&[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, ours) = load(&out);
+    let (_, theirs) = load(&golden("lasso_goal.npy"));
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs SPAMS {b}");
+    }
     // .npz output is a zip archive with SciPy's CSR members.
     let npz = dir.join("codes.npz");
     let o = sparsecode(&[
@@ -93,6 +105,8 @@ fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
         vec!["--n-nonzero".into(), "0".into()],
         vec!["--algorithm".into(), "lasso-lars".into(), "--alpha".into(), "-1".into()],
         vec!["--algorithm".into(), "omp".into(), "--positive".into()],
+        vec!["--algorithm".into(), "lasso-goal".into()],
+        vec!["--algorithm".into(), "lasso-goal".into(), "--tol".into(), "1".into(), "--l2".into(), "1".into()],
         vec!["--no-such-flag".into()],
     ];
     for extra in cases {

@@ -1,6 +1,6 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{DenoiseError, Denoiser, psnr};
+use sparsecode::denoise::{DenoiseError, Denoiser, Learner, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::patches::image::{Image, camera};
@@ -15,11 +15,16 @@ fn denoising_a_crop_of_camera_gains_several_db() {
     let clean = crop(&camera(), 96);
     let mut g = SplitMix(3);
     let noisy = Image::gray(96, 96, clean.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
-    let d = Denoiser { iterations: 5, atoms: 64, ..Denoiser::new(20.0) };
-    let (out, report) = d.run(&noisy, &mut Quiet).unwrap();
-    let (before, after) = (psnr(&clean, &noisy, 255.0), psnr(&clean, &out, 255.0));
-    assert!(after > before + 4.0, "{before:.2} dB → {after:.2} dB");
-    assert_eq!(report.n_patches, 89 * 89);
+    let before = psnr(&clean, &noisy, 255.0);
+    for learner in [Learner::online(60), Learner::Ksvd] {
+        let d = Denoiser { iterations: 5, atoms: 64, learner, ..Denoiser::new(20.0) };
+        let (out, report) = d.run(&noisy, &mut Quiet).unwrap();
+        let after = psnr(&clean, &out, 255.0);
+        assert!(after > before + 4.0, "{learner:?}: {before:.2} dB → {after:.2} dB");
+        assert_eq!(report.n_patches, 89 * 89);
+    }
+    let d = Denoiser { iterations: 5, atoms: 64, learner: Learner::Ksvd, ..Denoiser::new(20.0) };
+    let (out, _) = d.run(&noisy, &mut Quiet).unwrap();
     // Colour: each channel on its own gives the same as the gray run.
     let rgb = Image::new(96, 96, 3, noisy.data.iter().flat_map(|&v| [v, v, v]).collect()).unwrap();
     let (out3, _) = d.run(&rgb, &mut Quiet).unwrap();
@@ -32,6 +37,8 @@ fn bad_input_is_refused() {
     for sigma in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         assert!(matches!(Denoiser::new(sigma).run(&img, &mut Quiet), Err(DenoiseError::BadSigma(_))));
     }
+    let bad_goal = Denoiser { learner: Learner::Online { steps: 5, goal_scale: 0.0 }, ..Denoiser::new(20.0) };
+    assert!(matches!(bad_goal.run(&img, &mut Quiet), Err(DenoiseError::Invalid("goal_scale", _))));
     let tiny = Image::gray(5, 5, vec![1.0; 25]).unwrap();
     assert!(matches!(Denoiser::new(20.0).run(&tiny, &mut Quiet), Err(DenoiseError::Patch(_))));
 }

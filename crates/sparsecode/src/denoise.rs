@@ -203,7 +203,7 @@ impl Denoiser {
                     max_steps: Some(steps),
                     tol: 0.0,
                     max_no_improvement: None,
-                    encoder: Some(Encoder::lasso_goal(goal_scale * eps).max_iter(n).chunk_size(32)),
+                    encoder: Some(Encoder::lasso_goal(goal_scale * eps).max_iter((n / 2).max(1)).chunk_size(32)),
                     init: params.init.clone(),
                     seed: self.seed,
                     ..OnlineParams::new(self.atoms)

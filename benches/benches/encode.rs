@@ -22,6 +22,7 @@ fn bench_precision<T: Real>(c: &mut Criterion, name: &str) {
         ("omp8_all", Encoder::omp(8)),
         ("omp_tol_all", Encoder::omp_tol(OMP_TOL)),
         ("lasso_lars_all", Encoder::lasso_lars(LASSO_ALPHA)),
+        ("lasso_goal_all", Encoder::lasso_goal(OMP_TOL)),
         ("lars8_all", Encoder::lars(8)),
         ("threshold_all", Encoder::soft_threshold(LASSO_ALPHA)),
     ];

@@ -62,6 +62,8 @@ for prec, dt in (("f64", np.float64), ("f32", np.float32)):
     rows.append(("spams", prec, "omp_tol", t, a.nnz / X.shape[0]))
     t, a = median_time(lambda: spams.lasso(Xp, Dp, lambda1=60.0, mode=2, numThreads=2))
     rows.append(("spams", prec, "lasso_lars", t, a.nnz / X.shape[0]))
+    t, a = median_time(lambda: spams.lasso(Xp, Dp, lambda1=tol, mode=1, numThreads=2))
+    rows.append(("spams", prec, "lasso_goal", t, a.nnz / X.shape[0]))
 
 # scikit-learn on a 1/16 subset (it is far slower), scaled up.
 sub = X[: X.shape[0] // 16]
@@ -77,7 +79,8 @@ with tempfile.TemporaryDirectory() as tmp:
         np.save(tmp / "D.npy", np.ascontiguousarray(D.T.astype(dt)))
         for name, extra in (("omp8", ["--algorithm", "omp", "--n-nonzero", "8"]),
                             ("omp_tol", ["--algorithm", "omp", "--tol", str(tol)]),
-                            ("lasso_lars", ["--algorithm", "lasso-lars", "--alpha", "60"])):
+                            ("lasso_lars", ["--algorithm", "lasso-lars", "--alpha", "60"]),
+                            ("lasso_goal", ["--algorithm", "lasso-goal", "--tol", str(tol)])):
             ts, nnz = [], 0.0
             for _ in range(repeats):
                 out = subprocess.run([binary, "encode", "--dict", str(tmp / "D.npy"), "--input", str(tmp / "X.npy"),

@@ -88,6 +88,7 @@ fn time_precision<T: Real>(name: &str) {
         ("omp_tol", Encoder::omp_tol(OMP_TOL), true),
         ("lars8", Encoder::lars(8), true),
         ("lasso_lars", Encoder::lasso_lars(LASSO_ALPHA), true),
+        ("lasso_goal", Encoder::lasso_goal(OMP_TOL), true),
         ("threshold", Encoder::soft_threshold(LASSO_ALPHA), true),
         ("lasso_cd/16", Encoder::lasso_cd(LASSO_ALPHA).tol(1e-8), false),
         ("fista/16", Encoder::fista(LASSO_ALPHA).tol(1e-8), false),

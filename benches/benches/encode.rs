@@ -18,7 +18,7 @@ fn bench_precision<T: Real>(c: &mut Criterion, name: &str) {
     let xs = MatRef::from_column_major_slice(&x[..64 * sub], 64, sub);
     let mut g = c.benchmark_group(format!("encode_{name}"));
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
-    let full: [(&str, Encoder); 5] = [
+    let full: [(&str, Encoder); 6] = [
         ("omp8_all", Encoder::omp(8)),
         ("omp_tol_all", Encoder::omp_tol(OMP_TOL)),
         ("lasso_lars_all", Encoder::lasso_lars(LASSO_ALPHA)),

@@ -115,9 +115,9 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
     let mut fit = KsvdFit { dict: Vec::new(), n_features: nf, iterations: 0, objective: vec![], mean_nnz: vec![], replaced: vec![] };
     let mut order: Vec<usize> = (0..k).collect();
     let mut work = AtomWork::new(nf, k);
-    // The previous iteration's codes and per-signal errors (after its atom
-    // updates), for the monotone safeguard.
-    let mut prev: Option<(Vec<usize>, Vec<u32>, Vec<f64>, Vec<f64>)> = None;
+    // The previous iteration's codes (indptr, indices, values) and
+    // per-signal errors (after its atom updates), for the monotone safeguard.
+    let mut prev: Option<Previous> = None;
     for it in 0..params.iterations {
         let d = sc_solvers::Dictionary::from_column_major(&dict, nf, k)?;
         let codes = encoder.encode(&d, MatRef::from_column_major_slice(&data, nf, n))?;
@@ -193,6 +193,9 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
     fit.dict = dict;
     Ok(fit)
 }
+
+/// A K-SVD iteration's codes (indptr, indices, values) and per-signal errors.
+type Previous = (Vec<usize>, Vec<u32>, Vec<f64>, Vec<f64>);
 
 /// `‖x_s − D c_s‖²` for every signal (parallel over signals; each value is
 /// computed the same way whatever the thread count).

@@ -243,7 +243,7 @@ impl Denoiser {
             let mut band = extract_band(y, p, p, (1, 1), r0..r0 + self.band_rows)?;
             if band.n_patches() > 0 {
                 let means = band.remove_mean();
-                let codes = encoder.encode(&dict, MatRef::from_column_major_slice(&band.data, n, band.n_patches()))?;
+                let codes = encoder.encode(dict, MatRef::from_column_major_slice(&band.data, n, band.n_patches()))?;
                 nnz += codes.nnz();
                 coded += codes.n_samples();
                 for s in 0..codes.n_samples() {

@@ -8,7 +8,8 @@
 //! correlation reaching `±(λ − t)` (it joins), an active coefficient
 //! reaching zero (Lasso only: it leaves, the "drop step" that makes LARS
 //! exact for the Lasso), or the end (`λ = α` for the Lasso; for LARS,
-//! after `n_nonzero` steps). The Cholesky factor of the active Gram block is
+//! after `n_nonzero` steps; under a residual goal, the point inside the step
+//! where `‖x − Dc‖²` reaches it). The Cholesky factor of the active Gram block is
 //! grown by a row on a join and shrunk by Givens rotations on a drop.
 
 use sc_linalg::{Real, kernels};

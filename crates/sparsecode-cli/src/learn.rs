@@ -69,6 +69,9 @@ pub(crate) struct LearnArgs {
     /// Squared-residual goal per signal (ksvd; online: code with OMP to this goal).
     #[arg(long)]
     tol: Option<f64>,
+    /// Online with --tol: code by the least-ℓ1 code within the goal (SPAMS's trainDL mode 1) instead of OMP.
+    #[arg(long, requires = "tol")]
+    l1_goal: bool,
     /// Exact rank-1 SVD atom updates (ksvd; default: the approximate step of Rubinstein et al.).
     #[arg(long)]
     exact: bool,
@@ -194,7 +197,8 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
                 p.max_no_improvement = None;
             }
             if let Some(t) = a.tol {
-                p.encoder = Some(Encoder::omp_tol(t).max_iter((nf / 2).max(1).min(a.atoms)));
+                let cap = (nf / 2).max(1).min(a.atoms);
+                p.encoder = Some(if a.l1_goal { Encoder::lasso_goal(t).max_iter(cap) } else { Encoder::omp_tol(t).max_iter(cap) });
             }
             let fit = fit_online(&p, x, &mut observer)?;
             let params = vec![

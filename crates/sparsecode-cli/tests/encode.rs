@@ -1,26 +1,20 @@
 //! `sparsecode encode` end to end: files in, files out, exit statuses.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::Output;
+
+use common::{load, sparsecode, tmpdir};
 
 fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../sc-solvers/tests/golden/patch").join(name)
 }
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsecode-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn sparsecode(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsecode")).args(args).output().unwrap()
-}
-
-fn load(path: &Path) -> (Vec<u64>, Vec<f64>) {
-    let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
-    let shape = npy.shape().to_vec();
-    (shape, npy.into_vec::<f64>().unwrap())
+/// `sparsecode encode --dict d --input x -o out` with more arguments.
+fn encode(d: &Path, x: &Path, out: &Path, extra: &[&str]) -> Output {
+    let args = ["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    sparsecode(&[&args[..], extra].concat())
 }
 
 #[test]
@@ -29,22 +23,7 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     let (d, x) = (golden("dict.npy"), golden("X.npy"));
     for alg in ["omp", "lars", "lasso-lars", "lasso-cd", "ista", "fista", "threshold"] {
         let out = dir.join(format!("{alg}.npy"));
-        let o = sparsecode(&[
-            "encode",
-            "--dict",
-            d.to_str().unwrap(),
-            "--input",
-            x.to_str().unwrap(),
-            "--algorithm",
-            alg,
-            "--alpha",
-            "0.8",
-            "--n-nonzero",
-            "8",
-            "-o",
-            out.to_str().unwrap(),
-            "--json",
-        ]);
+        let o = encode(&d, &x, &out, &["--algorithm", alg, "--alpha", "0.8", "--n-nonzero", "8", "--json"]);
         assert!(o.status.success(), "{alg}: {}", String::from_utf8_lossy(&o.stderr));
         let json = String::from_utf8(o.stdout).unwrap();
         for key in ["\"n_samples\":40", "\"n_atoms\":128", "\"seconds_encode\"", "\"mean_nnz\""] {
@@ -64,8 +43,7 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     let spams = std::fs::read_to_string(golden("spams.json")).unwrap();
     let goal = spams.split("\"lasso_goal\":").nth(1).unwrap().split([',', '\n', '}']).next().unwrap().trim().to_string();
     let out = dir.join("goal.npy");
-    let args = ["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "--algorithm", "lasso-goal", "--tol", &goal];
-    let o = sparsecode(&[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    let o = encode(&d, &x, &out, &["--algorithm", "lasso-goal", "--tol", &goal]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (_, ours) = load(&out);
     let (_, theirs) = load(&golden("lasso_goal.npy"));
@@ -74,19 +52,7 @@ fn every_algorithm_runs_and_omp_matches_scikit_learn() {
     }
     // .npz output is a zip archive with SciPy's CSR members.
     let npz = dir.join("codes.npz");
-    let o = sparsecode(&[
-        "encode",
-        "--dict",
-        d.to_str().unwrap(),
-        "--input",
-        x.to_str().unwrap(),
-        "--algorithm",
-        "lasso-lars",
-        "--alpha",
-        "0.8",
-        "-o",
-        npz.to_str().unwrap(),
-    ]);
+    let o = encode(&d, &x, &npz, &["--algorithm", "lasso-lars", "--alpha", "0.8"]);
     assert!(o.status.success());
     let bytes = std::fs::read(&npz).unwrap();
     assert_eq!(&bytes[..2], b"PK");
@@ -101,27 +67,16 @@ fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
     let dir = tmpdir("bad");
     let (d, x) = (golden("dict.npy"), golden("X.npy"));
     let out = dir.join("c.npy");
-    let cases: Vec<Vec<String>> = vec![
-        vec!["--n-nonzero".into(), "0".into()],
-        vec!["--algorithm".into(), "lasso-lars".into(), "--alpha".into(), "-1".into()],
-        vec!["--algorithm".into(), "omp".into(), "--positive".into()],
-        vec!["--algorithm".into(), "lasso-goal".into()],
-        vec!["--algorithm".into(), "lasso-goal".into(), "--tol".into(), "1".into(), "--l2".into(), "1".into()],
-        vec!["--no-such-flag".into()],
+    let cases: [&[&str]; 6] = [
+        &["--n-nonzero", "0"],
+        &["--algorithm", "lasso-lars", "--alpha", "-1"],
+        &["--algorithm", "omp", "--positive"],
+        &["--algorithm", "lasso-goal"],
+        &["--algorithm", "lasso-goal", "--tol", "1", "--l2", "1"],
+        &["--no-such-flag"],
     ];
     for extra in cases {
-        let mut args = vec![
-            "encode".to_string(),
-            "--dict".into(),
-            d.display().to_string(),
-            "--input".into(),
-            x.display().to_string(),
-            "-o".into(),
-            out.display().to_string(),
-        ];
-        args.extend(extra.clone());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = sparsecode(&args);
+        let o = encode(&d, &x, &out, extra);
         assert_eq!(o.status.code(), Some(2), "{extra:?}");
         let err = String::from_utf8(o.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{err}");
@@ -130,21 +85,20 @@ fn bad_input_exits_2_with_one_line_and_leaves_no_file() {
     }
     // Mismatched feature counts: 20-feature signals against 64-feature atoms.
     let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sc-solvers/tests/golden/small/X.npy");
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", small.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = encode(&d, &small, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("features"));
     // A truncated file.
     let bad = dir.join("trunc.npy");
     let full = std::fs::read(&x).unwrap();
     std::fs::write(&bad, &full[..full.len() / 2]).unwrap();
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = encode(&d, &bad, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("truncated"));
     // A missing output folder, and a wrong extension.
-    let o = sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", "/nonexistent-dir/c.npy"]);
+    let o = encode(&d, &x, Path::new("/nonexistent-dir/c.npy"), &[]);
     assert_eq!(o.status.code(), Some(2));
-    let o =
-        sparsecode(&["encode", "--dict", d.to_str().unwrap(), "--input", x.to_str().unwrap(), "-o", dir.join("c.txt").to_str().unwrap()]);
+    let o = encode(&d, &x, &dir.join("c.txt"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
     // No stray temporary files.
@@ -163,17 +117,7 @@ fn float32_in_gives_float32_out() {
     let xf = dir.join("x32.npy");
     std::fs::write(&xf, sparsecode::patches::npy::npy_bytes(&[shape[0] as usize, shape[1] as usize], &f32s)).unwrap();
     let out = dir.join("c.npy");
-    let o = sparsecode(&[
-        "encode",
-        "--dict",
-        d.to_str().unwrap(),
-        "--input",
-        xf.to_str().unwrap(),
-        "--n-nonzero",
-        "5",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = encode(&d, &xf, &out, &["--n-nonzero", "5"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap())).unwrap();
     let dtype = match npy.dtype() {

@@ -1,22 +1,10 @@
 //! `sparsecode patches` and `sparsecode show` end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsecode-img-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::path::Path;
 
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsecode")).args(args).output().unwrap()
-}
-
-fn shape(path: &Path) -> Vec<u64> {
-    let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
-    npy.shape().to_vec()
-}
+use common::{shape, sparsecode as run, tmpdir};
 
 #[test]
 fn patches_of_the_embedded_camera() {

@@ -1,17 +1,8 @@
 //! `sparsecode learn`, `denoise` and `demo` end to end.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsecode-ld-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsecode")).args(args).output().unwrap()
-}
+use common::{sparsecode as run, tmpdir};
 
 #[test]
 fn learn_every_method_then_show_the_model() {

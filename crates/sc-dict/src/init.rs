@@ -31,16 +31,9 @@ impl Init {
             let mut out = Vec::with_capacity(count * nf);
             for t in 0..count {
                 let s = order[t % n];
-                let x = &data[s * nf..(s + 1) * nf];
-                let norm = kernels::norm_sq(x).sqrt();
-                if norm > 0.0 {
-                    out.extend(x.iter().map(|v| v / norm));
-                } else {
-                    // A zero signal gives a random unit atom.
-                    let v: Vec<f64> = (0..nf).map(|_| rng.normal()).collect();
-                    let m = kernels::norm_sq(&v).sqrt();
-                    out.extend(v.iter().map(|x| x / m));
-                }
+                let start = out.len();
+                out.resize(start + nf, 0.0);
+                unit_atom_from(&data[s * nf..(s + 1) * nf], &mut out[start..], rng);
             }
             out
         };
@@ -151,4 +144,19 @@ mod tests {
             assert!(big > 0.0);
         }
     }
+}
+
+/// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
+/// signal is zero (initialisation, and K-SVD's replacement of atoms).
+pub(crate) fn unit_atom_from(signal: &[f64], atom: &mut [f64], rng: &mut SplitMix) {
+    atom.copy_from_slice(signal);
+    if !kernels::normalize(atom) {
+        random_unit_atom(atom, rng);
+    }
+}
+
+/// `atom` ← a random unit vector (Gaussian draws, normalised).
+pub(crate) fn random_unit_atom(atom: &mut [f64], rng: &mut SplitMix) {
+    atom.iter_mut().for_each(|v| *v = rng.normal());
+    kernels::normalize(atom);
 }

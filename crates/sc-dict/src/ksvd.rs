@@ -18,7 +18,7 @@ use sc_linalg::{Real, kernels};
 use sc_solvers::Encoder;
 
 use crate::error::{Error, Result, invalid};
-use crate::init::Init;
+use crate::init::{Init, unit_atom_from};
 use crate::online::check_signals;
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
@@ -80,16 +80,6 @@ pub struct KsvdFit {
     pub replaced: Vec<usize>,
 }
 
-fn normalise(d: &mut [f64]) -> bool {
-    let n = kernels::norm_sq(d).sqrt();
-    if n > 0.0 {
-        d.iter_mut().for_each(|v| *v /= n);
-        true
-    } else {
-        false
-    }
-}
-
 /// K-SVD on the columns of `x` (n_features × n_samples).
 pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<KsvdFit> {
     let (nf, n) = (x.nrows(), x.ncols());
@@ -104,7 +94,7 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
     let mut rng = SplitMix(params.seed);
     let mut dict = params.init.build(&data, nf, k, &mut rng)?;
     for j in 0..k {
-        if !normalise(&mut dict[j * nf..(j + 1) * nf]) {
+        if !kernels::normalize(&mut dict[j * nf..(j + 1) * nf]) {
             return Err(Error::Dimension(format!("initial atom {j} is zero")));
         }
     }
@@ -175,12 +165,7 @@ pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut d
             let mut next = ranked.iter().map(|e| e.1);
             for &j in &to_replace {
                 let s = next.next().unwrap_or_else(|| rng.below(n));
-                let d = &mut dict[j * nf..(j + 1) * nf];
-                d.copy_from_slice(&data[s * nf..(s + 1) * nf]);
-                if !normalise(d) {
-                    d.iter_mut().for_each(|v| *v = rng.normal());
-                    normalise(d);
-                }
+                unit_atom_from(&data[s * nf..(s + 1) * nf], &mut dict[j * nf..(j + 1) * nf], &mut rng);
             }
         }
         fit.replaced.push(to_replace.len());
@@ -345,7 +330,7 @@ impl AtomWork {
             }
         }
         // h now holds q_i = d_iᵀ d for the touched atoms.
-        let ok = normalise(dnew);
+        let ok = kernels::normalize(dnew);
         for &i in touched.iter() {
             h[i] = if ok { kernels::dot(&dict[i * nf..(i + 1) * nf], dnew) } else { 0.0 };
         }

@@ -18,7 +18,7 @@ use sc_solvers::{Dictionary, Encoder, SparseCodes, lasso_objective_in};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, invalid};
-use crate::init::Init;
+use crate::init::{Init, random_unit_atom};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
 
@@ -287,9 +287,7 @@ impl OnlineState {
             }
             if norm == 0.0 {
                 // A zero atom cannot be coded with; restart it at random.
-                d.iter_mut().for_each(|v| *v = rng.normal());
-                let n = kernels::norm_sq(d).sqrt();
-                d.iter_mut().for_each(|v| *v /= n);
+                random_unit_atom(d, rng);
             }
         }
         self.step += 1;

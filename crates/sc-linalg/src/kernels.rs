@@ -92,6 +92,19 @@ pub fn all_finite<T: Real>(a: &[T]) -> bool {
     a.iter().fold(true, |ok, v| ok & v.is_finite())
 }
 
+/// Scales `a` to unit Euclidean norm; returns false (and leaves `a`) if it
+/// is zero.
+#[inline(always)]
+pub fn normalize<T: Real>(a: &mut [T]) -> bool {
+    let n = norm_sq(a).sqrt();
+    if n > T::ZERO {
+        a.iter_mut().for_each(|v| *v = *v / n);
+        true
+    } else {
+        false
+    }
+}
+
 /// `Σ aᵢ²`.
 #[inline(always)]
 pub fn norm_sq<T: Real>(a: &[T]) -> T {

@@ -211,10 +211,7 @@ impl Denoiser {
                 let mut d = fit_online(&op, xt, observer)?.state.dict;
                 // The final OMP selects by raw correlation: unit atoms.
                 for a in d.chunks_exact_mut(n) {
-                    let norm = a.iter().map(|v| v * v).sum::<f64>().sqrt();
-                    if norm > 0.0 {
-                        a.iter_mut().for_each(|v| *v /= norm);
-                    }
+                    sc_linalg::kernels::normalize(a);
                 }
                 d
             }

@@ -11,31 +11,31 @@ use crate::Real;
 /// Number of independent accumulators in the reductions.
 pub const LANES: usize = 16;
 
+/// Folds the lane accumulators pairwise (lane `i` with lane `i + w`, `w`
+/// halving), a fixed order whatever the SIMD width.
 #[inline(always)]
-fn combine_max<T: Real>(acc: [T; LANES]) -> T {
+fn fold_lanes<T: Real>(acc: [T; LANES], f: impl Fn(T, T) -> T) -> T {
     let mut a = acc;
     let mut w = LANES / 2;
     while w > 0 {
         for i in 0..w {
-            a[i] = if a[i + w] > a[i] { a[i + w] } else { a[i] };
+            a[i] = f(a[i], a[i + w]);
         }
         w /= 2;
     }
     a[0]
 }
 
+/// The largest lane (NaN never wins over a number already held).
+#[inline(always)]
+fn combine_max<T: Real>(acc: [T; LANES]) -> T {
+    fold_lanes(acc, |a, b| if b > a { b } else { a })
+}
+
+/// The sum of the lanes.
 #[inline(always)]
 fn combine<T: Real>(acc: [T; LANES]) -> T {
-    // Pairwise, in a fixed order.
-    let mut a = acc;
-    let mut w = LANES / 2;
-    while w > 0 {
-        for i in 0..w {
-            a[i] += a[i + w];
-        }
-        w /= 2;
-    }
-    a[0]
+    fold_lanes(acc, |a, b| a + b)
 }
 
 /// `Σ aᵢ bᵢ`.

@@ -34,7 +34,9 @@ enum Event {
     Drop(usize),
 }
 
-/// Codes one signal (`b = Dᵀx`, `xnorm2 = ‖x‖²`).
+/// Codes one signal (`b = Dᵀx`, `xnorm2 = ‖x‖²`). Under a goal, the
+/// encoder never calls this for a signal already within it (its code is
+/// empty, and it gets no `Dᵀx`).
 ///
 /// Under a residual goal the squared residual is followed along the path:
 /// with the active correlations at `s·λ` and `G_AA u = s`, a step `t`
@@ -56,9 +58,6 @@ pub(crate) fn lars_one<T: Real>(
         LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter, None),
         LarsMode::Goal { eps, positive, max_iter } => (true, T::ZERO, positive, T::ZERO, max_iter, Some(eps)),
     };
-    if goal.is_some_and(|eps| xnorm2 <= eps) {
-        return;
-    }
     let mut rho = xnorm2;
     let Workspace { corr, beta, c: cand, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
     let cap = chol.capacity();

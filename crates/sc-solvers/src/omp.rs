@@ -23,7 +23,9 @@ use sc_linalg::{Real, kernels};
 use crate::Dictionary;
 use crate::workspace::{CodeSink, Workspace};
 
-/// Codes one signal. `max_k ≤ min(n_atoms, n_features)`.
+/// Codes one signal. `max_k ≤ min(n_atoms, n_features)`. Under a goal
+/// `tol`, the encoder never calls this for a signal with `‖x‖² ≤ tol` (it
+/// skips those before computing `Dᵀx`; their code is empty).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn omp_one<T: Real>(
@@ -41,11 +43,6 @@ pub(crate) fn omp_one<T: Real>(
     let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
     active.clear();
     chol.clear();
-    if let Some(tol) = tol
-        && xnorm2 <= tol
-    {
-        return;
-    }
     corr.copy_from_slice(b);
     let mut err = xnorm2;
     while active.len() < max_k {

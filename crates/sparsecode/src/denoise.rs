@@ -148,6 +148,11 @@ impl Denoiser {
         if self.patch == 0 || self.atoms == 0 || self.band_rows == 0 {
             return Err(DenoiseError::Invalid("patch/atoms/band_rows", "must be at least 1".into()));
         }
+        if let Learner::Online { goal_scale, .. } = self.learner
+            && !(goal_scale > 0.0 && goal_scale.is_finite())
+        {
+            return Err(DenoiseError::Invalid("goal_scale", format!("must be finite and > 0, got {goal_scale}")));
+        }
         if noisy.channels == 1 {
             // No plane copies: a gray image is its own plane.
             return self.run_gray(noisy, observer);
@@ -171,10 +176,16 @@ impl Denoiser {
         Ok((out, DenoiseReport { mean_nnz: nnz_total / count.max(1) as f64, n_patches: count }))
     }
 
+    /// The error goal `ε = n·(C·σ)²` and the cap on atoms per patch (`n/2`).
+    fn goal(&self) -> (f64, usize) {
+        let n = self.patch * self.patch;
+        (n as f64 * (self.gain * self.sigma).powi(2), (n / 2).max(1))
+    }
+
     fn run_gray(&self, y: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
         let p = self.patch;
         let n = p * p;
-        let eps = n as f64 * (self.gain * self.sigma).powi(2);
+        let (eps, cap) = self.goal();
         // 1. Learn on a random sample of the patches (means removed).
         let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
         let all = corners(y, &PatchSpec::new(p, p))?;
@@ -185,25 +196,21 @@ impl Denoiser {
         let init = if l * l == self.atoms && l >= p { Init::Dct } else { Init::Data };
         let params = KsvdParams {
             tol: Some(eps),
-            max_nonzero: Some((n / 2).max(1)),
+            max_nonzero: Some(cap),
             iterations: self.iterations,
             init,
             seed: self.seed,
             ..KsvdParams::new(self.atoms)
         };
-        let encoder = Encoder::omp_tol(eps).max_iter((n / 2).max(1).min(self.atoms));
         let xt = MatRef::from_column_major_slice(&train.data, n, train.n_patches());
         let atoms = match self.learner {
             Learner::Ksvd => fit_ksvd(&params, xt, observer)?.dict,
             Learner::Online { steps, goal_scale } => {
-                if !(goal_scale > 0.0 && goal_scale.is_finite()) {
-                    return Err(DenoiseError::Invalid("goal_scale", format!("must be finite and > 0, got {goal_scale}")));
-                }
                 let op = OnlineParams {
                     max_steps: Some(steps),
                     tol: 0.0,
                     max_no_improvement: None,
-                    encoder: Some(Encoder::lasso_goal(goal_scale * eps).max_iter((n / 2).max(1)).chunk_size(32)),
+                    encoder: Some(Encoder::lasso_goal(goal_scale * eps).max_iter(cap).chunk_size(32)),
                     init: params.init.clone(),
                     seed: self.seed,
                     ..OnlineParams::new(self.atoms)
@@ -217,20 +224,18 @@ impl Denoiser {
             }
         };
         let dict = Dictionary::from_column_major(&atoms, n, self.atoms)?;
-        self.code_and_blend(y, &dict, &encoder, self.lambda_factor / self.sigma)
+        self.code_and_blend(y, &dict)
     }
 
-    /// Codes every patch of `y` over `dict`, band by band, and blends the
-    /// coded patches with `y` (weight `lambda`).
-    fn code_and_blend(
-        &self,
-        y: &Image,
-        dict: &Dictionary<f64>,
-        encoder: &Encoder,
-        lambda: f64,
-    ) -> Result<(Image, DenoiseReport), DenoiseError> {
+    /// Codes every patch of `y` over `dict` with OMP to the goal, band by
+    /// band, and blends the coded patches with `y` (weight `λ =
+    /// lambda_factor/σ`).
+    fn code_and_blend(&self, y: &Image, dict: &Dictionary<f64>) -> Result<(Image, DenoiseReport), DenoiseError> {
         let p = self.patch;
         let n = p * p;
+        let (eps, cap) = self.goal();
+        let encoder = Encoder::omp_tol(eps).max_iter(cap.min(self.atoms));
+        let lambda = self.lambda_factor / self.sigma;
         // 2–3. Code band by band and blend.
         let mut acc = Accumulator::new(y.height, y.width, 1, self.band_rows + p - 1);
         let mut out = vec![0.0; y.width * y.height];

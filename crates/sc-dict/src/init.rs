@@ -113,6 +113,21 @@ pub fn overcomplete_dct_2d<T: Real>(p: usize, l: usize) -> Mat<T> {
     })
 }
 
+/// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
+/// signal is zero (initialisation, and K-SVD's replacement of atoms).
+pub(crate) fn unit_atom_from(signal: &[f64], atom: &mut [f64], rng: &mut SplitMix) {
+    atom.copy_from_slice(signal);
+    if !kernels::normalize(atom) {
+        random_unit_atom(atom, rng);
+    }
+}
+
+/// `atom` ← a random unit vector (Gaussian draws, normalised).
+pub(crate) fn random_unit_atom(atom: &mut [f64], rng: &mut SplitMix) {
+    atom.iter_mut().for_each(|v| *v = rng.normal());
+    kernels::normalize(atom);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,19 +159,4 @@ mod tests {
             assert!(big > 0.0);
         }
     }
-}
-
-/// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
-/// signal is zero (initialisation, and K-SVD's replacement of atoms).
-pub(crate) fn unit_atom_from(signal: &[f64], atom: &mut [f64], rng: &mut SplitMix) {
-    atom.copy_from_slice(signal);
-    if !kernels::normalize(atom) {
-        random_unit_atom(atom, rng);
-    }
-}
-
-/// `atom` ← a random unit vector (Gaussian draws, normalised).
-pub(crate) fn random_unit_atom(atom: &mut [f64], rng: &mut SplitMix) {
-    atom.iter_mut().for_each(|v| *v = rng.normal());
-    kernels::normalize(atom);
 }

@@ -98,7 +98,7 @@ pub fn all_finite<T: Real>(a: &[T]) -> bool {
 pub fn normalize<T: Real>(a: &mut [T]) -> bool {
     let n = norm_sq(a).sqrt();
     if n > T::ZERO {
-        a.iter_mut().for_each(|v| *v = *v / n);
+        a.iter_mut().for_each(|v| *v /= n);
         true
     } else {
         false

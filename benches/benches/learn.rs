@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sc_benches::{OMP_TOL, noisy_camera};
+use sc_dict::Learn;
 use sc_dict::init::Init;
-use sc_dict::ksvd::{KsvdParams, fit_ksvd};
-use sc_dict::online::{OnlineParams, fit_online};
+use sc_dict::ksvd::KsvdParams;
+use sc_dict::online::OnlineParams;
 use sc_dict::progress::Quiet;
 use sc_linalg::faer::MatRef;
 use sc_patches::image::camera;
@@ -39,16 +40,19 @@ fn benches(c: &mut Criterion) {
         tol: 0.0,
         max_no_improvement: None,
         ..OnlineParams::new(100)
-    };
-    g.bench_function("online_seed_60_steps", |b| b.iter(|| fit_online(&online, x, &mut Quiet).unwrap()));
+    }
+    .check()
+    .unwrap();
+    g.bench_function("online_seed_60_steps", |b| b.iter(|| online.fit(x, &mut Quiet).unwrap()));
 
     let noisy = noisy_camera(20.0, 0);
     let spec = PatchSpec { max_patches: MaxPatches::Count(65_000), seed: 0, ..PatchSpec::new(8, 8) };
     let mut train = extract_spec(&noisy, &spec).unwrap();
     train.remove_mean();
     let xt = MatRef::from_column_major_slice(&train.data, 64, train.n_patches());
-    let ksvd = KsvdParams { tol: Some(OMP_TOL), max_nonzero: Some(32), iterations: 10, init: Init::Dct, ..KsvdParams::new(256) };
-    g.bench_function("ksvd_65k_10_iterations", |b| b.iter(|| fit_ksvd(&ksvd, xt, &mut Quiet).unwrap()));
+    let ksvd =
+        KsvdParams { tol: Some(OMP_TOL), max_nonzero: Some(32), iterations: 10, init: Init::Dct, ..KsvdParams::new(256) }.check().unwrap();
+    g.bench_function("ksvd_65k_10_iterations", |b| b.iter(|| ksvd.fit(xt, &mut Quiet).unwrap()));
 
     let denoiser = Denoiser::new(20.0);
     g.bench_function("denoise_camera_sigma20", |b| b.iter(|| denoiser.run(&noisy, &mut Quiet).unwrap()));

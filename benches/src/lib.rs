@@ -8,11 +8,11 @@
 use sc_linalg::Real;
 use sc_linalg::faer::Mat;
 use sc_linalg::rng::SplitMix;
-use sc_patches::image::{GrayImage, camera};
+use sc_patches::image::{Image, camera};
 use sc_patches::patches::extract;
 
 /// `camera` plus Gaussian noise of standard deviation `sigma` (seeded).
-pub fn noisy_camera(sigma: f64, seed: u64) -> GrayImage {
+pub fn noisy_camera(sigma: f64, seed: u64) -> Image {
     let mut img = camera();
     let mut g = SplitMix(seed);
     img.data.iter_mut().for_each(|v| *v += sigma * g.normal());

@@ -17,6 +17,18 @@ pub enum Error {
     /// A sample holds NaN or an infinity.
     #[error("sample {0} holds a non-finite value")]
     NonFinite(usize),
+    /// The SVD of the data (the SVD initialisation) did not converge.
+    #[error("the SVD of the data did not converge")]
+    Svd,
+    /// The eigensolver of K-SVD's exact atom update did not converge.
+    #[error("the eigensolver of atom {atom}'s exact update did not converge")]
+    Eigensolver {
+        /// The atom being updated.
+        atom: usize,
+    },
+    /// An initial atom is zero (a given dictionary, or zero signals).
+    #[error("initial atom {0} is zero")]
+    ZeroAtom(usize),
     /// The sparse coder failed.
     #[error(transparent)]
     Solver(#[from] sc_solvers::Error),

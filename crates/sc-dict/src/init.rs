@@ -1,9 +1,10 @@
 //! Dictionary initialisations.
 
-use faer::Mat;
+use faer::{Mat, MatRef};
 use sc_linalg::{Real, kernels};
 
 use crate::error::{Error, Result, invalid};
+use crate::learner::Signals;
 use crate::rng::SplitMix;
 
 /// How a learner's dictionary starts.
@@ -22,18 +23,23 @@ pub enum Init {
 }
 
 impl Init {
-    /// The initial dictionary for `data` (columns of length `nf`).
-    pub fn build(&self, data: &[f64], nf: usize, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<f64>> {
-        let n = data.len() / nf;
-        let random_signals = |count: usize, rng: &mut SplitMix| -> Vec<f64> {
+    /// The initial dictionary (column-major, n_features × n_atoms) for the
+    /// columns of `x`. The SVD is computed in f64 whatever `T`.
+    pub fn build<T: Real>(&self, x: MatRef<'_, T>, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<T>> {
+        self.build_from(&Signals::new(x)?, n_atoms, rng)
+    }
+
+    pub(crate) fn build_from<T: Real>(&self, data: &Signals<'_, T>, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<T>> {
+        let (nf, n) = (data.nf(), data.len());
+        let random_signals = |count: usize, rng: &mut SplitMix| -> Vec<T> {
             let mut order: Vec<usize> = (0..n).collect();
             rng.shuffle(&mut order);
             let mut out = Vec::with_capacity(count * nf);
             for t in 0..count {
                 let s = order[t % n];
                 let start = out.len();
-                out.resize(start + nf, 0.0);
-                unit_atom_from(&data[s * nf..(s + 1) * nf], &mut out[start..], rng);
+                out.resize(start + nf, T::ZERO);
+                unit_atom_from(data.col(s), &mut out[start..], rng);
             }
             out
         };
@@ -50,12 +56,12 @@ impl Init {
                         ),
                     ));
                 }
-                let d = overcomplete_dct_2d::<f64>(p, l);
+                let d = overcomplete_dct_2d::<T>(p, l);
                 Ok((0..n_atoms).flat_map(|j| (0..nf).map(move |i| (i, j))).map(|(i, j)| d[(i, j)]).collect())
             }
             Init::Svd => {
-                let x = Mat::<f64>::from_fn(nf, n, |i, s| data[s * nf + i]);
-                let svd = x.thin_svd().map_err(|_| Error::Dimension("the SVD of the data did not converge".into()))?;
+                let x = Mat::<f64>::from_fn(nf, n, |i, s| data.col(s)[i].to_f64());
+                let svd = x.thin_svd().map_err(|_| Error::Svd)?;
                 let (u, sv) = (svd.U(), svd.S());
                 let rank = nf.min(n);
                 let mut out = Vec::with_capacity(nf * n_atoms);
@@ -64,7 +70,7 @@ impl Init {
                     let big = col.iter().cloned().fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
                     let sign = if big < 0.0 { -1.0 } else { 1.0 };
                     let s = sv[j];
-                    out.extend(col.iter().map(|v| sign * v * if s > 0.0 { s } else { 1.0 }));
+                    out.extend(col.iter().map(|v| T::from_f64(sign * v * if s > 0.0 { s } else { 1.0 })));
                 }
                 if n_atoms > rank {
                     out.extend(random_signals(n_atoms - rank, rng));
@@ -75,7 +81,10 @@ impl Init {
                 if d.len() != nf * n_atoms {
                     return Err(Error::Dimension(format!("initial dictionary of {} values for {nf}×{n_atoms}", d.len())));
                 }
-                Ok(d.clone())
+                if !d.iter().all(|v| v.is_finite()) {
+                    return Err(invalid("init", "the initial dictionary holds a non-finite value"));
+                }
+                Ok(d.iter().map(|&v| T::from_f64(v)).collect())
             }
         }
     }
@@ -115,7 +124,7 @@ pub fn overcomplete_dct_2d<T: Real>(p: usize, l: usize) -> Mat<T> {
 
 /// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
 /// signal is zero (initialisation, and K-SVD's replacement of atoms).
-pub(crate) fn unit_atom_from(signal: &[f64], atom: &mut [f64], rng: &mut SplitMix) {
+pub(crate) fn unit_atom_from<T: Real>(signal: &[T], atom: &mut [T], rng: &mut SplitMix) {
     atom.copy_from_slice(signal);
     if !kernels::normalize(atom) {
         random_unit_atom(atom, rng);
@@ -123,8 +132,8 @@ pub(crate) fn unit_atom_from(signal: &[f64], atom: &mut [f64], rng: &mut SplitMi
 }
 
 /// `atom` ← a random unit vector (Gaussian draws, normalised).
-pub(crate) fn random_unit_atom(atom: &mut [f64], rng: &mut SplitMix) {
-    atom.iter_mut().for_each(|v| *v = rng.normal());
+pub(crate) fn random_unit_atom<T: Real>(atom: &mut [T], rng: &mut SplitMix) {
+    atom.iter_mut().for_each(|v| *v = T::from_f64(rng.normal()));
     kernels::normalize(atom);
 }
 
@@ -150,8 +159,9 @@ mod tests {
     #[test]
     fn svd_init_is_reproducible_and_sign_fixed() {
         let data: Vec<f64> = (0..6 * 20).map(|v| ((v * 7919) % 97) as f64 / 97.0 - 0.5).collect();
-        let a = Init::Svd.build(&data, 6, 9, &mut SplitMix(1)).unwrap();
-        let b = Init::Svd.build(&data, 6, 9, &mut SplitMix(1)).unwrap();
+        let x = MatRef::from_column_major_slice(&data, 6, 20);
+        let a = Init::Svd.build(x, 9, &mut SplitMix(1)).unwrap();
+        let b = Init::Svd.build(x, 9, &mut SplitMix(1)).unwrap();
         assert_eq!(a, b);
         for j in 0..6 {
             let col = &a[j * 6..(j + 1) * 6];

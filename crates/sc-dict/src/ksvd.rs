@@ -15,11 +15,11 @@
 use faer::{Mat, MatRef, Side};
 use rayon::prelude::*;
 use sc_linalg::{Real, kernels};
-use sc_solvers::Encoder;
+use sc_solvers::{Encode, Encoder};
 
 use crate::error::{Error, Result, invalid};
 use crate::init::{Init, unit_atom_from};
-use crate::online::check_signals;
+use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid, goal_atom_cap};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
 
@@ -32,7 +32,8 @@ pub struct KsvdParams {
     pub n_nonzero: usize,
     /// OMP: squared-residual goal per signal (error-constrained K-SVD).
     pub tol: Option<f64>,
-    /// OMP: cap on atoms per signal under `tol` (default `n_features / 2`).
+    /// OMP: cap on atoms per signal under `tol` (default
+    /// [`goal_atom_cap`], half the signal length).
     pub max_nonzero: Option<usize>,
     /// Iterations.
     pub iterations: usize,
@@ -61,138 +62,156 @@ impl KsvdParams {
             coherence_limit: 0.99,
         }
     }
+
+    /// Checks every field.
+    pub fn check(&self) -> Result<Valid<Self>> {
+        let k = self.n_atoms;
+        if k == 0 {
+            return Err(invalid("n_atoms", "must be at least 1"));
+        }
+        match self.tol {
+            None if self.n_nonzero == 0 || self.n_nonzero > k => {
+                return Err(invalid("n_nonzero", format!("must be between 1 and {k}")));
+            }
+            Some(t) if !(t >= 0.0 && t.is_finite()) => return Err(invalid("tol", "must be finite and ≥ 0")),
+            _ => {}
+        }
+        if self.max_nonzero == Some(0) {
+            return Err(invalid("max_nonzero", "must be at least 1"));
+        }
+        if self.iterations == 0 {
+            return Err(invalid("iterations", "must be at least 1"));
+        }
+        if !(self.coherence_limit > 0.0 && self.coherence_limit <= 1.0) {
+            return Err(invalid("coherence_limit", "must be in (0, 1]"));
+        }
+        Ok(Valid::new(self.clone()))
+    }
+
+    /// The coder of [`Learn::fit`]: OMP with `n_nonzero` atoms, or to the
+    /// goal `tol` with at most `max_nonzero` atoms, for signals of length
+    /// `n_features`.
+    pub fn encoder(&self, n_features: usize) -> Encoder {
+        match self.tol {
+            Some(t) => Encoder::omp_tol(t).max_iter(self.max_nonzero.unwrap_or(goal_atom_cap(n_features, self.n_atoms)).min(self.n_atoms)),
+            None => Encoder::omp(self.n_nonzero),
+        }
+    }
 }
 
-/// The outcome of K-SVD.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KsvdFit {
-    /// The dictionary, column-major (n_features × n_atoms), unit atoms.
-    pub dict: Vec<f64>,
-    /// Signal length.
-    pub n_features: usize,
-    /// Iterations run.
-    pub iterations: usize,
-    /// `‖X − DC‖²_F / n_samples` after each iteration's atom updates.
-    pub objective: Vec<f64>,
-    /// Mean atoms per signal of each iteration's coding.
-    pub mean_nnz: Vec<f64>,
-    /// Atoms replaced in each iteration.
-    pub replaced: Vec<usize>,
-}
+impl Learn for Valid<KsvdParams> {
+    fn encoder(&self, n_features: usize) -> Encoder {
+        KsvdParams::encoder(self, n_features)
+    }
 
-/// K-SVD on the columns of `x` (n_features × n_samples).
-pub fn fit_ksvd<T: Real>(params: &KsvdParams, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<KsvdFit> {
-    let (nf, n) = (x.nrows(), x.ncols());
-    let k = params.n_atoms;
-    if k == 0 || nf == 0 || n == 0 {
-        return Err(invalid("n_atoms", "atoms, features and signals must all be at least 1"));
-    }
-    if params.tol.is_none() && (params.n_nonzero == 0 || params.n_nonzero > k) {
-        return Err(invalid("n_nonzero", format!("must be between 1 and {k}")));
-    }
-    let data = check_signals(x)?;
-    let mut rng = SplitMix(params.seed);
-    let mut dict = params.init.build(&data, nf, k, &mut rng)?;
-    for j in 0..k {
-        if !kernels::normalize(&mut dict[j * nf..(j + 1) * nf]) {
-            return Err(Error::Dimension(format!("initial atom {j} is zero")));
-        }
-    }
-    let encoder = match params.tol {
-        Some(t) => Encoder::omp_tol(t).max_iter(params.max_nonzero.unwrap_or((nf / 2).max(1)).min(k)),
-        None => Encoder::omp(params.n_nonzero),
-    };
-    let mut fit = KsvdFit { dict: Vec::new(), n_features: nf, iterations: 0, objective: vec![], mean_nnz: vec![], replaced: vec![] };
-    let mut order: Vec<usize> = (0..k).collect();
-    let mut work = AtomWork::new(nf, k);
-    // The previous iteration's codes (indptr, indices, values) and
-    // per-signal errors (after its atom updates), for the monotone safeguard.
-    let mut prev: Option<Previous> = None;
-    for it in 0..params.iterations {
-        let d = sc_solvers::Dictionary::from_column_major(&dict, nf, k)?;
-        let codes = encoder.encode(&d, MatRef::from_column_major_slice(&data, nf, n))?;
-        let (_, mut indptr, mut indices, mut values) = codes.into_parts();
-        // With a fixed number of atoms, a signal whose previous code (same
-        // sparsity, over atoms not replaced since) fits better keeps it: OMP
-        // is greedy, and this makes the error monotone across iterations.
-        if let (None, Some((pi, px, pv, perr))) = (params.tol, prev.as_ref()) {
-            let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
-            let (mut ni, mut nx, mut nv) =
-                (Vec::with_capacity(indptr.len()), Vec::with_capacity(indices.len()), Vec::with_capacity(values.len()));
-            ni.push(0);
-            for s in 0..n {
-                if perr[s] < errs[s] {
-                    nx.extend_from_slice(&px[pi[s]..pi[s + 1]]);
-                    nv.extend_from_slice(&pv[pi[s]..pi[s + 1]]);
-                } else {
-                    nx.extend_from_slice(&indices[indptr[s]..indptr[s + 1]]);
-                    nv.extend_from_slice(&values[indptr[s]..indptr[s + 1]]);
-                }
-                ni.push(nx.len());
-            }
-            (indptr, indices, values) = (ni, nx, nv);
-        }
-        fit.mean_nnz.push(indices.len() as f64 / n as f64);
-        let users = Users::new(k, &indptr, &indices);
-        rng.shuffle(&mut order);
-        let mut unused = Vec::new();
-        for &j in &order {
-            let us = users.of(j);
-            if us.is_empty() {
-                unused.push(j);
-                continue;
-            }
-            let codes = Codes { indptr: &indptr, indices: &indices };
-            work.update_atom(j, us, &data, &mut dict, codes, &mut values, params.exact)?;
-        }
-        let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
-        let err = errs.iter().fold(0.0, |a, e| a + e) / n as f64;
-        fit.objective.push(err);
-        // Replace unused and too-coherent atoms by the worst-represented signals.
-        let mut to_replace = unused;
+    /// K-SVD on the columns of `x` (n_features × n_samples). The monotone
+    /// safeguard (a signal keeps its previous code when it fit better)
+    /// applies when `tol` is `None`, i.e. with a fixed number of atoms.
+    fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
+        let params = &**self;
+        let data = Signals::new(x)?;
+        let (nf, n) = (data.nf(), data.len());
+        let k = params.n_atoms;
+        let mut rng = SplitMix(params.seed);
+        let mut dict = params.init.build_from(&data, k, &mut rng)?;
         for j in 0..k {
-            if to_replace.contains(&j) {
-                continue;
-            }
-            let dj = &dict[j * nf..(j + 1) * nf];
-            if (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > params.coherence_limit) {
-                to_replace.push(j);
+            if !kernels::normalize(&mut dict[j * nf..(j + 1) * nf]) {
+                return Err(Error::ZeroAtom(j));
             }
         }
-        if !to_replace.is_empty() {
-            let mut ranked: Vec<(f64, usize)> = errs.iter().copied().zip(0..n).collect();
-            ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
-            let mut next = ranked.iter().map(|e| e.1);
-            for &j in &to_replace {
-                let s = next.next().unwrap_or_else(|| rng.below(n));
-                unit_atom_from(&data[s * nf..(s + 1) * nf], &mut dict[j * nf..(j + 1) * nf], &mut rng);
+        let mut records = Vec::new();
+        let mut stop = StopReason::MaxIter;
+        let mut order: Vec<usize> = (0..k).collect();
+        let mut work = AtomWork::new(nf, k);
+        // The previous iteration's codes (indptr, indices, values) and
+        // per-signal errors (after its atom updates), for the monotone safeguard.
+        let mut prev: Option<Previous<T>> = None;
+        for it in 0..params.iterations {
+            let d = sc_solvers::Dictionary::from_column_major(&dict, nf, k)?;
+            let codes = encoder.encode(&d, data.matrix())?;
+            let (_, mut indptr, mut indices, mut values) = codes.into_parts();
+            // With a fixed number of atoms, a signal whose previous code (same
+            // sparsity, over atoms not replaced since) fits better keeps it: OMP
+            // is greedy, and this makes the error monotone across iterations.
+            if let (None, Some((pi, px, pv, perr))) = (params.tol, prev.as_ref()) {
+                let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
+                let (mut ni, mut nx, mut nv) =
+                    (Vec::with_capacity(indptr.len()), Vec::with_capacity(indices.len()), Vec::with_capacity(values.len()));
+                ni.push(0);
+                for s in 0..n {
+                    if perr[s] < errs[s] {
+                        nx.extend_from_slice(&px[pi[s]..pi[s + 1]]);
+                        nv.extend_from_slice(&pv[pi[s]..pi[s + 1]]);
+                    } else {
+                        nx.extend_from_slice(&indices[indptr[s]..indptr[s + 1]]);
+                        nv.extend_from_slice(&values[indptr[s]..indptr[s + 1]]);
+                    }
+                    ni.push(nx.len());
+                }
+                (indptr, indices, values) = (ni, nx, nv);
+            }
+            let mean_nnz = indices.len() as f64 / n as f64;
+            let users = Users::new(k, &indptr, &indices);
+            rng.shuffle(&mut order);
+            let mut unused = Vec::new();
+            for &j in &order {
+                let us = users.of(j);
+                if us.is_empty() {
+                    unused.push(j);
+                    continue;
+                }
+                let codes = Codes { indptr: &indptr, indices: &indices };
+                work.update_atom(j, us, &data, &mut dict, codes, &mut values, params.exact)?;
+            }
+            let errs = signal_errors(&dict, &data, &indptr, &indices, &values);
+            let err = errs.iter().fold(0.0, |a, e| a + e.to_f64()) / n as f64;
+            // Replace unused and too-coherent atoms by the worst-represented signals.
+            let mut to_replace = unused;
+            let limit = T::from_f64(params.coherence_limit);
+            for j in 0..k {
+                if to_replace.contains(&j) {
+                    continue;
+                }
+                let dj = &dict[j * nf..(j + 1) * nf];
+                if (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > limit) {
+                    to_replace.push(j);
+                }
+            }
+            if !to_replace.is_empty() {
+                let mut ranked: Vec<(T, usize)> = errs.iter().copied().zip(0..n).collect();
+                ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+                let mut next = ranked.iter().map(|e| e.1);
+                for &j in &to_replace {
+                    let s = next.next().unwrap_or_else(|| rng.below(n));
+                    unit_atom_from(data.col(s), &mut dict[j * nf..(j + 1) * nf], &mut rng);
+                }
+            }
+            records.push(Record { objective: err, mean_nnz, replaced: to_replace.len() });
+            prev = if to_replace.is_empty() { Some((indptr, indices, values, errs)) } else { None };
+            if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err }).is_break() {
+                stop = StopReason::Observer;
+                break;
             }
         }
-        fit.replaced.push(to_replace.len());
-        prev = if to_replace.is_empty() { Some((indptr, indices, values, errs)) } else { None };
-        fit.iterations = it + 1;
-        if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err }).is_break() {
-            break;
-        }
+        let objective = records.last().map_or(f64::NAN, |r| r.objective);
+        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop })
     }
-    fit.dict = dict;
-    Ok(fit)
 }
 
 /// A K-SVD iteration's codes (indptr, indices, values) and per-signal errors.
-type Previous = (Vec<usize>, Vec<u32>, Vec<f64>, Vec<f64>);
+type Previous<T> = (Vec<usize>, Vec<u32>, Vec<T>, Vec<T>);
 
 /// `‖x_s − D c_s‖²` for every signal (parallel over signals; each value is
 /// computed the same way whatever the thread count).
-fn signal_errors(dict: &[f64], data: &[f64], indptr: &[usize], indices: &[u32], values: &[f64]) -> Vec<f64> {
-    let nf = data.len() / (indptr.len() - 1);
+fn signal_errors<T: Real>(dict: &[T], data: &Signals<'_, T>, indptr: &[usize], indices: &[u32], values: &[T]) -> Vec<T> {
+    let nf = data.nf();
     (0..indptr.len() - 1)
         .into_par_iter()
         .with_min_len(1024)
         .map_init(
-            || vec![0.0; nf],
+            || vec![T::ZERO; nf],
             |r, s| {
-                r.copy_from_slice(&data[s * nf..(s + 1) * nf]);
+                r.copy_from_slice(data.col(s));
                 for q in indptr[s]..indptr[s + 1] {
                     let i = indices[q] as usize;
                     kernels::axpy(-values[q], &dict[i * nf..(i + 1) * nf], r);
@@ -245,20 +264,20 @@ impl Users {
 }
 
 /// Scratch memory of one atom update, reused across atoms and iterations.
-struct AtomWork {
+struct AtomWork<T> {
     nf: usize,
-    dnew: Vec<f64>,
+    dnew: Vec<T>,
     /// `h_i = Σ_s g_s c_si` over the atoms `i ≠ j` that share a signal with `j`.
-    h: Vec<f64>,
+    h: Vec<T>,
     /// Which atoms are in `touched`.
     mark: Vec<bool>,
     /// The atoms sharing a signal with `j`, in first-seen order.
     touched: Vec<usize>,
 }
 
-impl AtomWork {
+impl<T: Real> AtomWork<T> {
     fn new(nf: usize, k: usize) -> Self {
-        Self { nf, dnew: vec![0.0; nf], h: vec![0.0; k], mark: vec![false; k], touched: Vec::new() }
+        Self { nf, dnew: vec![T::ZERO; nf], h: vec![T::ZERO; k], mark: vec![false; k], touched: Vec::new() }
     }
 
     /// Updates atom `j` and its coefficients in place. The restricted error
@@ -272,10 +291,10 @@ impl AtomWork {
         &mut self,
         j: usize,
         users: &[(u32, u32)],
-        data: &[f64],
-        dict: &mut [f64],
+        data: &Signals<'_, T>,
+        dict: &mut [T],
         codes: Codes<'_>,
-        values: &mut [f64],
+        values: &mut [T],
         exact: bool,
     ) -> Result<()> {
         let nf = self.nf;
@@ -294,9 +313,9 @@ impl AtomWork {
                 }
             }
         }
-        let x = |s: u32| &data[s as usize * nf..(s as usize + 1) * nf];
+        let x = |s: u32| data.col(s as usize);
         if exact {
-            // Leading left singular vector of E, from the small E Eᵀ.
+            // Leading left singular vector of E, from the small E Eᵀ (in f64).
             let e = Mat::<f64>::from_fn(nf, users.len(), |r, c| {
                 let (s, p) = users[c];
                 let mut v = x(s)[r];
@@ -305,16 +324,16 @@ impl AtomWork {
                         v -= values[q] * dict[codes.indices[q] as usize * nf + r];
                     }
                 }
-                v
+                v.to_f64()
             });
             let m = &e * e.transpose();
-            let evd = m.self_adjoint_eigen(Side::Lower).map_err(|_| Error::Dimension("eigensolver failed".into()))?;
+            let evd = m.self_adjoint_eigen(Side::Lower).map_err(|_| Error::Eigensolver { atom: j })?;
             let u = evd.U();
             for (r, v) in dnew.iter_mut().enumerate() {
-                *v = u[(r, nf - 1)];
+                *v = T::from_f64(u[(r, nf - 1)]);
             }
         } else {
-            dnew.fill(0.0);
+            dnew.fill(T::ZERO);
             const AHEAD: usize = 4;
             for &(s, _) in users.iter().take(AHEAD) {
                 kernels::prefetch(x(s));
@@ -332,7 +351,7 @@ impl AtomWork {
         // h now holds q_i = d_iᵀ d for the touched atoms.
         let ok = kernels::normalize(dnew);
         for &i in touched.iter() {
-            h[i] = if ok { kernels::dot(&dict[i * nf..(i + 1) * nf], dnew) } else { 0.0 };
+            h[i] = if ok { kernels::dot(&dict[i * nf..(i + 1) * nf], dnew) } else { T::ZERO };
         }
         if ok {
             for &(s, p) in users {
@@ -347,7 +366,7 @@ impl AtomWork {
             dict[j * nf..(j + 1) * nf].copy_from_slice(dnew);
         }
         for &i in touched.iter() {
-            h[i] = 0.0;
+            h[i] = T::ZERO;
             mark[i] = false;
         }
         Ok(())

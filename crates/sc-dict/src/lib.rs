@@ -19,9 +19,11 @@
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod batch;
 pub mod error;
 pub mod init;
 pub mod ksvd;
+pub mod learner;
 pub mod model;
 pub mod online;
 pub mod progress;
@@ -29,3 +31,4 @@ pub mod progress;
 pub use sc_linalg::rng;
 
 pub use error::{Error, Result};
+pub use learner::{Fit, Learn, Record, StopReason, Valid, goal_atom_cap};

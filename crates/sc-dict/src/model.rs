@@ -5,14 +5,18 @@
 //! payload: the [`Model`] in bincode (standard configuration). Loading
 //! checks all of these, bounds the payload by the file size and by
 //! [`MAX_PAYLOAD`] before anything is allocated, and checks the shapes
-//! inside; files are written atomically (temporary file, then rename).
+//! inside. This module reads files but never writes one: callers write
+//! [`Model::to_bytes`] through their one atomic writer
+//! (`sc_patches::write_atomic`).
 
-use std::io::Write;
 use std::path::Path;
+
+use sc_linalg::Real;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::learner::Fit;
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"SPCDMODL";
@@ -45,6 +49,21 @@ pub struct Model {
 }
 
 impl Model {
+    /// The model of a fit: `method` names the learner, `params` its
+    /// settings for people; the atoms are stored in f64.
+    pub fn from_fit<T: Real>(method: &str, params: Vec<(String, String)>, patch: Option<(usize, usize, usize)>, fit: &Fit<T>) -> Model {
+        Model {
+            method: method.into(),
+            params,
+            patch,
+            n_features: fit.n_features,
+            n_atoms: fit.n_atoms,
+            atoms: fit.dict.iter().map(|v| v.to_f64()).collect(),
+            iterations: fit.iterations(),
+            objective: fit.objective,
+        }
+    }
+
     /// The file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let payload = bincode::serde::encode_to_vec(self, bincode::config::standard()).expect("a model always encodes");
@@ -86,25 +105,6 @@ impl Model {
             return Err(bad("damaged model file: patch shape disagrees with the signal length".into()));
         }
         Ok(model)
-    }
-
-    /// Writes the model atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = self.to_bytes();
-        let io = |e| Error::Io { path: path.to_path_buf(), source: e };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), std::process::id()));
-        let r = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if let Err(e) = r {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io(e));
-        }
-        Ok(())
     }
 
     /// Reads a model file.

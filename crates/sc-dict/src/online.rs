@@ -14,13 +14,19 @@
 
 use faer::MatRef;
 use sc_linalg::{Real, kernels};
-use sc_solvers::{Dictionary, Encoder, SparseCodes, lasso_objective_in};
+use sc_solvers::{Dictionary, Encode, Encoder, SparseCodes, lasso_objective_in};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, invalid};
 use crate::init::{Init, random_unit_atom};
+use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
+
+/// Signals per coding task inside a mini-batch: small, so that every core
+/// gets a share of a batch of 256 (codes do not depend on it).
+pub const BATCH_CHUNK: usize = 32;
 
 /// Parameters of online learning (scikit-learn's names and defaults).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,8 +54,6 @@ pub struct OnlineParams {
     /// Stop after this many steps without improvement of the smoothed batch
     /// cost (`max_no_improvement`, 10).
     pub max_no_improvement: Option<usize>,
-    /// The coder of the mini-batches (default: Lasso-LARS at `alpha`).
-    pub encoder: Option<Encoder>,
     /// How the dictionary starts.
     pub init: Init,
     /// Forgetting: `None` is scikit-learn's rule; `Some(ρ)` weighs the
@@ -60,7 +64,10 @@ pub struct OnlineParams {
 }
 
 impl OnlineParams {
-    /// scikit-learn's defaults with `n_atoms` atoms.
+    /// scikit-learn's defaults with `n_atoms` atoms, except the start: the
+    /// dictionary starts from random signals ([`Init::Data`], SPAMS's
+    /// choice), where scikit-learn starts from an SVD of the data
+    /// ([`Init::Svd`] does that).
     pub fn new(n_atoms: usize) -> Self {
         Self {
             n_atoms,
@@ -74,51 +81,64 @@ impl OnlineParams {
             positive_code: false,
             tol: 1e-3,
             max_no_improvement: Some(10),
-            encoder: None,
             init: Init::Data,
             forget_rho: None,
         }
     }
 
-    fn encoder(&self) -> Encoder {
-        // Mini-batches are small: code them in chunks of 32 so that every
-        // core gets a share (codes do not depend on the chunking).
-        self.encoder.clone().unwrap_or_else(|| Encoder::lasso_lars(self.alpha).positive(self.positive_code)).chunk_size(32)
+    /// The coder of [`Learn::fit`]: Lasso-LARS at `alpha`, in chunks of
+    /// [`BATCH_CHUNK`].
+    pub fn encoder(&self) -> Encoder {
+        Encoder::lasso_lars(self.alpha).positive(self.positive_code).chunk_size(BATCH_CHUNK)
     }
 
-    fn check(&self) -> Result<()> {
-        if self.n_atoms == 0 {
-            return Err(invalid("n_atoms", "must be at least 1"));
-        }
-        if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
-            return Err(invalid("alpha", format!("must be finite and ≥ 0, got {}", self.alpha)));
-        }
+    /// Checks every field.
+    pub fn check(&self) -> Result<Valid<Self>> {
+        check_atoms_alpha(self.n_atoms, self.alpha)?;
         if self.forget_rho.is_some_and(|r| !(r >= 0.0 && r.is_finite())) {
             return Err(invalid("forget_rho", "must be finite and ≥ 0"));
         }
         if self.batch_size == 0 {
             return Err(invalid("batch_size", "must be at least 1"));
         }
+        if self.max_epochs == 0 || self.max_steps == Some(0) {
+            return Err(invalid("max_iter", "at least one epoch and one step"));
+        }
         if !(self.tol >= 0.0) {
             return Err(invalid("tol", "must be ≥ 0"));
         }
-        Ok(())
+        if self.max_no_improvement == Some(0) {
+            return Err(invalid("max_no_improvement", "must be at least 1 (or none)"));
+        }
+        Ok(Valid::new(self.clone()))
     }
+}
+
+/// `n_atoms ≥ 1` and a finite `alpha ≥ 0` (online and batch learning).
+pub(crate) fn check_atoms_alpha(n_atoms: usize, alpha: f64) -> Result<()> {
+    if n_atoms == 0 {
+        return Err(invalid("n_atoms", "must be at least 1"));
+    }
+    if !(alpha >= 0.0 && alpha.is_finite()) {
+        return Err(invalid("alpha", format!("must be finite and ≥ 0, got {alpha}")));
+    }
+    Ok(())
 }
 
 /// The learner's state: what a step reads and writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OnlineState {
+#[serde(bound = "T: Serialize + DeserializeOwned")]
+pub struct OnlineState<T> {
     /// Signal length.
     pub n_features: usize,
     /// Number of atoms.
     pub n_atoms: usize,
     /// The dictionary, column-major (n_features × n_atoms).
-    pub dict: Vec<f64>,
+    pub dict: Vec<T>,
     /// `A` (n_atoms × n_atoms, column-major).
-    pub a: Vec<f64>,
+    pub a: Vec<T>,
     /// `B` (n_features × n_atoms, column-major).
-    pub b: Vec<f64>,
+    pub b: Vec<T>,
     /// Mini-batch steps taken.
     pub step: usize,
 }
@@ -127,76 +147,66 @@ pub struct OnlineState {
 /// (not yet divided by their number), their number, and the sum of their
 /// costs `½‖x − Dc‖² + α‖c‖₁`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchStats {
+#[serde(bound = "T: Serialize + DeserializeOwned")]
+pub struct BatchStats<T> {
     /// `Σ c cᵀ` (n_atoms × n_atoms).
-    pub a: Vec<f64>,
+    pub a: Vec<T>,
     /// `Σ x cᵀ` (n_features × n_atoms).
-    pub b: Vec<f64>,
+    pub b: Vec<T>,
     /// Number of signals.
     pub n_samples: usize,
     /// Sum of the signals' costs.
     pub cost: f64,
+    /// Sum of the signals' numbers of non-zeros.
+    pub nnz: usize,
 }
 
-impl BatchStats {
+impl<T: Real> BatchStats<T> {
     /// Adds the statistics of another shard coded with the same dictionary.
-    pub fn merge(mut self, other: &BatchStats) -> Result<BatchStats> {
+    pub fn merge(mut self, other: &BatchStats<T>) -> Result<BatchStats<T>> {
         if self.a.len() != other.a.len() || self.b.len() != other.b.len() {
             return Err(Error::Dimension("statistics of different shapes".into()));
         }
-        self.a.iter_mut().zip(&other.a).for_each(|(x, y)| *x += y);
-        self.b.iter_mut().zip(&other.b).for_each(|(x, y)| *x += y);
+        self.a.iter_mut().zip(&other.a).for_each(|(x, &y)| *x += y);
+        self.b.iter_mut().zip(&other.b).for_each(|(x, &y)| *x += y);
         self.n_samples += other.n_samples;
         self.cost += other.cost;
+        self.nnz += other.nnz;
         Ok(self)
     }
 }
 
-/// Checks a signal matrix (finite values) and returns it as f64 columns.
-pub(crate) fn check_signals<T: Real>(x: MatRef<'_, T>) -> Result<Vec<f64>> {
-    let mut out = Vec::with_capacity(x.nrows() * x.ncols());
-    for s in 0..x.ncols() {
-        let col = x.col(s);
-        for i in 0..x.nrows() {
-            let v = col[i].to_f64();
-            if !v.is_finite() {
-                return Err(Error::NonFinite(s));
-            }
-            out.push(v);
-        }
-    }
-    Ok(out)
-}
-
-/// `½‖x − Dc‖² + α‖c‖₁` summed over signals (columns of `x`, f64).
-fn lasso_cost(dict: &Dictionary<f64>, x: &[f64], codes: &SparseCodes<f64>, alpha: f64) -> f64 {
+/// `½‖x − Dc‖² + α‖c‖₁` summed over signals (columns of `x`).
+fn lasso_cost<T: Real>(dict: &Dictionary<T>, x: &[T], codes: &SparseCodes<T>, alpha: f64) -> f64 {
     let nf = dict.n_features();
-    let mut r = vec![0.0; nf];
+    let mut r = vec![T::ZERO; nf];
     (0..codes.n_samples())
         .map(|s| {
             let (idx, val) = codes.code(s);
-            lasso_objective_in(dict, &x[s * nf..(s + 1) * nf], idx, val, alpha, 0.0, &mut r)
+            lasso_objective_in(dict, &x[s * nf..(s + 1) * nf], idx, val, T::from_f64(alpha), T::ZERO, &mut r).to_f64()
         })
         .fold(0.0, |total, cost| total + cost)
 }
 
-impl OnlineState {
+impl<T: Real> OnlineState<T> {
     /// A state starting from `dict` (column-major, n_features × n_atoms).
-    pub fn new(n_features: usize, n_atoms: usize, dict: Vec<f64>) -> Result<Self> {
-        if dict.len() != n_features * n_atoms {
+    pub fn new(n_features: usize, n_atoms: usize, dict: Vec<T>) -> Result<Self> {
+        if n_features.checked_mul(n_atoms) != Some(dict.len()) {
             return Err(Error::Dimension(format!("dictionary of {} values for {n_features}×{n_atoms}", dict.len())));
         }
-        Ok(Self { n_features, n_atoms, dict, a: vec![0.0; n_atoms * n_atoms], b: vec![0.0; n_features * n_atoms], step: 0 })
+        let a = vec![T::ZERO; n_atoms * n_atoms];
+        Ok(Self { n_features, n_atoms, dict, a, b: vec![T::ZERO; n_features * n_atoms], step: 0 })
     }
 
     /// The current dictionary prepared for coding.
-    pub fn dictionary(&self) -> Result<Dictionary<f64>> {
+    pub fn dictionary(&self) -> Result<Dictionary<T>> {
         Ok(Dictionary::from_column_major(&self.dict, self.n_features, self.n_atoms)?)
     }
 
-    /// Codes a shard (columns of `x`, f64, column-major) with the current
-    /// dictionary and returns its statistics.
-    pub fn batch_stats(&self, encoder: &Encoder, x: &[f64], alpha: f64) -> Result<BatchStats> {
+    /// Codes a shard (columns of `x`, column-major) with the current
+    /// dictionary and returns its statistics; `alpha` is the penalty of the
+    /// reported cost.
+    pub fn batch_stats(&self, encoder: &dyn Encode<T>, x: &[T], alpha: f64) -> Result<BatchStats<T>> {
         let nf = self.n_features;
         if !x.len().is_multiple_of(nf) {
             return Err(Error::Dimension(format!("signals of length {nf} expected")));
@@ -205,8 +215,8 @@ impl OnlineState {
         let dict = self.dictionary()?;
         let codes = encoder.encode(&dict, MatRef::from_column_major_slice(x, nf, n))?;
         let k = self.n_atoms;
-        let mut a = vec![0.0; k * k];
-        let mut b = vec![0.0; nf * k];
+        let mut a = vec![T::ZERO; k * k];
+        let mut b = vec![T::ZERO; nf * k];
         for s in 0..n {
             let (idx, val) = codes.code(s);
             let xs = &x[s * nf..(s + 1) * nf];
@@ -219,14 +229,15 @@ impl OnlineState {
             }
         }
         let cost = lasso_cost(&dict, x, &codes, alpha);
-        Ok(BatchStats { a, b, n_samples: n, cost })
+        Ok(BatchStats { a, b, n_samples: n, cost, nnz: codes.nnz() })
     }
 
     /// One step: folds `stats` into `A` and `B` with scikit-learn's
     /// forgetting factor, then updates every atom once (block coordinate
     /// descent on the surrogate, Mairal et al. algorithm 2). An atom with
     /// `A_kk ≤ 1e-6` is replaced by a random signal of `pool` plus 1% noise.
-    pub fn apply(&mut self, stats: &BatchStats, pool: &[f64], positive_dict: bool, rng: &mut SplitMix) -> Result<()> {
+    /// Returns the number of atoms replaced.
+    pub fn apply(&mut self, stats: &BatchStats<T>, pool: &[T], positive_dict: bool, rng: &mut SplitMix) -> Result<usize> {
         let bs = stats.n_samples as f64;
         let step = self.step as f64;
         // scikit-learn's _update_inner_stats.
@@ -239,25 +250,30 @@ impl OnlineState {
     /// statistics of this batch only, as batch learning does).
     pub fn apply_with_forgetting(
         &mut self,
-        stats: &BatchStats,
+        stats: &BatchStats<T>,
         beta: f64,
-        pool: &[f64],
+        pool: &[T],
         positive_dict: bool,
         rng: &mut SplitMix,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let (nf, k) = (self.n_features, self.n_atoms);
         if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
             return Err(Error::Dimension("statistics do not fit the state".into()));
         }
-        let bs = stats.n_samples as f64;
-        self.a.iter_mut().zip(&stats.a).for_each(|(x, y)| *x = beta * *x + y / bs);
-        self.b.iter_mut().zip(&stats.b).for_each(|(x, y)| *x = beta * *x + y / bs);
-        let mut da = vec![0.0; nf];
+        if !(beta >= 0.0 && beta <= 1.0) {
+            return Err(invalid("beta", "the forgetting factor must be in [0, 1]"));
+        }
+        let (beta, bs) = (T::from_f64(beta), T::from_f64(stats.n_samples as f64));
+        self.a.iter_mut().zip(&stats.a).for_each(|(x, &y)| *x = beta * *x + y / bs);
+        self.b.iter_mut().zip(&stats.b).for_each(|(x, &y)| *x = beta * *x + y / bs);
+        let mut da = vec![T::ZERO; nf];
         let iota: Vec<usize> = (0..k).collect();
         let n_pool = pool.len() / nf;
+        let mut replaced = 0;
+        let floor = T::from_f64(1e-6);
         for j in 0..k {
             let ajj = self.a[j * k + j];
-            if ajj > 1e-6 {
+            if ajj > floor {
                 // d_j += (b_j − D a_j) / A_jj
                 // D a_j, four atoms per pass over `da`.
                 kernels::combination(&self.dict, nf, &iota, &self.a[j * k..(j + 1) * k], &mut da);
@@ -267,189 +283,124 @@ impl OnlineState {
                     d[i] += (bj[i] - da[i]) / ajj;
                 }
             } else if n_pool > 0 {
+                replaced += 1;
                 let s = rng.below(n_pool);
                 let x = &pool[s * nf..(s + 1) * nf];
-                let mean = x.iter().sum::<f64>() / nf as f64;
-                let std = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / nf as f64).sqrt();
-                let level = 0.01 * if std > 0.0 { std } else { 1.0 };
+                let nft = T::from_f64(nf as f64);
+                let mean = x.iter().fold(T::ZERO, |a, &v| a + v) / nft;
+                let std = (x.iter().fold(T::ZERO, |a, &v| a + (v - mean) * (v - mean)) / nft).sqrt();
+                let level = T::from_f64(0.01) * if std > T::ZERO { std } else { T::ONE };
                 let d = &mut self.dict[j * nf..(j + 1) * nf];
                 for i in 0..nf {
-                    d[i] = x[i] + level * rng.normal();
+                    d[i] = x[i] + level * T::from_f64(rng.normal());
                 }
             }
             let d = &mut self.dict[j * nf..(j + 1) * nf];
             if positive_dict {
-                d.iter_mut().for_each(|v| *v = v.max(0.0));
+                d.iter_mut().for_each(|v| *v = v.max(T::ZERO));
             }
             let norm = kernels::norm_sq(d).sqrt();
-            if norm > 1.0 {
+            if norm > T::ONE {
                 d.iter_mut().for_each(|v| *v /= norm);
             }
-            if norm == 0.0 {
+            if norm == T::ZERO {
                 // A zero atom cannot be coded with; restart it at random.
+                replaced += 1;
                 random_unit_atom(d, rng);
             }
         }
         self.step += 1;
-        Ok(())
+        Ok(replaced)
     }
 }
 
-/// The outcome of a fit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OnlineFit {
-    /// The learned state (dictionary and statistics).
-    pub state: OnlineState,
-    /// Mini-batch steps taken.
-    pub steps: usize,
-    /// The smoothed batch cost when it stopped (per signal; the last batch's
-    /// cost if it stopped before smoothing began).
-    pub smoothed_cost: f64,
-    /// Why it stopped.
-    pub stopped_by: &'static str,
+/// The checked signals, the seeded generator, and a state at the initial
+/// dictionary: how online and batch learning begin.
+pub(crate) fn start<'a, T: Real>(
+    x: MatRef<'a, T>,
+    init: &Init,
+    n_atoms: usize,
+    seed: u64,
+) -> Result<(Signals<'a, T>, SplitMix, OnlineState<T>)> {
+    let data = Signals::new(x)?;
+    let mut rng = SplitMix(seed);
+    let dict0 = init.build_from(&data, n_atoms, &mut rng)?;
+    let state = OnlineState::new(data.nf(), n_atoms, dict0)?;
+    Ok((data, rng, state))
 }
 
-/// Online dictionary learning on the columns of `x` (n_features ×
-/// n_samples). The observer sees every step and may stop the fit.
-pub fn fit_online<T: Real>(params: &OnlineParams, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<OnlineFit> {
-    params.check()?;
-    let nf = x.nrows();
-    let n = x.ncols();
-    if n == 0 || nf == 0 {
-        return Err(Error::Dimension("no signals".into()));
+impl Learn for Valid<OnlineParams> {
+    fn encoder(&self, _: usize) -> Encoder {
+        OnlineParams::encoder(self)
     }
-    let mut data = check_signals(x)?;
-    let mut rng = SplitMix(params.seed);
-    let dict0 = params.init.build(&data, nf, params.n_atoms, &mut rng)?;
-    let mut state = OnlineState::new(nf, params.n_atoms, dict0)?;
-    if params.shuffle {
+
+    /// Online dictionary learning on the columns of `x` (n_features ×
+    /// n_samples), each mini-batch coded by `encoder`.
+    fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
+        let p = &**self;
+        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, p.seed)?;
+        let (nf, n) = (data.nf(), data.len());
         let mut order: Vec<usize> = (0..n).collect();
-        rng.shuffle(&mut order);
-        let old = data.clone();
-        for (dst, &src) in order.iter().enumerate() {
-            data[dst * nf..(dst + 1) * nf].copy_from_slice(&old[src * nf..(src + 1) * nf]);
+        if p.shuffle {
+            rng.shuffle(&mut order);
         }
-    }
-    let encoder = params.encoder();
-    let bs = params.batch_size.min(n);
-    let steps_per_epoch = n.div_ceil(bs);
-    let max_steps = params.max_steps.unwrap_or(usize::MAX).min(params.max_epochs.saturating_mul(steps_per_epoch));
-    let mut old_dict = state.dict.clone();
-    let (mut ewa, mut ewa_min, mut no_improvement) = (None::<f64>, None::<f64>, 0usize);
-    let mut stopped_by = "max_steps";
-    let mut last_cost = f64::NAN;
-    let mut step = 0;
-    while step < max_steps {
-        let start = (step % steps_per_epoch) * bs;
-        let end = (start + bs).min(n);
-        let batch = &data[start * nf..end * nf];
-        let stats = state.batch_stats(&encoder, batch, params.alpha)?;
-        match params.forget_rho {
-            None => state.apply(&stats, batch, params.positive_dict, &mut rng)?,
-            Some(rho) => {
-                let beta = (1.0 - 1.0 / (state.step as f64 + 1.0)).powf(rho);
-                state.apply_with_forgetting(&stats, beta, batch, params.positive_dict, &mut rng)?
+        let bs = p.batch_size.min(n);
+        let steps_per_epoch = n.div_ceil(bs);
+        let max_steps = p.max_steps.unwrap_or(usize::MAX).min(p.max_epochs.saturating_mul(steps_per_epoch));
+        let mut old_dict = state.dict.clone();
+        let (mut ewa, mut ewa_min, mut no_improvement) = (None::<f64>, None::<f64>, 0usize);
+        let mut stop = StopReason::MaxIter;
+        let mut records = Vec::new();
+        let mut batch = Vec::with_capacity(bs * nf);
+        while records.len() < max_steps {
+            let start = (records.len() % steps_per_epoch) * bs;
+            let end = (start + bs).min(n);
+            batch.clear();
+            for &s in &order[start..end] {
+                batch.extend_from_slice(data.col(s));
             }
-        }
-        step += 1;
-        let batch_cost = stats.cost / stats.n_samples as f64;
-        last_cost = batch_cost;
-        // scikit-learn's _check_convergence.
-        let mut converged = None;
-        if step as f64 > 100f64.min(n as f64 / bs as f64) {
-            let w = (stats.n_samples as f64 / (n as f64 + 1.0)).min(1.0);
-            let e = ewa.map_or(batch_cost, |e| e * (1.0 - w) + batch_cost * w);
-            ewa = Some(e);
-            let diff = state.dict.iter().zip(&old_dict).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / params.n_atoms as f64;
-            if params.tol > 0.0 && diff <= params.tol {
-                converged = Some("tol");
-            } else if ewa_min.is_none_or(|m| e < m) {
-                no_improvement = 0;
-                ewa_min = Some(e);
-            } else {
-                no_improvement += 1;
-                if params.max_no_improvement.is_some_and(|m| no_improvement >= m) {
-                    converged = Some("max_no_improvement");
+            let stats = state.batch_stats(encoder, &batch, p.alpha)?;
+            let replaced = match p.forget_rho {
+                None => state.apply(&stats, &batch, p.positive_dict, &mut rng)?,
+                Some(rho) => {
+                    let beta = (1.0 - 1.0 / (state.step as f64 + 1.0)).powf(rho);
+                    state.apply_with_forgetting(&stats, beta, &batch, p.positive_dict, &mut rng)?
+                }
+            };
+            let batch_cost = stats.cost / stats.n_samples as f64;
+            records.push(Record { objective: batch_cost, mean_nnz: stats.nnz as f64 / stats.n_samples as f64, replaced });
+            let step = records.len();
+            // scikit-learn's _check_convergence.
+            let mut converged = None;
+            if step as f64 > 100f64.min(n as f64 / bs as f64) {
+                let w = (stats.n_samples as f64 / (n as f64 + 1.0)).min(1.0);
+                let e = ewa.map_or(batch_cost, |e| e * (1.0 - w) + batch_cost * w);
+                ewa = Some(e);
+                let diff =
+                    state.dict.iter().zip(&old_dict).map(|(&a, &b)| ((a - b) * (a - b)).to_f64()).sum::<f64>().sqrt() / p.n_atoms as f64;
+                if p.tol > 0.0 && diff <= p.tol {
+                    converged = Some(StopReason::Tol);
+                } else if ewa_min.is_none_or(|m| e < m) {
+                    no_improvement = 0;
+                    ewa_min = Some(e);
+                } else {
+                    no_improvement += 1;
+                    if p.max_no_improvement.is_some_and(|m| no_improvement >= m) {
+                        converged = Some(StopReason::NoImprovement);
+                    }
                 }
             }
+            old_dict.copy_from_slice(&state.dict);
+            if observer.observe(&Progress { iteration: step, total: Some(max_steps), objective: batch_cost }).is_break() {
+                stop = StopReason::Observer;
+                break;
+            }
+            if let Some(why) = converged {
+                stop = why;
+                break;
+            }
         }
-        old_dict.copy_from_slice(&state.dict);
-        if observer.observe(&Progress { iteration: step, total: Some(max_steps), objective: batch_cost }).is_break() {
-            stopped_by = "observer";
-            break;
-        }
-        if let Some(why) = converged {
-            stopped_by = why;
-            break;
-        }
+        let objective = ewa.unwrap_or(records.last().map_or(f64::NAN, |r| r.objective));
+        Ok(Fit { n_features: nf, n_atoms: p.n_atoms, dict: state.dict.clone(), state: Some(state), records, objective, stop })
     }
-    Ok(OnlineFit { smoothed_cost: ewa.unwrap_or(last_cost), state, steps: step, stopped_by })
-}
-
-/// Parameters of batch learning (scikit-learn's `DictionaryLearning`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchParams {
-    /// Number of atoms.
-    pub n_atoms: usize,
-    /// Lasso penalty.
-    pub alpha: f64,
-    /// Iterations at most (`max_iter`, 1000).
-    pub max_iter: usize,
-    /// Stop when the relative change of the objective is below this (`tol`, 1e-8).
-    pub tol: f64,
-    /// Seed.
-    pub seed: u64,
-    /// Initial dictionary.
-    pub init: Init,
-    /// Non-negative atoms.
-    pub positive_dict: bool,
-    /// Non-negative codes.
-    pub positive_code: bool,
-}
-
-impl BatchParams {
-    /// scikit-learn's defaults with `n_atoms` atoms.
-    pub fn new(n_atoms: usize) -> Self {
-        Self { n_atoms, alpha: 1.0, max_iter: 1000, tol: 1e-8, seed: 0, init: Init::Data, positive_dict: false, positive_code: false }
-    }
-}
-
-/// The outcome of batch learning.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchFit {
-    /// The final state (dictionary, last statistics).
-    pub state: OnlineState,
-    /// The objective `Σ ½‖x − Dc‖² + α‖c‖₁` after each coding pass.
-    pub objective: Vec<f64>,
-}
-
-/// Batch dictionary learning: alternate exact Lasso coding of every signal
-/// (Lasso-LARS) and one pass of block-coordinate atom updates on
-/// `A = CᵀC`, `B = XCᵀ`, until the relative change of the objective is
-/// below `tol`. Each half-step lowers the objective, so it never rises.
-pub fn fit_batch<T: Real>(params: &BatchParams, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<BatchFit> {
-    let (nf, n) = (x.nrows(), x.ncols());
-    if params.n_atoms == 0 || nf == 0 || n == 0 {
-        return Err(invalid("n_atoms", "atoms, features and signals must all be at least 1"));
-    }
-    let data = check_signals(x)?;
-    let mut rng = SplitMix(params.seed);
-    let dict0 = params.init.build(&data, nf, params.n_atoms, &mut rng)?;
-    let mut state = OnlineState::new(nf, params.n_atoms, dict0)?;
-    let encoder = Encoder::lasso_lars(params.alpha).positive(params.positive_code);
-    let mut objective: Vec<f64> = Vec::new();
-    for it in 0..params.max_iter {
-        let stats = state.batch_stats(&encoder, &data, params.alpha)?;
-        objective.push(stats.cost);
-        let stop = observer.observe(&Progress { iteration: it + 1, total: Some(params.max_iter), objective: stats.cost }).is_break();
-        let converged = objective.len() >= 2 && {
-            let (a, b) = (objective[objective.len() - 2], stats.cost);
-            (a - b).abs() <= params.tol * a.abs()
-        };
-        if stop || converged {
-            break;
-        }
-        state.apply_with_forgetting(&stats, 0.0, &data, params.positive_dict, &mut rng)?;
-    }
-    Ok(BatchFit { state, objective })
 }

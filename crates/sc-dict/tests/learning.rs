@@ -2,11 +2,13 @@
 //! synthetic experiment, smaller): the learners must find its atoms.
 
 use faer::MatRef;
+use sc_dict::batch::BatchParams;
 use sc_dict::init::Init;
-use sc_dict::ksvd::{KsvdParams, fit_ksvd};
-use sc_dict::online::{BatchParams, OnlineParams, OnlineState, fit_batch, fit_online};
+use sc_dict::ksvd::KsvdParams;
+use sc_dict::online::{OnlineParams, OnlineState};
 use sc_dict::progress::Quiet;
 use sc_dict::rng::SplitMix;
+use sc_dict::{Error, Learn, StopReason};
 use sc_solvers::Encoder;
 
 /// Unit atoms (nf × k) and n signals of 3 to 5 atoms each, plus noise.
@@ -62,13 +64,15 @@ fn ksvd_recovers_a_planted_dictionary_and_its_error_never_rises() {
     let (truth, x) = planted(nf, k, n, 0.01, 1);
     for exact in [false, true] {
         let params = KsvdParams { n_nonzero: 5, iterations: 80, exact, seed: 3, ..KsvdParams::new(k) };
-        let fit = fit_ksvd(&params, MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
+        let fit = params.check().unwrap().fit(MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
         let r = recovered(&truth, &fit.dict, nf);
         assert!(r >= 0.95, "exact={exact}: recovered {r}");
+        assert_eq!((fit.iterations(), fit.stop, fit.state.is_none()), (80, StopReason::MaxIter, true));
         // Between iterations that replaced no atom, the error never rises.
-        for t in 1..fit.objective.len() {
-            if fit.replaced[t - 1] == 0 {
-                assert!(fit.objective[t] <= fit.objective[t - 1] * (1.0 + 1e-9), "exact={exact}, iteration {t}: {:?}", fit.objective);
+        for t in 1..fit.records.len() {
+            let (prev, now) = (fit.records[t - 1], fit.records[t]);
+            if prev.replaced == 0 {
+                assert!(now.objective <= prev.objective * (1.0 + 1e-9), "exact={exact}, iteration {t}: {:?}", fit.records);
             }
         }
     }
@@ -78,18 +82,20 @@ fn ksvd_recovers_a_planted_dictionary_and_its_error_never_rises() {
 fn online_learning_recovers_a_planted_dictionary() {
     let (nf, k, n) = (32, 40, 2000);
     let (truth, x) = planted(nf, k, n, 0.01, 2);
-    let params = OnlineParams {
-        batch_size: 64,
-        max_steps: Some(3000),
-        tol: 0.0,
-        max_no_improvement: None,
-        encoder: Some(Encoder::omp(5)),
-        seed: 5,
-        ..OnlineParams::new(k)
-    };
-    let fit = fit_online(&params, MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
-    let r = recovered(&truth, &fit.state.dict, nf);
+    let params =
+        OnlineParams { batch_size: 64, max_steps: Some(3000), tol: 0.0, max_no_improvement: None, seed: 5, ..OnlineParams::new(k) };
+    let fit = params.check().unwrap().fit_with(MatRef::from_column_major_slice(&x, nf, n), &Encoder::omp(5), &mut Quiet).unwrap();
+    let r = recovered(&truth, &fit.dict, nf);
     assert!(r >= 0.95, "recovered {r}");
+    assert!(fit.records.iter().all(|r| r.mean_nnz <= 5.0));
+    // The same in float32: learned in float32, statistics included.
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let fit32 = params.check().unwrap().fit_with(MatRef::from_column_major_slice(&x32, nf, n), &Encoder::omp(5), &mut Quiet).unwrap();
+    let learned: Vec<f64> = fit32.dict.iter().map(|&v| v as f64).collect();
+    let r32 = recovered(&truth, &learned, nf);
+    assert!(r32 >= 0.95, "float32: recovered {r32}");
+    let state = fit32.state.unwrap();
+    assert_eq!((state.a.len(), state.b.len(), state.step), (k * k, nf * k, 3000));
 }
 
 #[test]
@@ -98,13 +104,17 @@ fn same_seed_same_dictionary_whatever_the_threads() {
     let (_, x) = planted(nf, k, n, 0.05, 4);
     let xm = MatRef::from_column_major_slice(&x, nf, n);
     let params = OnlineParams { max_steps: Some(40), batch_size: 32, alpha: 0.2, seed: 9, ..OnlineParams::new(k) };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| fit_online(&params, xm, &mut Quiet).unwrap());
-    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| fit_online(&params, xm, &mut Quiet).unwrap());
-    assert_eq!(one.state, two.state);
-    let kp = KsvdParams { iterations: 3, n_nonzero: 3, seed: 9, init: Init::Data, ..KsvdParams::new(k) };
-    let a = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| fit_ksvd(&kp, xm, &mut Quiet).unwrap());
-    let b = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| fit_ksvd(&kp, xm, &mut Quiet).unwrap());
-    assert_eq!(a, b);
+    let pool = |t: usize| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+    let online = params.check().unwrap();
+    let one = pool(1).install(|| online.fit(xm, &mut Quiet).unwrap());
+    let two = pool(2).install(|| online.fit(xm, &mut Quiet).unwrap());
+    assert_eq!(one, two);
+    for exact in [false, true] {
+        let kp = KsvdParams { iterations: 3, n_nonzero: 3, seed: 9, init: Init::Data, exact, ..KsvdParams::new(k) }.check().unwrap();
+        let a = pool(1).install(|| kp.fit(xm, &mut Quiet).unwrap());
+        let b = pool(2).install(|| kp.fit(xm, &mut Quiet).unwrap());
+        assert_eq!(a, b);
+    }
 }
 
 #[test]
@@ -137,10 +147,56 @@ fn batch_learning_objective_never_rises() {
     let (nf, k, n) = (12, 18, 300);
     let (_, x) = planted(nf, k, n, 0.05, 8);
     let params = BatchParams { alpha: 0.3, max_iter: 30, tol: 1e-12, seed: 2, ..BatchParams::new(k) };
-    let fit = fit_batch(&params, MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
-    assert!(fit.objective.len() >= 5);
-    for w in fit.objective.windows(2) {
-        assert!(w[1] <= w[0] * (1.0 + 1e-10), "{:?}", fit.objective);
+    let fit = params.check().unwrap().fit(MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
+    let objective: Vec<f64> = fit.records.iter().map(|r| r.objective).collect();
+    assert!(objective.len() >= 5);
+    for w in objective.windows(2) {
+        assert!(w[1] <= w[0] * (1.0 + 1e-10), "{objective:?}");
     }
-    assert!(fit.objective.last().unwrap() < &(0.9 * fit.objective[0]));
+    assert!(objective.last().unwrap() < &(0.9 * objective[0]));
+    assert_eq!(fit.objective, *objective.last().unwrap());
+}
+
+#[test]
+fn a_strided_matrix_learns_what_its_contiguous_copy_learns() {
+    let (nf, k, n) = (12, 16, 300);
+    let (_, x) = planted(nf, k, n, 0.05, 11);
+    // The same signals as the rows of a row-major array: columns not contiguous.
+    let rows: Vec<f64> = (0..nf).flat_map(|i| (0..n).map(move |s| (i, s))).map(|(i, s)| x[s * nf + i]).collect();
+    let strided = MatRef::from_row_major_slice(&rows, nf, n);
+    let contiguous = MatRef::from_column_major_slice(&x, nf, n);
+    let online = OnlineParams { max_steps: Some(20), batch_size: 32, alpha: 0.2, ..OnlineParams::new(k) }.check().unwrap();
+    assert_eq!(online.fit(strided, &mut Quiet).unwrap(), online.fit(contiguous, &mut Quiet).unwrap());
+    let kp = KsvdParams { iterations: 2, n_nonzero: 3, ..KsvdParams::new(k) }.check().unwrap();
+    assert_eq!(kp.fit(strided, &mut Quiet).unwrap(), kp.fit(contiguous, &mut Quiet).unwrap());
+}
+
+#[test]
+fn every_parameter_is_checked_before_any_work() {
+    let name = |e: Error| match e {
+        Error::InvalidParameter { name, .. } => name,
+        other => panic!("{other}"),
+    };
+    assert_eq!(name(OnlineParams::new(0).check().unwrap_err()), "n_atoms");
+    assert_eq!(name(OnlineParams { alpha: f64::NAN, ..OnlineParams::new(4) }.check().unwrap_err()), "alpha");
+    assert_eq!(name(OnlineParams { batch_size: 0, ..OnlineParams::new(4) }.check().unwrap_err()), "batch_size");
+    assert_eq!(name(OnlineParams { tol: -1.0, ..OnlineParams::new(4) }.check().unwrap_err()), "tol");
+    assert_eq!(name(OnlineParams { forget_rho: Some(f64::INFINITY), ..OnlineParams::new(4) }.check().unwrap_err()), "forget_rho");
+    assert_eq!(name(BatchParams { max_iter: 0, ..BatchParams::new(4) }.check().unwrap_err()), "max_iter");
+    assert_eq!(name(BatchParams { alpha: -1.0, ..BatchParams::new(4) }.check().unwrap_err()), "alpha");
+    assert_eq!(name(KsvdParams { n_nonzero: 5, ..KsvdParams::new(4) }.check().unwrap_err()), "n_nonzero");
+    assert_eq!(name(KsvdParams { tol: Some(-1.0), ..KsvdParams::new(10) }.check().unwrap_err()), "tol");
+    assert_eq!(name(KsvdParams { iterations: 0, ..KsvdParams::new(10) }.check().unwrap_err()), "iterations");
+    assert_eq!(name(KsvdParams { coherence_limit: 1.5, ..KsvdParams::new(10) }.check().unwrap_err()), "coherence_limit");
+    // Data errors are typed too.
+    let x = [1.0, f64::NAN, 0.0, 1.0];
+    let err = OnlineParams::new(2).check().unwrap().fit(MatRef::from_column_major_slice(&x, 2, 2), &mut Quiet).unwrap_err();
+    assert!(matches!(err, Error::NonFinite(0)), "{err}");
+    let zeros = [0.0; 8];
+    let err = KsvdParams { n_nonzero: 1, init: Init::Given(vec![0.0; 8]), ..KsvdParams::new(2) }
+        .check()
+        .unwrap()
+        .fit(MatRef::from_column_major_slice(&zeros, 4, 2), &mut Quiet)
+        .unwrap_err();
+    assert!(matches!(err, Error::ZeroAtom(0)), "{err}");
 }

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-/// Errors of reading and writing arrays and images.
+/// Errors of reading and writing arrays and images, and of patches and
+/// pictures made from them.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The operating system refused a read or write.
@@ -21,6 +22,30 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The patch does not fit in the image.
+    #[error("a {ph}×{pw} patch does not fit in a {height}×{width} image")]
+    PatchTooLarge {
+        /// Patch height.
+        ph: usize,
+        /// Patch width.
+        pw: usize,
+        /// Image height.
+        height: usize,
+        /// Image width.
+        width: usize,
+    },
+    /// A patch side or a stride is zero.
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+    /// `max_patches` asks for no patch, or a fraction outside (0, 1].
+    #[error("max_patches must be a count ≥ 1 or a fraction in (0, 1], got {0}")]
+    BadMaxPatches(String),
+    /// Patch data and corners do not match the image.
+    #[error("patches do not fit the image they are put back into")]
+    Mismatch,
+    /// Sizes that disagree or overflow (an image's values, a grid of atoms).
+    #[error("{0}")]
+    Shape(String),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::atomic::write_atomic;
-use crate::error::{Result, format_err, io_err};
+use crate::error::{Error, Result, format_err, io_err};
 use crate::npy;
 
 /// The bytes of scikit-image's `camera` (512×512, 8-bit gray, CC0; see
@@ -32,9 +32,6 @@ pub struct Image {
     /// `data[(r * width + c) * channels + ch]`.
     pub data: Vec<f64>,
 }
-
-/// Older name of a one-channel [`Image`].
-pub type GrayImage = Image;
 
 /// The value range pixel values are given in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,14 +64,21 @@ pub struct ReadOptions {
 }
 
 impl Image {
-    /// An image from its values; `None` unless `data.len()` is
-    /// `width × height × channels` and `channels` is 1 or 3.
-    pub fn new(width: usize, height: usize, channels: usize, data: Vec<f64>) -> Option<Self> {
-        (matches!(channels, 1 | 3) && data.len() == width * height * channels).then_some(Self { width, height, channels, data })
+    /// An image from its values; an error unless `channels` is 1 or 3 and
+    /// `data.len()` is `width × height × channels`.
+    pub fn new(width: usize, height: usize, channels: usize, data: Vec<f64>) -> Result<Self> {
+        if !matches!(channels, 1 | 3) {
+            return Err(Error::Shape(format!("an image has 1 or 3 channels, not {channels}")));
+        }
+        let want = width.checked_mul(height).and_then(|p| p.checked_mul(channels));
+        if want != Some(data.len()) {
+            return Err(Error::Shape(format!("{} values for a {height}×{width}×{channels} image", data.len())));
+        }
+        Ok(Self { width, height, channels, data })
     }
 
     /// A gray image.
-    pub fn gray(width: usize, height: usize, data: Vec<f64>) -> Option<Self> {
+    pub fn gray(width: usize, height: usize, data: Vec<f64>) -> Result<Self> {
         Self::new(width, height, 1, data)
     }
 

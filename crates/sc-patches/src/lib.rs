@@ -30,3 +30,6 @@ pub mod pictures;
 
 pub use atomic::write_atomic;
 pub use error::{Error, Result};
+pub use image::{Image, camera, read_image};
+pub use patches::{MaxPatches, PatchSpec, Patches, extract, extract_spec, reconstruct_average, reconstruct_blend};
+pub use pictures::{GridSpec, dictionary_grid, side_by_side};

@@ -8,33 +8,8 @@
 
 use sc_linalg::rng::SplitMix;
 
+use crate::error::{Error, Result};
 use crate::image::Image;
-
-/// Why patches could not be taken.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PatchError {
-    /// The patch does not fit in the image.
-    #[error("a {ph}×{pw} patch does not fit in a {height}×{width} image")]
-    PatchTooLarge {
-        /// Patch height.
-        ph: usize,
-        /// Patch width.
-        pw: usize,
-        /// Image height.
-        height: usize,
-        /// Image width.
-        width: usize,
-    },
-    /// A patch side or a stride is zero.
-    #[error("{0} must be at least 1")]
-    Zero(&'static str),
-    /// `max_patches` asks for no patch, or a fraction outside (0, 1].
-    #[error("max_patches must be a count ≥ 1 or a fraction in (0, 1], got {0}")]
-    BadMaxPatches(String),
-    /// Patch data and corners do not match the image.
-    #[error("patches do not fit the image they are put back into")]
-    Mismatch,
-}
 
 /// How many patches to take.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,21 +96,21 @@ pub fn remove_means(data: &mut [f64], n: usize) -> Vec<f64> {
         .collect()
 }
 
-fn check(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<(), PatchError> {
+fn check(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<()> {
     if ph == 0 || pw == 0 {
-        return Err(PatchError::Zero("the patch size"));
+        return Err(Error::Zero("the patch size"));
     }
     if sr == 0 || sc == 0 {
-        return Err(PatchError::Zero("the stride"));
+        return Err(Error::Zero("the stride"));
     }
     if ph > img.height || pw > img.width {
-        return Err(PatchError::PatchTooLarge { ph, pw, height: img.height, width: img.width });
+        return Err(Error::PatchTooLarge { ph, pw, height: img.height, width: img.width });
     }
     Ok(())
 }
 
 /// The corners `spec` selects in `img`.
-pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>, PatchError> {
+pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>> {
     let (ph, pw) = (spec.height, spec.width);
     check(img, ph, pw, spec.stride_rows, spec.stride_cols)?;
     let rows: Vec<usize> = (0..=img.height - ph).step_by(spec.stride_rows).collect();
@@ -143,17 +118,17 @@ pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>, Pat
     let all = rows.len() * cols.len();
     let n = match spec.max_patches {
         MaxPatches::All => return Ok(rows.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect()),
-        MaxPatches::Count(0) => return Err(PatchError::BadMaxPatches("0".into())),
+        MaxPatches::Count(0) => return Err(Error::BadMaxPatches("0".into())),
         MaxPatches::Count(k) => k,
         MaxPatches::Fraction(f) if f > 0.0 && f <= 1.0 => ((f * all as f64) as usize).max(1),
-        MaxPatches::Fraction(f) => return Err(PatchError::BadMaxPatches(f.to_string())),
+        MaxPatches::Fraction(f) => return Err(Error::BadMaxPatches(f.to_string())),
     };
     let mut rng = SplitMix(spec.seed);
     Ok((0..n).map(|_| (rows[rng.below(rows.len())], cols[rng.below(cols.len())])).collect())
 }
 
 /// Takes the patches at `corners` (each must fit).
-pub fn extract_at(img: &Image, ph: usize, pw: usize, corners: Vec<(usize, usize)>) -> Result<Patches, PatchError> {
+pub fn extract_at(img: &Image, ph: usize, pw: usize, corners: Vec<(usize, usize)>) -> Result<Patches> {
     let mut data = Vec::new();
     extract_into(img, ph, pw, &corners, &mut data)?;
     Ok(Patches { patch_height: ph, patch_width: pw, channels: img.channels, corners, data })
@@ -162,10 +137,10 @@ pub fn extract_at(img: &Image, ph: usize, pw: usize, corners: Vec<(usize, usize)
 /// Writes the patches at `corners` into `data` (cleared first; its
 /// allocation is reused, so repeated extractions of the same size do not
 /// touch the allocator).
-pub fn extract_into(img: &Image, ph: usize, pw: usize, corners: &[(usize, usize)], data: &mut Vec<f64>) -> Result<(), PatchError> {
+pub fn extract_into(img: &Image, ph: usize, pw: usize, corners: &[(usize, usize)], data: &mut Vec<f64>) -> Result<()> {
     check(img, ph, pw, 1, 1)?;
     if corners.iter().any(|&(r, c)| r + ph > img.height || c + pw > img.width) {
-        return Err(PatchError::Mismatch);
+        return Err(Error::Mismatch);
     }
     let ch = img.channels;
     data.clear();
@@ -180,27 +155,21 @@ pub fn extract_into(img: &Image, ph: usize, pw: usize, corners: &[(usize, usize)
 }
 
 /// The patches `spec` selects.
-pub fn extract_spec(img: &Image, spec: &PatchSpec) -> Result<Patches, PatchError> {
+pub fn extract_spec(img: &Image, spec: &PatchSpec) -> Result<Patches> {
     extract_at(img, spec.height, spec.width, corners(img, spec)?)
 }
 
 /// Every `ph × pw` patch whose corner lies on the grid of the strides
-/// (stride 1: all of them, as scikit-learn). `None` if the patch is larger
-/// than the image or a stride is 0.
-pub fn extract(img: &Image, ph: usize, pw: usize, stride_r: usize, stride_c: usize) -> Option<Patches> {
-    extract_spec(img, &PatchSpec { stride_rows: stride_r, stride_cols: stride_c, ..PatchSpec::new(ph, pw) }).ok()
+/// (stride 1: all of them, as scikit-learn). An error if the patch is
+/// larger than the image or a stride is 0.
+pub fn extract(img: &Image, ph: usize, pw: usize, stride_r: usize, stride_c: usize) -> Result<Patches> {
+    extract_spec(img, &PatchSpec { stride_rows: stride_r, stride_cols: stride_c, ..PatchSpec::new(ph, pw) })
 }
 
 /// The patches whose corner row lies in `rows` (on the stride grid): one
 /// band of an image, for streaming over images too large to hold all their
 /// patches.
-pub fn extract_band(
-    img: &Image,
-    ph: usize,
-    pw: usize,
-    stride: (usize, usize),
-    rows: std::ops::Range<usize>,
-) -> Result<Patches, PatchError> {
+pub fn extract_band(img: &Image, ph: usize, pw: usize, stride: (usize, usize), rows: std::ops::Range<usize>) -> Result<Patches> {
     check(img, ph, pw, stride.0, stride.1)?;
     let last = img.height - ph;
     let corners = (rows.start..rows.end.min(last + 1))
@@ -241,20 +210,20 @@ impl Accumulator {
 
     /// Adds one patch (`ph × pw × channels` values, scikit-learn layout) at
     /// `corner`; it must lie inside the window.
-    pub fn add(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64]) -> Result<(), PatchError> {
+    pub fn add(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64]) -> Result<()> {
         self.add_weighted(corner, ph, pw, patch, 1.0)
     }
 
     /// Adds one patch with weight `w`: its pixels contribute `w·value` to
     /// the sums and `w` to the weights that divide them.
-    pub fn add_weighted(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64], w: f64) -> Result<(), PatchError> {
+    pub fn add_weighted(&mut self, corner: (usize, usize), ph: usize, pw: usize, patch: &[f64], w: f64) -> Result<()> {
         let (r, c) = corner;
         let ch = self.channels;
         if r < self.top || r + ph > (self.top + self.window).min(self.height) || c + pw > self.width || patch.len() != ph * pw * ch {
-            return Err(PatchError::Mismatch);
+            return Err(Error::Mismatch);
         }
         if !(w.is_finite() && w >= 0.0) {
-            return Err(PatchError::Mismatch);
+            return Err(Error::Mismatch);
         }
         let width = self.width;
         for i in 0..ph {
@@ -273,10 +242,10 @@ impl Accumulator {
     }
 
     /// Adds every patch of `p` (with `means[k]` added back to patch `k`).
-    pub fn add_patches(&mut self, p: &Patches, means: Option<&[f64]>) -> Result<(), PatchError> {
+    pub fn add_patches(&mut self, p: &Patches, means: Option<&[f64]>) -> Result<()> {
         let n = p.n_features();
         if means.is_some_and(|m| m.len() != p.n_patches()) || p.channels != self.channels {
-            return Err(PatchError::Mismatch);
+            return Err(Error::Mismatch);
         }
         let mut buf = vec![0.0; n];
         for (k, &corner) in p.corners.iter().enumerate() {
@@ -342,18 +311,18 @@ impl Accumulator {
 /// scikit-learn's `reconstruct_from_patches_2d`: each pixel is the mean of
 /// the patch values that cover it (0 where none does). `means`, if given,
 /// are added back to each patch first (see [`Patches::remove_mean`]).
-pub fn reconstruct_average(p: &Patches, means: Option<&[f64]>, height: usize, width: usize) -> Option<Image> {
+pub fn reconstruct_average(p: &Patches, means: Option<&[f64]>, height: usize, width: usize) -> Result<Image> {
     let mut acc = Accumulator::new(height, width, p.channels, height);
-    acc.add_patches(p, means).ok()?;
-    Some(acc.into_image(None))
+    acc.add_patches(p, means)?;
+    Ok(acc.into_image(None))
 }
 
 /// The denoising blend of Elad & Aharon (2006): `x = (λ·y + Σ Rᵀp) / (λ +
 /// count)` with `y` the noisy image.
-pub fn reconstruct_blend(p: &Patches, means: Option<&[f64]>, noisy: &Image, lambda: f64) -> Option<Image> {
+pub fn reconstruct_blend(p: &Patches, means: Option<&[f64]>, noisy: &Image, lambda: f64) -> Result<Image> {
     let mut acc = Accumulator::new(noisy.height, noisy.width, noisy.channels, noisy.height);
-    acc.add_patches(p, means).ok()?;
-    Some(acc.into_image(Some((noisy, lambda))))
+    acc.add_patches(p, means)?;
+    Ok(acc.into_image(Some((noisy, lambda))))
 }
 
 #[cfg(test)]
@@ -391,8 +360,8 @@ mod tests {
         assert_eq!(&p.data[..4], &[0.0, 1.0, 4.0, 5.0]);
         assert_eq!(&p.data[4..8], &[1.0, 2.0, 5.0, 6.0]);
         assert_eq!(p.corners[3], (1, 0));
-        assert!(extract(&img, 4, 2, 1, 1).is_none());
-        assert!(extract(&img, 2, 2, 0, 1).is_none());
+        assert!(matches!(extract(&img, 4, 2, 1, 1), Err(Error::PatchTooLarge { .. })));
+        assert!(matches!(extract(&img, 2, 2, 0, 1), Err(Error::Zero(_))));
         let back = reconstruct_average(&p, None, 3, 4).unwrap();
         assert_eq!(back, img);
         let s = extract(&img, 2, 2, 1, 2).unwrap();
@@ -409,11 +378,8 @@ mod tests {
         assert_ne!(a.corners, extract_spec(&img, &PatchSpec { seed: 43, ..spec }).unwrap().corners);
         let f = extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(0.5), ..spec }).unwrap();
         assert_eq!(f.n_patches(), (0.5 * (12 * 17) as f64) as usize);
-        assert!(matches!(
-            extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(1.5), ..spec }),
-            Err(PatchError::BadMaxPatches(_))
-        ));
-        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Count(0), ..spec }), Err(PatchError::BadMaxPatches(_))));
+        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Fraction(1.5), ..spec }), Err(Error::BadMaxPatches(_))));
+        assert!(matches!(extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Count(0), ..spec }), Err(Error::BadMaxPatches(_))));
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //!
 //! Captions are not drawn (no font is bundled); callers print them instead.
 
+use crate::error::{Error, Result};
 use crate::image::Image;
+
+/// The largest picture drawn: 2²⁸ pixels (a 16384 × 16384 square).
+pub const MAX_PIXELS: usize = 1 << 28;
 
 /// How to lay out a dictionary's atoms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,20 +38,27 @@ pub fn grid_shape(n: usize, grid: Option<(usize, usize)>) -> (usize, usize) {
 /// buffer, each a `ph × pw × channels` patch in scikit-learn's layout) as a
 /// grid of tiles, each atom rescaled to its own range (min black, max
 /// white; a constant atom mid-gray), on a white background. Values 0..255.
-/// `None` if the shapes disagree or the grid is too small.
-pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spec: GridSpec) -> Option<Image> {
-    let nf = ph * pw * channels;
+/// An error if the shapes disagree, the grid is too small, or the picture
+/// would exceed [`MAX_PIXELS`].
+pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spec: GridSpec) -> Result<Image> {
+    let shape = |why: String| Error::Shape(why);
+    let nf = ph.checked_mul(pw).and_then(|p| p.checked_mul(channels)).ok_or_else(|| shape("the patch shape overflows".into()))?;
     if nf == 0 || !atoms.len().is_multiple_of(nf) || spec.zoom == 0 || !matches!(channels, 1 | 3) {
-        return None;
+        return Err(shape(format!("{} values are not atoms of {ph}×{pw}×{channels} (zoom ≥ 1, 1 or 3 channels)", atoms.len())));
     }
     let n = atoms.len() / nf;
     let (rows, cols) = grid_shape(n, spec.grid);
-    if rows * cols < n {
-        return None;
+    if rows.saturating_mul(cols) < n {
+        return Err(shape(format!("a {rows}×{cols} grid cannot hold {n} atoms")));
     }
+    let side = |count: usize, tile: usize| -> Option<usize> {
+        count.checked_mul(tile.checked_mul(spec.zoom)?)?.checked_add(count.checked_add(1)?.checked_mul(spec.border)?)
+    };
     let (tw, th) = (pw * spec.zoom, ph * spec.zoom);
-    let width = cols * tw + (cols + 1) * spec.border;
-    let height = rows * th + (rows + 1) * spec.border;
+    let (width, height) = match (side(cols, pw), side(rows, ph)) {
+        (Some(w), Some(h)) if w.checked_mul(h).is_some_and(|p| p <= MAX_PIXELS) => (w, h),
+        _ => return Err(shape(format!("a {rows}×{cols} grid of {ph}×{pw} atoms at zoom {} exceeds {MAX_PIXELS} pixels", spec.zoom))),
+    };
     let mut data = vec![255.0; width * height * channels];
     for a in 0..n {
         let atom = &atoms[a * nf..(a + 1) * nf];
@@ -71,13 +82,16 @@ pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spe
 
 /// Images enlarged by `zoom` and placed left to right, top-aligned, `gap`
 /// white pixels apart, on white. Gray images are made RGB if any input is.
-pub fn side_by_side(images: &[&Image], zoom: usize, gap: usize) -> Option<Image> {
+pub fn side_by_side(images: &[&Image], zoom: usize, gap: usize) -> Result<Image> {
     if images.is_empty() || zoom == 0 {
-        return None;
+        return Err(Error::Shape("side by side needs an image and a zoom ≥ 1".into()));
     }
     let channels = if images.iter().any(|i| i.channels == 3) { 3 } else { 1 };
     let width = images.iter().map(|i| i.width * zoom).sum::<usize>() + gap * (images.len() + 1);
-    let height = images.iter().map(|i| i.height * zoom).max()? + 2 * gap;
+    let height = images.iter().map(|i| i.height * zoom).max().unwrap_or(0) + 2 * gap;
+    if width.saturating_mul(height) > MAX_PIXELS {
+        return Err(Error::Shape(format!("a {height}×{width} picture exceeds {MAX_PIXELS} pixels")));
+    }
     let mut data = vec![255.0; width * height * channels];
     let mut x0 = gap;
     for img in images {
@@ -113,7 +127,7 @@ mod tests {
         assert_eq!((g.width, g.height), (20 * 16 + 21 * 2, 5 * 16 + 6 * 2));
         // 10 atoms: 3 rows of 4; a grid too small is refused.
         assert_eq!(grid_shape(10, None), (3, 4));
-        assert!(dictionary_grid(&atoms, 8, 8, 1, GridSpec { grid: Some((3, 3)), ..Default::default() }).is_none());
+        assert!(dictionary_grid(&atoms, 8, 8, 1, GridSpec { grid: Some((3, 3)), ..Default::default() }).is_err());
         // Each tile spans black to white.
         let g = dictionary_grid(&atoms[..64], 8, 8, 1, GridSpec { zoom: 1, border: 0, grid: None }).unwrap();
         assert_eq!(g.data.iter().cloned().fold(f64::INFINITY, f64::min), 0.0);

@@ -146,16 +146,36 @@ pub trait Encode<T: Real>: Sync {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Encoder {
     algorithm: Algorithm,
-    threads: Option<usize>,
+    threads: Option<Pool>,
     chunk: usize,
-    /// `positive` was asked of an algorithm without a sign constraint.
-    positive_unsupported: bool,
+    /// A setting the algorithm does not use (`positive`, `l2`, `tol`,
+    /// `max_iter`), refused when coding.
+    unsupported: Option<&'static str>,
+}
+
+/// A thread pool built once by [`Encoder::threads`] and shared by clones.
+#[derive(Clone)]
+struct Pool {
+    threads: usize,
+    pool: std::sync::Arc<std::result::Result<rayon::ThreadPool, String>>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pool({})", self.threads)
+    }
+}
+
+impl PartialEq for Pool {
+    fn eq(&self, other: &Self) -> bool {
+        self.threads == other.threads
+    }
 }
 
 impl Encoder {
     /// An encoder running `algorithm`.
     pub fn new(algorithm: Algorithm) -> Self {
-        Self { algorithm, threads: None, chunk: 256, positive_unsupported: false }
+        Self { algorithm, threads: None, chunk: 256, unsupported: None }
     }
     /// OMP with `n_nonzero` atoms per signal.
     pub fn omp(n_nonzero: usize) -> Self {
@@ -206,57 +226,65 @@ impl Encoder {
             a => {
                 if let Some(p) = a.lasso_params_mut() {
                     p.positive = positive;
-                } else {
-                    // Rejected by validation: OMP and LARS have no sign constraint.
-                    self.positive_unsupported = positive;
+                } else if positive {
+                    // Refused when coding: OMP and LARS have no sign constraint.
+                    self.unsupported.get_or_insert("positive");
                 }
             }
         }
         self
     }
-    /// Sets the elastic-net ℓ2 penalty (Lasso solvers).
+    /// Sets the elastic-net ℓ2 penalty (Lasso solvers; refused by the others).
     pub fn l2(mut self, l2: f64) -> Self {
-        if let Some(p) = self.algorithm.lasso_params_mut() {
-            p.l2 = l2;
+        match self.algorithm.lasso_params_mut() {
+            Some(p) => p.l2 = l2,
+            None => {
+                self.unsupported.get_or_insert("l2");
+            }
         }
         self
     }
     /// Sets the relative duality-gap tolerance (iterative Lasso solvers) or
-    /// the squared-residual goal (OMP, the residual-goal Lasso).
+    /// the squared-residual goal (OMP, the residual-goal Lasso); refused by
+    /// LARS, Lasso-LARS (exact) and thresholding.
     pub fn tol(mut self, tol: f64) -> Self {
         match &mut self.algorithm {
             Algorithm::Omp { tol: t, .. } => *t = Some(tol),
             Algorithm::LassoGoal { tol: t, .. } => *t = tol,
-            a => {
-                if let Some(p) = a.lasso_params_mut() {
-                    p.tol = tol;
-                }
+            Algorithm::LassoCd(p) | Algorithm::Ista(p) | Algorithm::Fista(p) => p.tol = tol,
+            _ => {
+                self.unsupported.get_or_insert("tol");
             }
         }
         self
     }
-    /// Caps iterations (Lasso solvers) or atoms under a `tol` goal (OMP).
+    /// Caps iterations (Lasso solvers), homotopy steps (Lasso-LARS, the
+    /// residual-goal Lasso) or atoms under a `tol` goal (OMP); refused by
+    /// LARS and thresholding.
     pub fn max_iter(mut self, max_iter: usize) -> Self {
         match &mut self.algorithm {
             Algorithm::Omp { max_nonzero, .. } => *max_nonzero = Some(max_iter),
             Algorithm::LassoGoal { max_iter: m, .. } => *m = max_iter,
-            a => {
-                if let Some(p) = a.lasso_params_mut() {
-                    p.max_iter = max_iter;
+            a => match a.lasso_params_mut() {
+                Some(p) => p.max_iter = max_iter,
+                None => {
+                    self.unsupported.get_or_insert("max_iter");
                 }
-            }
+            },
         }
         self
     }
-    /// Number of worker threads (default: rayon's global pool). Codes never
-    /// depend on it.
+    /// Number of worker threads (default: rayon's global pool). The pool is
+    /// built here, once, and shared by clones. Codes never depend on it.
     pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = Some(threads);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build().map_err(|e| e.to_string());
+        self.threads = Some(Pool { threads, pool: std::sync::Arc::new(pool) });
         self
     }
-    /// Signals coded per task (default 256); codes never depend on it.
+    /// Signals coded per task (default 256; 0 is refused when coding);
+    /// codes never depend on it.
     pub fn chunk_size(mut self, chunk: usize) -> Self {
-        self.chunk = chunk.max(1);
+        self.chunk = chunk;
         self
     }
 
@@ -274,9 +302,9 @@ impl Encoder {
     /// `init` (n_atoms × n_samples; ignored by the other algorithms).
     pub fn encode_warm<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<SparseCodes<T>> {
         let plan = self.check(dict, x, init)?;
-        match self.threads {
-            Some(t) => {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().map_err(|e| Error::ThreadPool(e.to_string()))?;
+        match &self.threads {
+            Some(p) => {
+                let pool = p.pool.as_ref().as_ref().map_err(|e| Error::ThreadPool(e.clone()))?;
                 Ok(pool.install(|| run(&plan, dict, x, init, self.chunk)))
             }
             _ => Ok(run(&plan, dict, x, init, self.chunk)),
@@ -285,11 +313,14 @@ impl Encoder {
 
     /// Validates parameters and data once, before any work.
     fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
-        if self.positive_unsupported {
-            return Err(invalid("positive", format!("{} has no sign constraint", self.algorithm.name())));
+        if let Some(name) = self.unsupported {
+            return Err(invalid(name, format!("does not apply to {}", self.algorithm.name())));
         }
-        if self.threads == Some(0) {
+        if self.threads.as_ref().is_some_and(|p| p.threads == 0) {
             return Err(invalid("threads", "must be at least 1"));
+        }
+        if self.chunk == 0 {
+            return Err(invalid("chunk_size", "must be at least 1"));
         }
         let (n_features, n_atoms) = (dict.n_features(), dict.n_atoms());
         if x.nrows() != n_features {

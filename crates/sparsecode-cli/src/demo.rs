@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sparsecode::denoise::{Denoiser, psnr};
-use sparsecode::dict::online::{OnlineParams, fit_online};
+use sparsecode::dict::Learn;
+use sparsecode::dict::online::OnlineParams;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::faer::MatRef;
@@ -64,15 +65,18 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
         ..OnlineParams::new(100)
     };
     let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
-    let fit = fit_online(&params, x, &mut Quiet)?;
-    say!("Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256  {}", fit.steps, step(t));
-    let grid =
-        dictionary_grid(&fit.state.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 }).expect("100 atoms fit 10×10");
+    let fit = params.check()?.fit(x, &mut Quiet)?;
+    say!(
+        "Dictionary shape: (100, 64)  — online learning, alpha = 1, Lasso-LARS codes, {} mini-batches of 256  {}",
+        fit.iterations(),
+        step(t)
+    );
+    let grid = dictionary_grid(&fit.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 })?;
     let path = save(&args.out_dir, "dictionary.png", &grid)?;
     say!("  the atoms as a 10×10 grid: {}", path.display());
 
     let t = Instant::now();
-    let dict = Dictionary::from_column_major(&fit.state.dict, 64, 100)?;
+    let dict = Dictionary::new(fit.dictionary())?;
     let pick = SplitMix(7).below(patches.n_patches());
     let one = MatRef::from_column_major_slice(&patches.data[pick * 64..(pick + 1) * 64], 64, 1);
     let code = Encoder::lasso_lars(1.0).encode(&dict, one)?;
@@ -80,10 +84,10 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     say!("Encoded patch #{pick}: {} non-zero coefficients (atoms {:?})  {}", idx.len(), idx, step(t));
     let mut rebuilt = vec![0.0; 64];
     dict.accumulate(1.0, idx, val, &mut rebuilt);
-    let orig = Image::gray(8, 8, patches.data[pick * 64..(pick + 1) * 64].iter().map(|v| v * 255.0).collect()).unwrap();
-    let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect()).unwrap();
+    let orig = Image::gray(8, 8, patches.data[pick * 64..(pick + 1) * 64].iter().map(|v| v * 255.0).collect())?;
+    let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect())?;
     let err: f64 = orig.data.iter().zip(&rec.data).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / 255.0;
-    let path = save(&args.out_dir, "patch.png", &side_by_side(&[&orig, &rec], 24, 8).unwrap())?;
+    let path = save(&args.out_dir, "patch.png", &side_by_side(&[&orig, &rec], 24, 8)?)?;
     say!(
         "Reconstructed patch: ‖x − Dc‖ = {err:.3} (‖x‖ = {:.3}); original beside reconstruction: {}",
         orig.data.iter().map(|v| v * v / 65025.0).sum::<f64>().sqrt(),
@@ -93,7 +97,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let t = Instant::now();
     let sigma = 20.0;
     let mut g = SplitMix(2024);
-    let noisy = Image::gray(img.width, img.height, img.data.iter().map(|v| v + sigma * g.normal()).collect()).unwrap();
+    let noisy = Image::gray(img.width, img.height, img.data.iter().map(|v| v + sigma * g.normal()).collect())?;
     let (clean, report) = Denoiser::new(sigma).run(&noisy, &mut Quiet).map_err(|e| CliError(e.to_string()))?;
     let (p_noisy, p_clean) = (psnr(&img, &noisy, 255.0), psnr(&img, &clean, 255.0));
     say!(
@@ -101,8 +105,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
         report.mean_nnz,
         step(t)
     );
-    let clamp = |i: &Image| Image::gray(i.width, i.height, i.data.iter().map(|v| v.clamp(0.0, 255.0)).collect()).unwrap();
-    let path = save(&args.out_dir, "denoise.png", &side_by_side(&[&img, &clamp(&noisy), &clamp(&clean)], 1, 8).unwrap())?;
+    let clamp = |i: &Image| Image::gray(i.width, i.height, i.data.iter().map(|v| v.clamp(0.0, 255.0)).collect());
+    let path = save(&args.out_dir, "denoise.png", &side_by_side(&[&img, &clamp(&noisy)?, &clamp(&clean)?], 1, 8)?)?;
     say!("  clean | noisy ({p_noisy:.2} dB) | denoised ({p_clean:.2} dB): {}", path.display());
     say!("Total {}", step(total));
     Ok(())

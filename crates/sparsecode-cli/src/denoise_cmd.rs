@@ -85,7 +85,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     let base = Denoiser::new(a.sigma);
     let d = Denoiser {
         patch: a.patch.unwrap_or(base.patch),
-        atoms: a.atoms.unwrap_or(base.atoms),
+        n_atoms: a.atoms.unwrap_or(base.n_atoms),
         iterations: a.iterations.unwrap_or(base.iterations),
         max_training: a.max_training.unwrap_or(base.max_training),
         gain: a.gain.unwrap_or(base.gain),

@@ -140,8 +140,7 @@ pub(crate) fn show(a: &ShowArgs) -> Result<(), CliError> {
         },
     };
     let spec = GridSpec { grid: a.grid, zoom: a.zoom, border: 1 };
-    let img = dictionary_grid(&d.data, ph, pw, ch, spec)
-        .ok_or_else(|| CliError(format!("{} atoms do not fit a {:?} grid (or --zoom is 0)", d.rows, a.grid.unwrap_or((0, 0)))))?;
+    let img = dictionary_grid(&d.data, ph, pw, ch, spec)?;
     write_image(&a.output, &img, Scale::Byte, BitDepth::Eight)?;
     eprintln!(
         "{} atoms of {ph}×{pw}{} → {} ({}×{} pixels)",

@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 use sparsecode::Encoder;
+use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
-use sparsecode::dict::ksvd::{KsvdParams, fit_ksvd};
+use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::model::Model;
-use sparsecode::dict::online::{BatchParams, OnlineParams, fit_batch, fit_online};
+use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
 use sparsecode::dict::progress::{Observer, Progress};
+use sparsecode::dict::{Fit, Learn, goal_atom_cap};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::image::{ReadOptions, Scale, read_image};
 use sparsecode::patches::npy;
@@ -177,7 +179,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     };
     let mut observer = bar();
     let t0 = Instant::now();
-    let (atoms, iterations, objective, params): (Vec<f64>, usize, f64, Vec<(String, String)>) = match a.method {
+    let (fit, params): (Fit<f64>, Vec<(String, String)>) = match a.method {
         Method::Online => {
             let mut p = OnlineParams {
                 alpha: a.alpha,
@@ -196,17 +198,21 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
                 p.tol = 0.0;
                 p.max_no_improvement = None;
             }
-            if let Some(t) = a.tol {
-                let cap = (nf / 2).max(1).min(a.atoms);
-                p.encoder = Some(if a.l1_goal { Encoder::lasso_goal(t).max_iter(cap) } else { Encoder::omp_tol(t).max_iter(cap) });
-            }
-            let fit = fit_online(&p, x, &mut observer)?;
+            let valid = p.check()?;
+            let fit = match a.tol {
+                Some(t) => {
+                    let cap = goal_atom_cap(nf, a.atoms);
+                    let enc = if a.l1_goal { Encoder::lasso_goal(t) } else { Encoder::omp_tol(t) };
+                    valid.fit_with(x, &enc.max_iter(cap).chunk_size(BATCH_CHUNK), &mut observer)?
+                }
+                None => valid.fit(x, &mut observer)?,
+            };
             let params = vec![
                 ("alpha".into(), a.alpha.to_string()),
                 ("batch_size".into(), a.batch_size.to_string()),
-                ("stopped_by".into(), fit.stopped_by.into()),
+                ("stopped_by".into(), fit.stop.name().into()),
             ];
-            (fit.state.dict, fit.steps, fit.smoothed_cost, params)
+            (fit, params)
         }
         Method::Ksvd => {
             let p = KsvdParams {
@@ -218,18 +224,15 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
                 exact: a.exact,
                 ..KsvdParams::new(a.atoms)
             };
-            let fit = fit_ksvd(&p, x, &mut observer)?;
-            let params = vec![("n_nonzero".into(), a.n_nonzero.to_string()), ("tol".into(), format!("{:?}", a.tol))];
-            (fit.dict, fit.iterations, fit.objective.last().copied().unwrap_or(f64::NAN), params)
+            let fit = p.check()?.fit(x, &mut observer)?;
+            (fit, vec![("n_nonzero".into(), a.n_nonzero.to_string()), ("tol".into(), format!("{:?}", a.tol))])
         }
         Method::Batch => {
             let mut p = BatchParams { alpha: a.alpha, seed: a.seed, init, ..BatchParams::new(a.atoms) };
             if let Some(e) = a.epochs {
                 p.max_iter = e;
             }
-            let fit = fit_batch(&p, x, &mut observer)?;
-            let iterations = fit.objective.len();
-            (fit.state.dict, iterations, fit.objective.last().copied().unwrap_or(f64::NAN), vec![("alpha".into(), a.alpha.to_string())])
+            (p.check()?.fit(x, &mut observer)?, vec![("alpha".into(), a.alpha.to_string())])
         }
     };
     let seconds = t0.elapsed().as_secs_f64();
@@ -237,8 +240,10 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         b.finish_and_clear();
     }
     let method = format!("{:?}", a.method).to_lowercase();
-    let model = Model { method, params, patch, n_features: nf, n_atoms: a.atoms, atoms, iterations, objective };
-    model.save(&a.output)?;
+    let model = Model::from_fit(&method, params, patch, &fit);
+    let (iterations, objective) = (model.iterations, model.objective);
+    let bytes = model.to_bytes();
+    sparsecode::patches::write_atomic(&a.output, |w| w.write_all(&bytes))?;
     if let Some(d) = &a.dict_out {
         npy::write_npy(d, a.atoms, nf, &model.atoms)?;
     }

@@ -164,21 +164,14 @@ fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result
         AlgorithmArg::Threshold if args.hard => Encoder::hard_threshold(alpha),
         AlgorithmArg::Threshold => Encoder::soft_threshold(alpha),
     };
-    let lasso = matches!(args.algorithm, AlgorithmArg::LassoLars | AlgorithmArg::LassoCd | AlgorithmArg::Ista | AlgorithmArg::Fista);
     if args.hard && args.algorithm != AlgorithmArg::Threshold {
         return Err(CliError("--hard applies to --algorithm threshold only".into()));
     }
-    let goal = args.algorithm == AlgorithmArg::LassoGoal;
-    if args.l2.is_some() && !lasso {
-        return Err(CliError("--l2 applies to lasso-lars, lasso-cd, ista and fista only".into()));
-    }
-    if args.max_iter.is_some() && !(lasso || goal) {
-        return Err(CliError("--max-iter applies to the Lasso solvers only".into()));
-    }
+    // The encoder refuses any setting its algorithm does not use.
     if args.positive {
         enc = enc.positive(true);
     }
-    if let (Some(t), true) = (args.tol, lasso) {
+    if let Some(t) = args.tol.filter(|_| !matches!(args.algorithm, AlgorithmArg::Omp | AlgorithmArg::LassoGoal)) {
         enc = enc.tol(t);
     }
     if let Some(l2) = args.l2 {

@@ -26,9 +26,10 @@
 
 use faer::MatRef;
 use sc_dict::init::Init;
-use sc_dict::ksvd::{KsvdParams, fit_ksvd};
-use sc_dict::online::{OnlineParams, fit_online};
+use sc_dict::ksvd::KsvdParams;
+use sc_dict::online::{BATCH_CHUNK, OnlineParams};
 use sc_dict::progress::Observer;
+use sc_dict::{Learn, goal_atom_cap};
 use sc_patches::image::Image;
 use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_band};
 use sc_solvers::{Dictionary, Encoder};
@@ -41,7 +42,7 @@ pub enum DenoiseError {
     BadSigma(f64),
     /// The image is smaller than a patch.
     #[error(transparent)]
-    Patch(#[from] sc_patches::patches::PatchError),
+    Patch(#[from] sc_patches::Error),
     /// Learning failed.
     #[error(transparent)]
     Learn(#[from] sc_dict::Error),
@@ -92,7 +93,7 @@ pub struct Denoiser {
     /// Square patch side (8).
     pub patch: usize,
     /// Atoms (256; a square number ≥ patch² for the DCT start).
-    pub atoms: usize,
+    pub n_atoms: usize,
     /// K-SVD iterations (20).
     pub iterations: usize,
     /// Gain `C` in the error goal `n·(C·σ)²` (1.1; the paper's 1.15).
@@ -128,7 +129,7 @@ impl Denoiser {
         Self {
             sigma,
             patch: 8,
-            atoms: 256,
+            n_atoms: 256,
             iterations: 20,
             gain: 1.1,
             lambda_factor: 20.0,
@@ -140,19 +141,41 @@ impl Denoiser {
         }
     }
 
-    /// Denoises `noisy` (any scale; `sigma` in the same units).
-    pub fn run(&self, noisy: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
+    /// Checks every parameter, before any patch is read.
+    pub fn check(&self) -> Result<(), DenoiseError> {
         if !(self.sigma > 0.0 && self.sigma.is_finite()) {
             return Err(DenoiseError::BadSigma(self.sigma));
         }
-        if self.patch == 0 || self.atoms == 0 || self.band_rows == 0 {
-            return Err(DenoiseError::Invalid("patch/atoms/band_rows", "must be at least 1".into()));
+        let counts = [
+            ("patch", self.patch),
+            ("n_atoms", self.n_atoms),
+            ("iterations", self.iterations),
+            ("max_training", self.max_training),
+            ("band_rows", self.band_rows),
+        ];
+        if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
+            return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
-        if let Learner::Online { goal_scale, .. } = self.learner
-            && !(goal_scale > 0.0 && goal_scale.is_finite())
-        {
-            return Err(DenoiseError::Invalid("goal_scale", format!("must be finite and > 0, got {goal_scale}")));
+        let positive = |name: &'static str, v: f64| {
+            if v > 0.0 && v.is_finite() { Ok(()) } else { Err(DenoiseError::Invalid(name, format!("must be finite and > 0, got {v}"))) }
+        };
+        positive("gain", self.gain)?;
+        positive("lambda_factor", self.lambda_factor)?;
+        match self.learner {
+            Learner::Online { goal_scale, steps } => {
+                positive("goal_scale", goal_scale)?;
+                if steps == 0 {
+                    return Err(DenoiseError::Invalid("steps", "must be at least 1".into()));
+                }
+            }
+            Learner::Ksvd => {}
         }
+        Ok(())
+    }
+
+    /// Denoises `noisy` (any scale; `sigma` in the same units).
+    pub fn run(&self, noisy: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
+        self.check()?;
         if noisy.channels == 1 {
             // No plane copies: a gray image is its own plane.
             return self.run_gray(noisy, observer);
@@ -176,10 +199,11 @@ impl Denoiser {
         Ok((out, DenoiseReport { mean_nnz: nnz_total / count.max(1) as f64, n_patches: count }))
     }
 
-    /// The error goal `ε = n·(C·σ)²` and the cap on atoms per patch (`n/2`).
+    /// The error goal `ε = n·(C·σ)²` and the cap on atoms per patch
+    /// ([`goal_atom_cap`]).
     fn goal(&self) -> (f64, usize) {
         let n = self.patch * self.patch;
-        (n as f64 * (self.gain * self.sigma).powi(2), (n / 2).max(1))
+        (n as f64 * (self.gain * self.sigma).powi(2), goal_atom_cap(n, self.n_atoms))
     }
 
     fn run_gray(&self, y: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
@@ -192,30 +216,30 @@ impl Denoiser {
         let train_corners = if all.len() <= self.max_training { all } else { corners(y, &spec)? };
         let mut train = extract_at(y, p, p, train_corners)?;
         train.remove_mean();
-        let l = (self.atoms as f64).sqrt().round() as usize;
-        let init = if l * l == self.atoms && l >= p { Init::Dct } else { Init::Data };
+        let l = (self.n_atoms as f64).sqrt().round() as usize;
+        let init = if l * l == self.n_atoms && l >= p { Init::Dct } else { Init::Data };
         let params = KsvdParams {
             tol: Some(eps),
             max_nonzero: Some(cap),
             iterations: self.iterations,
             init,
             seed: self.seed,
-            ..KsvdParams::new(self.atoms)
+            ..KsvdParams::new(self.n_atoms)
         };
         let xt = MatRef::from_column_major_slice(&train.data, n, train.n_patches());
         let atoms = match self.learner {
-            Learner::Ksvd => fit_ksvd(&params, xt, observer)?.dict,
+            Learner::Ksvd => params.check()?.fit(xt, observer)?.dict,
             Learner::Online { steps, goal_scale } => {
                 let op = OnlineParams {
                     max_steps: Some(steps),
                     tol: 0.0,
                     max_no_improvement: None,
-                    encoder: Some(Encoder::lasso_goal(goal_scale * eps).max_iter(cap).chunk_size(32)),
                     init: params.init.clone(),
                     seed: self.seed,
-                    ..OnlineParams::new(self.atoms)
+                    ..OnlineParams::new(self.n_atoms)
                 };
-                let mut d = fit_online(&op, xt, observer)?.state.dict;
+                let encoder = Encoder::lasso_goal(goal_scale * eps).max_iter(cap).chunk_size(BATCH_CHUNK);
+                let mut d = op.check()?.fit_with(xt, &encoder, observer)?.dict;
                 // The final OMP selects by raw correlation: unit atoms.
                 for a in d.chunks_exact_mut(n) {
                     sc_linalg::kernels::normalize(a);
@@ -223,7 +247,7 @@ impl Denoiser {
                 d
             }
         };
-        let dict = Dictionary::from_column_major(&atoms, n, self.atoms)?;
+        let dict = Dictionary::from_column_major(&atoms, n, self.n_atoms)?;
         self.code_and_blend(y, &dict)
     }
 
@@ -234,7 +258,7 @@ impl Denoiser {
         let p = self.patch;
         let n = p * p;
         let (eps, cap) = self.goal();
-        let encoder = Encoder::omp_tol(eps).max_iter(cap.min(self.atoms));
+        let encoder = Encoder::omp_tol(eps).max_iter(cap);
         let lambda = self.lambda_factor / self.sigma;
         // 2–3. Code band by band and blend.
         let mut acc = Accumulator::new(y.height, y.width, 1, self.band_rows + p - 1);

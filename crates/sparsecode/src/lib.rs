@@ -19,10 +19,10 @@
 //!
 //! ```
 //! use sparsecode::prelude::*;
-//! use sparsecode::dict::online::{fit_online, OnlineParams};
+//! use sparsecode::dict::online::OnlineParams;
 //! use sparsecode::dict::progress::Quiet;
 //! use sparsecode::patches::image::camera;
-//! use sparsecode::patches::patches::{extract_spec, MaxPatches, PatchSpec};
+//! use sparsecode::patches::{extract_spec, MaxPatches, PatchSpec};
 //!
 //! // 500 random 8×8 patches of the embedded camera image, values in [0, 1].
 //! let img = camera().scaled(1.0 / 255.0);
@@ -31,8 +31,9 @@
 //! let x = MatRef::from_column_major_slice(&patches.data, 64, patches.n_patches());
 //!
 //! // 36 atoms learned online with alpha = 1 (scikit-learn's MiniBatchDictionaryLearning).
-//! let fit = fit_online(&OnlineParams { max_steps: Some(20), ..OnlineParams::new(36) }, x, &mut Quiet)?;
-//! let dict = Dictionary::from_column_major(&fit.state.dict, 64, 36)?;
+//! let params = OnlineParams { max_steps: Some(20), ..OnlineParams::new(36) };
+//! let fit = params.check()?.fit(x, &mut Quiet)?;
+//! let dict = Dictionary::new(fit.dictionary())?;
 //!
 //! // Encode the first patch with the Lasso and rebuild it as D c.
 //! let first = MatRef::from_column_major_slice(&patches.data[..64], 64, 1);
@@ -45,8 +46,14 @@
 //! ```
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod denoise;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 #[cfg(feature = "nalgebra")]
 pub mod nalgebra_interop;
 
@@ -60,6 +67,7 @@ pub use sc_solvers::{Algorithm, Dictionary, Encode, Encoder, LassoParams, Sparse
 
 /// The names most programs need.
 pub mod prelude {
+    pub use sc_dict::{Fit, Learn};
     pub use sc_linalg::Real;
     pub use sc_linalg::faer::{Mat, MatRef};
     pub use sc_solvers::{Dictionary, Encode, Encoder, SparseCodes};

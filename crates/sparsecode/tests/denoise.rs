@@ -17,13 +17,13 @@ fn denoising_a_crop_of_camera_gains_several_db() {
     let noisy = Image::gray(96, 96, clean.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let before = psnr(&clean, &noisy, 255.0);
     for learner in [Learner::online(60), Learner::Ksvd] {
-        let d = Denoiser { iterations: 5, atoms: 64, learner, ..Denoiser::new(20.0) };
+        let d = Denoiser { iterations: 5, n_atoms: 64, learner, ..Denoiser::new(20.0) };
         let (out, report) = d.run(&noisy, &mut Quiet).unwrap();
         let after = psnr(&clean, &out, 255.0);
         assert!(after > before + 4.0, "{learner:?}: {before:.2} dB → {after:.2} dB");
         assert_eq!(report.n_patches, 89 * 89);
     }
-    let d = Denoiser { iterations: 5, atoms: 64, learner: Learner::Ksvd, ..Denoiser::new(20.0) };
+    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, ..Denoiser::new(20.0) };
     let (out, _) = d.run(&noisy, &mut Quiet).unwrap();
     // Colour: each channel on its own gives the same as the gray run.
     let rgb = Image::new(96, 96, 3, noisy.data.iter().flat_map(|&v| [v, v, v]).collect()).unwrap();

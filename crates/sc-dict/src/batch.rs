@@ -1,0 +1,95 @@
+//! Batch dictionary learning, scikit-learn's `DictionaryLearning`:
+//! alternate exact Lasso coding of every signal (Lasso-LARS) and one pass of
+//! block-coordinate atom updates on `A = CᵀC`, `B = XCᵀ` (the online
+//! learner's update with nothing remembered), until the relative change of
+//! the objective is below `tol`. Each half-step lowers the objective, so it
+//! never rises.
+
+use faer::MatRef;
+use sc_linalg::Real;
+use sc_solvers::{Encode, Encoder};
+
+use crate::error::{Result, invalid};
+use crate::init::Init;
+use crate::learner::{Fit, Learn, Record, StopReason, Valid};
+use crate::online::{check_atoms_alpha, start};
+use crate::progress::{Observer, Progress};
+
+/// Parameters of batch learning (scikit-learn's `DictionaryLearning`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchParams {
+    /// Number of atoms (`n_components`).
+    pub n_atoms: usize,
+    /// Lasso penalty (`alpha`).
+    pub alpha: f64,
+    /// Iterations at most (`max_iter`, 1000).
+    pub max_iter: usize,
+    /// Stop when the relative change of the objective is below this (`tol`, 1e-8).
+    pub tol: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Initial dictionary.
+    pub init: Init,
+    /// Non-negative atoms.
+    pub positive_dict: bool,
+    /// Non-negative codes.
+    pub positive_code: bool,
+}
+
+impl BatchParams {
+    /// scikit-learn's defaults with `n_atoms` atoms (but a start from
+    /// random signals, [`Init::Data`], where scikit-learn takes an SVD).
+    pub fn new(n_atoms: usize) -> Self {
+        Self { n_atoms, alpha: 1.0, max_iter: 1000, tol: 1e-8, seed: 0, init: Init::Data, positive_dict: false, positive_code: false }
+    }
+
+    /// The coder of [`Learn::fit`]: Lasso-LARS at `alpha`.
+    pub fn encoder(&self) -> Encoder {
+        Encoder::lasso_lars(self.alpha).positive(self.positive_code)
+    }
+
+    /// Checks every field.
+    pub fn check(&self) -> Result<Valid<Self>> {
+        check_atoms_alpha(self.n_atoms, self.alpha)?;
+        if self.max_iter == 0 {
+            return Err(invalid("max_iter", "must be at least 1"));
+        }
+        if !(self.tol >= 0.0) {
+            return Err(invalid("tol", "must be ≥ 0"));
+        }
+        Ok(Valid::new(self.clone()))
+    }
+}
+
+impl Learn for Valid<BatchParams> {
+    fn encoder(&self, _: usize) -> Encoder {
+        BatchParams::encoder(self)
+    }
+
+    fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
+        let p = &**self;
+        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, p.seed)?;
+        let (nf, n) = (data.nf(), data.len());
+        // The statistics read the signals as one column-major block.
+        let all: Vec<T> = (0..n).flat_map(|s| data.col(s).iter().copied()).collect();
+        let mut records: Vec<Record> = Vec::new();
+        let mut stop = StopReason::MaxIter;
+        for it in 0..p.max_iter {
+            let stats = state.batch_stats(encoder, &all, p.alpha)?;
+            let previous = records.last().map(|r| r.objective);
+            records.push(Record { objective: stats.cost, mean_nnz: stats.nnz as f64 / n as f64, replaced: 0 });
+            if observer.observe(&Progress { iteration: it + 1, total: Some(p.max_iter), objective: stats.cost }).is_break() {
+                stop = StopReason::Observer;
+                break;
+            }
+            if previous.is_some_and(|a| (a - stats.cost).abs() <= p.tol * a.abs()) {
+                stop = StopReason::Tol;
+                break;
+            }
+            records.last_mut().expect("just pushed").replaced =
+                state.apply_with_forgetting(&stats, 0.0, &all, p.positive_dict, &mut rng)?;
+        }
+        let objective = records.last().map_or(f64::NAN, |r| r.objective);
+        Ok(Fit { n_features: nf, n_atoms: p.n_atoms, dict: state.dict.clone(), state: Some(state), records, objective, stop })
+    }
+}

@@ -1,0 +1,185 @@
+//! The shape every learner shares: checked parameters ([`Valid`]), one
+//! result type ([`Fit`]) and one trait ([`Learn`]).
+//!
+//! A learner is a module with a params struct (`XParams`, scikit-learn's
+//! names and defaults) whose `check()` validates every field once and
+//! returns `Valid<XParams>`, and an `impl Learn for Valid<XParams>`:
+//! `fit` codes with the learner's own encoder, `fit_with` with any
+//! [`Encode`] (a masked coder, say) — the learners never name a solver
+//! beyond their default. Both return a [`Fit`].
+
+use std::ops::Deref;
+
+use faer::MatRef;
+use sc_linalg::Real;
+use sc_solvers::{Encode, Encoder};
+
+use crate::error::{Error, Result};
+use crate::online::OnlineState;
+use crate::progress::Observer;
+
+/// Parameters that passed their `check()`: the only kind a learner runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid<P>(P);
+
+impl<P> Valid<P> {
+    /// Wraps parameters already checked by their own `check()`.
+    pub(crate) fn new(p: P) -> Self {
+        Valid(p)
+    }
+    /// The parameters.
+    pub fn into_inner(self) -> P {
+        self.0
+    }
+}
+
+impl<P> Deref for Valid<P> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        &self.0
+    }
+}
+
+/// Why a fit stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum StopReason {
+    /// The planned number of iterations (or mini-batch steps) ran.
+    MaxIter,
+    /// The dictionary changed by less than `tol` (online), or the objective
+    /// by less than `tol` relatively (batch).
+    Tol,
+    /// The smoothed cost stopped improving (online, `max_no_improvement`).
+    NoImprovement,
+    /// The observer asked to stop.
+    Observer,
+}
+
+impl StopReason {
+    /// The name used in reports and model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::MaxIter => "max_iter",
+            StopReason::Tol => "tol",
+            StopReason::NoImprovement => "max_no_improvement",
+            StopReason::Observer => "observer",
+        }
+    }
+}
+
+/// One iteration (K-SVD or batch pass, or online mini-batch step).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record {
+    /// The iteration's objective: online, the mini-batch's mean
+    /// `½‖x − Dc‖² + α‖c‖₁`; batch, that cost summed over the data; K-SVD,
+    /// `‖X − DC‖²_F / n_samples` after the atom updates.
+    pub objective: f64,
+    /// Mean atoms per signal of the iteration's codes.
+    pub mean_nnz: f64,
+    /// Atoms replaced in the iteration (unused, too coherent, or zero).
+    pub replaced: usize,
+}
+
+/// The outcome of any learner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit<T: Real> {
+    /// Signal length.
+    pub n_features: usize,
+    /// Number of atoms.
+    pub n_atoms: usize,
+    /// The dictionary, column-major (n_features × n_atoms): the bytes of
+    /// scikit-learn's `components_` `(n_atoms, n_features)`.
+    pub dict: Vec<T>,
+    /// The statistics `A`, `B` and the step count (online and batch
+    /// learning; `None` for K-SVD). An online fit resumes from them.
+    pub state: Option<OnlineState<T>>,
+    /// One record per iteration, in order.
+    pub records: Vec<Record>,
+    /// The final objective: online, the smoothed mini-batch cost
+    /// (scikit-learn's `_ewa_cost`); otherwise the last record's.
+    pub objective: f64,
+    /// Why it stopped.
+    pub stop: StopReason,
+}
+
+impl<T: Real> Fit<T> {
+    /// The dictionary as a matrix (n_features × n_atoms).
+    pub fn dictionary(&self) -> MatRef<'_, T> {
+        MatRef::from_column_major_slice(&self.dict, self.n_features, self.n_atoms)
+    }
+    /// Iterations (or mini-batch steps) run.
+    pub fn iterations(&self) -> usize {
+        self.records.len()
+    }
+}
+
+/// A learner with checked parameters.
+pub trait Learn {
+    /// The learner's own coder for signals of length `n_features`.
+    fn encoder(&self, n_features: usize) -> Encoder;
+
+    /// Learns a dictionary from the columns of `x` (n_features ×
+    /// n_samples), coding with the learner's own [`encoder`](Learn::encoder).
+    /// The observer sees every iteration and may stop the fit.
+    fn fit<T: Real>(&self, x: MatRef<'_, T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
+        self.fit_with(x, &self.encoder(x.nrows()), observer)
+    }
+
+    /// As [`fit`](Learn::fit), coding with `encoder` instead.
+    fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>>;
+}
+
+/// The cap on atoms per signal when coding to an error goal: half the
+/// signal length (at least 1), and no more than the atoms.
+pub fn goal_atom_cap(n_features: usize, n_atoms: usize) -> usize {
+    (n_features / 2).max(1).min(n_atoms)
+}
+
+/// The signals a learner reads: the caller's matrix when its columns are
+/// contiguous, else one copy. Every value is checked finite once.
+pub(crate) struct Signals<'a, T: Real> {
+    x: MatRef<'a, T>,
+    copy: Option<Vec<T>>,
+}
+
+impl<'a, T: Real> Signals<'a, T> {
+    pub(crate) fn new(x: MatRef<'a, T>) -> Result<Self> {
+        let (nf, n) = (x.nrows(), x.ncols());
+        if n == 0 || nf == 0 {
+            return Err(Error::Dimension("no signals".into()));
+        }
+        let contiguous = x.col(0).try_as_col_major().is_some();
+        let copy = if contiguous { None } else { Some((0..n).flat_map(|s| (0..nf).map(move |i| x[(i, s)])).collect::<Vec<T>>()) };
+        let out = Self { x, copy };
+        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::all_finite(out.col(s))) {
+            return Err(Error::NonFinite(s));
+        }
+        Ok(out)
+    }
+
+    /// Signal length.
+    pub(crate) fn nf(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// Number of signals.
+    pub(crate) fn len(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// Signal `s`.
+    pub(crate) fn col(&self, s: usize) -> &[T] {
+        let nf = self.nf();
+        match &self.copy {
+            Some(c) => &c[s * nf..(s + 1) * nf],
+            None => self.x.col(s).try_as_col_major().expect("unit row stride").as_slice(),
+        }
+    }
+
+    /// All signals as a matrix, for the encoder.
+    pub(crate) fn matrix(&self) -> MatRef<'_, T> {
+        match &self.copy {
+            Some(c) => MatRef::from_column_major_slice(c, self.nf(), self.len()),
+            None => self.x,
+        }
+    }
+}

@@ -1,0 +1,353 @@
+"""scikit-learn's sparse-coding estimators, computed by the Rust core.
+
+Each class subclasses scikit-learn's own (so its parameters, defaults,
+validation, error types, ``get_feature_names_out``, cloning and pickling are
+scikit-learn's) and replaces only the computation: coding goes through
+:func:`sparsecode.sparse_encode`, learning through the core's learners.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn import decomposition as _sk
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.decomposition._dict_learning import _BaseSparseCoding
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _core
+from ._encode import ALGORITHMS, sparse_encode
+from ._util import FLOATS, contiguous, refuse, seed_of, threads
+
+
+def _with_algorithms(constraints, key):
+    """scikit-learn's parameter constraints with our extra algorithms allowed."""
+    out = dict(constraints)
+    out[key] = [StrOptions(ALGORITHMS)]
+    return out
+
+
+class _CoreCoding:
+    """Coding (``transform``) by the core, scikit-learn's semantics."""
+
+    def _transform(self, X, dictionary):
+        X = validate_data(self, X, dtype=FLOATS, reset=False)
+        if hasattr(self, "alpha") and self.transform_alpha is None:
+            alpha = self.alpha
+        else:
+            alpha = self.transform_alpha
+        code = sparse_encode(
+            X,
+            np.asarray(dictionary, dtype=X.dtype),
+            algorithm=self.transform_algorithm,
+            n_nonzero_coefs=self.transform_n_nonzero_coefs,
+            alpha=alpha,
+            max_iter=self.transform_max_iter,
+            n_jobs=self.n_jobs,
+            positive=self.positive_code,
+            tol=getattr(self, "transform_tol", None),
+        )
+        if self.split_sign:
+            n_samples, n_features = code.shape
+            split = np.empty((n_samples, 2 * n_features), dtype=code.dtype)
+            split[:, :n_features] = np.maximum(code, 0)
+            split[:, n_features:] = -np.minimum(code, 0)
+            code = split
+        return code
+
+    def _refuse_unsupported(self):
+        refuse("callback", getattr(self, "callback", None), None)
+        refuse("verbose", getattr(self, "verbose", False), False)
+
+    def _fit_method(self):
+        return "lasso_" + self.fit_algorithm
+
+
+class SparseCoder(_CoreCoding, _sk.SparseCoder):
+    """:class:`sklearn.decomposition.SparseCoder`, coding by the core (any
+    :func:`sparse_encode` algorithm as ``transform_algorithm``)."""
+
+    _parameter_constraints = _with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm")
+
+
+class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
+    """:class:`sklearn.decomposition.DictionaryLearning`: batch learning by
+    the core (exact Lasso coding of every sample, then one block-coordinate
+    pass over the atoms, until the objective's relative change is below
+    ``tol``). The dictionary starts from the SVD of ``X`` (scikit-learn's
+    start) or ``dict_init``; ``code_init``, ``callback`` and ``verbose`` are
+    refused."""
+
+    _parameter_constraints = _with_algorithms(_sk.DictionaryLearning._parameter_constraints, "transform_algorithm")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        self._refuse_unsupported()
+        refuse("code_init", self.code_init, None)
+        X = contiguous(validate_data(self, X, dtype=FLOATS))
+        n_components = X.shape[1] if self.n_components is None else self.n_components
+        dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
+        if dict_init is not None and dict_init.shape != (n_components, X.shape[1]):
+            raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
+        components, objectives, _, _, _, _ = _core.fit_dictionary(
+            X,
+            "batch",
+            n_components,
+            alpha=float(self.alpha),
+            max_epochs=max(int(self.max_iter), 1),
+            tol=float(self.tol),
+            seed=seed_of(self.random_state),
+            positive_dict=bool(self.positive_dict),
+            positive_code=bool(self.positive_code),
+            init="svd",
+            dict_init=dict_init,
+            algorithm=self._fit_method(),
+            coder_max_iter=int(self.transform_max_iter),
+            n_jobs=threads(self.n_jobs),
+        )
+        self.components_ = components
+        self.error_ = np.asarray(objectives)
+        self.n_iter_ = len(objectives)
+        return sparse_encode(
+            X, components, algorithm=self._fit_method(), alpha=self.alpha, max_iter=self.transform_max_iter,
+            n_jobs=self.n_jobs, positive=self.positive_code,
+        )
+
+
+class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
+    """:class:`sklearn.decomposition.MiniBatchDictionaryLearning`: online
+    learning by the core, with scikit-learn's forgetting rule, atom
+    updates, restarts and stopping rules (``tol``, ``max_no_improvement``);
+    the dictionary starts from the SVD of ``X`` or ``dict_init``.
+    ``partial_fit`` takes one step on the batch it is given. float32 data
+    are learned in float32, statistics included. ``callback`` and
+    ``verbose`` are refused."""
+
+    _parameter_constraints = _with_algorithms(_sk.MiniBatchDictionaryLearning._parameter_constraints, "transform_algorithm")
+
+    def _dict_init(self, n_features):
+        if self.dict_init is None:
+            return None
+        d = np.ascontiguousarray(self.dict_init, dtype=np.float64)
+        if d.shape != (self._n_components, n_features):
+            raise ValueError(f"dict_init must have shape {(self._n_components, n_features)}, got {d.shape}")
+        return d
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        self._refuse_unsupported()
+        X = contiguous(validate_data(self, X, dtype=FLOATS, copy=False))
+        self._check_params(X)
+        if self.max_iter == 0:
+            raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
+        n_samples = X.shape[0]
+        components, objectives, ewa, _, A, B = _core.fit_dictionary(
+            X,
+            "online",
+            self._n_components,
+            alpha=float(self.alpha),
+            batch_size=int(self._batch_size),
+            max_epochs=int(self.max_iter),
+            shuffle=bool(self.shuffle),
+            seed=seed_of(self.random_state),
+            positive_dict=bool(self.positive_dict),
+            positive_code=bool(self.positive_code),
+            tol=float(self.tol),
+            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
+            init="svd",
+            dict_init=self._dict_init(X.shape[1]),
+            algorithm=self._fit_algorithm,
+            coder_max_iter=int(self.transform_max_iter),
+            n_jobs=threads(self.n_jobs),
+        )
+        steps_per_epoch = int(np.ceil(n_samples / self._batch_size))
+        self.n_steps_ = len(objectives)
+        self.n_iter_ = np.ceil(self.n_steps_ / steps_per_epoch)
+        self.components_ = components
+        self._A, self._B = A, B.T
+        self._ewa_cost = ewa
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        self._refuse_unsupported()
+        has_components = hasattr(self, "components_")
+        X = contiguous(validate_data(self, X, dtype=FLOATS, reset=not has_components))
+        if not has_components:
+            self._check_params(X)
+            self._seed = seed_of(self.random_state)
+            k = self._n_components
+            components = _core.initial_dictionary(X, k, init="svd", dict_init=self._dict_init(X.shape[1]), seed=self._seed)
+            self.n_steps_ = 0
+            self._A = np.zeros((k, k), dtype=X.dtype)
+            self._B = np.zeros((X.shape[1], k), dtype=X.dtype)
+        else:
+            components = self.components_
+        dtype = components.dtype
+        X = X.astype(dtype, copy=False)
+        components, A, B, _ = _core.online_step(
+            np.ascontiguousarray(components),
+            np.ascontiguousarray(self._A, dtype=dtype),
+            np.ascontiguousarray(self._B.T, dtype=dtype),
+            int(self.n_steps_),
+            X,
+            float(self.alpha),
+            algorithm=self._fit_algorithm,
+            positive_code=bool(self.positive_code),
+            positive_dict=bool(self.positive_dict),
+            coder_max_iter=int(self.transform_max_iter),
+            seed=getattr(self, "_seed", 0),
+            n_jobs=threads(self.n_jobs),
+        )
+        self.components_, self._A, self._B = components, A, B.T
+        self.n_steps_ += 1
+        return self
+
+
+class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
+    """K-SVD (Aharon, Elad & Bruckstein 2006): OMP coding of every sample
+    (``n_nonzero_coefs`` atoms, or the squared-residual goal ``tol``), then
+    each atom updated from the samples that use it — by the approximate
+    step of Rubinstein et al. (default) or the exact rank-1 SVD
+    (``exact=True``); unused and too-coherent atoms are replaced.
+
+    Parameters follow scikit-learn's conventions; ``transform`` codes by
+    OMP with the same sparsity or goal unless ``transform_algorithm`` says
+    otherwise. ``error_`` holds ``‖X − CD‖²_F / n_samples`` per iteration.
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "max_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "exact": ["boolean"],
+        "init": [StrOptions({"data", "svd", "dct"})],
+        "dict_init": [np.ndarray, None],
+        "transform_algorithm": [StrOptions(ALGORITHMS), None],
+        "transform_n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
+        "transform_alpha": [Interval(Real, 0, None, closed="left"), None],
+        "transform_max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "split_sign": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        n_nonzero_coefs=None,
+        tol=None,
+        max_nonzero_coefs=None,
+        max_iter=10,
+        exact=False,
+        init="data",
+        dict_init=None,
+        transform_algorithm=None,
+        transform_n_nonzero_coefs=None,
+        transform_alpha=None,
+        transform_max_iter=1000,
+        n_jobs=None,
+        split_sign=False,
+        random_state=None,
+    ):
+        self.n_components = n_components
+        self.n_nonzero_coefs = n_nonzero_coefs
+        self.tol = tol
+        self.max_nonzero_coefs = max_nonzero_coefs
+        self.max_iter = max_iter
+        self.exact = exact
+        self.init = init
+        self.dict_init = dict_init
+        self.transform_algorithm = transform_algorithm
+        self.transform_n_nonzero_coefs = transform_n_nonzero_coefs
+        self.transform_alpha = transform_alpha
+        self.transform_max_iter = transform_max_iter
+        self.n_jobs = n_jobs
+        self.split_sign = split_sign
+        self.random_state = random_state
+
+    positive_code = False
+
+    def _n_nonzero(self, n_features, k):
+        if self.n_nonzero_coefs is not None:
+            return min(self.n_nonzero_coefs, k)
+        return int(min(max(n_features / 10, 1), k))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        X = contiguous(validate_data(self, X, dtype=FLOATS))
+        k = X.shape[1] if self.n_components is None else self.n_components
+        dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
+        components, objectives, _, _, _, _ = _core.fit_dictionary(
+            X,
+            "ksvd",
+            k,
+            max_epochs=int(self.max_iter),
+            seed=seed_of(self.random_state),
+            init=self.init,
+            dict_init=dict_init,
+            n_nonzero=self._n_nonzero(X.shape[1], k),
+            goal=None if self.tol is None else float(self.tol),
+            max_nonzero=self.max_nonzero_coefs,
+            exact=bool(self.exact),
+            n_jobs=threads(self.n_jobs),
+        )
+        self.components_ = components
+        self.error_ = np.asarray(objectives)
+        self.n_iter_ = len(objectives)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        return self._transform(X, self.components_)
+
+    def _transform(self, X, dictionary):
+        if self.transform_algorithm is not None and self.transform_algorithm != "omp":
+            return super()._transform(X, dictionary)
+        X = validate_data(self, X, dtype=FLOATS, reset=False)
+        n_nonzero = self.transform_n_nonzero_coefs or self._n_nonzero(X.shape[1], dictionary.shape[0])
+        code = sparse_encode(X, dictionary.astype(X.dtype, copy=False), algorithm="omp", n_nonzero_coefs=n_nonzero, tol=self.tol, n_jobs=self.n_jobs)
+        if self.split_sign:
+            code = np.hstack([np.maximum(code, 0), -np.minimum(code, 0)])
+        return code
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def dict_learning(X, n_components, *, alpha, max_iter=100, tol=1e-8, method="lars", n_jobs=None, dict_init=None, code_init=None, callback=None, verbose=False, random_state=None, return_n_iter=False, positive_dict=False, positive_code=False, method_max_iter=1000):
+    """:func:`sklearn.decomposition.dict_learning`: returns ``(code,
+    dictionary, errors)`` (and ``n_iter`` with ``return_n_iter``)."""
+    est = DictionaryLearning(
+        n_components=n_components, alpha=alpha, max_iter=max_iter, tol=tol, fit_algorithm=method, n_jobs=n_jobs,
+        dict_init=dict_init, code_init=code_init, callback=callback, verbose=verbose, random_state=random_state,
+        positive_dict=positive_dict, positive_code=positive_code, transform_max_iter=method_max_iter,
+    )
+    code = est.fit_transform(X)
+    if return_n_iter:
+        return code, est.components_, est.error_, est.n_iter_
+    return code, est.components_, est.error_
+
+
+def dict_learning_online(X, n_components=2, *, alpha=1, max_iter=100, return_code=True, dict_init=None, callback=None, batch_size=256, verbose=False, shuffle=True, n_jobs=None, method="lars", random_state=None, positive_dict=False, positive_code=False, method_max_iter=1000, tol=1e-3, max_no_improvement=10):
+    """:func:`sklearn.decomposition.dict_learning_online`: returns ``(code,
+    dictionary)``, or the dictionary alone with ``return_code=False``."""
+    est = MiniBatchDictionaryLearning(
+        n_components=n_components, alpha=alpha, max_iter=max_iter, n_jobs=n_jobs, fit_algorithm=method,
+        batch_size=batch_size, shuffle=shuffle, dict_init=dict_init, random_state=random_state,
+        transform_algorithm="lasso_" + method, transform_alpha=alpha, positive_code=positive_code,
+        positive_dict=positive_dict, transform_max_iter=method_max_iter, verbose=verbose, callback=callback, tol=tol,
+        max_no_improvement=max_no_improvement,
+    ).fit(X)
+    if not return_code:
+        return est.components_
+    return est.transform(X), est.components_

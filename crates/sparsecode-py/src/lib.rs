@@ -1,0 +1,482 @@
+//! `sparsecode._core`: the compiled core of the `sparsecode` Python package.
+//!
+//! A thin binding over the umbrella crate: every function here converts
+//! NumPy arrays to faer views (no copy for C- or Fortran-contiguous
+//! float32/float64 arrays), releases the GIL, calls the library, and hands
+//! the result back as NumPy arrays. No algorithm lives here; the Python
+//! layer (`python/sparsecode`) maps scikit-learn's names and semantics onto
+//! these calls.
+//!
+//! Layout: a NumPy C-order `(n_samples, n_features)` array is the
+//! column-major `n_features × n_samples` signal matrix of the library, and
+//! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
+
+use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use sparsecode::dict::batch::BatchParams;
+use sparsecode::dict::init::Init;
+use sparsecode::dict::ksvd::KsvdParams;
+use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineState};
+use sparsecode::dict::progress::Quiet;
+use sparsecode::dict::rng::SplitMix;
+use sparsecode::dict::{Fit, Learn};
+use sparsecode::faer::MatRef;
+use sparsecode::linalg::Real;
+use sparsecode::{Dictionary, Encoder};
+
+fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// A 2-D array `(rows, cols)` as the column-major `cols × rows` matrix of its
+/// bytes: C order is read in place, Fortran order as a row-major view.
+fn view<'a, T: Element>(a: &'a PyReadonlyArray2<'_, T>) -> PyResult<MatRef<'a, T>> {
+    let (rows, cols) = (a.shape()[0], a.shape()[1]);
+    let c_order = a.is_c_contiguous();
+    let slice = a.as_slice().map_err(|_| PyValueError::new_err("arrays must be C- or Fortran-contiguous"))?;
+    Ok(if c_order { MatRef::from_column_major_slice(slice, cols, rows) } else { MatRef::from_row_major_slice(slice, cols, rows) })
+}
+
+/// A `(rows, cols)` C-order NumPy array holding `data` (column-major
+/// `cols × rows`), without a copy.
+fn array2<T: Element>(py: Python<'_>, data: Vec<T>, rows: usize, cols: usize) -> PyResult<Py<PyAny>> {
+    Ok(data.into_pyarray(py).reshape([rows, cols])?.into_any().unbind())
+}
+
+/// Runs `f` on `n_jobs` threads (rayon's global pool when `None`).
+fn on_threads<R: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> PyResult<R> {
+    match n_jobs {
+        None => Ok(f()),
+        Some(0) => Err(PyValueError::new_err("n_jobs must be at least 1")),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(value_error)?.install(f)),
+    }
+}
+
+/// The encoder of `algorithm` (the CLI's names with underscores).
+#[allow(clippy::too_many_arguments)]
+fn encoder(
+    algorithm: &str,
+    alpha: Option<f64>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+    max_iter: Option<usize>,
+    positive: bool,
+    l2: Option<f64>,
+    n_jobs: Option<usize>,
+) -> PyResult<Encoder> {
+    let need = |v: Option<f64>, name: &str| v.ok_or_else(|| PyValueError::new_err(format!("{algorithm} needs {name}")));
+    let mut e = match algorithm {
+        "omp" => match (tol, n_nonzero) {
+            (Some(t), _) => Encoder::omp_tol(t),
+            (None, Some(k)) => Encoder::omp(k),
+            (None, None) => return Err(PyValueError::new_err("omp needs n_nonzero or tol")),
+        },
+        "lars" => Encoder::lars(n_nonzero.ok_or_else(|| PyValueError::new_err("lars needs n_nonzero"))?),
+        "lasso_lars" => Encoder::lasso_lars(need(alpha, "alpha")?),
+        "lasso_goal" => Encoder::lasso_goal(need(tol, "tol")?),
+        "lasso_cd" => Encoder::lasso_cd(need(alpha, "alpha")?),
+        "ista" => Encoder::ista(need(alpha, "alpha")?),
+        "fista" => Encoder::fista(need(alpha, "alpha")?),
+        "threshold" => Encoder::soft_threshold(need(alpha, "alpha")?),
+        "hard_threshold" => Encoder::hard_threshold(need(alpha, "alpha")?),
+        other => return Err(PyValueError::new_err(format!("unknown algorithm {other:?}"))),
+    };
+    if positive {
+        e = e.positive(true);
+    }
+    if let Some(t) = tol.filter(|_| matches!(algorithm, "lasso_cd" | "ista" | "fista")) {
+        e = e.tol(t);
+    }
+    if let Some(m) = max_iter {
+        e = e.max_iter(m);
+    }
+    if let Some(l2) = l2 {
+        e = e.l2(l2);
+    }
+    if let Some(n) = n_jobs {
+        if n == 0 {
+            return Err(PyValueError::new_err("n_jobs must be at least 1"));
+        }
+        e = e.threads(n);
+    }
+    Ok(e)
+}
+
+fn encode_t<T: Real + Element>(
+    py: Python<'_>,
+    d: PyReadonlyArray2<'_, T>,
+    x: PyReadonlyArray2<'_, T>,
+    init: Option<PyReadonlyArray2<'_, T>>,
+    enc: &Encoder,
+    csr: bool,
+) -> PyResult<Py<PyAny>> {
+    let (dm, xm) = (view(&d)?, view(&x)?);
+    let im = init.as_ref().map(view).transpose()?;
+    let (n, k) = (xm.ncols(), dm.ncols());
+    let codes = py.detach(|| Dictionary::new(dm).and_then(|dict| enc.encode_warm(&dict, xm, im))).map_err(value_error)?;
+    if csr {
+        let (_, indptr, indices, values) = codes.into_parts();
+        let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
+        let indices: Vec<i32> = indices.into_iter().map(|v| v as i32).collect();
+        let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
+        return Ok(out.into_pyobject(py)?.into_any().unbind());
+    }
+    array2(py, codes.to_dense_column_major(), n, k)
+}
+
+/// Codes the rows of `x` `(n_samples, n_features)` over the rows of
+/// `dictionary` `(n_atoms, n_features)` (same dtype). Returns the dense
+/// `(n_samples, n_atoms)` codes, or `(data, indices, indptr)` of their CSR
+/// matrix with `csr=True`.
+#[pyfunction]
+#[pyo3(signature = (dictionary, x, algorithm, alpha=None, n_nonzero=None, tol=None, max_iter=None, positive=false, l2=None, n_jobs=None, init=None, csr=false))]
+#[allow(clippy::too_many_arguments)]
+fn encode(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    algorithm: &str,
+    alpha: Option<f64>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+    max_iter: Option<usize>,
+    positive: bool,
+    l2: Option<f64>,
+    n_jobs: Option<usize>,
+    init: Option<&Bound<'_, PyAny>>,
+    csr: bool,
+) -> PyResult<Py<PyAny>> {
+    let enc = encoder(algorithm, alpha, n_nonzero, tol, max_iter, positive, l2, n_jobs)?;
+    if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
+        let init = init.map(|i| i.extract()).transpose()?;
+        encode_t(py, dictionary.extract()?, x64, init, &enc, csr)
+    } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
+        let init = init.map(|i| i.extract()).transpose()?;
+        encode_t(py, dictionary.extract()?, x32, init, &enc, csr)
+    } else {
+        Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+/// How a learner starts: `"data"`, `"svd"`, `"dct"`, or `"given"` with
+/// `dict_init` `(n_atoms, n_features)`.
+fn init_of(kind: &str, dict_init: Option<PyReadonlyArray2<'_, f64>>) -> PyResult<Init> {
+    Ok(match (kind, dict_init) {
+        (_, Some(d)) => Init::Given(d.as_slice().map_err(value_error)?.to_vec()),
+        ("data", None) => Init::Data,
+        ("svd", None) => Init::Svd,
+        ("dct", None) => Init::Dct,
+        (other, None) => return Err(PyValueError::new_err(format!("unknown init {other:?}"))),
+    })
+}
+
+/// A fit as `(components (n_atoms, n_features), objectives per iteration,
+/// final objective, stop reason, A, B)`; A and B are `None` for K-SVD.
+fn fit_out<T: Real + Element>(py: Python<'_>, fit: Fit<T>) -> PyResult<Py<PyAny>> {
+    let objectives: Vec<f64> = fit.records.iter().map(|r| r.objective).collect();
+    let (nf, k) = (fit.n_features, fit.n_atoms);
+    let (a, b) = match fit.state {
+        Some(s) => (Some(array2(py, s.a, k, k)?), Some(array2(py, s.b, k, nf)?)),
+        None => (None, None),
+    };
+    let out = (array2(py, fit.dict, k, nf)?, objectives, fit.objective, fit.stop.name(), a, b);
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+/// The learners' own arguments, shared by `fit_dictionary`.
+#[derive(Clone)]
+enum Method {
+    Online(OnlineParams),
+    Batch(BatchParams),
+    Ksvd(KsvdParams),
+}
+
+fn fit_t<T: Real + Element>(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, T>,
+    method: &Method,
+    enc: Option<&Encoder>,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let xm = view(&x)?;
+    let fit = py
+        .detach(|| {
+            on_threads(n_jobs, || match method {
+                Method::Online(p) => p.check().and_then(|v| match enc {
+                    Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                    None => v.fit(xm, &mut Quiet),
+                }),
+                Method::Batch(p) => p.check().and_then(|v| match enc {
+                    Some(e) => v.fit_with(xm, e, &mut Quiet),
+                    None => v.fit(xm, &mut Quiet),
+                }),
+                Method::Ksvd(p) => p.check().and_then(|v| v.fit(xm, &mut Quiet)),
+            })
+        })?
+        .map_err(value_error)?;
+    fit_out(py, fit)
+}
+
+/// Learns a dictionary from the rows of `x` `(n_samples, n_features)`.
+/// `method` is `"online"`, `"batch"` or `"ksvd"`; `algorithm` the coder of
+/// online and batch learning (`"lasso_lars"`, `"lasso_cd"`, …; `None`: the
+/// learner's own).
+#[pyfunction]
+#[pyo3(signature = (x, method, n_atoms, alpha=1.0, batch_size=256, max_epochs=1000, max_steps=None, shuffle=true, seed=0,
+    positive_dict=false, positive_code=false, tol=1e-3, max_no_improvement=Some(10), init="data", dict_init=None, forget_rho=None,
+    algorithm=None, coder_max_iter=None, n_nonzero=8, goal=None, max_nonzero=None, exact=false, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn fit_dictionary(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    method: &str,
+    n_atoms: usize,
+    alpha: f64,
+    batch_size: usize,
+    max_epochs: usize,
+    max_steps: Option<usize>,
+    shuffle: bool,
+    seed: u64,
+    positive_dict: bool,
+    positive_code: bool,
+    tol: f64,
+    max_no_improvement: Option<usize>,
+    init: &str,
+    dict_init: Option<PyReadonlyArray2<'_, f64>>,
+    forget_rho: Option<f64>,
+    algorithm: Option<&str>,
+    coder_max_iter: Option<usize>,
+    n_nonzero: usize,
+    goal: Option<f64>,
+    max_nonzero: Option<usize>,
+    exact: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let init = init_of(init, dict_init)?;
+    let m = match method {
+        "online" => Method::Online(OnlineParams {
+            n_atoms,
+            alpha,
+            batch_size,
+            max_epochs,
+            max_steps,
+            shuffle,
+            seed,
+            positive_dict,
+            positive_code,
+            tol,
+            max_no_improvement,
+            init,
+            forget_rho,
+        }),
+        "batch" => Method::Batch(BatchParams { n_atoms, alpha, max_iter: max_epochs, tol, seed, init, positive_dict, positive_code }),
+        "ksvd" => Method::Ksvd(KsvdParams { n_nonzero, tol: goal, max_nonzero, iterations: max_epochs, exact, init, seed, ..KsvdParams::new(n_atoms) }),
+        other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
+    };
+    let enc = algorithm.map(|a| encoder(a, Some(alpha), None, None, coder_max_iter, positive_code, None, None)).transpose()?;
+    if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
+        fit_t(py, x64, &m, enc.as_ref(), n_jobs)
+    } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
+        fit_t(py, x32, &m, enc.as_ref(), n_jobs)
+    } else {
+        Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+fn step_t<T: Real + Element>(
+    py: Python<'_>,
+    d: PyReadonlyArray2<'_, T>,
+    a: PyReadonlyArray2<'_, T>,
+    b: PyReadonlyArray2<'_, T>,
+    step: usize,
+    x: PyReadonlyArray2<'_, T>,
+    enc: &Encoder,
+    alpha: f64,
+    positive_dict: bool,
+    seed: u64,
+) -> PyResult<Py<PyAny>> {
+    let (nf, k) = (d.shape()[1], d.shape()[0]);
+    let copy = |m: &PyReadonlyArray2<'_, T>| m.as_slice().map(|s| s.to_vec()).map_err(value_error);
+    let mut state = OnlineState { n_features: nf, n_atoms: k, dict: copy(&d)?, a: copy(&a)?, b: copy(&b)?, step };
+    if state.a.len() != k * k || state.b.len() != k * nf {
+        return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
+    }
+    let xm = view(&x)?;
+    let batch: Vec<T> = (0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect();
+    if xm.nrows() != nf {
+        return Err(PyValueError::new_err(format!("X has {} features, the dictionary {nf}", xm.nrows())));
+    }
+    let cost = py
+        .detach(|| -> sparsecode::dict::Result<f64> {
+            let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;
+            let mut rng = SplitMix(seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            state.apply(&stats, &batch, positive_dict, &mut rng)?;
+            Ok(stats.cost / stats.n_samples as f64)
+        })
+        .map_err(value_error)?;
+    let out = (array2(py, state.dict, k, nf)?, array2(py, state.a, k, k)?, array2(py, state.b, k, nf)?, cost);
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+/// One online step on the batch `x` (scikit-learn's `partial_fit`): codes it
+/// with `dictionary`, folds its statistics into `A`, `B` (scikit-learn's
+/// forgetting for step `step`), updates the atoms. Returns `(dictionary, A,
+/// B, batch cost per sample)`.
+#[pyfunction]
+#[pyo3(signature = (dictionary, a, b, step, x, alpha, algorithm="lasso_lars", positive_code=false, positive_dict=false, coder_max_iter=None, seed=0, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn online_step(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    step: usize,
+    x: &Bound<'_, PyAny>,
+    alpha: f64,
+    algorithm: &str,
+    positive_code: bool,
+    positive_dict: bool,
+    coder_max_iter: Option<usize>,
+    seed: u64,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let enc = encoder(algorithm, Some(alpha), None, None, coder_max_iter, positive_code, None, n_jobs)?.chunk_size(BATCH_CHUNK);
+    if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
+        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, seed)
+    } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
+        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x32, &enc, alpha, positive_dict, seed)
+    } else {
+        Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms: usize, init: &Init, seed: u64) -> PyResult<Py<PyAny>> {
+    let xm = view(&x)?;
+    let d = py.detach(|| init.build(xm, n_atoms, &mut SplitMix(seed))).map_err(value_error)?;
+    array2(py, d, n_atoms, xm.nrows())
+}
+
+/// The initial dictionary `(n_atoms, n_features)` a learner would start
+/// from (`init` as in `fit_dictionary`), in the dtype of `x`.
+#[pyfunction]
+#[pyo3(signature = (x, n_atoms, init="svd", dict_init=None, seed=0))]
+fn initial_dictionary(py: Python<'_>, x: &Bound<'_, PyAny>, n_atoms: usize, init: &str, dict_init: Option<PyReadonlyArray2<'_, f64>>, seed: u64) -> PyResult<Py<PyAny>> {
+    let init = init_of(init, dict_init)?;
+    if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
+        init_t(py, x64, n_atoms, &init, seed)
+    } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
+        init_t(py, x32, n_atoms, &init, seed)
+    } else {
+        Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+/// An image `(height, width)` or `(height, width, channels)` of f64 as the
+/// library's image.
+fn image_of(img: &Bound<'_, PyAny>) -> PyResult<sparsecode::patches::Image> {
+    let arr = img.extract::<numpy::PyReadonlyArrayDyn<'_, f64>>()?;
+    let shape = arr.shape().to_vec();
+    let (h, w, c) = match shape[..] {
+        [h, w] => (h, w, 1),
+        [h, w, c] => (h, w, c),
+        _ => return Err(PyValueError::new_err("an image is 2-D, or 3-D with channels last")),
+    };
+    let data = arr.as_slice().map_err(value_error)?.to_vec();
+    sparsecode::patches::Image::new(w, h, c, data).map_err(value_error)
+}
+
+fn image_out(py: Python<'_>, img: sparsecode::patches::Image) -> PyResult<Py<PyAny>> {
+    let (h, w, c) = (img.height, img.width, img.channels);
+    let arr = img.data.into_pyarray(py);
+    Ok(if c == 1 { arr.reshape([h, w])?.into_any().unbind() } else { arr.reshape([h, w, c])?.into_any().unbind() })
+}
+
+/// The `(ph, pw)` patches of `image` with the given top-left corners (all
+/// of them, in scikit-learn's order, when `None`), as `(n, ph·pw·channels)`.
+#[pyfunction]
+#[pyo3(signature = (image, ph, pw, corners=None))]
+fn extract_patches(py: Python<'_>, image: &Bound<'_, PyAny>, ph: usize, pw: usize, corners: Option<Vec<(usize, usize)>>) -> PyResult<Py<PyAny>> {
+    use sparsecode::patches::patches::{corners as all_corners, extract_at};
+    let img = image_of(image)?;
+    let corners = match corners {
+        Some(c) => c,
+        None => all_corners(&img, &sparsecode::patches::PatchSpec::new(ph, pw)).map_err(value_error)?,
+    };
+    let p = py.detach(|| extract_at(&img, ph, pw, corners)).map_err(value_error)?;
+    let (n, nf) = (p.n_patches(), p.n_features());
+    array2(py, p.data, n, nf)
+}
+
+/// scikit-learn's `reconstruct_from_patches_2d`: every patch of an image of
+/// `(height, width, channels)`, in extraction order, averaged back.
+#[pyfunction]
+fn reconstruct_patches(py: Python<'_>, patches: PyReadonlyArray2<'_, f64>, ph: usize, pw: usize, height: usize, width: usize, channels: usize) -> PyResult<Py<PyAny>> {
+    use sparsecode::patches::patches::{Patches, corners};
+    if height < ph || width < pw || ph == 0 || pw == 0 {
+        return Err(PyValueError::new_err("the patches do not fit the image size"));
+    }
+    let blank = sparsecode::patches::Image::new(width, height, channels, vec![0.0; width * height * channels]).map_err(value_error)?;
+    let corners = corners(&blank, &sparsecode::patches::PatchSpec::new(ph, pw)).map_err(value_error)?;
+    let data = patches.as_slice().map_err(value_error)?.to_vec();
+    if data.len() != corners.len() * ph * pw * channels {
+        return Err(PyValueError::new_err(format!("{} patches expected for a {height}×{width} image", corners.len())));
+    }
+    let p = Patches { data, patch_height: ph, patch_width: pw, channels, corners };
+    let img = py.detach(|| sparsecode::patches::reconstruct_average(&p, None, height, width)).map_err(value_error)?;
+    image_out(py, img)
+}
+
+/// Denoises `image` (values in the units of `sigma`); returns the image
+/// and the mean atoms per patch.
+#[pyfunction]
+#[pyo3(signature = (image, sigma, patch=8, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn denoise(
+    py: Python<'_>,
+    image: &Bound<'_, PyAny>,
+    sigma: f64,
+    patch: usize,
+    n_atoms: usize,
+    iterations: usize,
+    gain: f64,
+    lambda_factor: f64,
+    max_training: usize,
+    seed: u64,
+    learner: &str,
+    steps: usize,
+    sparsity_weights: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<(Py<PyAny>, f64)> {
+    use sparsecode::denoise::{Denoiser, Learner};
+    let learner = match learner {
+        "online" => Learner::online(steps),
+        "ksvd" => Learner::Ksvd,
+        other => return Err(PyValueError::new_err(format!("learner must be 'online' or 'ksvd', got {other:?}"))),
+    };
+    let d = Denoiser { sigma, patch, n_atoms, iterations, gain, lambda_factor, max_training, seed, learner, sparsity_weights, ..Denoiser::new(sigma) };
+    let img = image_of(image)?;
+    let (out, report) = py.detach(|| on_threads(n_jobs, || d.run(&img, &mut Quiet)))?.map_err(value_error)?;
+    Ok((image_out(py, out)?, report.mean_nnz))
+}
+
+/// The embedded `camera` image (512 × 512, values 0..255 as float64).
+#[pyfunction]
+fn camera(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    image_out(py, sparsecode::patches::camera())
+}
+
+/// The compiled core of `sparsecode`.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(encode, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_dictionary, m)?)?;
+    m.add_function(wrap_pyfunction!(online_step, m)?)?;
+    m.add_function(wrap_pyfunction!(initial_dictionary, m)?)?;
+    m.add_function(wrap_pyfunction!(extract_patches, m)?)?;
+    m.add_function(wrap_pyfunction!(reconstruct_patches, m)?)?;
+    m.add_function(wrap_pyfunction!(denoise, m)?)?;
+    m.add_function(wrap_pyfunction!(camera, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

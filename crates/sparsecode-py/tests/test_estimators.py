@@ -1,0 +1,139 @@
+"""The estimators are scikit-learn estimators: check_estimator, clone,
+pickle, pipelines, grid search; errors and learning quality."""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn.decomposition as skd
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._test_common.instance_generator import (
+    INIT_PARAMS,
+    PER_ESTIMATOR_CHECK_PARAMS,
+    PER_ESTIMATOR_XFAIL_CHECKS,
+)
+from sklearn.utils.estimator_checks import estimator_checks_generator
+
+import sparsecode as sc
+from conftest import problem
+
+
+def _instances():
+    """Each estimator as scikit-learn's own test suite builds its
+    counterpart (same test parameters, same expected failures)."""
+    pairs = [
+        (sc.SparseCoder, skd.SparseCoder),
+        (sc.DictionaryLearning, skd.DictionaryLearning),
+        (sc.MiniBatchDictionaryLearning, skd.MiniBatchDictionaryLearning),
+        (sc.KSVD, None),
+    ]
+    for ours, theirs in pairs:
+        params = dict(INIT_PARAMS.get(theirs, {})) if theirs else {"n_components": 3, "max_iter": 3}
+        est = ours(**params)
+        xfail = dict(PER_ESTIMATOR_XFAIL_CHECKS.get(theirs, {})) if theirs else {}
+        per_check = PER_ESTIMATOR_CHECK_PARAMS.get(theirs, {}) if theirs else {}
+        for est_, check in estimator_checks_generator(est, expected_failed_checks=xfail, mark="skip"):
+            name = getattr(check, "func", check).__name__
+            if name in per_check:
+                est_ = clone(est_).set_params(**per_check[name])
+            yield pytest.param(est_, check, id=f"{ours.__name__}-{name}")
+
+
+@pytest.mark.parametrize("estimator,check", list(_instances()))
+def test_check_estimator(estimator, check):
+    check(estimator)
+
+
+def camera_patches(n=2000):
+    img = sc.data.camera() / 255.0
+    P = sc.extract_patches_2d(img, (8, 8), max_patches=n, random_state=42)
+    return P.reshape(len(P), -1)
+
+
+def objective(X, D, alpha):
+    C = skd.sparse_encode(X, D, algorithm="lasso_lars", alpha=alpha)
+    return 0.5 * np.sum((X - C @ D) ** 2) + alpha * np.abs(C).sum()
+
+
+def test_minibatch_objective_no_worse_than_scikit_learns():
+    X = camera_patches(1000)
+    ours = sc.MiniBatchDictionaryLearning(n_components=50, alpha=1, random_state=42).fit(X)
+    theirs = skd.MiniBatchDictionaryLearning(n_components=50, alpha=1, random_state=42).fit(X)
+    assert ours.components_.shape == (50, 64)
+    assert np.all(np.linalg.norm(ours.components_, axis=1) <= 1 + 1e-9)
+    assert ours.n_steps_ >= 1 and ours.n_iter_ >= 1
+    assert objective(X, ours.components_, 1.0) <= objective(X, theirs.components_, 1.0) * (1 + 1e-3)
+
+
+def test_float32_is_learned_in_float32():
+    X = camera_patches(500).astype(np.float32)
+    est = sc.MiniBatchDictionaryLearning(n_components=20, alpha=1, max_iter=3, random_state=0).fit(X)
+    assert est.components_.dtype == np.float32 and est._A.dtype == np.float32
+    assert est.transform(X).dtype == np.float32
+
+
+def test_partial_fit_steps_and_statistics():
+    X = camera_patches(600)
+    est = sc.MiniBatchDictionaryLearning(n_components=20, alpha=1, random_state=0)
+    for batch in np.array_split(X, 6):
+        est.partial_fit(batch)
+    assert est.n_steps_ == 6 and est.components_.shape == (20, 64)
+    assert est._A.shape == (20, 20) and est._B.shape == (64, 20)
+    np.testing.assert_allclose(est._A, est._A.T, atol=1e-12)
+    # It lowers the objective from its start.
+    start = sc.MiniBatchDictionaryLearning(n_components=20, alpha=1, random_state=0).partial_fit(X[:100])
+    assert objective(X, est.components_, 1.0) < objective(X, start.components_, 1.0)
+
+
+def test_dictionary_learning_objective_never_rises():
+    X, _ = problem(12, 18, 200, np.float64)
+    est = sc.DictionaryLearning(n_components=18, alpha=0.3, max_iter=30, tol=1e-12, random_state=0, transform_algorithm="lasso_lars")
+    code = est.fit_transform(X)
+    assert code.shape == (200, 18)
+    assert np.all(np.diff(est.error_) <= 1e-10 * est.error_[:-1])
+    code2, D, errors = sc.dict_learning(X, 18, alpha=0.3, max_iter=30, tol=1e-12, random_state=0)
+    np.testing.assert_allclose(D, est.components_)
+    code_o, D_o = sc.dict_learning_online(X, 18, alpha=0.3, max_iter=5, random_state=0)
+    assert code_o.shape == (200, 18) and D_o.shape == (18, 12)
+
+
+def test_ksvd_learns_and_codes():
+    X, D = problem(16, 24, 1500, np.float64, seed=3)
+    est = sc.KSVD(n_components=24, n_nonzero_coefs=4, max_iter=20, random_state=0).fit(X)
+    assert est.components_.shape == (24, 16) and est.n_iter_ == 20
+    codes = est.transform(X)
+    assert np.all(np.count_nonzero(codes, axis=1) <= 4)
+    assert est.error_[-1] < est.error_[0]
+    exact = sc.KSVD(n_components=24, tol=0.05, exact=True, max_iter=5, random_state=0).fit(X)
+    assert exact.error_[-1] <= 0.05 * 1.5
+
+
+def test_clone_pickle_pipeline_grid_search():
+    X = camera_patches(300)
+    est = sc.MiniBatchDictionaryLearning(n_components=10, alpha=1, max_iter=2, random_state=0, transform_algorithm="lasso_lars")
+    fitted = clone(est).fit(X)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.transform(X), fitted.transform(X))
+    pipe = make_pipeline(StandardScaler(), clone(est)).fit(X)
+    assert pipe.transform(X).shape == (300, 10)
+    grid = GridSearchCV(clone(est), {"alpha": [0.5, 1.0]}, cv=2, scoring=lambda e, X, y=None: -np.abs(e.transform(X)).sum())
+    grid.fit(X)
+    assert grid.best_params_["alpha"] in (0.5, 1.0)
+    coder = sc.SparseCoder(dictionary=fitted.components_, transform_algorithm="omp", transform_n_nonzero_coefs=3)
+    assert np.all(np.count_nonzero(coder.transform(X), axis=1) <= 3)
+    assert list(fitted.get_feature_names_out())[:2] == ["minibatchdictionarylearning0", "minibatchdictionarylearning1"]
+
+
+def test_unsupported_parameters_are_refused_by_name():
+    X = camera_patches(100)
+    with pytest.raises(ValueError, match="callback"):
+        sc.MiniBatchDictionaryLearning(n_components=5, callback=lambda l: None).fit(X)
+    with pytest.raises(ValueError, match="verbose"):
+        sc.DictionaryLearning(n_components=5, verbose=True).fit(X)
+    with pytest.raises(ValueError, match="code_init"):
+        sc.DictionaryLearning(n_components=5, code_init=np.zeros((100, 5))).fit(X)
+    with pytest.raises(ValueError, match="n_components"):
+        sc.MiniBatchDictionaryLearning(n_components=-1).fit(X)

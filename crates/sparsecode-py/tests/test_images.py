@@ -1,0 +1,49 @@
+"""Patches, reconstruction, the embedded image and denoising."""
+
+import numpy as np
+import pytest
+import sklearn.feature_extraction.image as ski
+
+import sparsecode as sc
+
+
+def test_camera():
+    img = sc.data.camera()
+    assert img.shape == (512, 512) and img.dtype == np.float64
+    assert img.min() >= 0 and img.max() <= 255
+
+
+@pytest.mark.parametrize("max_patches", [None, 100, 0.01])
+def test_patches_equal_scikit_learns(max_patches):
+    img = sc.data.camera()[:64, :80].astype(np.uint8)
+    ours = sc.extract_patches_2d(img, (8, 6), max_patches=max_patches, random_state=3)
+    theirs = ski.extract_patches_2d(img, (8, 6), max_patches=max_patches, random_state=3)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+    rgb = np.random.RandomState(0).rand(20, 24, 3)
+    np.testing.assert_array_equal(
+        sc.extract_patches_2d(rgb, (5, 4), max_patches=max_patches, random_state=1),
+        ski.extract_patches_2d(rgb, (5, 4), max_patches=max_patches, random_state=1),
+    )
+
+
+def test_reconstruction_equals_scikit_learns():
+    rng = np.random.RandomState(0)
+    for size, patch in [((20, 24), (5, 4)), ((20, 24, 3), (3, 3))]:
+        img = rng.rand(*size)
+        P = ski.extract_patches_2d(img, patch) + rng.rand(*ski.extract_patches_2d(img, patch).shape) * 0.1
+        np.testing.assert_allclose(sc.reconstruct_from_patches_2d(P, size), ski.reconstruct_from_patches_2d(P, size), atol=1e-12)
+    with pytest.raises(ValueError):
+        sc.extract_patches_2d(rng.rand(4, 4), (5, 2))
+
+
+def test_denoise_raises_psnr():
+    clean = sc.data.camera()[128:256, 128:256]
+    noisy = clean + 20 * np.random.RandomState(0).randn(*clean.shape)
+    out, report = sc.denoise(noisy, 20, n_atoms=64, steps=50, return_report=True)
+    psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
+    assert out.shape == clean.shape
+    assert psnr(out) > psnr(noisy) + 4
+    assert report["mean_nnz"] > 0
+    with pytest.raises(ValueError, match="sigma"):
+        sc.denoise(noisy, -1)

@@ -1,5 +1,11 @@
 //! The project's automation, run as `cargo xtask <task>`.
 //!
+//! - `test`: every test — `cargo test --workspace` (and the nalgebra
+//!   feature), then the Python package built by `pip install
+//!   ./crates/sparsecode-py` into a virtual environment under
+//!   `target/py-test` and its pytest suite.
+//! - `py-bench`: the Python package timed against scikit-learn in one run
+//!   (`xtask/python/py_bench.py`, after `test`).
 //! - `golden [--regen]`: compares every solver with scikit-learn's golden
 //!   files (`--regen` first remakes them in a throwaway virtual environment).
 //! - `bench [criterion args]`: the criterion benches (`cargo bench -p sc-benches`).
@@ -46,6 +52,49 @@ fn venv(packages: &[&str]) -> Result<PathBuf, String> {
     c.args(["-m", "pip", "install", "--quiet"]).args(packages);
     run(c)?;
     Ok(py)
+}
+
+/// Every test: Rust, then the Python package in its own virtual environment.
+fn test(args: &[String]) -> Result<(), String> {
+    let mut c = cargo();
+    c.args(["test", "--workspace"]);
+    run(c)?;
+    let mut c = cargo();
+    c.args(["test", "-p", "sparsecode", "--features", "nalgebra"]);
+    run(c)?;
+    let dir = root().join("target/py-test");
+    let py = dir.join("bin/python");
+    if !py.exists() {
+        let mut c = Command::new("python3");
+        c.args(["-m", "venv"]).arg(&dir);
+        run(c)?;
+    }
+    let package = root().join("crates/sparsecode-py");
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet", "--upgrade", "pip"]);
+    run(c)?;
+    // Dependencies first, then the package itself rebuilt from this tree.
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet"]).arg(format!("{}[test]", package.display()));
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps"]).arg(&package);
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.current_dir(&package).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).args(args);
+    run(c)
+}
+
+/// The Python package against scikit-learn, side by side
+/// (`xtask/python/py_bench.py`, in the test environment of `test`).
+fn py_bench() -> Result<(), String> {
+    let py = root().join("target/py-test/bin/python");
+    if !py.exists() {
+        return Err("run `cargo xtask test` first: it builds the package into target/py-test".into());
+    }
+    let mut c = Command::new(&py);
+    c.arg(root().join("xtask/python/py_bench.py"));
+    run(c)
 }
 
 fn golden(args: &[String]) -> Result<(), String> {
@@ -184,11 +233,15 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or(&[]).to_vec();
     let result = match args.first().map(String::as_str) {
+        Some("test") => test(&rest),
+        Some("py-bench") => py_bench(),
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("timing") => timing(),
         Some("anchors") => anchors(),
-        _ => Err("usage: cargo xtask <golden [--regen] | bench [criterion args] | timing | anchors>".into()),
+        _ => {
+            Err("usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors>".into())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

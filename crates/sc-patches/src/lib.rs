@@ -16,8 +16,25 @@
 //!
 //! Architecture invariant: this crate does no sparse coding; it hands
 //! signal matrices to `sc-solvers`/`sc-dict` and takes matrices back.
+//!
+//! ```
+//! use sc_patches::{camera, extract_spec, reconstruct_average, MaxPatches, PatchSpec};
+//!
+//! let img = camera();
+//! // scikit-learn's extract_patches_2d(img, (8, 8)): every patch, row-major.
+//! let all = extract_spec(&img, &PatchSpec::new(8, 8))?;
+//! assert_eq!((all.n_patches(), all.n_features()), (505 * 505, 64));
+//! // Averaged back, the patches give the image again.
+//! let back = reconstruct_average(&all, None, img.height, img.width)?;
+//! assert!(back.data.iter().zip(&img.data).all(|(a, b)| (a - b).abs() < 1e-9));
+//! // 100 random patches, seeded.
+//! let some = extract_spec(&img, &PatchSpec { max_patches: MaxPatches::Count(100), seed: 1, ..PatchSpec::new(8, 8) })?;
+//! assert_eq!(some.n_patches(), 100);
+//! # Ok::<(), sc_patches::Error>(())
+//! ```
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 

@@ -79,6 +79,16 @@ proptest! {
         assert_kkt(d.as_ref(), x.as_ref(), &codes, alpha, positive, 1e-7);
     }
 
+    /// ISTA on undercomplete dictionaries (a strongly convex problem, where
+    /// it converges linearly) meets the same KKT conditions.
+    #[test]
+    fn ista_satisfies_kkt(seed in any::<u64>(), nf in 12usize..24, na in 3usize..10, alpha in 0.05f64..1.0, positive in any::<bool>()) {
+        let (d, x) = instance(seed, nf, na, 5);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let codes = Encoder::ista(alpha).positive(positive).tol(1e-24).max_iter(400_000).encode(&dict, x.as_ref()).unwrap();
+        assert_kkt(d.as_ref(), x.as_ref(), &codes, alpha, positive, 1e-6);
+    }
+
     #[test]
     fn elastic_net_lars_and_cd_agree(seed in any::<u64>(), alpha in 0.05f64..1.0, l2 in 0.0f64..2.0) {
         let (d, x) = instance(seed, 12, 20, 4);
@@ -202,13 +212,18 @@ proptest! {
         }
         let a = Encoder::omp(3).encode(&dict, x.as_ref()).unwrap();
         let b = Encoder::omp(3).encode(&dict32, x32.as_ref()).unwrap();
+        // Supports may differ only where float32 rounding flips a near tie:
+        // at most one signal in eight, and every matching one is compared.
+        let mut compared = 0;
         for s in 0..8 {
             let (ai, av) = a.code(s);
             let (bi, bv) = b.code(s);
             if ai == bi {
+                compared += 1;
                 for (p, q) in av.iter().zip(bv) { prop_assert!((p - *q as f64).abs() <= 1e-3 * (1.0 + p.abs())); }
             }
         }
+        prop_assert!(compared >= 7, "only {compared} of 8 OMP supports agree between f32 and f64");
     }
 }
 

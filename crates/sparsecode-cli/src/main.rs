@@ -3,6 +3,8 @@
 //!
 //! Errors print one line on standard error and exit with status 2.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -34,10 +34,10 @@ fn learn_every_method_then_show_the_model() {
             "--json",
         ]);
         assert!(o.status.success(), "{method}: {}", String::from_utf8_lossy(&o.stderr));
-        let json = String::from_utf8(o.stdout).unwrap();
-        for key in ["\"seconds_fit\"", "\"objective\"", "\"iterations\""] {
-            assert!(json.contains(key), "{method}: {json}");
-        }
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(json["seconds_fit"].as_f64().is_some_and(|t| t >= 0.0), "{method}: {json}");
+        assert!(json["objective"].as_f64().is_some_and(f64::is_finite), "{method}: {json}");
+        assert!(json["iterations"].as_u64().is_some_and(|i| i >= 1), "{method}: {json}");
         let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(&dict).unwrap())).unwrap();
         assert_eq!(npy.shape(), &[36, 64]);
         let png = dir.join(format!("{method}.png"));
@@ -69,5 +69,24 @@ fn denoise_errors_exit_2() {
     let o = run(&["denoise", "--image", "camera", "--sigma", "20", "-o", "/nonexistent-dir/d.png"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_demo_writes_its_three_pictures_and_denoises() {
+    let dir = tmpdir("demo");
+    let o = run(&["demo", "--out-dir", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for picture in ["dictionary.png", "patch.png", "denoise.png"] {
+        let bytes = std::fs::read(dir.join(picture)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{picture}");
+    }
+    assert!(out.contains("Dictionary shape: (100, 64)"), "{out}");
+    // "noisy A dB → B dB": the denoised PSNR is well above the noisy one.
+    let line = out.lines().find(|l| l.starts_with("Denoising")).expect("a denoising line");
+    let db: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let (noisy, clean) = (db[0], db[1]);
+    assert!(clean > noisy + 6.0, "{line}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -271,7 +271,16 @@ fn fit_dictionary(
             forget_rho,
         }),
         "batch" => Method::Batch(BatchParams { n_atoms, alpha, max_iter: max_epochs, tol, seed, init, positive_dict, positive_code }),
-        "ksvd" => Method::Ksvd(KsvdParams { n_nonzero, tol: goal, max_nonzero, iterations: max_epochs, exact, init, seed, ..KsvdParams::new(n_atoms) }),
+        "ksvd" => Method::Ksvd(KsvdParams {
+            n_nonzero,
+            tol: goal,
+            max_nonzero,
+            iterations: max_epochs,
+            exact,
+            init,
+            seed,
+            ..KsvdParams::new(n_atoms)
+        }),
         other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
     };
     let enc = algorithm.map(|a| encoder(a, Some(alpha), None, None, coder_max_iter, positive_code, None, None)).transpose()?;
@@ -361,7 +370,14 @@ fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms
 /// from (`init` as in `fit_dictionary`), in the dtype of `x`.
 #[pyfunction]
 #[pyo3(signature = (x, n_atoms, init="svd", dict_init=None, seed=0))]
-fn initial_dictionary(py: Python<'_>, x: &Bound<'_, PyAny>, n_atoms: usize, init: &str, dict_init: Option<PyReadonlyArray2<'_, f64>>, seed: u64) -> PyResult<Py<PyAny>> {
+fn initial_dictionary(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    n_atoms: usize,
+    init: &str,
+    dict_init: Option<PyReadonlyArray2<'_, f64>>,
+    seed: u64,
+) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         init_t(py, x64, n_atoms, &init, seed)
@@ -396,7 +412,13 @@ fn image_out(py: Python<'_>, img: sparsecode::patches::Image) -> PyResult<Py<PyA
 /// of them, in scikit-learn's order, when `None`), as `(n, ph·pw·channels)`.
 #[pyfunction]
 #[pyo3(signature = (image, ph, pw, corners=None))]
-fn extract_patches(py: Python<'_>, image: &Bound<'_, PyAny>, ph: usize, pw: usize, corners: Option<Vec<(usize, usize)>>) -> PyResult<Py<PyAny>> {
+fn extract_patches(
+    py: Python<'_>,
+    image: &Bound<'_, PyAny>,
+    ph: usize,
+    pw: usize,
+    corners: Option<Vec<(usize, usize)>>,
+) -> PyResult<Py<PyAny>> {
     use sparsecode::patches::patches::{corners as all_corners, extract_at};
     let img = image_of(image)?;
     let corners = match corners {
@@ -411,7 +433,15 @@ fn extract_patches(py: Python<'_>, image: &Bound<'_, PyAny>, ph: usize, pw: usiz
 /// scikit-learn's `reconstruct_from_patches_2d`: every patch of an image of
 /// `(height, width, channels)`, in extraction order, averaged back.
 #[pyfunction]
-fn reconstruct_patches(py: Python<'_>, patches: PyReadonlyArray2<'_, f64>, ph: usize, pw: usize, height: usize, width: usize, channels: usize) -> PyResult<Py<PyAny>> {
+fn reconstruct_patches(
+    py: Python<'_>,
+    patches: PyReadonlyArray2<'_, f64>,
+    ph: usize,
+    pw: usize,
+    height: usize,
+    width: usize,
+    channels: usize,
+) -> PyResult<Py<PyAny>> {
     use sparsecode::patches::patches::{Patches, corners};
     if height < ph || width < pw || ph == 0 || pw == 0 {
         return Err(PyValueError::new_err("the patches do not fit the image size"));
@@ -454,7 +484,19 @@ fn denoise(
         "ksvd" => Learner::Ksvd,
         other => return Err(PyValueError::new_err(format!("learner must be 'online' or 'ksvd', got {other:?}"))),
     };
-    let d = Denoiser { sigma, patch, n_atoms, iterations, gain, lambda_factor, max_training, seed, learner, sparsity_weights, ..Denoiser::new(sigma) };
+    let d = Denoiser {
+        sigma,
+        patch,
+        n_atoms,
+        iterations,
+        gain,
+        lambda_factor,
+        max_training,
+        seed,
+        learner,
+        sparsity_weights,
+        ..Denoiser::new(sigma)
+    };
     let img = image_of(image)?;
     let (out, report) = py.detach(|| on_threads(n_jobs, || d.run(&img, &mut Quiet)))?.map_err(value_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))

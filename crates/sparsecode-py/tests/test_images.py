@@ -47,3 +47,15 @@ def test_denoise_raises_psnr():
     assert report["mean_nnz"] > 0
     with pytest.raises(ValueError, match="sigma"):
         sc.denoise(noisy, -1)
+
+
+def test_the_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+    assert blocks, "the README has a Python walkthrough"
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

@@ -312,10 +312,10 @@ fn step_t<T: Real + Element>(
         return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
     }
     let xm = view(&x)?;
-    let batch: Vec<T> = (0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect();
     if xm.nrows() != nf {
         return Err(PyValueError::new_err(format!("X has {} features, the dictionary {nf}", xm.nrows())));
     }
+    let batch: Vec<T> = (0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect();
     let cost = py
         .detach(|| -> sparsecode::dict::Result<f64> {
             let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;

@@ -66,8 +66,10 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
 }
 
 /// Asks the CPU to start loading `a` into cache (a hint; does nothing off
-/// x86-64). For gathers of scattered columns, a few columns ahead.
+/// x86-64). For gathers of scattered columns, a few columns ahead. The
+/// workspace's one `unsafe` block (the crate denies `unsafe_code` elsewhere).
 #[inline(always)]
+#[allow(unsafe_code)]
 pub fn prefetch<T>(a: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {

@@ -37,6 +37,7 @@
 //! chol.solve_in_place(&mut x); // x = G⁻¹ [1, 2, 3]
 //! ```
 
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]

@@ -561,34 +561,21 @@ struct ChunkJob<'a, 'm, T: Real> {
 }
 
 /// Codes the signals of a chunk with [`code_signals`] compiled for the
-/// widest SIMD extension the CPU has (every solver and kernel below it is
+/// widest SIMD extension the CPU has, chosen at run time by `pulp` (x86-64
+/// v4 or v3, else the baseline; every solver and kernel below it is
 /// `#[inline(always)]`, so the whole loop is built for that extension). The
 /// vector kernels combine a fixed number of lanes in a fixed order, so the
 /// codes are the same bits on every path.
 fn dispatch_code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        fn v4<T: Real>(job: ChunkJob<'_, '_, T>) {
-            code_signals(job)
-        }
-        #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-        fn v3<T: Real>(job: ChunkJob<'_, '_, T>) {
-            code_signals(job)
-        }
-        if std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512vl")
-            && std::is_x86_feature_detected!("avx512dq")
-        {
-            // SAFETY: the features were detected at run time.
-            return unsafe { v4(job) };
-        }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: as above.
-            return unsafe { v3(job) };
+    struct Op<'a, 'm, T: Real>(ChunkJob<'a, 'm, T>);
+    impl<T: Real> pulp::WithSimd for Op<'_, '_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            code_signals(self.0)
         }
     }
-    code_signals(job)
+    pulp::Arch::new().dispatch(Op(job))
 }
 
 #[inline(always)]

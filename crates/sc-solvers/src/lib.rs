@@ -44,6 +44,7 @@
 //! # Ok::<(), sc_solvers::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]

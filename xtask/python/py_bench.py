@@ -7,8 +7,16 @@ scikit-learn on 1/16 of the patches with n_jobs=2, scaled by 16.
 Learning: the seed's run (2000 random 8×8 patches in [0, 1], random_state
 42, 100 atoms, alpha = 1) with MiniBatchDictionaryLearning's defaults,
 every dictionary scored by Σ ½‖x − Dc‖² + ‖c‖₁ with Lasso-LARS codes.
+With the `sparsecode` binary as first argument, its `encode` time (the
+JSON's `seconds_encode`, files excluded) on the same arrays is timed in the
+same run, median of 3.
 """
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -33,7 +41,26 @@ def median_time(f, repeat):
     return float(np.median(times)), out
 
 
+def cli_time(cli, tmp, X, D, algorithm, kw):
+    """Median of 3 `sparsecode encode` runs' own encode time."""
+    xp, dp = os.path.join(tmp, "x.npy"), os.path.join(tmp, "d.npy")
+    np.save(xp, X)
+    np.save(dp, D)
+    args = [cli, "encode", "--dict", dp, "--input", xp, "--output", os.path.join(tmp, "c.npz"), "--json",
+            "--algorithm", algorithm.replace("_", "-")]
+    if "n_nonzero_coefs" in kw:
+        args += ["--n-nonzero", str(kw["n_nonzero_coefs"])]
+    if "alpha" in kw:
+        args += ["--alpha", str(kw["alpha"])]
+    if algorithm == "lasso_cd":
+        args += ["--tol", "1e-8"]  # scikit-learn's (and sparse_encode's) gap tolerance
+    times = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["seconds_encode"] for _ in range(3)]
+    return float(np.median(times))
+
+
 def main():
+    cli = sys.argv[1] if len(sys.argv) > 1 else None
+    tmp = tempfile.mkdtemp()
     rng = np.random.RandomState(0)
     noisy = sc.data.camera() + 20 * rng.randn(512, 512)
     X64 = sc.extract_patches_2d(noisy, (8, 8)).reshape(-1, 64)
@@ -61,7 +88,8 @@ def main():
             if algorithm != "omp":
                 obj = lambda C: 0.5 * np.sum((X[sub].astype(np.float64) - C.astype(np.float64) @ D.astype(np.float64)) ** 2) + kw["alpha"] * np.abs(C).sum()
                 quality += f", objective rel. {obj(mine) / obj(ref) - 1:+.1e}"
-            rows.append((f"{label} ({np.dtype(dtype).name})", ours, csr, theirs, quality))
+            cli_s = cli_time(cli, tmp, X, D, algorithm, kw) if cli else None
+            rows.append((f"{label} ({np.dtype(dtype).name})", ours, csr, theirs, quality, cli_s))
     img = sc.data.camera() / 255.0
     P = sc.extract_patches_2d(img, (8, 8), max_patches=2000, random_state=42).reshape(2000, -1)
 
@@ -71,12 +99,13 @@ def main():
 
     ours, est = median_time(lambda: sc.MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(P), 3)
     theirs, ref = median_time(lambda: skd.MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(P), 1)
-    rows.append(("MiniBatchDictionaryLearning.fit, seed's run", ours, None, theirs, f"objective {objective(est.components_):.1f} / {objective(ref.components_):.1f}"))
-    print("| task | sparsecode (dense) | sparsecode (csr) | scikit-learn | ratio | ours / theirs |")
-    print("|---|---|---|---|---|---|")
-    for label, a, c, b, q in rows:
+    rows.append(("MiniBatchDictionaryLearning.fit, seed's run", ours, None, theirs, f"objective {objective(est.components_):.1f} / {objective(ref.components_):.1f}", None))
+    print("| task | `sparsecode encode` | sparsecode (dense) | sparsecode (csr) | scikit-learn | ratio (dense) | ours / theirs |")
+    print("|---|---|---|---|---|---|---|")
+    for label, a, c, b, q, e in rows:
         csr = "" if c is None else f"{c:.3f} s"
-        print(f"| {label} | {a:.3f} s | {csr} | {b:.2f} s | {b / a:.0f}× | {q} |")
+        enc = "" if e is None else f"{e:.3f} s"
+        print(f"| {label} | {enc} | {a:.3f} s | {csr} | {b:.2f} s | {b / a:.0f}× | {q} |")
 
 
 if __name__ == "__main__":

@@ -92,8 +92,11 @@ fn py_bench() -> Result<(), String> {
     if !py.exists() {
         return Err("run `cargo xtask test` first: it builds the package into target/py-test".into());
     }
+    let mut c = cargo();
+    c.args(["build", "--release", "-p", "sparsecode-cli"]);
+    run(c)?;
     let mut c = Command::new(&py);
-    c.arg(root().join("xtask/python/py_bench.py"));
+    c.arg(root().join("xtask/python/py_bench.py")).arg(root().join("target/release/sparsecode"));
     run(c)
 }
 

@@ -87,6 +87,23 @@ pub fn prefetch<T>(a: &[T]) {
     let _ = a;
 }
 
+/// Calls `f(j, a[j])` for every non-zero `a[j]`, in increasing `j`. Blocks
+/// of 16 zeros are passed over after one branch-free test, so a mostly zero
+/// vector is scanned at vector speed.
+#[inline(always)]
+pub fn for_each_nonzero<T: Real>(a: &[T], mut f: impl FnMut(usize, T)) {
+    const BLOCK: usize = 16;
+    for (b, block) in a.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |any, &v| any | (v != T::ZERO)) {
+            for (o, &v) in block.iter().enumerate() {
+                if v != T::ZERO {
+                    f(b * BLOCK + o, v);
+                }
+            }
+        }
+    }
+}
+
 /// Whether every value is finite (no NaN, no infinity). Branch-free, so
 /// that it vectorises.
 #[inline(always)]

@@ -1,6 +1,7 @@
 //! Sparse codes in compressed-column form.
 
 use faer::Mat;
+use rayon::prelude::*;
 use sc_linalg::Real;
 
 use crate::error::{Error, Result};
@@ -121,15 +122,23 @@ impl<T: Real> SparseCodes<T> {
     }
 
     /// Writes the dense codes as a column-major buffer of `n_atoms` rows:
-    /// the bytes of NumPy's C-order `(n_samples, n_atoms)` array.
+    /// the bytes of NumPy's C-order `(n_samples, n_atoms)` array. Blocks of
+    /// signals are written in parallel (the result does not depend on it).
     pub fn to_dense_column_major(&self) -> Vec<T> {
-        let mut out = vec![T::ZERO; self.n_atoms * self.n_samples()];
-        for s in 0..self.n_samples() {
-            let (idx, val) = self.code(s);
-            for (&i, &v) in idx.iter().zip(val) {
-                out[s * self.n_atoms + i as usize] = v;
-            }
+        const BLOCK: usize = 2048;
+        let k = self.n_atoms;
+        let mut out = vec![T::ZERO; k * self.n_samples()];
+        if k == 0 {
+            return out;
         }
+        out.par_chunks_mut(k * BLOCK).enumerate().for_each(|(b, block)| {
+            for (o, col) in block.chunks_exact_mut(k).enumerate() {
+                let (idx, val) = self.code(b * BLOCK + o);
+                for (&i, &v) in idx.iter().zip(val) {
+                    col[i as usize] = v;
+                }
+            }
+        });
         out
     }
 }

@@ -31,6 +31,9 @@ pub(crate) struct Workspace<T: Real> {
     pub proj: Vec<T>,
     /// `0, 1, …, cap−1`: column indices into `proj`.
     pub iota: Vec<usize>,
+    /// Coordinate descent's active set: the coordinates a full pass left
+    /// non-zero (capacity n_atoms).
+    pub support: Vec<usize>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -49,6 +52,7 @@ impl<T: Real> Workspace<T> {
             chol: IncrementalCholesky::with_capacity(cap),
             proj: vec![T::ZERO; n_atoms * cap],
             iota: (0..cap).collect(),
+            support: Vec::with_capacity(n_atoms),
         }
     }
 }
@@ -86,11 +90,10 @@ impl<T: Real> CodeSink<'_, T> {
     /// Appends the non-zero entries of a dense code.
     #[inline(always)]
     pub fn push_dense(&mut self, c: &[T]) {
-        for (i, &v) in c.iter().enumerate() {
-            if v != T::ZERO {
-                self.indices.push(i as u32);
-                self.values.push(v);
-            }
-        }
+        let Self { indices, values } = self;
+        sc_linalg::kernels::for_each_nonzero(c, |i, v| {
+            indices.push(i as u32);
+            values.push(v);
+        });
     }
 }

@@ -53,18 +53,35 @@ fn on_threads<R: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> P
     }
 }
 
-/// The encoder of `algorithm` (the CLI's names with underscores).
-#[allow(clippy::too_many_arguments)]
-fn encoder(
-    algorithm: &str,
+/// scikit-learn's duality-gap tolerance (relative to `‖x‖²`) for the Lasso
+/// that its dictionary learners and `sparse_encode` solve by coordinate
+/// descent; the learners here code with it too.
+const LASSO_CD_TOL: f64 = 1e-8;
+
+/// A coder's settings as the Python layer passes them (`None`: the
+/// algorithm's default; a setting the algorithm ignores is refused by the
+/// encoder).
+#[derive(Clone, Copy, Default)]
+struct CoderArgs {
     alpha: Option<f64>,
     n_nonzero: Option<usize>,
     tol: Option<f64>,
     max_iter: Option<usize>,
     positive: bool,
     l2: Option<f64>,
-    n_jobs: Option<usize>,
-) -> PyResult<Encoder> {
+}
+
+impl CoderArgs {
+    /// A dictionary learner's coder, as scikit-learn's learners set it.
+    fn learner(algorithm: &str, alpha: f64, max_iter: Option<usize>, positive: bool) -> Self {
+        let tol = (algorithm == "lasso_cd").then_some(LASSO_CD_TOL);
+        Self { alpha: Some(alpha), max_iter, positive, tol, ..Self::default() }
+    }
+}
+
+/// The encoder of `algorithm` (the CLI's names with underscores).
+fn encoder(algorithm: &str, args: &CoderArgs, n_jobs: Option<usize>) -> PyResult<Encoder> {
+    let CoderArgs { alpha, n_nonzero, tol, max_iter, positive, l2 } = *args;
     let need = |v: Option<f64>, name: &str| v.ok_or_else(|| PyValueError::new_err(format!("{algorithm} needs {name}")));
     let mut e = match algorithm {
         "omp" => match (tol, n_nonzero) {
@@ -122,7 +139,8 @@ fn encode_t<T: Real + Element>(
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
         return Ok(out.into_pyobject(py)?.into_any().unbind());
     }
-    array2(py, codes.to_dense_column_major(), n, k)
+    let dense = py.detach(|| codes.to_dense_column_major());
+    array2(py, dense, n, k)
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of
@@ -147,7 +165,7 @@ fn encode(
     init: Option<&Bound<'_, PyAny>>,
     csr: bool,
 ) -> PyResult<Py<PyAny>> {
-    let enc = encoder(algorithm, alpha, n_nonzero, tol, max_iter, positive, l2, n_jobs)?;
+    let enc = encoder(algorithm, &CoderArgs { alpha, n_nonzero, tol, max_iter, positive, l2 }, n_jobs)?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         let init = init.map(|i| i.extract()).transpose()?;
         encode_t(py, dictionary.extract()?, x64, init, &enc, csr)
@@ -283,7 +301,7 @@ fn fit_dictionary(
         }),
         other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
     };
-    let enc = algorithm.map(|a| encoder(a, Some(alpha), None, None, coder_max_iter, positive_code, None, None)).transpose()?;
+    let enc = algorithm.map(|a| encoder(a, &CoderArgs::learner(a, alpha, coder_max_iter, positive_code), None)).transpose()?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         fit_t(py, x64, &m, enc.as_ref(), n_jobs)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
@@ -350,7 +368,8 @@ fn online_step(
     seed: u64,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let enc = encoder(algorithm, Some(alpha), None, None, coder_max_iter, positive_code, None, n_jobs)?.chunk_size(BATCH_CHUNK);
+    let coder = CoderArgs::learner(algorithm, alpha, coder_max_iter, positive_code);
+    let enc = encoder(algorithm, &coder, n_jobs)?.chunk_size(BATCH_CHUNK);
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, seed)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {

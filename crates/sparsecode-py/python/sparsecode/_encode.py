@@ -15,6 +15,9 @@ from ._util import FLOATS, contiguous, refuse, threads
 SKLEARN_ALGORITHMS = {"lasso_lars", "lasso_cd", "lars", "omp", "threshold"}
 ALGORITHMS = SKLEARN_ALGORITHMS | {"lasso_goal", "ista", "fista", "hard_threshold"}
 _ITERATIVE = {"lasso_lars", "lasso_cd", "ista", "fista", "lasso_goal"}
+# scikit-learn's sparse_encode runs its Lasso to this duality gap (relative
+# to ‖x‖²), and so does ours by default.
+LASSO_CD_TOL = 1e-8
 _ALPHA = {"lasso_lars", "lasso_cd", "ista", "fista", "threshold", "hard_threshold"}
 
 
@@ -67,7 +70,7 @@ def sparse_encode(
     code of least ℓ1 norm with ``‖x − Dc‖² ≤ tol``), ``"ista"``, ``"fista"``
     or ``"hard_threshold"``; ``tol`` is OMP's squared-residual goal (it wins
     over ``n_nonzero_coefs``) or the iterative solvers' relative duality
-    gap; ``l2`` adds the elastic-net term ``½·l2·‖c‖²`` to the Lasso
+    gap (``"lasso_cd"`` defaults to scikit-learn's 1e-8); ``l2`` adds the elastic-net term ``½·l2·‖c‖²`` to the Lasso
     solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
     core's compressed codes, with no dense copy.
 
@@ -103,6 +106,8 @@ def sparse_encode(
         kwargs["alpha"] = 1.0 if alpha is None else float(alpha)
     if algorithm in _ITERATIVE:
         kwargs["max_iter"] = int(max_iter)
+    if tol is None and algorithm == "lasso_cd":
+        tol = LASSO_CD_TOL
     if tol is not None:
         if algorithm in ("lars", "lasso_lars", "threshold", "hard_threshold"):
             raise ValueError(f"tol does not apply to {algorithm!r}")

@@ -122,23 +122,35 @@ impl<T: Real> SparseCodes<T> {
     }
 
     /// Writes the dense codes as a column-major buffer of `n_atoms` rows:
-    /// the bytes of NumPy's C-order `(n_samples, n_atoms)` array. Blocks of
-    /// signals are written in parallel (the result does not depend on it).
+    /// the bytes of NumPy's C-order `(n_samples, n_atoms)` array.
     pub fn to_dense_column_major(&self) -> Vec<T> {
+        let mut out = vec![T::ZERO; self.n_atoms * self.n_samples()];
+        self.write_dense_column_major(&mut out).expect("the buffer has the codes' size");
+        out
+    }
+
+    /// [`to_dense_column_major`](Self::to_dense_column_major) into a
+    /// caller's buffer of `n_atoms × n_samples` values (every entry is
+    /// written, so it may hold anything; a NumPy array, say). Blocks of
+    /// signals are written in parallel; the result does not depend on it.
+    pub fn write_dense_column_major(&self, out: &mut [T]) -> Result<()> {
         const BLOCK: usize = 2048;
         let k = self.n_atoms;
-        let mut out = vec![T::ZERO; k * self.n_samples()];
+        if out.len() != k * self.n_samples() {
+            return Err(Error::DimensionMismatch { what: "dense buffer length (n_atoms × n_samples)", expected: k * self.n_samples(), got: out.len() });
+        }
         if k == 0 {
-            return out;
+            return Ok(());
         }
         out.par_chunks_mut(k * BLOCK).enumerate().for_each(|(b, block)| {
             for (o, col) in block.chunks_exact_mut(k).enumerate() {
+                col.fill(T::ZERO);
                 let (idx, val) = self.code(b * BLOCK + o);
                 for (&i, &v) in idx.iter().zip(val) {
                     col[i as usize] = v;
                 }
             }
         });
-        out
+        Ok(())
     }
 }

@@ -139,8 +139,15 @@ fn encode_t<T: Real + Element>(
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
         return Ok(out.into_pyobject(py)?.into_any().unbind());
     }
-    let dense = py.detach(|| codes.to_dense_column_major());
-    array2(py, dense, n, k)
+    // NumPy's allocator (huge pages for large arrays) and a parallel fill
+    // with the GIL released: the dense copy costs what writing it costs.
+    let out = numpy::PyArray2::<T>::zeros(py, [n, k], false);
+    {
+        let mut rw = out.readwrite();
+        let slice = rw.as_slice_mut().map_err(value_error)?;
+        py.detach(|| codes.write_dense_column_major(slice)).map_err(value_error)?;
+    }
+    Ok(out.into_any().unbind())
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of

@@ -132,7 +132,9 @@ def test_no_copy_of_the_input(order):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert codes.shape == (20000, 16)
-    assert peak < X.nbytes // 4, f"{peak} bytes traced for a {X.nbytes}-byte input"
+    # The codes themselves are allocated by NumPy (and traced); a copy of
+    # the input would add X.nbytes on top of them.
+    assert peak - codes.nbytes < X.nbytes // 4, f"{peak} bytes traced for a {X.nbytes}-byte input and {codes.nbytes} bytes of codes"
 
 
 def test_the_gil_is_released_while_coding():

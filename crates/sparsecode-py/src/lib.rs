@@ -14,6 +14,7 @@
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
 use sparsecode::dict::ksvd::KsvdParams;
@@ -72,6 +73,25 @@ struct CoderArgs {
 }
 
 impl CoderArgs {
+    /// The keywords `alpha`, `n_nonzero`, `tol`, `max_iter`, `positive`
+    /// and `l2` (`None` values are the defaults); any other is refused.
+    fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut a = Self::default();
+        for (key, value) in kwargs.into_iter().flatten() {
+            let key: String = key.extract()?;
+            match key.as_str() {
+                "alpha" => a.alpha = value.extract()?,
+                "n_nonzero" => a.n_nonzero = value.extract()?,
+                "tol" => a.tol = value.extract()?,
+                "max_iter" => a.max_iter = value.extract()?,
+                "positive" => a.positive = value.extract()?,
+                "l2" => a.l2 = value.extract()?,
+                other => return Err(PyTypeError::new_err(format!("encode() got an unexpected keyword argument {other:?}"))),
+            }
+        }
+        Ok(a)
+    }
+
     /// A dictionary learner's coder, as scikit-learn's learners set it.
     fn learner(algorithm: &str, alpha: f64, max_iter: Option<usize>, positive: bool) -> Self {
         let tol = (algorithm == "lasso_cd").then_some(LASSO_CD_TOL);
@@ -155,24 +175,18 @@ fn encode_t<T: Real + Element>(
 /// `(n_samples, n_atoms)` codes, or `(data, indices, indptr)` of their CSR
 /// matrix with `csr=True`.
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, algorithm, alpha=None, n_nonzero=None, tol=None, max_iter=None, positive=false, l2=None, n_jobs=None, init=None, csr=false))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, **coder))]
 fn encode(
     py: Python<'_>,
     dictionary: &Bound<'_, PyAny>,
     x: &Bound<'_, PyAny>,
     algorithm: &str,
-    alpha: Option<f64>,
-    n_nonzero: Option<usize>,
-    tol: Option<f64>,
-    max_iter: Option<usize>,
-    positive: bool,
-    l2: Option<f64>,
     n_jobs: Option<usize>,
     init: Option<&Bound<'_, PyAny>>,
     csr: bool,
+    coder: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
-    let enc = encoder(algorithm, &CoderArgs { alpha, n_nonzero, tol, max_iter, positive, l2 }, n_jobs)?;
+    let enc = encoder(algorithm, &CoderArgs::from_kwargs(coder)?, n_jobs)?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         let init = init.map(|i| i.extract()).transpose()?;
         encode_t(py, dictionary.extract()?, x64, init, &enc, csr)

@@ -3,7 +3,10 @@
 //!
 //! - Coordinate descent: cyclic exact minimisation in each coordinate
 //!   (Friedman, Hastie & Tibshirani 2010), `q` updated by a Gram column when a
-//!   coefficient moves.
+//!   coefficient moves; after each full pass, passes over the non-zero
+//!   coordinates alone, then the Lasso solved exactly on that support with
+//!   its signs (a Cholesky solve, kept only when it keeps the signs and
+//!   lowers the objective), so a settled support converges in one step.
 //! - ISTA: `c ← S(c + q/L, α/L)` with `L = ‖D‖₂² + λ₂` (Daubechies, Defrise &
 //!   De Mol 2004).
 //! - FISTA: the same step from the extrapolated point

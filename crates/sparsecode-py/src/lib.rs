@@ -35,7 +35,7 @@ fn value_error(e: impl std::fmt::Display) -> PyErr {
 fn view<'a, T: Element>(a: &'a PyReadonlyArray2<'_, T>) -> PyResult<MatRef<'a, T>> {
     let (rows, cols) = (a.shape()[0], a.shape()[1]);
     let c_order = a.is_c_contiguous();
-    let slice = a.as_slice().map_err(|_| PyValueError::new_err("arrays must be C- or Fortran-contiguous"))?;
+    let slice = a.as_slice().map_err(|_| PyValueError::new_err("arrays must be aligned and C- or Fortran-contiguous"))?;
     Ok(if c_order { MatRef::from_column_major_slice(slice, cols, rows) } else { MatRef::from_row_major_slice(slice, cols, rows) })
 }
 

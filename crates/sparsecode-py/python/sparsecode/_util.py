@@ -9,11 +9,14 @@ FLOATS = [np.float64, np.float32]
 
 
 def contiguous(a):
-    """`a` itself when it is C- or Fortran-contiguous (read in place by the
-    core), else a C-ordered copy: the only copy the package makes of data."""
-    if a.flags.c_contiguous or a.flags.f_contiguous:
+    """`a` itself when it is C- or Fortran-contiguous and aligned (read in
+    place by the core), else a C-ordered copy: the only copy the package
+    makes of data. (Arrays unpickled from a network buffer, as Dask's
+    workers receive them, can be unaligned.)"""
+    if (a.flags.c_contiguous or a.flags.f_contiguous) and a.flags.aligned:
         return a
-    return np.ascontiguousarray(a)
+    # A fresh array (np.ascontiguousarray would keep an unaligned one).
+    return np.array(a, order="C")
 
 
 def threads(n_jobs):

@@ -53,7 +53,7 @@ def cli_time(cli, tmp, X, D, algorithm, kw):
     if "alpha" in kw:
         args += ["--alpha", str(kw["alpha"])]
     if algorithm == "lasso_cd":
-        args += ["--tol", "1e-8"]  # scikit-learn's (and sparse_encode's) gap tolerance
+        args += ["--tol", repr(sc._core.LASSO_CD_TOL)]  # scikit-learn's gap tolerance, sparse_encode's default
     times = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["seconds_encode"] for _ in range(3)]
     return float(np.median(times))
 

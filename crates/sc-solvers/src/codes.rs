@@ -137,7 +137,11 @@ impl<T: Real> SparseCodes<T> {
         const BLOCK: usize = 2048;
         let k = self.n_atoms;
         if out.len() != k * self.n_samples() {
-            return Err(Error::DimensionMismatch { what: "dense buffer length (n_atoms × n_samples)", expected: k * self.n_samples(), got: out.len() });
+            return Err(Error::DimensionMismatch {
+                what: "dense buffer length (n_atoms × n_samples)",
+                expected: k * self.n_samples(),
+                got: out.len(),
+            });
         }
         if k == 0 {
             return Ok(());

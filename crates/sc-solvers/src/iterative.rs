@@ -17,8 +17,8 @@
 //! All stop when the duality gap of [`crate::objective`] falls below
 //! `tol·‖x‖²`, or after `max_iter` passes.
 
-use sc_linalg::{IncrementalCholesky, Real};
 use sc_linalg::kernels::{self, soft_threshold};
+use sc_linalg::{IncrementalCholesky, Real};
 
 use crate::Dictionary;
 use crate::objective::primal_and_gap;
@@ -66,8 +66,7 @@ fn full_pass<T: Real>(gram: &[T], c: &mut [T], q: &mut [T], p: LassoCfg<T>, supp
     let mut j0 = 0;
     while j0 < n {
         let j1 = (j0 + BLOCK).min(n);
-        let lo = if p.positive { -T::MAX } else { -p.alpha };
-        let live = c[j0..j1].iter().zip(&q[j0..j1]).fold(false, |any, (&cj, &qj)| any | (cj != T::ZERO) | (qj > p.alpha) | (qj < lo));
+        let live = c[j0..j1].iter().zip(&q[j0..j1]).fold(false, |any, (&cj, &qj)| any | may_move(cj, qj, p));
         if live {
             for j in j0..j1 {
                 cd_step(gram, j, c, q, p);
@@ -148,15 +147,24 @@ impl<T: Real> SupportSolve<'_, T> {
     }
 }
 
+/// Whether an exact step in a coordinate with coefficient `cj` and
+/// correlation `qj` can change it: a zero coefficient stays zero unless its
+/// correlation passes `α` (below it, or above `−α` for the unconstrained
+/// problem, the soft threshold gives exactly zero). Branch-free, so that a
+/// block of tests vectorises.
+#[inline(always)]
+fn may_move<T: Real>(cj: T, qj: T, p: LassoCfg<T>) -> bool {
+    let lo = if p.positive { -T::MAX } else { -p.alpha };
+    (cj != T::ZERO) | (qj > p.alpha) | (qj < lo)
+}
+
 /// Minimises the objective exactly in coordinate `j`, keeping `q` up to
 /// date; returns `½(G_jj + λ₂)·δ²` for the step `δ`, a lower bound on the
 /// objective's decrease.
 #[inline(always)]
 fn cd_step<T: Real>(gram: &[T], j: usize, c: &mut [T], q: &mut [T], p: LassoCfg<T>) -> T {
     let cj = c[j];
-    // A zero coefficient stays zero unless its correlation passes α (the
-    // soft threshold below would give exactly zero): skip the division.
-    if cj == T::ZERO && !(q[j] > p.alpha || (!p.positive && q[j] < -p.alpha)) {
+    if !may_move(cj, q[j], p) {
         return T::ZERO;
     }
     let n = c.len();
@@ -192,12 +200,12 @@ pub(crate) fn iterative_one<T: Real>(
                 // A warm start that violates `positive` is projected.
                 *cj = if p.positive && v < T::ZERO { T::ZERO } else { v };
             }
+            residual_correlations(dict, b, c, p.l2, q);
         }
-        None => c.fill(T::ZERO),
-    }
-    match init {
-        Some(_) => residual_correlations(dict, b, c, p.l2, q),
-        None => q.copy_from_slice(b),
+        None => {
+            c.fill(T::ZERO);
+            q.copy_from_slice(b);
+        }
     }
     // Below a few ulps of ‖x‖² the gap is rounding noise (f32 above all).
     let tol_abs = p.tol.max(T::from_f64(10.0) * T::EPSILON) * xnorm2;

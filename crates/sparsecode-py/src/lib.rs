@@ -56,7 +56,8 @@ fn on_threads<R: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> P
 
 /// scikit-learn's duality-gap tolerance (relative to `‖x‖²`) for the Lasso
 /// that its dictionary learners and `sparse_encode` solve by coordinate
-/// descent; the learners here code with it too.
+/// descent: the default of every `lasso_cd` coder made here (exported to
+/// Python as `_core.LASSO_CD_TOL`).
 const LASSO_CD_TOL: f64 = 1e-8;
 
 /// A coder's settings as the Python layer passes them (`None`: the
@@ -92,10 +93,10 @@ impl CoderArgs {
         Ok(a)
     }
 
-    /// A dictionary learner's coder, as scikit-learn's learners set it.
-    fn learner(algorithm: &str, alpha: f64, max_iter: Option<usize>, positive: bool) -> Self {
-        let tol = (algorithm == "lasso_cd").then_some(LASSO_CD_TOL);
-        Self { alpha: Some(alpha), max_iter, positive, tol, ..Self::default() }
+    /// A dictionary learner's coder: its penalty, iteration cap and sign
+    /// constraint.
+    fn learner(alpha: f64, max_iter: Option<usize>, positive: bool) -> Self {
+        Self { alpha: Some(alpha), max_iter, positive, ..Self::default() }
     }
 }
 
@@ -122,6 +123,8 @@ fn encoder(algorithm: &str, args: &CoderArgs, n_jobs: Option<usize>) -> PyResult
     if positive {
         e = e.positive(true);
     }
+    // Coordinate descent stops where scikit-learn's does unless told.
+    let tol = if algorithm == "lasso_cd" { tol.or(Some(LASSO_CD_TOL)) } else { tol };
     if let Some(t) = tol.filter(|_| matches!(algorithm, "lasso_cd" | "ista" | "fista")) {
         e = e.tol(t);
     }
@@ -322,7 +325,7 @@ fn fit_dictionary(
         }),
         other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
     };
-    let enc = algorithm.map(|a| encoder(a, &CoderArgs::learner(a, alpha, coder_max_iter, positive_code), None)).transpose()?;
+    let enc = algorithm.map(|a| encoder(a, &CoderArgs::learner(alpha, coder_max_iter, positive_code), None)).transpose()?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         fit_t(py, x64, &m, enc.as_ref(), n_jobs)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
@@ -389,7 +392,7 @@ fn online_step(
     seed: u64,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let coder = CoderArgs::learner(algorithm, alpha, coder_max_iter, positive_code);
+    let coder = CoderArgs::learner(alpha, coder_max_iter, positive_code);
     let enc = encoder(algorithm, &coder, n_jobs)?.chunk_size(BATCH_CHUNK);
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, seed)
@@ -551,6 +554,7 @@ fn camera(py: Python<'_>) -> PyResult<Py<PyAny>> {
 /// The compiled core of `sparsecode`.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("LASSO_CD_TOL", LASSO_CD_TOL)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(fit_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(online_step, m)?)?;

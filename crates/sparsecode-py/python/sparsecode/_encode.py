@@ -15,10 +15,16 @@ from ._util import FLOATS, contiguous, refuse, threads
 SKLEARN_ALGORITHMS = {"lasso_lars", "lasso_cd", "lars", "omp", "threshold"}
 ALGORITHMS = SKLEARN_ALGORITHMS | {"lasso_goal", "ista", "fista", "hard_threshold"}
 _ITERATIVE = {"lasso_lars", "lasso_cd", "ista", "fista", "lasso_goal"}
-# scikit-learn's sparse_encode runs its Lasso to this duality gap (relative
-# to ‖x‖²), and so does ours by default.
-LASSO_CD_TOL = 1e-8
 _ALPHA = {"lasso_lars", "lasso_cd", "ista", "fista", "threshold", "hard_threshold"}
+
+
+def check_features(dictionary, X):
+    """scikit-learn's error when the atoms and the signals differ in length."""
+    if dictionary.ndim != 2 or dictionary.shape[1] != X.shape[1]:
+        raise ValueError(
+            "Dictionary and X have different numbers of features:"
+            "dictionary.shape: {} X.shape{}".format(dictionary.shape, X.shape)
+        )
 
 
 @validate_params(
@@ -70,8 +76,9 @@ def sparse_encode(
     code of least ℓ1 norm with ``‖x − Dc‖² ≤ tol``), ``"ista"``, ``"fista"``
     or ``"hard_threshold"``; ``tol`` is OMP's squared-residual goal (it wins
     over ``n_nonzero_coefs``) or the iterative solvers' relative duality
-    gap (``"lasso_cd"`` defaults to scikit-learn's 1e-8); ``l2`` adds the elastic-net term ``½·l2·‖c‖²`` to the Lasso
-    solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
+    gap (``"lasso_cd"`` defaults to scikit-learn's 1e-8,
+    ``_core.LASSO_CD_TOL``); ``l2`` adds the elastic-net term ``½·l2·‖c‖²``
+    to the Lasso solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
     core's compressed codes, with no dense copy.
 
     float32 input gives float32 codes; C- and Fortran-ordered arrays are read
@@ -86,11 +93,7 @@ def sparse_encode(
         dictionary = check_array(dictionary, dtype=FLOATS, order=None)
     X = contiguous(np.asarray(X))
     dictionary = contiguous(np.asarray(dictionary, dtype=X.dtype))
-    if dictionary.shape[1] != X.shape[1]:
-        raise ValueError(
-            "Dictionary and X have different numbers of features:"
-            "dictionary.shape: {} X.shape{}".format(dictionary.shape, X.shape)
-        )
+    check_features(dictionary, X)
     if positive and algorithm in ("omp", "lars"):
         raise ValueError(f"Positive constraint not supported for '{algorithm}' coding method.")
     if l2 is not None and algorithm not in ("lasso_lars", "lasso_cd", "ista", "fista"):
@@ -106,8 +109,6 @@ def sparse_encode(
         kwargs["alpha"] = 1.0 if alpha is None else float(alpha)
     if algorithm in _ITERATIVE:
         kwargs["max_iter"] = int(max_iter)
-    if tol is None and algorithm == "lasso_cd":
-        tol = LASSO_CD_TOL
     if tol is not None:
         if algorithm in ("lars", "lasso_lars", "threshold", "hard_threshold"):
             raise ValueError(f"tol does not apply to {algorithm!r}")

@@ -16,6 +16,7 @@ scheduler sends it to each worker once, not once per block.
 
 import numpy as np
 
+from ._encode import check_features
 from ._encode import sparse_encode as _sparse_encode
 
 __all__ = ["sparse_encode"]
@@ -47,10 +48,7 @@ def sparse_encode(X, dictionary, *, n_jobs=1, **kwargs):
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     dictionary = np.ascontiguousarray(dictionary, dtype=X.dtype)
-    if dictionary.ndim != 2 or dictionary.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"Dictionary and X have different numbers of features: dictionary.shape: {dictionary.shape} X.shape{X.shape}"
-        )
+    check_features(dictionary, X)
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: X.shape[1]})
     kwargs = dict(kwargs, n_jobs=n_jobs)

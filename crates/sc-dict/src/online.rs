@@ -329,6 +329,133 @@ pub(crate) fn start<'a, T: Real>(
     Ok((data, rng, state))
 }
 
+/// scikit-learn's two stopping rules of online learning
+/// (`MiniBatchDictionaryLearning._check_convergence`): the dictionary
+/// moved by at most `tol` (`‖D_new − D_old‖_F / n_atoms`), or the smoothed
+/// mini-batch cost did not improve for `max_no_improvement` steps. Neither
+/// is looked at during the first `min(100, n_samples / batch_size)` steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Convergence {
+    n_samples: usize,
+    batch_size: usize,
+    n_atoms: usize,
+    tol: f64,
+    max_no_improvement: Option<usize>,
+    ewa: Option<f64>,
+    ewa_min: Option<f64>,
+    no_improvement: usize,
+}
+
+impl Convergence {
+    /// The rules of `params` for a fit on `n_samples` signals.
+    pub fn new(params: &Valid<OnlineParams>, n_samples: usize) -> Self {
+        Self {
+            n_samples,
+            batch_size: params.batch_size.min(n_samples).max(1),
+            n_atoms: params.n_atoms,
+            tol: params.tol,
+            max_no_improvement: params.max_no_improvement,
+            ewa: None,
+            ewa_min: None,
+            no_improvement: 0,
+        }
+    }
+
+    /// Looks at step `step` (counted from 1): its mean cost `batch_cost`
+    /// over `n_batch` signals and `change = ‖D_new − D_old‖_F`. Returns why
+    /// to stop, if the fit should.
+    pub fn update(&mut self, step: usize, batch_cost: f64, n_batch: usize, change: f64) -> Option<StopReason> {
+        let n = self.n_samples as f64;
+        if step as f64 <= 100f64.min(n / self.batch_size as f64) {
+            return None;
+        }
+        let w = (n_batch as f64 / (n + 1.0)).min(1.0);
+        let e = self.ewa.map_or(batch_cost, |e| e * (1.0 - w) + batch_cost * w);
+        self.ewa = Some(e);
+        if self.tol > 0.0 && change / self.n_atoms as f64 <= self.tol {
+            return Some(StopReason::Tol);
+        }
+        if self.ewa_min.is_none_or(|m| e < m) {
+            self.no_improvement = 0;
+            self.ewa_min = Some(e);
+        } else {
+            self.no_improvement += 1;
+            if self.max_no_improvement.is_some_and(|m| self.no_improvement >= m) {
+                return Some(StopReason::NoImprovement);
+            }
+        }
+        None
+    }
+
+    /// The smoothed mini-batch cost (scikit-learn's `_ewa_cost`), once the
+    /// rules have started looking.
+    pub fn smoothed_cost(&self) -> Option<f64> {
+        self.ewa
+    }
+}
+
+/// An online fit in progress: the [`OnlineState`], the generator of atom
+/// replacements, the forgetting rule and the [`Convergence`] rules.
+/// [`Learn::fit_with`] feeds it the statistics of mini-batches of an
+/// in-memory matrix; a distributed driver feeds it the merged
+/// [`BatchStats`] of its workers instead, and gets the same dictionary for
+/// the same batches.
+#[derive(Debug, Clone)]
+pub struct OnlineRun<T: Real> {
+    /// The statistics, the dictionary and the step count.
+    pub state: OnlineState<T>,
+    /// One record per step taken.
+    pub records: Vec<Record>,
+    rng: SplitMix,
+    forget_rho: Option<f64>,
+    positive_dict: bool,
+    convergence: Convergence,
+    old_dict: Vec<T>,
+}
+
+impl<T: Real> OnlineRun<T> {
+    /// A run of `params` on `n_samples` signals from `state`, drawing atom
+    /// replacements from `rng`.
+    pub fn new(params: &Valid<OnlineParams>, n_samples: usize, state: OnlineState<T>, rng: SplitMix) -> Self {
+        let old_dict = state.dict.clone();
+        let convergence = Convergence::new(params, n_samples);
+        let (forget_rho, positive_dict) = (params.forget_rho, params.positive_dict);
+        Self { state, records: Vec::new(), rng, forget_rho, positive_dict, convergence, old_dict }
+    }
+
+    /// One step with the (merged) statistics of a mini-batch; atoms that
+    /// went unused are replaced by a random signal of `pool` (column-major,
+    /// signals of the batch) plus noise. Returns why to stop, if the fit
+    /// should.
+    pub fn step(&mut self, stats: &BatchStats<T>, pool: &[T]) -> Result<Option<StopReason>> {
+        let replaced = match self.forget_rho {
+            None => self.state.apply(stats, pool, self.positive_dict, &mut self.rng)?,
+            Some(rho) => {
+                let beta = (1.0 - 1.0 / (self.state.step as f64 + 1.0)).powf(rho);
+                self.state.apply_with_forgetting(stats, beta, pool, self.positive_dict, &mut self.rng)?
+            }
+        };
+        let batch_cost = stats.cost / stats.n_samples as f64;
+        self.records.push(Record { objective: batch_cost, mean_nnz: stats.nnz as f64 / stats.n_samples as f64, replaced });
+        let change = self.state.dict.iter().zip(&self.old_dict).map(|(&a, &b)| ((a - b) * (a - b)).to_f64()).sum::<f64>().sqrt();
+        self.old_dict.copy_from_slice(&self.state.dict);
+        Ok(self.convergence.update(self.records.len(), batch_cost, stats.n_samples, change))
+    }
+
+    /// The smoothed mini-batch cost, or the last step's cost before the
+    /// stopping rules start looking.
+    pub fn objective(&self) -> f64 {
+        self.convergence.smoothed_cost().unwrap_or(self.records.last().map_or(f64::NAN, |r| r.objective))
+    }
+
+    /// The fit, stopped for `stop`.
+    pub fn finish(self, stop: StopReason) -> Fit<T> {
+        let objective = self.objective();
+        let (nf, k) = (self.state.n_features, self.state.n_atoms);
+        Fit { n_features: nf, n_atoms: k, dict: self.state.dict.clone(), state: Some(self.state), records: self.records, objective, stop }
+    }
+}
+
 impl Learn for Valid<OnlineParams> {
     fn encoder(&self, _: usize) -> Encoder {
         OnlineParams::encoder(self)
@@ -338,7 +465,7 @@ impl Learn for Valid<OnlineParams> {
     /// n_samples), each mini-batch coded by `encoder`.
     fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
         let p = &**self;
-        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, p.seed)?;
+        let (data, mut rng, state) = start(x, &p.init, p.n_atoms, p.seed)?;
         let (nf, n) = (data.nf(), data.len());
         let mut order: Vec<usize> = (0..n).collect();
         if p.shuffle {
@@ -347,60 +474,26 @@ impl Learn for Valid<OnlineParams> {
         let bs = p.batch_size.min(n);
         let steps_per_epoch = n.div_ceil(bs);
         let max_steps = p.max_steps.unwrap_or(usize::MAX).min(p.max_epochs.saturating_mul(steps_per_epoch));
-        let mut old_dict = state.dict.clone();
-        let (mut ewa, mut ewa_min, mut no_improvement) = (None::<f64>, None::<f64>, 0usize);
-        let mut stop = StopReason::MaxIter;
-        let mut records = Vec::new();
+        let mut run = OnlineRun::new(self, n, state, rng);
         let mut batch = Vec::with_capacity(bs * nf);
-        while records.len() < max_steps {
-            let start = (records.len() % steps_per_epoch) * bs;
+        while run.records.len() < max_steps {
+            let start = (run.records.len() % steps_per_epoch) * bs;
             let end = (start + bs).min(n);
             batch.clear();
             for &s in &order[start..end] {
                 batch.extend_from_slice(data.col(s));
             }
-            let stats = state.batch_stats(encoder, &batch, p.alpha)?;
-            let replaced = match p.forget_rho {
-                None => state.apply(&stats, &batch, p.positive_dict, &mut rng)?,
-                Some(rho) => {
-                    let beta = (1.0 - 1.0 / (state.step as f64 + 1.0)).powf(rho);
-                    state.apply_with_forgetting(&stats, beta, &batch, p.positive_dict, &mut rng)?
-                }
-            };
-            let batch_cost = stats.cost / stats.n_samples as f64;
-            records.push(Record { objective: batch_cost, mean_nnz: stats.nnz as f64 / stats.n_samples as f64, replaced });
-            let step = records.len();
-            // scikit-learn's _check_convergence.
-            let mut converged = None;
-            if step as f64 > 100f64.min(n as f64 / bs as f64) {
-                let w = (stats.n_samples as f64 / (n as f64 + 1.0)).min(1.0);
-                let e = ewa.map_or(batch_cost, |e| e * (1.0 - w) + batch_cost * w);
-                ewa = Some(e);
-                let diff =
-                    state.dict.iter().zip(&old_dict).map(|(&a, &b)| ((a - b) * (a - b)).to_f64()).sum::<f64>().sqrt() / p.n_atoms as f64;
-                if p.tol > 0.0 && diff <= p.tol {
-                    converged = Some(StopReason::Tol);
-                } else if ewa_min.is_none_or(|m| e < m) {
-                    no_improvement = 0;
-                    ewa_min = Some(e);
-                } else {
-                    no_improvement += 1;
-                    if p.max_no_improvement.is_some_and(|m| no_improvement >= m) {
-                        converged = Some(StopReason::NoImprovement);
-                    }
-                }
-            }
-            old_dict.copy_from_slice(&state.dict);
-            if observer.observe(&Progress { iteration: step, total: Some(max_steps), objective: batch_cost }).is_break() {
-                stop = StopReason::Observer;
-                break;
+            let stats = run.state.batch_stats(encoder, &batch, p.alpha)?;
+            let converged = run.step(&stats, &batch)?;
+            let progress =
+                Progress { iteration: run.records.len(), total: Some(max_steps), objective: stats.cost / stats.n_samples as f64 };
+            if observer.observe(&progress).is_break() {
+                return Ok(run.finish(StopReason::Observer));
             }
             if let Some(why) = converged {
-                stop = why;
-                break;
+                return Ok(run.finish(why));
             }
         }
-        let objective = ewa.unwrap_or(records.last().map_or(f64::NAN, |r| r.objective));
-        Ok(Fit { n_features: nf, n_atoms: p.n_atoms, dict: state.dict.clone(), state: Some(state), records, objective, stop })
+        Ok(run.finish(StopReason::MaxIter))
     }
 }

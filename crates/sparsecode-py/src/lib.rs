@@ -335,6 +335,48 @@ fn fit_dictionary(
     }
 }
 
+/// A copy of a C-ordered 2-D array's values (the column-major matrix of its
+/// transpose), for the library's owned buffers.
+fn to_vec<T: Element + Copy>(a: &PyReadonlyArray2<'_, T>) -> PyResult<Vec<T>> {
+    a.as_slice().map(|s| s.to_vec()).map_err(|_| PyValueError::new_err("arrays must be C-contiguous"))
+}
+
+/// The signals of `x` as one column-major buffer (a copy: a mini-batch).
+fn signals<T: Real + Element>(x: &PyReadonlyArray2<'_, T>, nf: usize) -> PyResult<Vec<T>> {
+    let xm = view(x)?;
+    if xm.nrows() != nf {
+        return Err(PyValueError::new_err(format!("X has {} features, the dictionary {nf}", xm.nrows())));
+    }
+    Ok((0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect())
+}
+
+/// The learners' coder of one mini-batch.
+fn batch_encoder(
+    algorithm: &str,
+    alpha: f64,
+    positive_code: bool,
+    coder_max_iter: Option<usize>,
+    n_jobs: Option<usize>,
+) -> PyResult<Encoder> {
+    Ok(encoder(algorithm, &CoderArgs::learner(alpha, coder_max_iter, positive_code), n_jobs)?.chunk_size(BATCH_CHUNK))
+}
+
+/// A state at `dictionary` `(n_atoms, n_features)` with statistics `a`
+/// `(n_atoms, n_atoms)` and `b` (`Bᵀ`, `(n_atoms, n_features)`).
+fn state_of<T: Real + Element>(
+    d: &PyReadonlyArray2<'_, T>,
+    a: &PyReadonlyArray2<'_, T>,
+    b: &PyReadonlyArray2<'_, T>,
+    step: usize,
+) -> PyResult<OnlineState<T>> {
+    let (nf, k) = (d.shape()[1], d.shape()[0]);
+    let state = OnlineState { n_features: nf, n_atoms: k, dict: to_vec(d)?, a: to_vec(a)?, b: to_vec(b)?, step };
+    if state.a.len() != k * k || state.b.len() != k * nf {
+        return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
+    }
+    Ok(state)
+}
+
 fn step_t<T: Real + Element>(
     py: Python<'_>,
     d: PyReadonlyArray2<'_, T>,
@@ -347,17 +389,9 @@ fn step_t<T: Real + Element>(
     positive_dict: bool,
     seed: u64,
 ) -> PyResult<Py<PyAny>> {
-    let (nf, k) = (d.shape()[1], d.shape()[0]);
-    let copy = |m: &PyReadonlyArray2<'_, T>| m.as_slice().map(|s| s.to_vec()).map_err(value_error);
-    let mut state = OnlineState { n_features: nf, n_atoms: k, dict: copy(&d)?, a: copy(&a)?, b: copy(&b)?, step };
-    if state.a.len() != k * k || state.b.len() != k * nf {
-        return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
-    }
-    let xm = view(&x)?;
-    if xm.nrows() != nf {
-        return Err(PyValueError::new_err(format!("X has {} features, the dictionary {nf}", xm.nrows())));
-    }
-    let batch: Vec<T> = (0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect();
+    let mut state = state_of(&d, &a, &b, step)?;
+    let (nf, k) = (state.n_features, state.n_atoms);
+    let batch = signals(&x, nf)?;
     let cost = py
         .detach(|| -> sparsecode::dict::Result<f64> {
             let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;
@@ -392,14 +426,191 @@ fn online_step(
     seed: u64,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let coder = CoderArgs::learner(alpha, coder_max_iter, positive_code);
-    let enc = encoder(algorithm, &coder, n_jobs)?.chunk_size(BATCH_CHUNK);
+    let enc = batch_encoder(algorithm, alpha, positive_code, coder_max_iter, n_jobs)?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, seed)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
         step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x32, &enc, alpha, positive_dict, seed)
     } else {
         Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+fn batch_stats_t<T: Real + Element>(
+    py: Python<'_>,
+    d: PyReadonlyArray2<'_, T>,
+    x: PyReadonlyArray2<'_, T>,
+    enc: &Encoder,
+    alpha: f64,
+) -> PyResult<Py<PyAny>> {
+    let (nf, k) = (d.shape()[1], d.shape()[0]);
+    let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
+    let batch = signals(&x, nf)?;
+    let stats = py.detach(|| state.batch_stats(enc, &batch, alpha)).map_err(value_error)?;
+    let out = (array2(py, stats.a, k, k)?, array2(py, stats.b, k, nf)?, stats.n_samples, stats.cost, stats.nnz);
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+/// What the mini-batch `x` contributes to online learning with
+/// `dictionary` (a worker's share of a distributed step): `(Σ ccᵀ
+/// (n_atoms, n_atoms), (Σ xcᵀ)ᵀ (n_atoms, n_features), n_samples, Σ cost,
+/// Σ non-zeros)`, codes by `algorithm` at `alpha`.
+#[pyfunction]
+#[pyo3(signature = (dictionary, x, alpha, algorithm="lasso_lars", positive_code=false, coder_max_iter=None, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn batch_stats(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    alpha: f64,
+    algorithm: &str,
+    positive_code: bool,
+    coder_max_iter: Option<usize>,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let enc = batch_encoder(algorithm, alpha, positive_code, coder_max_iter, n_jobs)?;
+    if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
+        batch_stats_t(py, dictionary.extract()?, x64, &enc, alpha)
+    } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
+        batch_stats_t(py, dictionary.extract()?, x32, &enc, alpha)
+    } else {
+        Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+    }
+}
+
+/// The two precisions of an [`OnlineRun`](sparsecode::dict::online::OnlineRun).
+enum AnyRun {
+    F32(sparsecode::dict::online::OnlineRun<f32>),
+    F64(sparsecode::dict::online::OnlineRun<f64>),
+}
+
+/// An online fit driven from Python (the distributed learner's driver):
+/// the state, the generator of atom replacements and scikit-learn's
+/// stopping rules of the library's `OnlineRun`, fed the statistics that
+/// `batch_stats` computed elsewhere. Same dictionary as the in-memory
+/// learner for the same batches.
+#[pyclass(module = "sparsecode._core", name = "OnlineRun")]
+struct PyOnlineRun(AnyRun);
+
+/// Sums `parts` (`(a, b, n_samples, cost, nnz)` tuples as `batch_stats`
+/// returns them) in their order, then takes one step.
+fn run_step<T: Real + Element>(
+    py: Python<'_>,
+    run: &mut sparsecode::dict::online::OnlineRun<T>,
+    parts: &Bound<'_, PyAny>,
+    pool: &Bound<'_, PyAny>,
+) -> PyResult<Option<&'static str>> {
+    let (nf, k) = (run.state.n_features, run.state.n_atoms);
+    let mut merged: Option<BatchStats<T>> = None;
+    for part in parts.try_iter()? {
+        let (a, b, n_samples, cost, nnz): (PyReadonlyArray2<'_, T>, PyReadonlyArray2<'_, T>, usize, f64, usize) = part?.extract()?;
+        let stats = BatchStats { a: to_vec(&a)?, b: to_vec(&b)?, n_samples, cost, nnz };
+        merged = Some(match merged {
+            None => stats,
+            Some(m) => m.merge(&stats).map_err(value_error)?,
+        });
+    }
+    let merged = merged.ok_or_else(|| PyValueError::new_err("a step needs the statistics of at least one batch"))?;
+    if merged.a.len() != k * k || merged.b.len() != k * nf {
+        return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
+    }
+    let pool = signals(&pool.extract::<PyReadonlyArray2<'_, T>>()?, nf)?;
+    let stop = py.detach(|| run.step(&merged, &pool)).map_err(value_error)?;
+    Ok(stop.map(|s| s.name()))
+}
+
+fn run_state<T: Real + Element>(py: Python<'_>, run: &sparsecode::dict::online::OnlineRun<T>) -> PyResult<Py<PyAny>> {
+    let s = &run.state;
+    let (nf, k) = (s.n_features, s.n_atoms);
+    let out = (array2(py, s.dict.clone(), k, nf)?, array2(py, s.a.clone(), k, k)?, array2(py, s.b.clone(), k, nf)?);
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+#[pymethods]
+impl PyOnlineRun {
+    /// A run from `dictionary` `(n_atoms, n_features)` (float32 or float64:
+    /// the run's precision) on `n_samples` signals, with online learning's
+    /// parameters (`fit_dictionary`'s names).
+    #[new]
+    #[pyo3(signature = (dictionary, n_samples, batch_size=256, seed=0, positive_dict=false, tol=1e-3, max_no_improvement=Some(10), forget_rho=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        dictionary: &Bound<'_, PyAny>,
+        n_samples: usize,
+        batch_size: usize,
+        seed: u64,
+        positive_dict: bool,
+        tol: f64,
+        max_no_improvement: Option<usize>,
+        forget_rho: Option<f64>,
+    ) -> PyResult<Self> {
+        use sparsecode::dict::online::OnlineRun;
+        fn build<T: Real + Element>(d: PyReadonlyArray2<'_, T>, n: usize, p: &OnlineParams, seed: u64) -> PyResult<OnlineRun<T>> {
+            let (nf, k) = (d.shape()[1], d.shape()[0]);
+            if n == 0 {
+                return Err(PyValueError::new_err("no signals"));
+            }
+            let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
+            Ok(OnlineRun::new(&p.check().map_err(value_error)?, n, state, SplitMix(seed)))
+        }
+        let k = dictionary
+            .extract::<PyReadonlyArray2<'_, f64>>()
+            .map(|d| d.shape()[0])
+            .or_else(|_| dictionary.extract::<PyReadonlyArray2<'_, f32>>().map(|d| d.shape()[0]))?;
+        let p = OnlineParams { batch_size, seed, positive_dict, tol, max_no_improvement, forget_rho, ..OnlineParams::new(k) };
+        Ok(Self(if let Ok(d) = dictionary.extract::<PyReadonlyArray2<'_, f64>>() {
+            AnyRun::F64(build(d, n_samples, &p, seed)?)
+        } else {
+            AnyRun::F32(build(dictionary.extract::<PyReadonlyArray2<'_, f32>>()?, n_samples, &p, seed)?)
+        }))
+    }
+
+    /// Merges `parts` (each `batch_stats`'s tuple, in the given order) and
+    /// takes one step; atoms that went unused are restarted from a row of
+    /// `pool` `(n, n_features)`. Returns the stop reason (`"tol"`,
+    /// `"max_no_improvement"`) or `None`.
+    fn step(&mut self, py: Python<'_>, parts: &Bound<'_, PyAny>, pool: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
+        match &mut self.0 {
+            AnyRun::F32(r) => run_step(py, r, parts, pool),
+            AnyRun::F64(r) => run_step(py, r, parts, pool),
+        }
+    }
+
+    /// `(dictionary (n_atoms, n_features), A (n_atoms, n_atoms), Bᵀ (n_atoms,
+    /// n_features))`, copies.
+    fn state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match &self.0 {
+            AnyRun::F32(r) => run_state(py, r),
+            AnyRun::F64(r) => run_state(py, r),
+        }
+    }
+
+    /// Steps taken.
+    #[getter]
+    fn n_steps(&self) -> usize {
+        match &self.0 {
+            AnyRun::F32(r) => r.records.len(),
+            AnyRun::F64(r) => r.records.len(),
+        }
+    }
+
+    /// The smoothed mini-batch cost (scikit-learn's `_ewa_cost`).
+    #[getter]
+    fn objective(&self) -> f64 {
+        match &self.0 {
+            AnyRun::F32(r) => r.objective(),
+            AnyRun::F64(r) => r.objective(),
+        }
+    }
+
+    /// Each step's `(mean cost, mean non-zeros, atoms replaced)`.
+    #[getter]
+    fn records(&self) -> Vec<(f64, f64, usize)> {
+        let recs = match &self.0 {
+            AnyRun::F32(r) => &r.records,
+            AnyRun::F64(r) => &r.records,
+        };
+        recs.iter().map(|r| (r.objective, r.mean_nnz, r.replaced)).collect()
     }
 }
 
@@ -558,6 +769,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(fit_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(online_step, m)?)?;
+    m.add_function(wrap_pyfunction!(batch_stats, m)?)?;
+    m.add_class::<PyOnlineRun>()?;
     m.add_function(wrap_pyfunction!(initial_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(extract_patches, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct_patches, m)?)?;

@@ -14,12 +14,19 @@ The dictionary is a NumPy array: it is put into the graph once
 scheduler sends it to each worker once, not once per block.
 """
 
-import numpy as np
+import time
 
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _core
 from ._encode import check_features
 from ._encode import sparse_encode as _sparse_encode
+from ._estimators import MiniBatchDictionaryLearning
+from ._util import FLOATS, contiguous, refuse, seed_of, threads
 
-__all__ = ["sparse_encode"]
+__all__ = ["DaskDictionaryLearning", "sparse_encode"]
 
 
 def _encode_block(block, dictionary, kwargs):
@@ -62,3 +69,327 @@ def sparse_encode(X, dictionary, *, n_jobs=1, **kwargs):
         dtype=X.dtype,
         meta=np.empty((0, k), dtype=X.dtype),
     )
+
+
+# ---------------------------------------------------------------------------
+# Distributed online dictionary learning.
+
+#: Rows of each worker's mini-batch sent back as candidates for restarting
+#: unused atoms (the in-memory learner draws them from its whole batch; with
+#: one worker and batches of up to this size the two are the same).
+POOL_ROWS = 256
+
+
+def _gather_rows(blocks, which, rows, n_features, dtype):
+    """The rows ``rows[i]`` of ``blocks[which[i]]``, in that order, as one
+    C-ordered array of ``dtype`` (a fresh array: blocks unpickled on a worker
+    may be unaligned)."""
+    out = np.empty((len(rows), n_features), dtype=dtype)
+    for i, block in enumerate(blocks):
+        sel = which == i
+        if sel.any():
+            out[sel] = np.asarray(block)[rows[sel]]
+    return out
+
+
+def _group_stats(blocks, which, rows, dictionary, coder):
+    """One worker's share of a round: its rows of the round's mini-batch,
+    coded with ``dictionary`` by the core. Returns NumPy arrays and numbers
+    only (``batch_stats``'s ``(A, Bᵀ, n, cost, nnz)``, the first
+    :data:`POOL_ROWS` rows of the batch, and the seconds it took), so
+    driver and workers never exchange Rust objects."""
+    start = time.perf_counter()
+    dictionary = contiguous(dictionary)  # unpickled from the wire: maybe unaligned
+    batch = _gather_rows(blocks, which, rows, dictionary.shape[1], dictionary.dtype)
+    stats = _core.batch_stats(dictionary, batch, **coder)
+    return stats + (batch[:POOL_ROWS], time.perf_counter() - start)
+
+
+def _group_rows(blocks, which, rows, n_features, dtype):
+    return _gather_rows(blocks, which, rows, n_features, dtype)
+
+
+class _Plan:
+    """Which rows each round reads, and which worker group reads them.
+
+    Blocks are dealt to ``n_groups`` groups in turn (block ``i`` to group
+    ``i mod n_groups``). A round's mini-batch is, without shuffling, the next
+    ``batch_size`` rows in order, cycling as the in-memory learner does
+    (the last batch of a pass is shorter); with shuffling, ``batch_size``
+    rows drawn uniformly with replacement, so the driver never holds a
+    permutation of all rows. Both depend only on the seed and the block
+    sizes."""
+
+    def __init__(self, chunks, n_groups, batch_size, shuffle, seed):
+        self.offsets = np.concatenate([[0], np.cumsum(chunks)]).astype(np.int64)
+        self.n = int(self.offsets[-1])
+        self.n_groups = n_groups
+        block_ids = np.arange(len(chunks))
+        self.group_of = block_ids % n_groups
+        self.position = block_ids // n_groups
+        self.batch_size = batch_size
+        self.steps_per_epoch = -(-self.n // batch_size)
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+
+    def blocks_of(self, g):
+        return [i for i in range(len(self.group_of)) if self.group_of[i] == g]
+
+    def split(self, idx):
+        """``(group, which, rows)`` for every group that reads one of the
+        global rows ``idx``, in group order."""
+        block = np.searchsorted(self.offsets, idx, side="right") - 1
+        group = self.group_of[block]
+        out = []
+        for g in range(self.n_groups):
+            sel = group == g
+            if sel.any():
+                out.append((g, self.position[block[sel]], idx[sel] - self.offsets[block[sel]]))
+        return out
+
+    def round(self, step):
+        if self.shuffle:
+            idx = self.rng.integers(0, self.n, size=self.batch_size)
+        else:
+            start = (step % self.steps_per_epoch) * self.batch_size
+            idx = np.arange(start, min(start + self.batch_size, self.n))
+        return self.split(idx)
+
+    def sample(self, size):
+        """``size`` distinct rows at random, sorted (the start's sample)."""
+        if size >= self.n:
+            return self.split(np.arange(self.n))
+        return self.split(np.sort(self.rng.choice(self.n, size=size, replace=False)))
+
+
+class _Local:
+    """Rounds run in this process, on the blocks in memory."""
+
+    def __init__(self, blocks, plan):
+        self.groups = [[blocks[i] for i in plan.blocks_of(g)] for g in range(plan.n_groups)]
+        self.n_workers = 1
+
+    def rows(self, parts, n_features, dtype):
+        return [_group_rows(self.groups[g], w, r, n_features, dtype) for g, w, r in parts]
+
+    def stats(self, parts, dictionary, coder):
+        return [_group_stats(self.groups[g], w, r, dictionary, coder) for g, w, r in parts]
+
+
+class _Distributed:
+    """Rounds run on a ``distributed`` cluster: block ``i`` is computed and
+    kept on worker ``i mod n_groups`` (of the workers sorted by address), and
+    each group's task is sent where its blocks are, or anywhere if that
+    worker is gone (lost blocks are recomputed from the graph)."""
+
+    def __init__(self, client, blocks, plan, workers):
+        self.client = client
+        self.workers = workers
+        self.n_workers = len(workers)
+        futures = [
+            client.compute(b, workers=[workers[plan.group_of[i]]], allow_other_workers=True)
+            for i, b in enumerate(blocks)
+        ]
+        self.groups = [[futures[i] for i in plan.blocks_of(g)] for g in range(plan.n_groups)]
+
+    def _run(self, fn, parts, *args):
+        futs = [
+            self.client.submit(
+                fn, self.groups[g], w, r, *args, workers=[self.workers[g]], allow_other_workers=True, pure=False
+            )
+            for g, w, r in parts
+        ]
+        return self.client.gather(futs)
+
+    def rows(self, parts, n_features, dtype):
+        return self._run(_group_rows, parts, n_features, dtype)
+
+    def stats(self, parts, dictionary, coder):
+        # The dictionary is scattered once per round, to one worker; each
+        # other worker fetches it once, from a peer (a broadcast would wait
+        # on a worker that died unnoticed).
+        d = self.client.scatter(dictionary, hash=False)
+        # Arrays unpickled from the wire may be unaligned: realigned here.
+        return [
+            tuple(contiguous(v) if isinstance(v, np.ndarray) else v for v in part)
+            for part in self._run(_group_stats, parts, d, coder)
+        ]
+
+
+def _is_dask(X):
+    return type(X).__module__.startswith("dask.")
+
+
+class DaskDictionaryLearning(MiniBatchDictionaryLearning):
+    """:class:`sparsecode.MiniBatchDictionaryLearning` fitted on a
+    ``dask.array`` across a ``distributed`` cluster, with the same
+    parameters.
+
+    Each round (one mini-batch step) the driver broadcasts the dictionary
+    once; every worker gathers its rows of the round's mini-batch from the
+    blocks it holds, codes them with the compiled core and returns only its
+    statistics ``Σ ccᵀ``, ``Σ xcᵀ``, its sample count and cost (NumPy
+    arrays) and up to :data:`POOL_ROWS` rows as candidates for restarting
+    unused atoms; the driver merges them once, in a fixed order, and updates
+    the dictionary with the in-memory learner's forgetting, atom updates
+    and stopping rules (the library's ``OnlineRun``).
+
+    ``batch_size`` is the round's mini-batch over all workers. Without
+    ``shuffle`` the rounds read the rows in order, as the in-memory learner
+    does, so with one worker the dictionary is the in-memory learner's, bit
+    for bit; with ``shuffle`` (the default) each round draws its rows
+    uniformly with replacement. The start is ``dict_init``, or the SVD of
+    up to ``20 · n_components`` rows drawn at random (all rows when there
+    are no more: the in-memory start). Results depend on the seed, the
+    block sizes and the number of workers at the start of the fit, not on
+    where blocks are computed, so a fit survives the loss of a worker with
+    the same answer.
+
+    ``fit(X, client=None)`` uses ``client`` (a ``distributed.Client`` or a
+    scheduler's address such as ``"tcp://scheduler:8786"``), else the
+    current ``distributed`` client; with none, or when ``X`` is a NumPy
+    array, the rounds run in this process (a dask ``X`` is computed here).
+    ``n_jobs`` is the core's threads in each task (``None``: 1, since Dask
+    already runs a task per worker thread). ``callback(locals())`` is
+    called after every round, as scikit-learn does. Beyond scikit-learn's
+    attributes: ``n_samples_seen_`` (signals merged into the statistics),
+    ``round_seconds_`` (each round's ``(coding, update, whole round)``
+    seconds; coding is the slowest worker's) and ``bytes_per_round_``.
+    """
+
+    def _refuse_unsupported(self):
+        refuse("verbose", self.verbose, False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, *, client=None):
+        self._refuse_unsupported()
+        if self.max_iter == 0:
+            raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
+        own = isinstance(client, str)
+        client = _client(client)
+        try:
+            return self._fit(X, client)
+        finally:
+            if own:
+                client.close()
+
+    def _fit(self, X, client):
+        if _is_dask(X):
+            import dask.array as da
+
+            X = da.asarray(X)
+            if X.ndim != 2:
+                raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim} dimensions")
+            if X.dtype not in (np.float32, np.float64):
+                X = X.astype(np.float64)
+            if len(X.chunks[1]) > 1:
+                X = X.rechunk({1: X.shape[1]})
+            self.n_features_in_ = X.shape[1]
+            chunks = X.chunks[0]
+            if client is None:
+                blocks = np.split(contiguous(np.asarray(X.compute())), np.cumsum(chunks)[:-1])
+            else:
+                blocks = X.to_delayed().ravel().tolist()
+        else:
+            # An array in memory is learned here, whatever the client.
+            client = None
+            X = contiguous(validate_data(self, X, dtype=FLOATS, copy=False))
+            chunks, blocks = (X.shape[0],), [X]
+        self._check_params(X)
+        n, n_features = X.shape
+        dtype = np.dtype(X.dtype)
+        k, bs = self._n_components, int(self._batch_size)
+        seed = seed_of(self.random_state)
+        workers = sorted(client.scheduler_info()["workers"]) if client is not None else [None]
+        plan = _Plan(chunks, min(len(workers), len(chunks)), bs, bool(self.shuffle), seed)
+        if client is None:
+            rounds = _Local(blocks, plan)
+        else:
+            rounds = _Distributed(client, blocks, plan, workers[: plan.n_groups])
+
+        dictionary = self._dict_init(n_features)
+        if dictionary is None:
+            sample = np.concatenate(rounds.rows(plan.sample(max(20 * k, bs)), n_features, dtype))
+            dictionary = _core.initial_dictionary(sample, k, init="svd", seed=seed)
+        run = _core.OnlineRun(
+            np.ascontiguousarray(dictionary, dtype=dtype),
+            n,
+            batch_size=bs,
+            seed=seed,
+            positive_dict=bool(self.positive_dict),
+            tol=float(self.tol),
+            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
+        )
+        coder = dict(
+            alpha=float(self.alpha),
+            algorithm=self._fit_algorithm,
+            positive_code=bool(self.positive_code),
+            coder_max_iter=int(self.transform_max_iter),
+            n_jobs=1 if self.n_jobs is None else threads(self.n_jobs),
+        )
+        max_steps = int(self.max_iter) * plan.steps_per_epoch
+        seen, seconds, sent = 0, [], []
+        for step in range(max_steps):
+            began = time.perf_counter()
+            components = run.state()[0]
+            parts = rounds.stats(plan.round(step), components, coder)
+            coded = time.perf_counter()
+            stop = run.step([p[:5] for p in parts], np.concatenate([p[5] for p in parts]))
+            seen += sum(p[2] for p in parts)
+            ended = time.perf_counter()
+            seconds.append((max(p[6] for p in parts), ended - coded, ended - began))
+            sent.append(components.nbytes * rounds.n_workers + sum(p[0].nbytes + p[1].nbytes + p[5].nbytes for p in parts))
+            if self.callback is not None:
+                self.callback(locals())
+            if stop is not None:
+                break
+        self.components_, A, B = run.state()
+        self._A, self._B = A, B.T
+        self._ewa_cost = run.objective
+        self.n_steps_ = run.n_steps
+        self.n_iter_ = np.ceil(self.n_steps_ / plan.steps_per_epoch)
+        self.n_samples_seen_ = seen
+        self.round_seconds_ = np.asarray(seconds)
+        self.bytes_per_round_ = float(np.mean(sent))
+        return self
+
+    def transform(self, X):
+        """Codes of ``X``; a dask array's row blocks are coded on the
+        cluster (a dask array of codes, as :func:`sparse_encode` here)."""
+        if not _is_dask(X):
+            return super().transform(X)
+        check_is_fitted(self)
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: X.shape[1]})
+        k = self.components_.shape[0] * (2 if self.split_sign else 1)
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        return X.map_blocks(
+            _transform_block, self, chunks=(X.chunks[0], (k,)), dtype=dtype,
+            meta=np.empty((0, k), dtype=dtype),
+        )
+
+
+def _transform_block(block, estimator):
+    return MiniBatchDictionaryLearning.transform(estimator, block)
+
+
+def _client(client):
+    """``client`` (a ``distributed.Client``, or a scheduler's address),
+    else the current ``distributed`` client, else ``None``."""
+    if isinstance(client, str):
+        from distributed import Client
+
+        try:
+            return Client(client, timeout="10s", set_as_default=False)
+        except OSError as e:
+            raise OSError(f"cannot reach the Dask scheduler at {client}: {e}") from e
+    if client is not None:
+        return client
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None

@@ -85,7 +85,6 @@ def run(n_workers, n_patches, block, batch, atoms, seed):
         est.fit(X, client=client)
         total = time.perf_counter() - t0
         mem = client.run(peak_rss_mb)
-        obj = None
     r = est.round_seconds_
     steady = r[1:]
     return {
@@ -96,6 +95,7 @@ def run(n_workers, n_patches, block, batch, atoms, seed):
         "rounds": int(est.n_steps_),
         "samples_seen": int(est.n_samples_seen_),
         "fit_seconds": total,
+        "setup_seconds": float(total - r[:, 2].sum()),
         "first_round_seconds": float(r[0, 2]),
         "patches_per_second": float(batch * len(steady) / steady[:, 2].sum()),
         "round_median": float(np.median(steady[:, 2])),

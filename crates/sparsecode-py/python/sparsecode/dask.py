@@ -80,10 +80,29 @@ def sparse_encode(X, dictionary, *, n_jobs=1, **kwargs):
 POOL_ROWS = 256
 
 
-def _gather_rows(blocks, which, rows, n_features, dtype):
-    """The rows ``rows[i]`` of ``blocks[which[i]]``, in that order, as one
-    C-ordered array of ``dtype`` (a fresh array: blocks unpickled on a worker
-    may be unaligned)."""
+def _gather_rows(blocks, picks, n_features, dtype):
+    """A group's rows of a mini-batch, as one fresh C-ordered array of
+    ``dtype`` (blocks unpickled on a worker may be unaligned). ``picks`` is
+    ``("slices", [(block, start, stop), ...])``: those rows in that order;
+    ``("draw", m, seed)``: ``m`` rows drawn uniformly with replacement from
+    all the group's blocks by a generator seeded with ``seed``; or
+    ``("rows", which, rows)``: row ``rows[i]`` of block ``which[i]``. The
+    first two are a few numbers whatever the batch size, so a round's
+    message to a worker stays small."""
+    kind = picks[0]
+    if kind == "slices":
+        parts = [np.asarray(blocks[i])[start:stop] for i, start, stop in picks[1]]
+        out = np.empty((sum(len(p) for p in parts), n_features), dtype=dtype)
+        np.concatenate(parts, out=out, casting="unsafe")
+        return out
+    if kind == "draw":
+        _, m, seed = picks
+        offsets = np.cumsum([0] + [len(b) for b in blocks])
+        idx = np.random.default_rng(seed).integers(0, offsets[-1], size=m)
+        which = np.searchsorted(offsets, idx, side="right") - 1
+        rows = idx - offsets[which]
+    else:
+        _, which, rows = picks
     out = np.empty((len(rows), n_features), dtype=dtype)
     for i, block in enumerate(blocks):
         sel = which == i
@@ -92,7 +111,7 @@ def _gather_rows(blocks, which, rows, n_features, dtype):
     return out
 
 
-def _group_stats(blocks, which, rows, dictionary, coder):
+def _group_stats(blocks, picks, dictionary, coder):
     """One worker's share of a round: its rows of the round's mini-batch,
     coded with ``dictionary`` by the core. Returns NumPy arrays and numbers
     only (``batch_stats``'s ``(A, Bᵀ, n, cost, nnz)``, the first
@@ -100,13 +119,9 @@ def _group_stats(blocks, which, rows, dictionary, coder):
     driver and workers never exchange Rust objects."""
     start = time.perf_counter()
     dictionary = contiguous(dictionary)  # unpickled from the wire: maybe unaligned
-    batch = _gather_rows(blocks, which, rows, dictionary.shape[1], dictionary.dtype)
+    batch = _gather_rows(blocks, picks, dictionary.shape[1], dictionary.dtype)
     stats = _core.batch_stats(dictionary, batch, **coder)
     return stats + (batch[:POOL_ROWS], time.perf_counter() - start)
-
-
-def _group_rows(blocks, which, rows, n_features, dtype):
-    return _gather_rows(blocks, which, rows, n_features, dtype)
 
 
 class _Plan:
@@ -116,9 +131,12 @@ class _Plan:
     ``i mod n_groups``). A round's mini-batch is, without shuffling, the next
     ``batch_size`` rows in order, cycling as the in-memory learner does
     (the last batch of a pass is shorter); with shuffling, ``batch_size``
-    rows drawn uniformly with replacement, so the driver never holds a
-    permutation of all rows. Both depend only on the seed and the block
-    sizes."""
+    rows drawn uniformly with replacement: the driver splits the count
+    among the groups (multinomially, by their rows) and each group draws its
+    own rows from a generator seeded by the seed, the round and the group,
+    so the driver never holds a permutation of all rows and sends a few
+    numbers a round. Both depend only on the seed, the block sizes and the
+    number of groups."""
 
     def __init__(self, chunks, n_groups, batch_size, shuffle, seed):
         self.offsets = np.concatenate([[0], np.cumsum(chunks)]).astype(np.int64)
@@ -127,39 +145,44 @@ class _Plan:
         block_ids = np.arange(len(chunks))
         self.group_of = block_ids % n_groups
         self.position = block_ids // n_groups
+        self.group_rows = np.bincount(self.group_of, weights=np.asarray(chunks, dtype=np.float64), minlength=n_groups)
         self.batch_size = batch_size
         self.steps_per_epoch = -(-self.n // batch_size)
         self.shuffle = shuffle
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
 
     def blocks_of(self, g):
         return [i for i in range(len(self.group_of)) if self.group_of[i] == g]
 
-    def split(self, idx):
-        """``(group, which, rows)`` for every group that reads one of the
-        global rows ``idx``, in group order."""
-        block = np.searchsorted(self.offsets, idx, side="right") - 1
-        group = self.group_of[block]
-        out = []
-        for g in range(self.n_groups):
-            sel = group == g
-            if sel.any():
-                out.append((g, self.position[block[sel]], idx[sel] - self.offsets[block[sel]]))
-        return out
-
     def round(self, step):
+        """``(group, picks)`` for every group that reads rows in round
+        ``step``, in group order (``picks`` as :func:`_gather_rows` takes
+        them)."""
         if self.shuffle:
-            idx = self.rng.integers(0, self.n, size=self.batch_size)
-        else:
-            start = (step % self.steps_per_epoch) * self.batch_size
-            idx = np.arange(start, min(start + self.batch_size, self.n))
-        return self.split(idx)
+            counts = self.rng.multinomial(self.batch_size, self.group_rows / self.n)
+            return [(g, ("draw", int(m), [self.seed, step, g])) for g, m in enumerate(counts) if m > 0]
+        start = (step % self.steps_per_epoch) * self.batch_size
+        end = min(start + self.batch_size, self.n)
+        slices = [[] for _ in range(self.n_groups)]
+        first = int(np.searchsorted(self.offsets, start, side="right")) - 1
+        for i in range(first, len(self.offsets) - 1):
+            lo, hi = max(start, self.offsets[i]), min(end, self.offsets[i + 1])
+            if lo >= hi:
+                break
+            slices[self.group_of[i]].append((int(self.position[i]), int(lo - self.offsets[i]), int(hi - self.offsets[i])))
+        return [(g, ("slices", sl)) for g, sl in enumerate(slices) if sl]
 
     def sample(self, size):
-        """``size`` distinct rows at random, sorted (the start's sample)."""
-        if size >= self.n:
-            return self.split(np.arange(self.n))
-        return self.split(np.sort(self.rng.choice(self.n, size=size, replace=False)))
+        """``size`` distinct rows at random, in order (the start's sample)."""
+        idx = np.arange(self.n) if size >= self.n else np.sort(self.rng.choice(self.n, size=size, replace=False))
+        block = np.searchsorted(self.offsets, idx, side="right") - 1
+        group = self.group_of[block]
+        return [
+            (g, ("rows", self.position[block[group == g]], idx[group == g] - self.offsets[block[group == g]]))
+            for g in range(self.n_groups)
+            if (group == g).any()
+        ]
 
 
 class _Local:
@@ -170,10 +193,10 @@ class _Local:
         self.n_workers = 1
 
     def rows(self, parts, n_features, dtype):
-        return [_group_rows(self.groups[g], w, r, n_features, dtype) for g, w, r in parts]
+        return [_gather_rows(self.groups[g], picks, n_features, dtype) for g, picks in parts]
 
     def stats(self, parts, dictionary, coder):
-        return [_group_stats(self.groups[g], w, r, dictionary, coder) for g, w, r in parts]
+        return [_group_stats(self.groups[g], picks, dictionary, coder) for g, picks in parts]
 
 
 class _Distributed:
@@ -195,14 +218,14 @@ class _Distributed:
     def _run(self, fn, parts, *args):
         futs = [
             self.client.submit(
-                fn, self.groups[g], w, r, *args, workers=[self.workers[g]], allow_other_workers=True, pure=False
+                fn, self.groups[g], picks, *args, workers=[self.workers[g]], allow_other_workers=True, pure=False
             )
-            for g, w, r in parts
+            for g, picks in parts
         ]
         return self.client.gather(futs)
 
     def rows(self, parts, n_features, dtype):
-        return self._run(_group_rows, parts, n_features, dtype)
+        return self._run(_gather_rows, parts, n_features, dtype)
 
     def stats(self, parts, dictionary, coder):
         # The dictionary is scattered once per round, to one worker; each

@@ -94,10 +94,11 @@ struct SupportSolve<'w, T: Real> {
 
 impl<T: Real> SupportSolve<'_, T> {
     /// With the support `S` of `c` and its signs `s` held fixed, the Lasso
-    /// is the linear system `(G_SS + λ₂I) z = b_S − α s`. Replaces `c` by
-    /// `z` (and updates `q`) when `z` has the signs `s` and a lower
-    /// objective; does nothing when the sub-Gram is singular to working
-    /// precision or the support is larger than the factor's capacity.
+    /// is the linear system `(G_SS + λ₂I) z = b_S − α s`. Moves `c` towards
+    /// `z` as far as the signs `s` hold (all the way when `z` has them) and
+    /// updates `q`, when that lowers the objective; does nothing when the
+    /// sub-Gram is singular to working precision or the support is larger
+    /// than the factor's capacity.
     #[inline(always)]
     fn run(&mut self, dict: &Dictionary<T>, b: &[T], xnorm2: T, p: LassoCfg<T>, c: &mut [T], q: &mut [T], support: &[usize]) {
         let Self { active, chol, gcol, z, c_prev, q_prev } = self;
@@ -129,14 +130,32 @@ impl<T: Real> SupportSolve<'_, T> {
             *zi = b[j] - p.alpha * c[j].signum0();
         }
         chol.solve_in_place(&mut z[..k]);
-        if active.iter().zip(z[..k].iter()).any(|(&j, &v)| !(v * c[j] > T::ZERO)) {
+        // With the signs held, the objective is a convex quadratic whose
+        // minimum is `z`: every point of the segment from `c` to `z` where
+        // the signs still hold is no worse than `c`. Go to `z`, or to the
+        // first point where a coefficient reaches zero (that one set to
+        // exactly zero), as a LARS step stops at a sign change.
+        let mut t = T::ONE;
+        let mut first_zero = usize::MAX;
+        for (i, (&j, &v)) in active.iter().zip(z[..k].iter()).enumerate() {
+            if !(v * c[j] > T::ZERO) {
+                let tj = c[j] / (c[j] - v);
+                if tj < t {
+                    t = tj;
+                    first_zero = i;
+                }
+            }
+        }
+        if !(t > T::ZERO) {
             return;
         }
         let (before, _) = primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive);
         c_prev.copy_from_slice(c);
         q_prev.copy_from_slice(q);
-        for (&zi, &j) in z[..k].iter().zip(active.iter()) {
-            c[j] = zi;
+        for (i, (&zi, &j)) in z[..k].iter().zip(active.iter()).enumerate() {
+            let moved = c[j] + t * (zi - c[j]);
+            // Rounding must not flip a sign the step keeps.
+            c[j] = if i == first_zero || !(moved * c[j] > T::ZERO) { T::ZERO } else { moved };
         }
         residual_correlations(dict, b, c, p.l2, q);
         let (after, _) = primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive);

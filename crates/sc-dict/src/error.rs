@@ -26,6 +26,16 @@ pub enum Error {
         /// The atom being updated.
         atom: usize,
     },
+    /// The dictionary and its statistics would not fit in memory.
+    #[error("{n_atoms} atoms of {n_features} features need {} GB for the dictionary and its statistics, more than can be allocated", .bytes.map_or("over 18 billion".to_string(), |b| format!("{:.1}", b as f64 / 1e9)))]
+    TooLarge {
+        /// Atoms asked for.
+        n_atoms: usize,
+        /// Signal length.
+        n_features: usize,
+        /// Bytes needed (`None`: more than a `u64` counts).
+        bytes: Option<u64>,
+    },
     /// An initial atom is zero (a given dictionary, or zero signals).
     #[error("initial atom {0} is zero")]
     ZeroAtom(usize),

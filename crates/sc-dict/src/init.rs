@@ -22,6 +22,20 @@ pub enum Init {
     Given(Vec<f64>),
 }
 
+/// Refuses, with a typed error rather than an abort, a dictionary whose
+/// values and statistics (`D`, `B`: n_features × n_atoms; `A`, the Gram
+/// matrix: n_atoms²) the allocator cannot provide: the sizes are computed
+/// with checked arithmetic and the allocation is asked for, not made.
+fn check_memory<T: Real>(n_atoms: usize, n_features: usize) -> Result<()> {
+    let values = n_atoms
+        .checked_add(n_features.checked_mul(2).ok_or(Error::Dimension("n_features overflows".into()))?)
+        .and_then(|v| v.checked_mul(n_atoms));
+    let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
+    let too_large = || Error::TooLarge { n_atoms, n_features, bytes: bytes.map(|b| b as u64) };
+    let values = values.filter(|_| bytes.is_some_and(|b| b <= isize::MAX as usize)).ok_or_else(too_large)?;
+    Vec::<T>::new().try_reserve_exact(values).map_err(|_| too_large())
+}
+
 impl Init {
     /// The initial dictionary (column-major, n_features × n_atoms) for the
     /// columns of `x`. The SVD is computed in f64 whatever `T`.
@@ -31,6 +45,7 @@ impl Init {
 
     pub(crate) fn build_from<T: Real>(&self, data: &Signals<'_, T>, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<T>> {
         let (nf, n) = (data.nf(), data.len());
+        check_memory::<T>(n_atoms, nf)?;
         let random_signals = |count: usize, rng: &mut SplitMix| -> Vec<T> {
             let mut order: Vec<usize> = (0..n).collect();
             rng.shuffle(&mut order);

@@ -204,7 +204,7 @@ pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
         let start = pos + 1; // one whitespace after maxval
         let bpv = if maxval > 255 { 2 } else { 1 };
         let need = n.checked_mul(bpv).ok_or_else(|| bad("size overflows"))?;
-        if start + need > bytes.len() {
+        if start.checked_add(need).is_none_or(|end| end > bytes.len()) {
             return Err(format_err(path, "truncated: fewer pixels than the header announces"));
         }
         let raw = &bytes[start..start + need];

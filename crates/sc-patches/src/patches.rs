@@ -119,7 +119,8 @@ pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>> {
     let n = match spec.max_patches {
         MaxPatches::All => return Ok(rows.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect()),
         MaxPatches::Count(0) => return Err(Error::BadMaxPatches("0".into())),
-        MaxPatches::Count(k) => k,
+        // As scikit-learn: a count beyond the patches that exist is all of them.
+        MaxPatches::Count(k) => k.min(all),
         MaxPatches::Fraction(f) if f > 0.0 && f <= 1.0 => ((f * all as f64) as usize).max(1),
         MaxPatches::Fraction(f) => return Err(Error::BadMaxPatches(f.to_string())),
     };

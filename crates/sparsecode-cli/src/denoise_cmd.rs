@@ -114,7 +114,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         }
         say!("{j}");
     } else if let Some(p) = psnr_db {
-        eprintln!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
+        note!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
     }
     Ok(())
 }

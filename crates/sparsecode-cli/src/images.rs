@@ -67,6 +67,10 @@ pub(crate) fn patches(a: &PatchesArgs) -> Result<(), CliError> {
     check_output(&a.output, &["npy"])?;
     if let Some(m) = &a.means_out {
         check_output(m, &["npy"])?;
+        if !a.remove_mean {
+            return Err(CliError("--means-out writes the means that --remove-mean removes; give --remove-mean too".into()));
+        }
+        crate::distinct_outputs(&[("--output", &a.output), ("--means-out", m)])?;
     }
     let opts = ReadOptions { gray: a.gray, scale: if a.unit { Scale::Unit } else { Scale::Byte }, require_bit_depth: None };
     let img = read_image(&a.image, opts)?;
@@ -84,7 +88,7 @@ pub(crate) fn patches(a: &PatchesArgs) -> Result<(), CliError> {
     if let (Some(path), Some(means)) = (&a.means_out, &means) {
         npy::write_npy(path, means.len(), 1, means)?;
     }
-    eprintln!(
+    note!(
         "{} patches of {}×{}×{} from a {}×{} image → {}",
         p.n_patches(),
         a.patch.0,
@@ -130,8 +134,8 @@ pub(crate) fn show(a: &ShowArgs) -> Result<(), CliError> {
         (s * s == n).then_some(s)
     };
     let (ph, pw, ch) = match a.patch.or(model_patch.map(|(h, w, _)| (h, w))) {
-        Some((h, w)) if h * w == nf => (h, w, 1),
-        Some((h, w)) if h * w * 3 == nf => (h, w, 3),
+        Some((h, w)) if h.checked_mul(w) == Some(nf) => (h, w, 1),
+        Some((h, w)) if h.checked_mul(w).and_then(|p| p.checked_mul(3)) == Some(nf) => (h, w, 3),
         Some((h, w)) => return Err(CliError(format!("a {h}×{w} patch does not hold {nf} features (nor {h}×{w}×3)"))),
         None => match (square(nf), nf % 3 == 0, square(nf / 3)) {
             (Some(s), _, _) => (s, s, 1),
@@ -142,7 +146,7 @@ pub(crate) fn show(a: &ShowArgs) -> Result<(), CliError> {
     let spec = GridSpec { grid: a.grid, zoom: a.zoom, border: 1 };
     let img = dictionary_grid(&d.data, ph, pw, ch, spec)?;
     write_image(&a.output, &img, Scale::Byte, BitDepth::Eight)?;
-    eprintln!(
+    note!(
         "{} atoms of {ph}×{pw}{} → {} ({}×{} pixels)",
         d.rows,
         if ch == 3 { "×3" } else { "" },

@@ -138,6 +138,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     check_folder(&a.output)?;
     if let Some(d) = &a.dict_out {
         check_output(d, &["npy"])?;
+        crate::distinct_outputs(&[("--output", &a.output), ("--dict-out", d)])?;
     }
     if a.atoms == 0 {
         return Err(CliError("--atoms must be at least 1".into()));

@@ -18,6 +18,15 @@ macro_rules! say {
     }};
 }
 
+/// Prints a line on standard error; a failing stderr (`2>/dev/full`) is
+/// ignored rather than a panic (the exit status still says what happened).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod demo;
 mod denoise_cmd;
 mod images;
@@ -125,7 +134,7 @@ fn main() -> ExitCode {
             // One line, as for every other error; `--help` has the rest.
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-            eprintln!("sparsecode: error: {first} (see --help)");
+            note!("sparsecode: error: {first} (see --help)");
             return ExitCode::from(2);
         }
     };
@@ -140,7 +149,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError(msg)) => {
-            eprintln!("sparsecode: error: {msg}");
+            note!("sparsecode: error: {msg}");
             ExitCode::from(2)
         }
     }
@@ -258,8 +267,34 @@ pub(crate) fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
     check_folder(p)
 }
 
-/// Refuses an output path whose folder does not exist.
+/// The file an output path names: its folder resolved (links and `..`
+/// followed), so that two spellings of one file compare equal.
+fn resolved(p: &Path) -> PathBuf {
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match (dir.canonicalize(), p.file_name()) {
+        (Ok(d), Some(name)) => d.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Refuses two outputs of one command that name the same file (`(flag,
+/// path)` pairs), before anything is written.
+pub(crate) fn distinct_outputs(outputs: &[(&str, &Path)]) -> Result<(), CliError> {
+    for (i, (fa, pa)) in outputs.iter().enumerate() {
+        for (fb, pb) in &outputs[i + 1..] {
+            if resolved(pa) == resolved(pb) {
+                return Err(CliError(format!("{fa} and {fb} name the same file {}", pa.display())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output path that is a folder, or whose folder does not exist.
 pub(crate) fn check_folder(p: &Path) -> Result<(), CliError> {
+    if p.is_dir() {
+        return Err(CliError(format!("output {} is a folder", p.display())));
+    }
     if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
     {

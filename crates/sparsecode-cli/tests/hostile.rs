@@ -1,0 +1,172 @@
+//! Hostile input (issue 13's table): every case ends with exit status 2 and
+//! one line naming the problem, or with scikit-learn's answer; never a panic
+//! or an abort, and never a file written where it must not be.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{sparsecode, tmpdir};
+
+fn p(d: &Path, name: &str) -> String {
+    d.join(name).to_str().unwrap().to_string()
+}
+
+/// Exit status 2, one line on stderr that contains `needle`.
+fn refused(out: Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line expected, got: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+}
+
+/// A dictionary of 16 atoms of 8×8 learned from the camera, for `show`.
+fn dictionary(d: &Path) -> String {
+    let out = sparsecode(&["patches", "--image", "camera", "--max-patches", "500", "-o", &p(d, "P.npy")]);
+    assert!(out.status.success());
+    let out = sparsecode(&[
+        "learn",
+        "--input",
+        &p(d, "P.npy"),
+        "--atoms",
+        "16",
+        "--steps",
+        "2",
+        "-o",
+        &p(d, "d.model"),
+        "--dict-out",
+        &p(d, "D.npy"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    p(d, "D.npy")
+}
+
+#[test]
+fn a_pgm_header_larger_than_the_address_space_is_refused() {
+    let d = tmpdir("hostile-pgm");
+    let mut bytes = b"P5\n18446744073709551615 1\n255\n".to_vec();
+    bytes.extend([0u8; 64]);
+    std::fs::write(d.join("w.pgm"), bytes).unwrap();
+    refused(sparsecode(&["patches", "--image", &p(&d, "w.pgm"), "-o", &p(&d, "p.npy")]), "truncated");
+    assert!(!d.join("p.npy").exists());
+}
+
+#[test]
+fn a_patch_shape_whose_product_overflows_is_refused() {
+    let d = tmpdir("hostile-patch");
+    let dict = dictionary(&d);
+    refused(sparsecode(&["show", &dict, "-o", &p(&d, "s.png"), "--patch", "2x9223372036854775816"]), "does not hold 64 features");
+}
+
+#[test]
+fn more_patches_than_exist_gives_those_that_exist_as_scikit_learn_does() {
+    let d = tmpdir("hostile-maxp");
+    // scikit-learn's extract_patches_2d: a count beyond the patches that exist gives them all.
+    let out = sparsecode(&["patches", "--image", "camera", "--patch", "500", "--max-patches", "300000", "-o", &p(&d, "y.npy")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(common::shape(&d.join("y.npy")), vec![13 * 13, 500 * 500]);
+    let out = sparsecode(&["patches", "--image", "camera", "--max-patches", "100000000000", "-o", &p(&d, "x.npy")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(common::shape(&d.join("x.npy")), vec![505 * 505, 64]);
+}
+
+#[test]
+fn a_dictionary_too_large_for_memory_is_refused_before_allocating() {
+    let d = tmpdir("hostile-atoms");
+    dictionary(&d);
+    for atoms in ["1000000000000", "1000000"] {
+        refused(
+            sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", atoms, "-o", &p(&d, "a.model")]),
+            "more than can be allocated",
+        );
+        refused(
+            sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--atoms", atoms, "-o", &p(&d, "dn.png")]),
+            "more than can be allocated",
+        );
+    }
+    assert!(!d.join("a.model").exists() && !d.join("dn.png").exists());
+}
+
+#[test]
+fn one_output_never_clobbers_another() {
+    let d = tmpdir("hostile-clobber");
+    dictionary(&d);
+    refused(
+        sparsecode(&["patches", "--image", "camera", "--remove-mean", "-o", &p(&d, "pp.npy"), "--means-out", &p(&d, "pp.npy")]),
+        "same file",
+    );
+    refused(sparsecode(&["patches", "--image", "camera", "-o", &p(&d, "pp.npy"), "--means-out", &p(&d, "m.npy")]), "--remove-mean");
+    // Two spellings of one file.
+    let other = format!("{}/../{}/s.npy", d.display(), d.file_name().unwrap().to_str().unwrap());
+    refused(
+        sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--steps", "1", "-o", &p(&d, "s.npy"), "--dict-out", &other]),
+        "same file",
+    );
+    assert!(!d.join("pp.npy").exists() && !d.join("m.npy").exists() && !d.join("s.npy").exists());
+}
+
+#[test]
+fn a_folder_as_an_output_is_refused_and_nothing_is_written() {
+    let d = tmpdir("hostile-dir");
+    dictionary(&d);
+    std::fs::create_dir_all(d.join("DIR.npy")).unwrap();
+    refused(
+        sparsecode(&[
+            "learn",
+            "--input",
+            &p(&d, "P.npy"),
+            "--atoms",
+            "4",
+            "--steps",
+            "1",
+            "-o",
+            &p(&d, "lm.model"),
+            "--dict-out",
+            &p(&d, "DIR.npy"),
+        ]),
+        "is a folder",
+    );
+    assert!(!d.join("lm.model").exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_error_that_cannot_be_printed_still_exits_2() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sparsecode"))
+        .args(["encode", "--dict", "nope-d.npy", "--input", "nope.npy", "-o", "c.npy"])
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_written_to_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = tmpdir("hostile-device");
+    dictionary(&d);
+    let out = sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--steps", "1", "-o", "/dev/null"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_char_device());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_is_replaced_and_its_target_left_alone() {
+    let d = tmpdir("hostile-link");
+    dictionary(&d);
+    std::fs::write(d.join("target.txt"), b"keep me").unwrap();
+    let _ = std::fs::remove_file(d.join("o.npy"));
+    std::os::unix::fs::symlink(d.join("target.txt"), d.join("o.npy")).unwrap();
+    let out = sparsecode(&["patches", "--image", "camera", "--max-patches", "5", "-o", &p(&d, "o.npy")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(d.join("target.txt")).unwrap(), b"keep me");
+    assert!(std::fs::symlink_metadata(d.join("o.npy")).unwrap().file_type().is_file());
+    // No temporary file is left behind.
+    let stray: Vec<_> =
+        std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(stray.is_empty());
+}

@@ -48,16 +48,22 @@ struct Cli {
 #[command(allow_negative_numbers = true)]
 enum Command {
     /// Sparse-code signals over a dictionary (scikit-learn's `sparse_encode`).
+    #[command(allow_negative_numbers = true)]
     Encode(EncodeArgs),
     /// The walkthrough on the embedded camera image (learn, show, encode, reconstruct, denoise).
+    #[command(allow_negative_numbers = true)]
     Demo(demo::DemoArgs),
     /// Extract patches of an image as (n_patches, patch_len) rows (scikit-learn's `extract_patches_2d`).
+    #[command(allow_negative_numbers = true)]
     Patches(images::PatchesArgs),
     /// Draw a dictionary's atoms as a grid of little images (PNG).
+    #[command(allow_negative_numbers = true)]
     Show(images::ShowArgs),
     /// Learn a dictionary (online mini-batch, K-SVD or batch).
+    #[command(allow_negative_numbers = true)]
     Learn(learn::LearnArgs),
     /// Denoise an image (a dictionary learned on its own patches, Elad & Aharon 2006).
+    #[command(allow_negative_numbers = true)]
     Denoise(denoise_cmd::DenoiseArgs),
 }
 
@@ -132,9 +138,14 @@ fn main() -> ExitCode {
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => e.exit(),
         Err(e) => {
             // One line, as for every other error; `--help` has the rest.
+            // The lines clap indents under the first (the missing
+            // arguments, say) are named on the same line.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-            note!("sparsecode: error: {first} (see --help)");
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or("invalid arguments").trim_start_matches("error: ").trim_end_matches(':');
+            let named: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            let named = if named.is_empty() { String::new() } else { format!(": {}", named.join(", ")) };
+            note!("sparsecode: error: {first}{named} (see --help)");
             return ExitCode::from(2);
         }
     };
@@ -149,7 +160,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError(msg)) => {
-            note!("sparsecode: error: {msg}");
+            note!("sparsecode: error: {}", flag_names(&msg));
             ExitCode::from(2)
         }
     }
@@ -265,6 +276,21 @@ pub(crate) fn check_output(p: &Path, exts: &[&str]) -> Result<(), CliError> {
         )));
     }
     check_folder(p)
+}
+
+/// A library message about a parameter (`invalid parameter `max_training``)
+/// in the words of the command line (`invalid --max-training`).
+fn flag_names(msg: &str) -> String {
+    const PREFIX: &str = "invalid parameter `";
+    let Some(start) = msg.find(PREFIX) else { return msg.to_string() };
+    let rest = &msg[start + PREFIX.len()..];
+    let Some(end) = rest.find('`') else { return msg.to_string() };
+    let flag = match &rest[..end] {
+        "n_atoms" => "atoms".to_string(),
+        "forget_rho" => "rho".to_string(),
+        name => name.replace('_', "-"),
+    };
+    format!("{}invalid --{flag}{}", &msg[..start], &rest[end + 1..])
 }
 
 /// The file an output path names: its folder resolved (links and `..`

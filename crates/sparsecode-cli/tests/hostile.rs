@@ -170,3 +170,43 @@ fn an_output_that_is_a_link_is_replaced_and_its_target_left_alone() {
         std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
     assert!(stray.is_empty());
 }
+
+#[test]
+fn messages_name_the_flags_a_user_typed() {
+    let d = tmpdir("hostile-messages");
+    dictionary(&d);
+    // Missing required arguments are named.
+    refused(sparsecode(&["encode"]), "--dict <DICT>, --input <INPUT>, --output <OUTPUT>");
+    // A negative number is a value, not a flag.
+    refused(
+        sparsecode(&[
+            "encode",
+            "--dict",
+            &p(&d, "D.npy"),
+            "--input",
+            &p(&d, "P.npy"),
+            "--algorithm",
+            "omp",
+            "--tol",
+            "-1",
+            "-o",
+            &p(&d, "c.npy"),
+        ]),
+        "invalid --tol",
+    );
+    // The library's parameter names come out as the command's flags.
+    refused(
+        sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--max-training", "0", "-o", &p(&d, "x.png")]),
+        "invalid --max-training",
+    );
+    refused(sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--gain", "0", "-o", &p(&d, "x.png")]), "invalid --gain");
+    refused(
+        sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--lambda-factor", "nan", "-o", &p(&d, "x.png")]),
+        "invalid --lambda-factor",
+    );
+    refused(sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--rho", "-1", "-o", &p(&d, "q.model")]), "invalid --rho");
+    refused(
+        sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--batch-size", "0", "-o", &p(&d, "q.model")]),
+        "invalid --batch-size",
+    );
+}

@@ -55,6 +55,23 @@ def case(name, n_features, n_atoms, n_samples, seed, alpha, k, tol_frac):
         {"alpha": alpha, "n_nonzero": k, "omp_tol": tol, "sklearn": sklearn.__version__}, indent=1))
 
 
+def lars_case(name, n_features, n_atoms, n_samples, seed, k):
+    """LARS deep enough into the path that coefficients change sign, where
+    scikit-learn flips the sign and adds no atom at the next step (codes
+    with fewer than k atoms): random unit atoms, Gaussian signals."""
+    rng = np.random.default_rng(seed)
+    D = rng.standard_normal((n_atoms, n_features))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    X = rng.standard_normal((n_samples, n_features))
+    d = out / name
+    d.mkdir(exist_ok=True)
+    np.save(d / "dict.npy", D)
+    np.save(d / "X.npy", X)
+    np.save(d / "lars.npy", np.ascontiguousarray(sparse_encode(X, D, algorithm="lars", n_nonzero_coefs=k)))
+    (d / "params.json").write_text(json.dumps({"n_nonzero": k, "sklearn": sklearn.__version__}, indent=1))
+
+
 case("small", n_features=20, n_atoms=40, n_samples=30, seed=0, alpha=0.3, k=5, tol_frac=0.05)
 case("patch", n_features=64, n_atoms=128, n_samples=40, seed=1, alpha=0.8, k=8, tol_frac=0.02)
+lars_case("lars_signs", n_features=64, n_atoms=256, n_samples=400, seed=2, k=20)
 print("golden files written to", out)

@@ -83,7 +83,16 @@ pub(crate) fn lars_one<T: Real>(
     mask[j0] = true;
 
     let mut steps = 0usize;
+    // An atom that may not join at the next step (it just left, or, in
+    // LAR, it reached the level in a step that ended a sign change).
     let mut just_dropped = usize::MAX;
+    // LAR as scikit-learn's `lars_path(method="lar")` runs it: when an
+    // active coefficient changes sign inside a step, its sign is flipped
+    // and the next step adds no atom (both count towards `n_nonzero`);
+    // from then on an atom joins as scikit-learn picks it, the inactive one
+    // of largest correlation, at the level of its correlation.
+    let lar = matches!(mode, LarsMode::Lar { .. });
+    let mut flipped = false;
     loop {
         let k = active.len();
         u[..k].copy_from_slice(&signs[..k]);
@@ -108,6 +117,15 @@ pub(crate) fn lars_one<T: Real>(
             let tj = num / den;
             *cd = if !m && den > T::ZERO && tj >= T::ZERO { tj } else { big };
         }
+        if lar && flipped {
+            // scikit-learn's LAR after a sign change: the smaller strictly
+            // positive one of both crossings (an atom at the level may still
+            // reach the other side).
+            for (((cd, &cj), &aj), &m) in cand[..n].iter_mut().zip(&corr[..n]).zip(&beta[..n]).zip(&mask[..n]) {
+                let pos = |num: T, den: T| if den > T::ZERO && num / den > T::ZERO { num / den } else { big };
+                *cd = if m { big } else { pos(lambda - cj, T::ONE - aj).min(pos(lambda + cj, T::ONE + aj)) };
+            }
+        }
         if just_dropped < n {
             cand[just_dropped] = big;
         }
@@ -125,6 +143,19 @@ pub(crate) fn lars_one<T: Real>(
                         t = z;
                         event = Event::Drop(i);
                     }
+                }
+            }
+        }
+        // LAR: an active coefficient reaching zero inside the step.
+        let mut sign_change = false;
+        if lar {
+            let crossing = |i: usize| if u[i] != T::ZERO { -gamma[i] / u[i] } else { T::MAX };
+            let first = (0..k).map(crossing).filter(|&z| z > T::ZERO).fold(T::MAX, T::min);
+            if first < t {
+                sign_change = true;
+                flipped = true;
+                for i in (0..k).filter(|&i| crossing(i) == first) {
+                    signs[i] = -signs[i];
                 }
             }
         }
@@ -158,9 +189,19 @@ pub(crate) fn lars_one<T: Real>(
         }
         match event {
             Event::End => break,
+            Event::Enter(_) if sign_change => {
+                // scikit-learn's level is the largest inactive correlation.
+                if let Some(j) = strongest_inactive(corr, mask) {
+                    lambda = corr[j].abs();
+                }
+            }
             Event::Enter(jj) => {
                 if k == cap {
                     break;
+                }
+                let jj = if flipped { strongest_inactive(corr, mask).unwrap_or(jj) } else { jj };
+                if flipped {
+                    lambda = corr[jj].abs();
                 }
                 let gj = &gram[jj * n..(jj + 1) * n];
                 for (i, &a) in active.iter().enumerate() {
@@ -191,4 +232,17 @@ pub(crate) fn lars_one<T: Real>(
     }
     let k = active.len();
     out.push_unsorted(active, &gamma[..k]);
+}
+
+/// The inactive atom of largest `|correlation|` (the first of ties), as
+/// scikit-learn's LAR picks the next atom.
+#[inline(always)]
+fn strongest_inactive<T: Real>(corr: &[T], mask: &[bool]) -> Option<usize> {
+    let mut best: Option<(usize, T)> = None;
+    for (j, (&c, &m)) in corr.iter().zip(mask).enumerate() {
+        if !m && best.is_none_or(|(_, b)| c.abs() > b) {
+            best = Some((j, c.abs()));
+        }
+    }
+    best.map(|(j, _)| j)
 }

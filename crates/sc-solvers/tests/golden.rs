@@ -165,3 +165,12 @@ fn golden_small() {
 fn golden_patch() {
     run_case("patch");
 }
+
+/// LARS past coefficient sign changes (scikit-learn then adds no atom at
+/// the next step: 32 of these 400 codes have 18 or 19 atoms, not 20).
+#[test]
+fn golden_lars_sign_changes() {
+    let case = Case::new("lars_signs");
+    let k = param("lars_signs", "n_nonzero") as usize;
+    check_same_support(&case, "lars", &Encoder::lars(k).encode(&case.dict, case.x()).unwrap(), 1e-8);
+}

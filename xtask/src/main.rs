@@ -14,6 +14,9 @@
 //!   --release -p xtask -- timing`).
 //! - `anchors`: SPAMS and scikit-learn on the same workload, and the
 //!   `sparsecode` binary on the same arrays, in one run (needs PyPI).
+//! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
+//!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
+//!   the nightly toolchain, 600 s each by default.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -232,6 +235,45 @@ fn anchors() -> Result<(), String> {
     run(c)
 }
 
+/// The fuzz targets: (target, the crate whose `fuzz/` folder holds it).
+const FUZZ_TARGETS: [(&str, &str); 4] = [("npy", "sc-patches"), ("png", "sc-patches"), ("pnm", "sc-patches"), ("model", "sc-dict")];
+
+/// `fuzz [TARGET] [--time S]`: runs one fuzz target (every one, in turn,
+/// without TARGET) for S seconds (600 by default) with cargo-fuzz on the
+/// nightly toolchain (`cargo +nightly install cargo-fuzz` once), from the
+/// seeds in the crate's `fuzz/seeds/TARGET` (kept in git) and the corpus it
+/// grew before in `fuzz/corpus/TARGET` (not kept). libFuzzer stops at the
+/// first crash, hang over 10 s, or allocation over 512 MB, and leaves the
+/// input in `fuzz/artifacts/TARGET`: make it a regression test.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let mut time = 600u64;
+    let mut only = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--time" => time = it.next().and_then(|v| v.parse().ok()).ok_or("--time takes a number of seconds")?,
+            t if FUZZ_TARGETS.iter().any(|(n, _)| *n == t) => only = Some(t.to_string()),
+            other => {
+                let names: Vec<&str> = FUZZ_TARGETS.iter().map(|(n, _)| *n).collect();
+                return Err(format!("unknown fuzz target {other:?}; the targets are {}", names.join(", ")));
+            }
+        }
+    }
+    for (target, krate) in FUZZ_TARGETS.iter().filter(|(n, _)| only.as_deref().is_none_or(|o| o == *n)) {
+        let dir = root().join("crates").join(krate);
+        let corpus = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(dir.join(&corpus)).map_err(|e| e.to_string())?;
+        let mut c = Command::new("cargo");
+        c.current_dir(&dir).env("CARGO_TARGET_DIR", root().join("target/fuzz"));
+        let seeds = format!("fuzz/seeds/{target}");
+        c.args(["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", "-O", target, &corpus, &seeds, "--"]);
+        c.arg(format!("-max_total_time={time}")).args(["-malloc_limit_mb=512", "-rss_limit_mb=2048", "-timeout=10"]);
+        println!("fuzzing {target} ({krate}) for {time} s");
+        run(c)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or(&[]).to_vec();
@@ -242,9 +284,11 @@ fn main() -> ExitCode {
         Some("bench") => bench(&rest),
         Some("timing") => timing(),
         Some("anchors") => anchors(),
-        _ => {
-            Err("usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors>".into())
-        }
+        Some("fuzz") => fuzz(&rest),
+        _ => Err(
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors | fuzz [TARGET] [--time S]>"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

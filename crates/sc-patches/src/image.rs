@@ -109,6 +109,9 @@ pub fn camera() -> Image {
     decode_png(CAMERA_PNG, Path::new("<embedded camera>"), ReadOptions::default()).expect("the embedded camera image is a valid PNG")
 }
 
+/// Deflate's largest expansion (1032:1), rounded up.
+const MAX_DEFLATE_RATIO: usize = 1100;
+
 /// Decodes a PNG (8- or 16-bit; gray, gray+alpha, RGB, RGBA or palette).
 /// Alpha is dropped.
 pub fn decode_png(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image> {
@@ -117,6 +120,18 @@ pub fn decode_png(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().map_err(bad)?;
     let size = reader.output_buffer_size().ok_or_else(|| format_err(path, "PNG too large"))?;
+    // Deflate expands at most about 1032:1: a header announcing more pixels
+    // than the file can hold is refused before the buffer is allocated (a
+    // 92-byte PNG asking for 30 GB was found by fuzzing).
+    let info = reader.info();
+    let raw = info.raw_row_length().saturating_add(1).saturating_mul(info.height as usize);
+    if raw > bytes.len().saturating_mul(MAX_DEFLATE_RATIO).saturating_add(1 << 16) {
+        let (w, h) = (info.width, info.height);
+        return Err(format_err(
+            path,
+            format!("truncated: the header announces {w}×{h} pixels, more than a file of {} bytes holds", bytes.len()),
+        ));
+    }
     let mut buf = vec![0u8; size];
     let info = reader.next_frame(&mut buf).map_err(bad)?;
     let (w, h) = (info.width as usize, info.height as usize);
@@ -376,6 +391,40 @@ mod tests {
         assert!(read_image(&dir.join("nothing.png"), ReadOptions::default()).is_err());
         assert!(read_image(&dir.join("x.gif"), ReadOptions::default()).is_err());
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Found by fuzzing: a tiny PNG whose header announces 253 × 117,440,515
+    /// pixels made the decoder allocate 30 GB (here with valid checksums).
+    #[test]
+    fn a_png_larger_than_its_file_can_hold_is_refused_before_allocating() {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut c = !0u32;
+            for &b in bytes {
+                c ^= b as u32;
+                for _ in 0..8 {
+                    c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+            out.extend((data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend(kind);
+            out.extend(data);
+            let crc = crc32(&out[start..]);
+            out.extend(crc.to_be_bytes());
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend(253u32.to_be_bytes());
+        ihdr.extend(0x0700_0003u32.to_be_bytes());
+        ihdr.extend([8, 0, 0, 0, 0]);
+        chunk(&mut png, b"IHDR", &ihdr);
+        chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
+        chunk(&mut png, b"IEND", &[]);
+        let err = decode_png(&png, Path::new("crash.png"), ReadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("253×117440515 pixels, more than a file of"), "{err}");
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub fn read_npy(path: &Path) -> Result<AnyArray2> {
 /// Reads a 2-D float array from the bytes of a `.npy` file; `path` names
 /// the source in errors.
 pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
+    check_header_length(bytes, path)?;
     let npy = npyz::NpyFile::new(bytes).map_err(|e| format_err(path, format!("not a valid .npy file ({e})")))?;
     let shape = npy.shape().to_vec();
     if shape.len() != 2 {
@@ -103,6 +104,52 @@ pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
     );
     Ok(out)
 }
+
+/// Refuses a header that announces more bytes than the file holds: the
+/// reader would allocate that length before reading it (a 160-byte file
+/// asking for 660 MB was found by fuzzing). Versions 1.0 (a 16-bit length)
+/// and 2.0/3.0 (32-bit); anything else is left to the reader to refuse.
+fn check_header_length(bytes: &[u8], path: &Path) -> Result<()> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Ok(());
+    }
+    let (length, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        2 | 3 => return Err(format_err(path, "truncated: the header is cut short")),
+        _ => return Ok(()),
+    };
+    if start + length > bytes.len() {
+        return Err(format_err(path, format!("truncated: the header announces {length} bytes, the file holds {}", bytes.len() - start)));
+    }
+    // NumPy's own limit (`np.load`'s max_header_size), and its shape: one
+    // dict, brackets nested a few deep (its parser backtracks without end
+    // on deep nesting: a 118-byte header of braces hung it, found by fuzzing).
+    if length > MAX_HEADER {
+        return Err(format_err(path, format!("a header of {length} bytes, over NumPy's limit of {MAX_HEADER}")));
+    }
+    let (mut depth, mut deepest, mut dicts) = (0usize, 0usize, 0usize);
+    for &b in &bytes[start..start + length] {
+        match b {
+            b'{' | b'[' | b'(' => {
+                dicts += usize::from(b == b'{');
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if dicts != 1 || deepest > MAX_NESTING {
+        return Err(format_err(path, "not a NumPy header (one dict of 'descr', 'fortran_order' and 'shape')"));
+    }
+    Ok(())
+}
+
+/// The longest header read (NumPy's `max_header_size` default).
+const MAX_HEADER: usize = 10_000;
+/// Brackets nested deeper than this are no NumPy header of a 2-D array.
+const MAX_NESTING: usize = 4;
 
 fn to_c_order<T: Copy>(v: Vec<T>, rows: usize, cols: usize, fortran: bool) -> Vec<T> {
     if !fortran || rows <= 1 || cols <= 1 {
@@ -256,5 +303,37 @@ mod tests {
         assert!(err.contains("float32 or float64"), "{err}");
         assert!(read_npy_bytes(b"not numpy at all", p).is_err());
         assert!(read_npy_bytes(b"", p).is_err());
+    }
+
+    /// Found by fuzzing: a version-3 header announcing 660 MB in a file of
+    /// 160 bytes made the reader allocate that much.
+    #[test]
+    fn a_header_longer_than_the_file_is_refused_before_allocating() {
+        let crash: &[u8] = &[
+            147, 78, 85, 77, 80, 89, 3, 0, 58, 0, 123, 39, 100, 101, 115, 99, 114, 39, 58, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 101, 44, 32, 39, 115, 104, 97, 112, 101, 217, 197, 223, 215, 202, 211, 214, 211, 32,
+            125, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+            32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+            32, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 32, 0, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 8, 64, 0, 0, 0, 0, 0, 0,
+            16, 64,
+        ];
+        let err = read_npy_bytes(crash, Path::new("crash.npy")).unwrap_err().to_string();
+        assert!(err.contains("header announces"), "{err}");
+        let mut v1 = npy_bytes(&[2, 2], &[1.0f64, 2.0, 3.0, 4.0]);
+        v1[8] = 0xff;
+        v1[9] = 0xff;
+        assert!(read_npy_bytes(&v1, Path::new("v1.npy")).unwrap_err().to_string().contains("header announces"));
+    }
+
+    /// Found by fuzzing: a header of nested braces hung the header parser.
+    #[test]
+    fn a_deeply_nested_header_is_refused_without_parsing() {
+        let mut bytes = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
+        bytes.extend(std::iter::repeat_n(b'{', 13));
+        bytes.extend(b"'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }");
+        bytes.resize(10 + 0x76, b' ');
+        bytes.extend(1.0f64.to_le_bytes());
+        let err = read_npy_bytes(&bytes, Path::new("hang.npy")).unwrap_err().to_string();
+        assert!(err.contains("not a NumPy header"), "{err}");
     }
 }

@@ -5,6 +5,8 @@
 //! Gaussian noise σ = 20, each patch's mean removed, coded over the 256-atom
 //! overcomplete 2-D DCT.
 
+#![forbid(unsafe_code)]
+
 use sc_linalg::Real;
 use sc_linalg::faer::Mat;
 use sc_linalg::rng::SplitMix;

@@ -260,7 +260,7 @@ impl<T: Real> OnlineState<T> {
         if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
             return Err(Error::Dimension("statistics do not fit the state".into()));
         }
-        if !(beta >= 0.0 && beta <= 1.0) {
+        if !(0.0..=1.0).contains(&beta) {
             return Err(invalid("beta", "the forgetting factor must be in [0, 1]"));
         }
         let (beta, bs) = (T::from_f64(beta), T::from_f64(stats.n_samples as f64));

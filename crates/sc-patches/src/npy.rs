@@ -79,7 +79,13 @@ pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
     let item = match &dtype[1..] {
         "f4" => 4,
         "f8" => 8,
-        other => return Err(format_err(path, format!("expected float32 or float64 data, found dtype '{other}'"))),
+        "O" => return Err(format_err(path, "an object (pickled) array is never read; save a float64 array instead")),
+        other => {
+            return Err(format_err(
+                path,
+                format!("expected float32 or float64 data, found dtype '{other}'; save it with np.save(path, X.astype(np.float64))"),
+            ));
+        }
     };
     // Bound the size by the file before anything is allocated.
     let n = rows.checked_mul(cols).filter(|n| n.checked_mul(item).is_some_and(|b| b <= bytes.len()));

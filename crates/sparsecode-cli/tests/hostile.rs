@@ -210,3 +210,31 @@ fn messages_name_the_flags_a_user_typed() {
         "invalid --batch-size",
     );
 }
+
+/// A version-1.0 `.npy` file of `descr` and `shape` (2-D) with `data`.
+fn npy(descr: &str, rows: usize, cols: usize, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(data);
+    out
+}
+
+#[test]
+fn arrays_of_other_dtypes_are_refused_with_what_to_do() {
+    let d = tmpdir("hostile-dtypes");
+    let dict = dictionary(&d);
+    let ints: Vec<u8> = (0..64i32).flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(d.join("i4.npy"), npy("<i4", 1, 64, &ints)).unwrap();
+    refused(sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "i4.npy"), "-o", &p(&d, "c.npy")]), "X.astype(np.float64)");
+    std::fs::write(d.join("f2.npy"), npy("<f2", 1, 64, &[0u8; 128])).unwrap();
+    refused(sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "f2.npy"), "-o", &p(&d, "c.npy")]), "X.astype(np.float64)");
+    std::fs::write(d.join("o.npy"), npy("|O", 1, 1, b"\x80\x04N.")).unwrap();
+    refused(sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "o.npy"), "-o", &p(&d, "c.npy")]), "pickled");
+    assert!(!d.join("c.npy").exists());
+}

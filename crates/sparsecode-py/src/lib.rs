@@ -553,15 +553,14 @@ impl PyOnlineRun {
             let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
             Ok(OnlineRun::new(&p.check().map_err(value_error)?, n, state, SplitMix(seed)))
         }
-        let k = dictionary
-            .extract::<PyReadonlyArray2<'_, f64>>()
-            .map(|d| d.shape()[0])
-            .or_else(|_| dictionary.extract::<PyReadonlyArray2<'_, f32>>().map(|d| d.shape()[0]))?;
-        let p = OnlineParams { batch_size, seed, positive_dict, tol, max_no_improvement, forget_rho, ..OnlineParams::new(k) };
+        let params = |k| OnlineParams { batch_size, seed, positive_dict, tol, max_no_improvement, forget_rho, ..OnlineParams::new(k) };
         Ok(Self(if let Ok(d) = dictionary.extract::<PyReadonlyArray2<'_, f64>>() {
+            let p = params(d.shape()[0]);
             AnyRun::F64(build(d, n_samples, &p, seed)?)
         } else {
-            AnyRun::F32(build(dictionary.extract::<PyReadonlyArray2<'_, f32>>()?, n_samples, &p, seed)?)
+            let d = dictionary.extract::<PyReadonlyArray2<'_, f32>>()?;
+            let p = params(d.shape()[0]);
+            AnyRun::F32(build(d, n_samples, &p, seed)?)
         }))
     }
 

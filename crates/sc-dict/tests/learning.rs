@@ -200,3 +200,34 @@ fn every_parameter_is_checked_before_any_work() {
         .unwrap_err();
     assert!(matches!(err, Error::ZeroAtom(0)), "{err}");
 }
+
+/// Degenerate learning problems (issue 13, item 5): more atoms than
+/// samples, constant and zero signals among the data, duplicated samples.
+/// Every learner stops and returns a finite dictionary with unit-or-smaller
+/// atoms.
+#[test]
+fn degenerate_data_give_finite_dictionaries() {
+    let nf = 16;
+    let mut rng = SplitMix(5);
+    // 10 samples: 4 random, 2 constant, 2 zero, 2 copies of the first.
+    let mut x: Vec<f64> = (0..4 * nf).map(|_| rng.normal()).collect();
+    x.extend(std::iter::repeat_n(2.0, 2 * nf));
+    x.extend(std::iter::repeat_n(0.0, 2 * nf));
+    let first = x[..nf].to_vec();
+    x.extend(first.iter().chain(first.iter()));
+    let xm = MatRef::from_column_major_slice(&x, nf, 10);
+    let k = 24; // more atoms than samples
+    let finite = |name: &str, dict: &[f64]| {
+        assert!(dict.iter().all(|v| v.is_finite()), "{name}: a non-finite atom value");
+        for j in 0..k {
+            let norm = dict[j * nf..(j + 1) * nf].iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!(norm <= 1.0 + 1e-9, "{name}: atom {j} has norm {norm}");
+        }
+    };
+    let online = OnlineParams { max_steps: Some(30), batch_size: 4, ..OnlineParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
+    finite("online", &online.dict);
+    let batch = BatchParams { max_iter: 10, ..BatchParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
+    finite("batch", &batch.dict);
+    let ksvd = KsvdParams { iterations: 5, n_nonzero: 3, ..KsvdParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
+    finite("ksvd", &ksvd.dict);
+}

@@ -313,6 +313,14 @@ pub fn encode_pnm(img: &Image, scale: Scale, depth: BitDepth) -> Vec<u8> {
 /// Writes an image atomically, by extension: `.png`, `.pgm`/`.ppm`, or
 /// `.npy` (gray only: the exact floats, shape `(height, width)`).
 pub fn write_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> Result<()> {
+    let bytes = encode_image(path, img, scale, depth)?;
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// The bytes [`write_image`] writes to `path` (its extension picks the
+/// format), for a caller that writes several files at once
+/// ([`crate::write_all_atomic`]).
+pub fn encode_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> Result<Vec<u8>> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let bytes = match ext.as_str() {
         "png" => encode_png(img, scale, depth),
@@ -321,11 +329,11 @@ pub fn write_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> R
             if img.channels != 1 {
                 return Err(format_err(path, "only gray images are written as .npy"));
             }
-            return npy::write_npy(path, img.height, img.width, &img.data);
+            return npy::encode_npy(path, img.height, img.width, &img.data);
         }
         _ => return Err(format_err(path, "unknown image type (expected .png, .pgm, .ppm or .npy)")),
     };
-    write_atomic(path, |w| w.write_all(&bytes))
+    Ok(bytes)
 }
 
 #[cfg(test)]

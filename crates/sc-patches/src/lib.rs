@@ -45,7 +45,7 @@ pub mod npy;
 pub mod patches;
 pub mod pictures;
 
-pub use atomic::write_atomic;
+pub use atomic::{remove_temporaries, write_all_atomic, write_atomic};
 pub use error::{Error, Result};
 pub use image::{Image, camera, read_image};
 pub use patches::{MaxPatches, PatchSpec, Patches, extract, extract_spec, reconstruct_average, reconstruct_blend};

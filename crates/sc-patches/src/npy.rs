@@ -224,11 +224,17 @@ fn npy_bytes_raw(descr: &str, shape: &[usize], n_bytes: usize, put: impl FnOnce(
 
 /// Writes a 2-D C-order array `(rows, cols)` atomically.
 pub fn write_npy<T: NpyElement>(path: &Path, rows: usize, cols: usize, data: &[T]) -> Result<()> {
-    if rows * cols != data.len() {
+    let bytes = encode_npy(path, rows, cols, data)?;
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// The bytes [`write_npy`] writes, for a caller that writes several files
+/// at once ([`crate::write_all_atomic`]); `path` only names the file in errors.
+pub fn encode_npy<T: NpyElement>(path: &Path, rows: usize, cols: usize, data: &[T]) -> Result<Vec<u8>> {
+    if rows.checked_mul(cols) != Some(data.len()) {
         return Err(format_err(path, format!("shape {rows}×{cols} does not match {} values", data.len())));
     }
-    let bytes = npy_bytes(&[rows, cols], data);
-    write_atomic(path, |w| w.write_all(&bytes))
+    Ok(npy_bytes(&[rows, cols], data))
 }
 
 /// Writes a SciPy CSR matrix of shape `(n_rows, n_cols)` as `.npz`, the
@@ -242,6 +248,19 @@ pub fn write_csr_npz<T: NpyElement>(
     indices: &[u32],
     data: &[T],
 ) -> Result<()> {
+    let bytes = encode_csr_npz(path, n_rows, n_cols, indptr, indices, data)?;
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// The bytes [`write_csr_npz`] writes; `path` only names the file in errors.
+pub fn encode_csr_npz<T: NpyElement>(
+    path: &Path,
+    n_rows: usize,
+    n_cols: usize,
+    indptr: &[usize],
+    indices: &[u32],
+    data: &[T],
+) -> Result<Vec<u8>> {
     if indptr.len() != n_rows + 1 || indices.len() != data.len() || indptr.last() != Some(&data.len()) {
         return Err(format_err(path, "inconsistent CSR parts"));
     }
@@ -276,8 +295,7 @@ pub fn write_csr_npz<T: NpyElement>(
         zip.start_file(*name, opts).map_err(zip_err)?;
         zip.write_all(bytes).map_err(|e| io_err(path, e))?;
     }
-    let bytes = zip.finish().map_err(zip_err)?.into_inner();
-    write_atomic(path, |w| w.write_all(&bytes))
+    Ok(zip.finish().map_err(zip_err)?.into_inner())
 }
 
 #[cfg(test)]

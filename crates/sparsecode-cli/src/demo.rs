@@ -9,12 +9,13 @@ use sparsecode::dict::online::OnlineParams;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::faer::MatRef;
-use sparsecode::patches::image::{BitDepth, Image, Scale, camera, write_image};
+use sparsecode::patches::image::{BitDepth, Image, Scale, camera, encode_image};
 use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
 use sparsecode::patches::pictures::{GridSpec, dictionary_grid, side_by_side};
+use sparsecode::patches::write_all_atomic;
 use sparsecode::prelude::*;
 
-use crate::CliError;
+use crate::{CliError, check_folder};
 
 #[derive(clap::Args)]
 pub(crate) struct DemoArgs {
@@ -27,15 +28,33 @@ fn step(t: Instant) -> String {
     format!("[{:.2} s]", t.elapsed().as_secs_f64())
 }
 
-fn save(dir: &Path, name: &str, img: &Image) -> Result<PathBuf, CliError> {
-    let path = dir.join(name);
-    write_image(&path, img, Scale::Byte, BitDepth::Eight)?;
-    Ok(path)
+/// The demo's pictures, encoded as they are made and written together at
+/// the end: all of them or none.
+struct Pictures {
+    dir: PathBuf,
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Pictures {
+    fn add(&mut self, name: &str, img: &Image) -> Result<PathBuf, CliError> {
+        let path = self.dir.join(name);
+        self.files.push((path.clone(), encode_image(&path, img, Scale::Byte, BitDepth::Eight)?));
+        Ok(path)
+    }
+
+    fn write(self) -> Result<(), CliError> {
+        let files: Vec<(&Path, &[u8])> = self.files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
+        Ok(write_all_atomic(&files)?)
+    }
 }
 
 /// Runs the walkthrough, printing each step as scikit-learn's example does.
 pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.out_dir).map_err(|e| CliError(format!("cannot create {}: {e}", args.out_dir.display())))?;
+    let mut pictures = Pictures { dir: args.out_dir.clone(), files: Vec::new() };
+    for name in ["dictionary.png", "patch.png", "denoise.png"] {
+        check_folder(&args.out_dir.join(name))?;
+    }
     let total = Instant::now();
 
     let t = Instant::now();
@@ -72,7 +91,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
         step(t)
     );
     let grid = dictionary_grid(&fit.dict, 8, 8, 1, GridSpec { grid: Some((10, 10)), zoom: 4, border: 1 })?;
-    let path = save(&args.out_dir, "dictionary.png", &grid)?;
+    let path = pictures.add("dictionary.png", &grid)?;
     say!("  the atoms as a 10×10 grid: {}", path.display());
 
     let t = Instant::now();
@@ -87,7 +106,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let orig = Image::gray(8, 8, patches.data[pick * 64..(pick + 1) * 64].iter().map(|v| v * 255.0).collect())?;
     let rec = Image::gray(8, 8, rebuilt.iter().map(|v| (v * 255.0).clamp(0.0, 255.0)).collect())?;
     let err: f64 = orig.data.iter().zip(&rec.data).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt() / 255.0;
-    let path = save(&args.out_dir, "patch.png", &side_by_side(&[&orig, &rec], 24, 8)?)?;
+    let path = pictures.add("patch.png", &side_by_side(&[&orig, &rec], 24, 8)?)?;
     say!(
         "Reconstructed patch: ‖x − Dc‖ = {err:.3} (‖x‖ = {:.3}); original beside reconstruction: {}",
         orig.data.iter().map(|v| v * v / 65025.0).sum::<f64>().sqrt(),
@@ -106,8 +125,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
         step(t)
     );
     let clamp = |i: &Image| Image::gray(i.width, i.height, i.data.iter().map(|v| v.clamp(0.0, 255.0)).collect());
-    let path = save(&args.out_dir, "denoise.png", &side_by_side(&[&img, &clamp(&noisy)?, &clamp(&clean)?], 1, 8)?)?;
+    let path = pictures.add("denoise.png", &side_by_side(&[&img, &clamp(&noisy)?, &clamp(&clean)?], 1, 8)?)?;
     say!("  clean | noisy ({p_noisy:.2} dB) | denoised ({p_clean:.2} dB): {}", path.display());
-    say!("Total {}", step(total));
+    pictures.write()?;
+    say!("Total {} (the three pictures written in {})", step(total), args.out_dir.display());
     Ok(())
 }

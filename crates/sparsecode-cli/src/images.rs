@@ -1,6 +1,6 @@
 //! `sparsecode patches` and `sparsecode show`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 use sparsecode::patches::npy;
@@ -84,10 +84,16 @@ pub(crate) fn patches(a: &PatchesArgs) -> Result<(), CliError> {
     };
     let mut p = extract_spec(&img, &spec)?;
     let means = a.remove_mean.then(|| p.remove_mean());
-    npy::write_npy(&a.output, p.n_patches(), p.n_features(), &p.data)?;
-    if let (Some(path), Some(means)) = (&a.means_out, &means) {
-        npy::write_npy(path, means.len(), 1, means)?;
+    let bytes = npy::encode_npy(&a.output, p.n_patches(), p.n_features(), &p.data)?;
+    let mean_bytes = match (&a.means_out, &means) {
+        (Some(path), Some(means)) => Some(npy::encode_npy(path, means.len(), 1, means)?),
+        _ => None,
+    };
+    let mut files: Vec<(&Path, &[u8])> = vec![(&a.output, &bytes)];
+    if let (Some(path), Some(b)) = (&a.means_out, &mean_bytes) {
+        files.push((path, b));
     }
+    sparsecode::patches::write_all_atomic(&files)?;
     note!(
         "{} patches of {}×{}×{} from a {}×{} image → {}",
         p.n_patches(),

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -244,10 +244,12 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     let model = Model::from_fit(&method, params, patch, &fit);
     let (iterations, objective) = (model.iterations, model.objective);
     let bytes = model.to_bytes();
-    sparsecode::patches::write_atomic(&a.output, |w| w.write_all(&bytes))?;
-    if let Some(d) = &a.dict_out {
-        npy::write_npy(d, a.atoms, nf, &model.atoms)?;
+    let dict_bytes = a.dict_out.as_ref().map(|d| npy::encode_npy(d, a.atoms, nf, &model.atoms)).transpose()?;
+    let mut files: Vec<(&Path, &[u8])> = vec![(&a.output, &bytes)];
+    if let (Some(d), Some(b)) = (&a.dict_out, &dict_bytes) {
+        files.push((d, b));
     }
+    sparsecode::patches::write_all_atomic(&files)?;
     if a.json {
         say!("{}", serde_json::json!({ "seconds_fit": seconds, "objective": objective, "iterations": iterations }));
     }

@@ -149,6 +149,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    clean_up_on_signals();
     let result = match cli.command {
         Command::Encode(args) => encode(&args),
         Command::Demo(args) => demo::run(&args),
@@ -164,6 +165,22 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP, deletes the temporary files of outputs not
+/// yet in place (the old files stay as they were) and exits with 128 + the
+/// signal's number, as a shell reports a killed command. SIGKILL cannot be
+/// caught: its temporaries (`.NAME.XXXXXX.tmp` beside the output) stay, and
+/// no later run reads or overwrites them.
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            sparsecode::patches::remove_temporaries();
+            std::process::exit(128 + sig);
+        }
+    });
 }
 
 fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result<Encoder, CliError> {

@@ -238,3 +238,84 @@ fn arrays_of_other_dtypes_are_refused_with_what_to_do() {
     refused(sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "o.npy"), "-o", &p(&d, "c.npy")]), "pickled");
     assert!(!d.join("c.npy").exists());
 }
+
+/// The temporary files (`.NAME.XXXXXX.tmp`) left in `d`.
+fn temporaries(d: &Path) -> Vec<String> {
+    std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn outputs_are_written_all_or_none() {
+    let d = tmpdir("hostile-all-or-none");
+    dictionary(&d);
+    // The model cannot be written (a full device): the dictionary file,
+    // staged beside it, is not put in place either.
+    let _ = std::fs::remove_file(d.join("dn.npy"));
+    refused(
+        sparsecode(&[
+            "learn",
+            "--input",
+            &p(&d, "P.npy"),
+            "--atoms",
+            "4",
+            "--steps",
+            "1",
+            "-o",
+            "/dev/full",
+            "--dict-out",
+            &p(&d, "dn.npy"),
+        ]),
+        "/dev/full",
+    );
+    assert!(!d.join("dn.npy").exists());
+    assert!(temporaries(&d).is_empty(), "{:?}", temporaries(&d));
+    // One of the demo's three pictures blocked by a folder: refused before
+    // any work, and neither of the other two written.
+    let demo = d.join("demo");
+    std::fs::create_dir_all(demo.join("patch.png")).unwrap();
+    refused(sparsecode(&["demo", "--out-dir", demo.to_str().unwrap()]), "is a folder");
+    assert!(!demo.join("dictionary.png").exists() && !demo.join("denoise.png").exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_stopped_by_a_signal_leaves_the_old_file_and_no_temporary() {
+    use std::time::{Duration, Instant};
+    for signal in ["TERM", "INT"] {
+        let d = tmpdir(&format!("hostile-signal-{signal}"));
+        std::fs::write(d.join("all.npy"), b"the old file").unwrap();
+        // Every 8x8 patch of the camera: a 130 MB output.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sparsecode"))
+            .args(["patches", "--image", "camera", "-o", &p(&d, "all.npy")])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Stop it while its output is being written: as soon as the
+        // temporary file appears.
+        let t0 = Instant::now();
+        while temporaries(&d).is_empty() && t0.elapsed() < Duration::from_secs(60) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let seen = !temporaries(&d).is_empty();
+        let kill = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+        let status = child.wait().unwrap();
+        assert!(temporaries(&d).is_empty(), "{signal}: stray {:?}", temporaries(&d));
+        let now = std::fs::read(d.join("all.npy")).unwrap();
+        match status.code() {
+            // Stopped: the old file, untouched.
+            Some(143) | Some(130) => assert_eq!(now, b"the old file"),
+            // Finished before the signal arrived: the new file, whole.
+            Some(0) => assert_eq!(now.len(), 255_025 * 64 * 8 + 128, "{signal}"),
+            other => panic!("{signal}: exit {other:?} (temporary seen: {seen}, kill: {kill})"),
+        }
+    }
+}

@@ -17,6 +17,10 @@
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
+//! - `deny [--refresh DB]`: `cargo deny check` (advisories, licences,
+//!   duplicate versions, sources; `deny.toml`) offline, against the RustSec
+//!   advisories kept in `xtask/advisories` (`--refresh` first remakes that
+//!   snapshot from a clone of github.com/rustsec/advisory-db).
 
 #![forbid(unsafe_code)]
 
@@ -276,6 +280,107 @@ fn fuzz(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The cargo-deny release the checks are written for (`deny.toml`); the
+/// advisory database's folder name below is the one it derives from the
+/// default database address.
+const CARGO_DENY: &str = "0.20.2";
+const ADVISORY_DB_DIR: &str = "target/advisory-dbs/advisory-db-3157b0e258782691";
+
+/// Every crate name in Cargo.lock.
+fn locked_crates() -> Result<Vec<String>, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut names: Vec<String> =
+        lock.lines().filter_map(|l| l.strip_prefix("name = \"").and_then(|r| r.strip_suffix('"'))).map(str::to_string).collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// `deny [--refresh DB]`. GitHub (where RustSec's database lives) is out of
+/// reach of CI, so the advisories of every crate in Cargo.lock are kept in
+/// `xtask/advisories/crates`, with `covered.txt` naming the database commit
+/// and every crate the snapshot was taken for. This task makes that
+/// snapshot a git repository where cargo-deny looks for its database, and
+/// runs `cargo deny --offline check`. A crate added to Cargo.lock since the
+/// snapshot fails the check until `--refresh` is run with a fresh clone.
+fn deny(args: &[String]) -> Result<(), String> {
+    let snap = root().join("xtask/advisories");
+    let locked = locked_crates()?;
+    if let [flag, db] = args
+        && flag == "--refresh"
+    {
+        let db = Path::new(db);
+        let head = Command::new("git").arg("-C").arg(db).args(["log", "-1", "--format=%H %cI"]).output().map_err(|e| e.to_string())?;
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+        let _ = std::fs::remove_dir_all(snap.join("crates"));
+        let mut kept = 0;
+        for name in &locked {
+            let Ok(entries) = std::fs::read_dir(db.join("crates").join(name)) else { continue };
+            let to = snap.join("crates").join(name);
+            std::fs::create_dir_all(&to).map_err(|e| e.to_string())?;
+            for e in entries.flatten() {
+                std::fs::copy(e.path(), to.join(e.file_name())).map_err(|e| e.to_string())?;
+                kept += 1;
+            }
+        }
+        let covered = format!("{head}\n{}\n", locked.join("\n"));
+        std::fs::write(snap.join("covered.txt"), covered).map_err(|e| e.to_string())?;
+        println!("advisory snapshot: {kept} advisories for {} crates, database {head}", locked.len());
+    } else if !args.is_empty() {
+        return Err("usage: cargo xtask deny [--refresh PATH-TO-A-CLONE-OF-rustsec/advisory-db]".into());
+    }
+    let covered = std::fs::read_to_string(snap.join("covered.txt")).map_err(|e| format!("xtask/advisories/covered.txt: {e}"))?;
+    let mut lines = covered.lines();
+    let head = lines.next().unwrap_or_default().to_string();
+    let known: std::collections::HashSet<&str> = lines.collect();
+    let new: Vec<&String> = locked.iter().filter(|n| !known.contains(n.as_str())).collect();
+    if !new.is_empty() {
+        return Err(format!(
+            "crates not in the advisory snapshot ({head}): {new:?}; run `cargo xtask deny --refresh PATH` with a clone of https://github.com/rustsec/advisory-db"
+        ));
+    }
+    // The snapshot as the git repository cargo-deny opens (it reads the
+    // commit's date), remade whenever the snapshot changes.
+    let db = root().join(ADVISORY_DB_DIR);
+    if std::fs::read_to_string(db.join("covered.txt")).ok().as_deref() != Some(covered.as_str()) {
+        let _ = std::fs::remove_dir_all(&db);
+        std::fs::create_dir_all(&db).map_err(|e| e.to_string())?;
+        copy_tree(&snap, &db)?;
+        let date = head.split_whitespace().nth(1).unwrap_or("2026-01-01T00:00:00Z").to_string();
+        for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-q", "-m", "RustSec advisories (snapshot)"]] {
+            let mut c = Command::new("git");
+            c.arg("-C").arg(&db).args(args);
+            c.env("GIT_AUTHOR_NAME", "xtask").env("GIT_AUTHOR_EMAIL", "xtask@localhost");
+            c.env("GIT_COMMITTER_NAME", "xtask").env("GIT_COMMITTER_EMAIL", "xtask@localhost");
+            c.env("GIT_AUTHOR_DATE", &date).env("GIT_COMMITTER_DATE", &date);
+            run(c)?;
+        }
+    }
+    let installed = Command::new("cargo").args(["deny", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !installed {
+        println!("installing cargo-deny {CARGO_DENY} (once; a few minutes)");
+        let mut c = cargo();
+        c.args(["install", "--locked", "cargo-deny", "--version", CARGO_DENY]);
+        run(c)?;
+    }
+    let mut c = cargo();
+    c.args(["deny", "--offline", "check", "--hide-inclusion-graph"]);
+    run(c)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    for e in std::fs::read_dir(from).map_err(|e| e.to_string())?.flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
+            copy_tree(&e.path(), &dest)?;
+        } else {
+            std::fs::copy(e.path(), &dest).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or(&[]).to_vec();
@@ -287,8 +392,9 @@ fn main() -> ExitCode {
         Some("timing") => timing(),
         Some("anchors") => anchors(),
         Some("fuzz") => fuzz(&rest),
+        Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors | fuzz [TARGET] [--time S]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

@@ -24,16 +24,19 @@ pub enum Init {
 
 /// Refuses, with a typed error rather than an abort, a dictionary whose
 /// values and statistics (`D`, `B`: n_features × n_atoms; `A`, the Gram
-/// matrix: n_atoms²) the allocator cannot provide: the sizes are computed
-/// with checked arithmetic and the allocation is asked for, not made.
+/// matrix: n_atoms²) need more than the machine has or the allocator grants
+/// ([`sc_linalg::memory::can_allocate`]): the sizes are computed with
+/// checked arithmetic and the allocation is asked for, not made.
 fn check_memory<T: Real>(n_atoms: usize, n_features: usize) -> Result<()> {
     let values = n_atoms
         .checked_add(n_features.checked_mul(2).ok_or(Error::Dimension("n_features overflows".into()))?)
         .and_then(|v| v.checked_mul(n_atoms));
     let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
     let too_large = || Error::TooLarge { n_atoms, n_features, bytes: bytes.map(|b| b as u64) };
-    let values = values.filter(|_| bytes.is_some_and(|b| b <= isize::MAX as usize)).ok_or_else(too_large)?;
-    Vec::<T>::new().try_reserve_exact(values).map_err(|_| too_large())
+    match bytes {
+        Some(b) if sc_linalg::memory::can_allocate(b) => Ok(()),
+        _ => Err(too_large()),
+    }
 }
 
 impl Init {

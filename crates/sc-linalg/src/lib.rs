@@ -44,6 +44,7 @@
 
 mod cholesky;
 pub mod kernels;
+pub mod memory;
 mod products;
 mod real;
 pub mod rng;

@@ -46,6 +46,15 @@ pub enum Error {
     /// Sizes that disagree or overflow (an image's values, a grid of atoms).
     #[error("{0}")]
     Shape(String),
+    /// A request larger than the memory that can be allocated, refused
+    /// before allocating.
+    #[error("{what} need {gb:.1} GB, more than can be allocated")]
+    TooLarge {
+        /// What was asked for.
+        what: String,
+        /// The gigabytes it needs (10⁹ bytes).
+        gb: f64,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -145,7 +145,15 @@ pub fn extract_into(img: &Image, ph: usize, pw: usize, corners: &[(usize, usize)
     }
     let ch = img.channels;
     data.clear();
-    data.reserve(corners.len() * ph * pw * ch);
+    let values = corners.len().checked_mul(ph * pw * ch);
+    let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<f64>()));
+    if !bytes.is_some_and(|b| b <= data.capacity() * std::mem::size_of::<f64>() || sc_linalg::memory::can_allocate(b)) {
+        return Err(Error::TooLarge {
+            what: format!("{} patches of {ph}×{pw}×{ch}", corners.len()),
+            gb: corners.len() as f64 * (ph * pw * ch * std::mem::size_of::<f64>()) as f64 / 1e9,
+        });
+    }
+    data.reserve_exact(values.unwrap_or(0));
     for &(r, c) in corners {
         for i in 0..ph {
             let start = ((r + i) * img.width + c) * ch;

@@ -319,3 +319,19 @@ fn a_run_stopped_by_a_signal_leaves_the_old_file_and_no_temporary() {
         }
     }
 }
+
+#[test]
+fn patches_too_many_for_memory_are_refused_before_allocating() {
+    let d = tmpdir("hostile-patch-memory");
+    // Every 200×200 patch of the camera: 97,969 patches, 31.4 GB.
+    for cmd in [
+        vec!["patches", "--image", "camera", "--patch", "200", "-o", "x.npy"],
+        vec!["learn", "--image", "camera", "--patch", "200", "--atoms", "4", "-o", "x.model"],
+    ] {
+        let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        let out = args.last_mut().unwrap();
+        *out = p(&d, out);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(sparsecode(&args), "97969 patches of 200×200×1 need 31.4 GB");
+    }
+}

@@ -124,8 +124,10 @@ impl<T: Real> SparseCodes<T> {
     /// Writes the dense codes as a column-major buffer of `n_atoms` rows:
     /// the bytes of NumPy's C-order `(n_samples, n_atoms)` array.
     pub fn to_dense_column_major(&self) -> Vec<T> {
+        // Zeroed by the allocator (fresh pages from the kernel for a large
+        // buffer): only the non-zeros are written.
         let mut out = vec![T::ZERO; self.n_atoms * self.n_samples()];
-        self.write_dense_column_major(&mut out).expect("the buffer has the codes' size");
+        self.scatter_dense_column_major(&mut out).expect("the buffer has the codes' size");
         out
     }
 
@@ -134,6 +136,18 @@ impl<T: Real> SparseCodes<T> {
     /// written, so it may hold anything; a NumPy array, say). Blocks of
     /// signals are written in parallel; the result does not depend on it.
     pub fn write_dense_column_major(&self, out: &mut [T]) -> Result<()> {
+        self.dense_into(out, true)
+    }
+
+    /// The non-zero codes written into `out` (`n_atoms × n_samples`,
+    /// column-major), which must already hold zeros: a zeroed allocation
+    /// (`vec![0.0; n]`, NumPy's `zeros`), whose fresh pages the kernel has
+    /// zeroed, is then touched only where codes are, not rewritten whole.
+    pub fn scatter_dense_column_major(&self, out: &mut [T]) -> Result<()> {
+        self.dense_into(out, false)
+    }
+
+    fn dense_into(&self, out: &mut [T], zero: bool) -> Result<()> {
         const BLOCK: usize = 2048;
         let k = self.n_atoms;
         if out.len() != k * self.n_samples() {
@@ -148,7 +162,9 @@ impl<T: Real> SparseCodes<T> {
         }
         out.par_chunks_mut(k * BLOCK).enumerate().for_each(|(b, block)| {
             for (o, col) in block.chunks_exact_mut(k).enumerate() {
-                col.fill(T::ZERO);
+                if zero {
+                    col.fill(T::ZERO);
+                }
                 let (idx, val) = self.code(b * BLOCK + o);
                 for (&i, &v) in idx.iter().zip(val) {
                     col[i as usize] = v;

@@ -162,13 +162,15 @@ fn encode_t<T: Real + Element>(
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
         return Ok(out.into_pyobject(py)?.into_any().unbind());
     }
-    // NumPy's allocator (huge pages for large arrays) and a parallel fill
-    // with the GIL released: the dense copy costs what writing it costs.
+    // NumPy's zeroed allocation (fresh pages, huge pages for large
+    // arrays), then only the non-zeros written, in parallel with the GIL
+    // released: the dense codes cost the kernel's zeroing and one write
+    // per non-zero.
     let out = numpy::PyArray2::<T>::zeros(py, [n, k], false);
     {
         let mut rw = out.readwrite();
         let slice = rw.as_slice_mut().map_err(value_error)?;
-        py.detach(|| codes.write_dense_column_major(slice)).map_err(value_error)?;
+        py.detach(|| codes.scatter_dense_column_major(slice)).map_err(value_error)?;
     }
     Ok(out.into_any().unbind())
 }

@@ -21,7 +21,7 @@ use sc_linalg::kernels::{self, soft_threshold};
 use sc_linalg::{IncrementalCholesky, Real};
 
 use crate::Dictionary;
-use crate::objective::primal_and_gap;
+use crate::objective::{primal_and_gap, primal_and_gap_on, primal_on};
 use crate::workspace::{CodeSink, Workspace};
 
 /// Parameters of the iterative Lasso solvers, in the signal's scalar type.
@@ -147,8 +147,8 @@ struct SupportSolve<'w, T: Real> {
     chol: &'w mut IncrementalCholesky<T>,
     gcol: &'w mut [T],
     z: &'w mut [T],
+    /// The support's coefficients before the step (k).
     c_prev: &'w mut [T],
-    q_prev: &'w mut [T],
 }
 
 impl<T: Real> SupportSolve<'_, T> {
@@ -157,10 +157,11 @@ impl<T: Real> SupportSolve<'_, T> {
     /// `z` as far as the signs `s` hold (all the way when `z` has them) and
     /// updates `q`, when that lowers the objective; does nothing when the
     /// sub-Gram is singular to working precision or the support is larger
-    /// than the factor's capacity.
+    /// than the factor's capacity. Returns the duality gap of the code it
+    /// leaves, when it computed it.
     #[inline(always)]
-    fn run(&mut self, dict: &Dictionary<T>, b: &[T], xnorm2: T, p: LassoCfg<T>, c: &mut [T], q: &mut [T], support: &[usize]) {
-        let Self { active, chol, gcol, z, c_prev, q_prev } = self;
+    fn run(&mut self, dict: &Dictionary<T>, b: &[T], xnorm2: T, p: LassoCfg<T>, c: &mut [T], q: &mut [T], support: &[usize]) -> Option<T> {
+        let Self { active, chol, gcol, z, c_prev } = self;
         active.clear();
         chol.clear();
         for &j in support {
@@ -168,7 +169,7 @@ impl<T: Real> SupportSolve<'_, T> {
                 continue;
             }
             if active.len() == chol.capacity() {
-                return;
+                return None;
             }
             let gj = dict.gram_col(j);
             let k = active.len();
@@ -177,13 +178,13 @@ impl<T: Real> SupportSolve<'_, T> {
             }
             let gjj = gj[j] + p.l2;
             if chol.push_with_threshold(&gcol[..k], gjj, T::from_f64(1e3) * T::EPSILON * gjj).is_err() {
-                return;
+                return None;
             }
             active.push(j);
         }
         let k = active.len();
         if k == 0 {
-            return;
+            return None;
         }
         for (zi, &j) in z[..k].iter_mut().zip(active.iter()) {
             *zi = b[j] - p.alpha * c[j].signum0();
@@ -206,22 +207,29 @@ impl<T: Real> SupportSolve<'_, T> {
             }
         }
         if !(t > T::ZERO) {
-            return;
+            return None;
         }
-        let (before, _) = primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive);
-        c_prev.copy_from_slice(c);
-        q_prev.copy_from_slice(q);
+        // The non-zeros of `c` are exactly `active`, before and after: the
+        // objective's sums run over them alone.
+        let before = primal_on(active, c, q, b, xnorm2, p.alpha);
         for (i, (&zi, &j)) in z[..k].iter().zip(active.iter()).enumerate() {
+            c_prev[i] = c[j];
             let moved = c[j] + t * (zi - c[j]);
             // Rounding must not flip a sign the step keeps.
             c[j] = if i == first_zero || !(moved * c[j] > T::ZERO) { T::ZERO } else { moved };
         }
         residual_correlations(dict, b, c, p.l2, q);
-        let (after, _) = primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive);
+        let (after, gap_after) = primal_and_gap_on(active, c, q, b, xnorm2, p.alpha, p.positive);
         if !(after <= before) {
-            c.copy_from_slice(c_prev);
-            q.copy_from_slice(q_prev);
+            // Rounding beat an exact decrease (an ill-conditioned support):
+            // back to the code before the step.
+            for (&j, &v) in active.iter().zip(c_prev.iter()) {
+                c[j] = v;
+            }
+            residual_correlations(dict, b, c, p.l2, q);
+            return None;
         }
+        Some(gap_after)
     }
 }
 
@@ -295,8 +303,17 @@ pub(crate) fn iterative_one<T: Real>(
         c_prev.copy_from_slice(c);
         q_prev.copy_from_slice(q);
     }
+    // The gap of the current code when the last step computed it (from a
+    // zero code, the sums over `c` are empty).
+    let mut known_gap = match init {
+        None => Some(primal_and_gap_on(&[], c, q, b, xnorm2, p.alpha, p.positive).1),
+        _ => None,
+    };
     for _ in 0..p.max_iter {
-        let (_, gap) = primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive);
+        let gap = match known_gap.take() {
+            Some(g) => g,
+            None => primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive).1,
+        };
         if gap <= tol_abs {
             break;
         }
@@ -328,8 +345,8 @@ pub(crate) fn iterative_one<T: Real>(
                         }
                     }
                 }
-                let mut solve = SupportSolve { active, chol, gcol, z: gamma, c_prev, q_prev };
-                solve.run(dict, b, xnorm2, p, c, q, support);
+                let mut solve = SupportSolve { active, chol, gcol, z: gamma, c_prev };
+                known_gap = solve.run(dict, b, xnorm2, p, c, q, support);
             }
             Iterative::Ista => {
                 for (cj, &qj) in c.iter_mut().zip(q.iter()) {

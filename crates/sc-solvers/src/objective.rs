@@ -20,10 +20,41 @@ use sc_linalg::{Real, kernels};
 /// `q = b − G'c`.
 #[inline(always)]
 pub(crate) fn primal_and_gap<T: Real>(c: &[T], q: &[T], b: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
-    let ctb = kernels::dot(c, b);
-    let ctq = kernels::dot(c, q);
+    gap_of(kernels::dot(c, b), kernels::dot(c, q), kernels::norm_l1(c), q, xnorm2, alpha, positive)
+}
+
+/// [`primal_and_gap`] of a code whose non-zeros are among `idx`: the sums
+/// over `c` run over `idx` only.
+#[inline(always)]
+pub(crate) fn primal_and_gap_on<T: Real>(idx: &[usize], c: &[T], q: &[T], b: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
+    let (ctb, ctq, l1) = sums_on(idx, c, q, b);
+    gap_of(ctb, ctq, l1, q, xnorm2, alpha, positive)
+}
+
+/// The primal value alone of a code whose non-zeros are among `idx`.
+#[inline(always)]
+pub(crate) fn primal_on<T: Real>(idx: &[usize], c: &[T], q: &[T], b: &[T], xnorm2: T, alpha: T) -> T {
+    let (ctb, ctq, l1) = sums_on(idx, c, q, b);
+    T::from_f64(0.5) * (xnorm2 - ctb - ctq).max(T::ZERO) + alpha * l1
+}
+
+/// `(cᵀb, cᵀq, ‖c‖₁)` over the entries `idx` of `c`.
+#[inline(always)]
+fn sums_on<T: Real>(idx: &[usize], c: &[T], q: &[T], b: &[T]) -> (T, T, T) {
+    let (mut ctb, mut ctq, mut l1) = (T::ZERO, T::ZERO, T::ZERO);
+    for &j in idx {
+        ctb += c[j] * b[j];
+        ctq += c[j] * q[j];
+        l1 += c[j].abs();
+    }
+    (ctb, ctq, l1)
+}
+
+/// Primal value and gap from `cᵀb`, `cᵀq`, `‖c‖₁` and the correlations `q`.
+#[inline(always)]
+fn gap_of<T: Real>(ctb: T, ctq: T, l1: T, q: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
     let r2 = (xnorm2 - ctb - ctq).max(T::ZERO);
-    let primal = T::from_f64(0.5) * r2 + alpha * kernels::norm_l1(c);
+    let primal = T::from_f64(0.5) * r2 + alpha * l1;
     let dual_norm = if positive { kernels::max_value(q).max(T::ZERO) } else { kernels::max_abs(q) };
     let s = if dual_norm > alpha { alpha / dual_norm } else { T::ONE };
     let dual = s * (xnorm2 - ctb) - T::from_f64(0.5) * s * s * r2;

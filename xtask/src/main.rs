@@ -8,12 +8,14 @@
 //!   (`xtask/python/py_bench.py`, after `test`).
 //! - `golden [--regen]`: compares every solver with scikit-learn's golden
 //!   files (`--regen` first remakes them in a throwaway virtual environment).
-//! - `bench [criterion args]`: the criterion benches (`cargo bench -p sc-benches`).
-//! - `timing`: a quick in-process timing of every encoder on the camera
-//!   workload (medians of 7 runs; build with `--release`: `cargo run
-//!   --release -p xtask -- timing`).
-//! - `anchors`: SPAMS and scikit-learn on the same workload, and the
-//!   `sparsecode` binary on the same arrays, in one run (needs PyPI).
+//! - `bench [--quick]`: sparsecode against scikit-learn, SPAMS and BM3D,
+//!   interleaved, with the quality of every answer (`xtask/python/bench.py`
+//!   in a throwaway virtual environment); writes `target/bench/report.md`,
+//!   `report.json` and the charts `ratios.png` and `scaling.png`. Without
+//!   Python or network it says so and times sparsecode alone. `bench
+//!   --criterion [args]` runs the criterion micro-benchmarks; `bench
+//!   --bands` the memory of band-by-band blending on a 4096² image; `bench
+//!   --charts` redraws the charts from `target/bench/report.json`.
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
@@ -23,6 +25,8 @@
 //!   snapshot from a clone of github.com/rustsec/advisory-db).
 
 #![forbid(unsafe_code)]
+
+mod charts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -130,13 +134,99 @@ fn golden(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `bench [--quick] | --criterion [args] | --bands`.
 fn bench(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("--criterion") => {
+            let mut c = cargo();
+            c.args(["bench", "-p", "sc-benches", "--"]).args(&args[1..]);
+            return run(c);
+        }
+        Some("--bands") => {
+            let mut c = cargo();
+            c.args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench-alone", "--bands"]);
+            return run(c);
+        }
+        Some("--charts") => return draw_charts(&root().join("target/bench")),
+        Some("--quick") | None => {}
+        Some(other) => return Err(format!("unknown bench option {other:?} (--quick, --criterion, --bands, --charts)")),
+    }
+    let quick = args.first().is_some_and(|a| a == "--quick");
+    let t0 = Instant::now();
     let mut c = cargo();
-    c.args(["bench", "-p", "sc-benches", "--"]).args(args);
-    run(c)
+    c.args(["build", "--quiet", "--release", "-p", "sparsecode-cli"]);
+    run(c)?;
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    match venv(&["numpy", "scikit-learn", "scikit-image", "spams-bin", "bm3d"]) {
+        Ok(py) => {
+            let mut c = Command::new(py);
+            c.arg(root().join("xtask/python/bench.py")).arg(root().join("target/release/sparsecode")).arg(&out);
+            if quick {
+                c.arg("--quick");
+            }
+            run(c)?;
+        }
+        Err(e) => {
+            println!("bench: no Python anchors ({e}); measuring sparsecode alone");
+            let mut c = cargo();
+            c.args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench-alone"]).arg(&out);
+            run(c)?;
+        }
+    }
+    draw_charts(&out)?;
+    println!("bench: {} (report.md, report.json, ratios.png, scaling.png) in {:.0} s", out.display(), t0.elapsed().as_secs_f64());
+    Ok(())
 }
 
-fn time_precision<T: Real>(name: &str) {
+/// `ratios.png` and `scaling.png` in `out`, from its `report.json` (`bench
+/// --charts` redraws them alone).
+fn draw_charts(out: &Path) -> Result<(), String> {
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("report.json: {e}"))?;
+    charts::register_font()?;
+    charts::ratios(&report, &out.join("ratios.png"))?;
+    charts::scaling(&report, &out.join("scaling.png"))
+}
+
+/// `bench-alone OUT | --bands` (release build, run by `bench`): with no
+/// Python anchors, every encoder timed in-process on the camera workload,
+/// written as `report.json` and `report.md` in OUT.
+fn bench_alone(args: &[String]) -> Result<(), String> {
+    if args.first().is_some_and(|a| a == "--bands") {
+        return bands();
+    }
+    let out = PathBuf::from(args.first().ok_or("bench-alone OUT")?);
+    let mut coding = Vec::new();
+    coding.extend(time_precision::<f64>("f64"));
+    coding.extend(time_precision::<f32>("f32"));
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "?".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rows: Vec<serde_json::Value> = coding
+        .iter()
+        .map(|(label, prec, t)| serde_json::json!({ "label": label, "precision": prec, "ours": { "median": t[t.len() / 2], "min": t[0], "max": t[t.len() - 1], "runs": t } }))
+        .collect();
+    let report = serde_json::json!({
+        "date": "", "quick": false, "machine": { "cpu": cpu, "cores": cores }, "anchors": {},
+        "coding": rows, "learning": [], "denoising": [], "scaling": [],
+    });
+    std::fs::write(out.join("report.json"), serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let mut md = format!(
+        "# sparsecode benchmark (no anchors: Python or network missing)\n\n{cpu}, {cores} cores; medians of 7 runs, in-process.\n\n| task | precision | median |\n|---|---|---|\n"
+    );
+    for (label, prec, t) in &coding {
+        md.push_str(&format!("| {label} | {prec} | {:.4} s |\n", t[t.len() / 2]));
+    }
+    std::fs::write(out.join("report.md"), md).map_err(|e| e.to_string())
+}
+
+/// Every encoder on the camera workload, 7 runs each: `(label, precision,
+/// sorted seconds)`.
+fn time_precision<T: Real>(name: &str) -> Vec<(String, String, Vec<f64>)> {
     let (d, x, n) = camera_workload::<T>();
     let dict = Dictionary::new(d.as_ref()).unwrap();
     let xm = MatRef::from_column_major_slice(&x, 64, n);
@@ -155,11 +245,8 @@ fn time_precision<T: Real>(name: &str) {
         ("fista/16", Encoder::fista(LASSO_ALPHA).tol(1e-8), false),
         ("ista/16", Encoder::ista(LASSO_ALPHA).tol(1e-8), false),
     ];
-    let filter = std::env::var("XTASK_FILTER").unwrap_or_default();
+    let mut rows = Vec::new();
     for (label, enc, all) in cases {
-        if !label.contains(filter.as_str()) {
-            continue;
-        }
         let input = if all { xm } else { xs };
         let mut times = Vec::new();
         let mut nnz = 0.0;
@@ -171,19 +258,9 @@ fn time_precision<T: Real>(name: &str) {
         }
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
         println!("{name}  {label:<12} median {:>8.4} s  (min {:.4})  mean nnz {nnz:.3}", times[3], times[0]);
+        rows.push((label.to_string(), name.to_string(), times));
     }
-}
-
-fn timing() -> Result<(), String> {
-    if cfg!(debug_assertions) {
-        eprintln!("note: this is a debug build; use `cargo run --release -p xtask -- timing` for figures");
-    }
-    if std::env::var("XTASK_FILTER").is_ok_and(|f| f == "bands") {
-        return bands();
-    }
-    time_precision::<f64>("f64");
-    time_precision::<f32>("f32");
-    Ok(())
+    rows
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux).
@@ -229,16 +306,6 @@ fn bands() -> Result<(), String> {
         before
     );
     Ok(())
-}
-
-fn anchors() -> Result<(), String> {
-    let mut c = cargo();
-    c.args(["build", "--release", "-p", "sparsecode-cli"]);
-    run(c)?;
-    let py = venv(&["numpy", "scikit-learn", "scikit-image", "spams-bin"])?;
-    let mut c = Command::new(py);
-    c.arg(root().join("xtask/python/anchors.py")).arg(root().join("target/release/sparsecode"));
-    run(c)
 }
 
 /// The fuzz targets: (target, the crate whose `fuzz/` folder holds it).
@@ -363,6 +430,11 @@ fn deny(args: &[String]) -> Result<(), String> {
         c.args(["install", "--locked", "cargo-deny", "--version", CARGO_DENY]);
         run(c)?;
     }
+    // `--offline` keeps cargo-deny off GitHub, and off crates.io too: the
+    // crates of every target (wasm ones included) are fetched first.
+    let mut c = cargo();
+    c.args(["fetch", "--quiet"]);
+    run(c)?;
     let mut c = cargo();
     c.args(["deny", "--offline", "check", "--hide-inclusion-graph"]);
     run(c)
@@ -389,12 +461,11 @@ fn main() -> ExitCode {
         Some("py-bench") => py_bench(),
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
-        Some("timing") => timing(),
-        Some("anchors") => anchors(),
+        Some("bench-alone") => bench_alone(&rest),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [criterion args] | timing | anchors | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

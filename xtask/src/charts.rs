@@ -46,13 +46,18 @@ fn median(v: &Value) -> Option<f64> {
 struct Row {
     label: String,
     ratios: Vec<(usize, f64)>,
+    seconds: f64,
 }
 
-const ANCHORS: [(&str, &str, RGBColor); 3] = [
+const ANCHORS: [(&str, &str, RGBColor); 4] = [
     ("spams", "vs SPAMS", RGBColor(31, 119, 180)),
     ("sklearn", "vs scikit-learn", RGBColor(255, 127, 14)),
     ("bm3d", "vs BM3D", RGBColor(44, 160, 44)),
+    // No anchor measured: the bar is our own time.
+    ("ours", "sparsecode, seconds", RGBColor(214, 39, 40)),
 ];
+/// The index of "ours" in [`ANCHORS`].
+const OURS: usize = 3;
 
 fn rows(report: &Value) -> Vec<Row> {
     let mut out = Vec::new();
@@ -64,9 +69,18 @@ fn rows(report: &Value) -> Vec<Row> {
                 label = format!("{label} ({p})");
             }
             let label = label.split(" (2000 patches").next().unwrap_or(&label).to_string();
-            let ratios =
-                ANCHORS.iter().enumerate().filter_map(|(i, (key, _, _))| r.get(*key).and_then(median).map(|t| (i, t / ours))).collect();
-            out.push(Row { label, ratios });
+            let ratios = ANCHORS[..OURS]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (key, _, _))| r.get(*key).and_then(median).map(|t| (i, t / ours)))
+                .collect();
+            out.push(Row { label, ratios, seconds: ours });
+        }
+    }
+    // Without any anchor (no Python), the chart shows our times instead.
+    if out.iter().all(|r| r.ratios.is_empty()) {
+        for r in &mut out {
+            r.ratios = vec![(OURS, r.seconds)];
         }
     }
     out
@@ -81,23 +95,40 @@ pub fn ratios(report: &Value, path: &Path) -> Res {
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let max = rows.iter().flat_map(|r| r.ratios.iter().map(|x| x.1)).fold(10.0f64, f64::max) * 2.0;
+        let alone = rows.iter().any(|r| r.ratios.iter().any(|x| x.0 == OURS));
+        let values = || rows.iter().flat_map(|r| r.ratios.iter().map(|x| x.1));
+        let (lo, max) = if alone {
+            (values().fold(f64::MAX, f64::min) / 3.0, values().fold(0.0, f64::max) * 3.0)
+        } else {
+            (0.3, values().fold(10.0f64, f64::max) * 2.0)
+        };
+        // Bars start at the 1× line, or at the left edge for times.
+        let base = if alone { lo } else { 1.0 };
         let n = rows.len() as f64;
         let date = report["date"].as_str().unwrap_or("");
         let cpu = report["machine"]["cpu"].as_str().unwrap_or("?");
+        let (title, xdesc) = if alone {
+            ("sparsecode: seconds per workload (no anchors measured)", "seconds, log scale")
+        } else {
+            (
+                "sparsecode: times faster than the anchor",
+                "speed-up, log scale (1× = as fast as the anchor; right of the line, sparsecode is faster)",
+            )
+        };
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("sparsecode: times faster than the anchor ({date}, {cpu})"), ("sans-serif", 24))
+            .caption(format!("{title} ({date}, {cpu})"), ("sans-serif", 24))
             .margin(16)
             .x_label_area_size(50)
             .y_label_area_size(470)
-            .build_cartesian_2d((0.3f64..max).log_scale(), 0f64..n)
+            .build_cartesian_2d((lo..max).log_scale(), 0f64..n)
             .map_err(err)?;
+        let unit = if alone { " s" } else { "×" };
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_desc("speed-up, log scale (1× = as fast as the anchor; right of the line, sparsecode is faster)")
-            .x_label_formatter(&|v| format!("{v}×"))
+            .x_desc(xdesc)
+            .x_label_formatter(&|v| format!("{v}{unit}"))
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 17))
             .draw()
@@ -111,7 +142,7 @@ pub fn ratios(report: &Value, path: &Path) -> Res {
                     let slot = r.ratios.iter().position(|x| x.0 == a)?;
                     let ratio = r.ratios[slot].1;
                     let top = n - i as f64 - 0.1 - 0.8 * slot as f64 / k;
-                    Some(Rectangle::new([(1.0, top), (ratio, top - 0.8 / k)], color.filled()))
+                    Some(Rectangle::new([(base, top), (ratio, top - 0.8 / k)], color.filled()))
                 })
                 .collect();
             if bars.is_empty() {
@@ -124,19 +155,22 @@ pub fn ratios(report: &Value, path: &Path) -> Res {
                 .label(*name)
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
         }
-        chart.draw_series(LineSeries::new([(1.0, 0.0), (1.0, n)], BLACK.stroke_width(2))).map_err(err)?;
+        if !alone {
+            chart.draw_series(LineSeries::new([(1.0, 0.0), (1.0, n)], BLACK.stroke_width(2))).map_err(err)?;
+        }
         let font = ("sans-serif", 16).into_font().color(&BLACK);
         for (i, r) in rows.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(0.3, n - i as f64 - 0.5));
+            let (px, py) = chart.backend_coord(&(lo, n - i as f64 - 0.5));
             let style = font.clone().pos(Pos::new(HPos::Right, VPos::Center));
             root.draw(&Text::new(r.label.clone(), (px - 8, py), style)).map_err(err)?;
             for &(slot_anchor, ratio) in &r.ratios {
                 let k = r.ratios.len().max(1) as f64;
                 let slot = r.ratios.iter().position(|x| x.0 == slot_anchor).unwrap_or(0) as f64;
                 let y = n - i as f64 - 0.1 - 0.8 * (slot + 0.5) / k;
-                let (bx, by) = chart.backend_coord(&(ratio.max(1.0), y));
+                let (bx, by) = chart.backend_coord(&(ratio.max(base), y));
                 let style = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-                root.draw(&Text::new(format!("{ratio:.1}×"), (bx + 4, by), style)).map_err(err)?;
+                let text = if alone { format!("{ratio:.3} s") } else { format!("{ratio:.1}×") };
+                root.draw(&Text::new(text, (bx + 4, by), style)).map_err(err)?;
             }
         }
         chart

@@ -205,12 +205,17 @@ fn bench_alone(args: &[String]) -> Result<(), String> {
         .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
         .unwrap_or_else(|| "?".into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let date = Command::new("date")
+        .arg("+%Y-%m-%d %H:%M")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     let rows: Vec<serde_json::Value> = coding
         .iter()
         .map(|(label, prec, t)| serde_json::json!({ "label": label, "precision": prec, "ours": { "median": t[t.len() / 2], "min": t[0], "max": t[t.len() - 1], "runs": t } }))
         .collect();
     let report = serde_json::json!({
-        "date": "", "quick": false, "machine": { "cpu": cpu, "cores": cores }, "anchors": {},
+        "date": date, "quick": false, "machine": { "cpu": cpu, "cores": cores }, "anchors": {},
         "coding": rows, "learning": [], "denoising": [], "scaling": [],
     });
     std::fs::write(out.join("report.json"), serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?)

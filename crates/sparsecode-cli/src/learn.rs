@@ -165,8 +165,11 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         }
         (None, None) => return Err(CliError("give --input or --image".into())),
     };
-    if nf == 0 || data.is_empty() {
-        return Err(CliError("no signals to learn from".into()));
+    if nf == 0 {
+        return Err(CliError("the signals have no features (a zero-column array)".into()));
+    }
+    if data.is_empty() {
+        return Err(CliError("no signals to learn from (a zero-row array)".into()));
     }
     if a.remove_mean {
         remove_means(&mut data, nf);

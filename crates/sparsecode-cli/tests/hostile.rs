@@ -335,3 +335,19 @@ fn patches_too_many_for_memory_are_refused_before_allocating() {
         refused(sparsecode(&args), "97969 patches of 200×200×1 need 31.4 GB");
     }
 }
+
+#[test]
+fn empty_arrays_give_empty_codes_or_one_line() {
+    let d = tmpdir("hostile-empty");
+    let dict = dictionary(&d);
+    std::fs::write(d.join("rows0.npy"), npy("<f8", 0, 64, &[])).unwrap();
+    std::fs::write(d.join("cols0.npy"), npy("<f8", 10, 0, &[])).unwrap();
+    // No signals: no codes, a (0, n_atoms) array.
+    let out = sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "rows0.npy"), "-o", &p(&d, "c0.npy")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(common::shape(&d.join("c0.npy")), vec![0, 16]);
+    refused(sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "cols0.npy"), "-o", &p(&d, "c1.npy")]), "features");
+    refused(sparsecode(&["learn", "--input", &p(&d, "rows0.npy"), "--atoms", "4", "-o", &p(&d, "m.model")]), "zero-row");
+    refused(sparsecode(&["learn", "--input", &p(&d, "cols0.npy"), "--atoms", "4", "-o", &p(&d, "m.model")]), "no features");
+    refused(sparsecode(&["show", &p(&d, "cols0.npy"), "-o", &p(&d, "s.png")]), "atoms");
+}

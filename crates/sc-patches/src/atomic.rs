@@ -80,7 +80,14 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     let tmp = {
         // Created and recorded under the lock, so a signal's sweep sees it.
         let mut live = temporaries();
-        let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // As any new file: read-write for all, less the umask (tempfile's
+        // default, 0600, would make every output private).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder.tempfile_in(dir).map_err(fail)?;
         live.push(tmp.path().to_path_buf());
         Registered { at: tmp.path().to_path_buf(), tmp: Some(tmp) }
     };

@@ -351,3 +351,17 @@ fn empty_arrays_give_empty_codes_or_one_line() {
     refused(sparsecode(&["learn", "--input", &p(&d, "cols0.npy"), "--atoms", "4", "-o", &p(&d, "m.model")]), "no features");
     refused(sparsecode(&["show", &p(&d, "cols0.npy"), "-o", &p(&d, "s.png")]), "atoms");
 }
+
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_permissions_of_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tmpdir("hostile-mode");
+    // What the umask makes of a new file here.
+    std::fs::write(d.join("plain"), b"x").unwrap();
+    let expected = std::fs::metadata(d.join("plain")).unwrap().permissions().mode() & 0o777;
+    let _ = std::fs::remove_file(d.join("o.npy"));
+    let out = sparsecode(&["patches", "--image", "camera", "--max-patches", "5", "-o", &p(&d, "o.npy")]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::metadata(d.join("o.npy")).unwrap().permissions().mode() & 0o777, expected);
+}

@@ -189,20 +189,22 @@ pub(crate) fn lars_one<T: Real>(
         }
         match event {
             Event::End => break,
-            Event::Enter(_) if sign_change => {
-                // scikit-learn's level is the largest inactive correlation.
-                if let Some(j) = strongest_inactive(corr, mask) {
+            Event::Enter(jj) => {
+                // Once a sign has changed, scikit-learn's level is the
+                // largest inactive correlation, and that atom is the next
+                // to enter.
+                let strongest = if flipped { strongest_inactive(corr, mask) } else { None };
+                if let Some(j) = strongest {
                     lambda = corr[j].abs();
                 }
-            }
-            Event::Enter(jj) => {
+                // A step that ended at a sign change adds no atom.
+                if sign_change {
+                    continue;
+                }
                 if k == cap {
                     break;
                 }
-                let jj = if flipped { strongest_inactive(corr, mask).unwrap_or(jj) } else { jj };
-                if flipped {
-                    lambda = corr[jj].abs();
-                }
+                let jj = strongest.unwrap_or(jj);
                 let gj = &gram[jj * n..(jj + 1) * n];
                 for (i, &a) in active.iter().enumerate() {
                     gcol[i] = gj[a];

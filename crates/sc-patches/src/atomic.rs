@@ -8,7 +8,7 @@
 //! [`remove_temporaries`] deletes them: a program's signal handler calls it
 //! so that an interrupted run leaves no stray file.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -53,15 +53,15 @@ impl Drop for Registered {
 }
 
 /// One output, written but not yet in place.
-enum Staged {
+enum Staged<'a> {
     /// A temporary file beside the target, renamed over it on commit.
-    Temp { tmp: Registered, path: PathBuf },
+    Temp { tmp: Registered, path: &'a Path },
     /// A device or FIFO: written directly on commit, never replaced.
-    Direct { path: PathBuf, bytes: Vec<u8> },
+    Direct { path: &'a Path, bytes: &'a [u8] },
 }
 
 /// Checks `path` and writes `bytes` to a fresh temporary file beside it.
-fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Staged<'a>> {
     let fail = |e: std::io::Error| io_err(path, e);
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         let kind = meta.file_type();
@@ -69,7 +69,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
             return Err(fail(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder")));
         }
         if !kind.is_file() && !kind.is_symlink() {
-            return Ok(Staged::Direct { path: path.to_path_buf(), bytes: bytes.to_vec() });
+            return Ok(Staged::Direct { path, bytes });
         }
     }
     let dir = match path.parent() {
@@ -92,27 +92,24 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
         Registered { at: tmp.path().to_path_buf(), tmp: Some(tmp) }
     };
     // On any error below, dropping `tmp` deletes the temporary file.
-    let file = tmp.tmp.as_ref().map(NamedTempFile::as_file).expect("just created");
-    let mut w = BufWriter::new(file);
-    w.write_all(bytes).map_err(fail)?;
-    w.flush().map_err(fail)?;
-    drop(w);
+    let mut file = tmp.tmp.as_ref().map(NamedTempFile::as_file).expect("just created");
+    file.write_all(bytes).map_err(fail)?;
     file.sync_all().map_err(fail)?;
-    Ok(Staged::Temp { tmp, path: path.to_path_buf() })
+    Ok(Staged::Temp { tmp, path })
 }
 
 /// Puts a staged output in place.
 fn commit(staged: Staged) -> Result<()> {
     match staged {
         Staged::Direct { path, bytes } => {
-            let fail = |e: std::io::Error| io_err(&path, e);
-            let mut f = std::fs::OpenOptions::new().write(true).open(&path).map_err(fail)?;
-            f.write_all(&bytes).map_err(fail)?;
+            let fail = |e: std::io::Error| io_err(path, e);
+            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
+            f.write_all(bytes).map_err(fail)?;
             f.flush().map_err(fail)
         }
         Staged::Temp { mut tmp, path } => {
             let file = tmp.tmp.take().expect("renamed once");
-            file.persist(&path).map(drop).map_err(|e| io_err(&path, e.error))
+            file.persist(path).map(drop).map_err(|e| io_err(path, e.error))
         }
     }
 }
@@ -134,7 +131,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
 /// does, and they are renamed into place only once every one of them is
 /// whole on disk. An error while staging leaves every target as it was.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
-    let mut staged = files.iter().map(|(path, bytes)| stage(path, bytes)).collect::<Result<Vec<_>>>()?;
+    let mut staged = files.iter().map(|&(path, bytes)| stage(path, bytes)).collect::<Result<Vec<_>>>()?;
     // Devices first: a write to one can still fail (`/dev/full`), a rename
     // in the same folder hardly can; no file is replaced before they are done.
     staged.sort_by_key(|s| matches!(s, Staged::Temp { .. }));

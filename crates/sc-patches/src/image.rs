@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_all_atomic;
 use crate::error::{Error, Result, format_err, io_err};
 use crate::npy;
 
@@ -314,7 +314,7 @@ pub fn encode_pnm(img: &Image, scale: Scale, depth: BitDepth) -> Vec<u8> {
 /// `.npy` (gray only: the exact floats, shape `(height, width)`).
 pub fn write_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> Result<()> {
     let bytes = encode_image(path, img, scale, depth)?;
-    write_atomic(path, |w| w.write_all(&bytes))
+    write_all_atomic(&[(path, &bytes)])
 }
 
 /// The bytes [`write_image`] writes to `path` (its extension picks the

@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_all_atomic;
 use crate::error::{Result, format_err, io_err};
 
 /// A 2-D array in C order: `data[r * cols + c]`.
@@ -225,7 +225,7 @@ fn npy_bytes_raw(descr: &str, shape: &[usize], n_bytes: usize, put: impl FnOnce(
 /// Writes a 2-D C-order array `(rows, cols)` atomically.
 pub fn write_npy<T: NpyElement>(path: &Path, rows: usize, cols: usize, data: &[T]) -> Result<()> {
     let bytes = encode_npy(path, rows, cols, data)?;
-    write_atomic(path, |w| w.write_all(&bytes))
+    write_all_atomic(&[(path, &bytes)])
 }
 
 /// The bytes [`write_npy`] writes, for a caller that writes several files
@@ -249,7 +249,7 @@ pub fn write_csr_npz<T: NpyElement>(
     data: &[T],
 ) -> Result<()> {
     let bytes = encode_csr_npz(path, n_rows, n_cols, indptr, indices, data)?;
-    write_atomic(path, |w| w.write_all(&bytes))
+    write_all_atomic(&[(path, &bytes)])
 }
 
 /// The bytes [`write_csr_npz`] writes; `path` only names the file in errors.

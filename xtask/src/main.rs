@@ -122,13 +122,16 @@ fn golden(args: &[String]) -> Result<(), String> {
         let mut c = Command::new(venv(&["numpy", "spams-bin"])?);
         c.arg(root().join("xtask/python/golden_spams.py")).arg(root().join("crates/sc-solvers/tests/golden"));
         run(c)?;
+        let mut c = Command::new(venv(&["numpy", "scikit-learn", "spams-bin"])?);
+        c.arg(root().join("xtask/python/golden_masked.py")).arg(root().join("crates/sc-solvers/tests/golden_masked"));
+        run(c)?;
         let mut c = Command::new(venv(&["numpy", "scikit-learn"])?);
         c.arg(root().join("xtask/python/golden_patches.py")).arg(root().join("crates/sc-patches/tests/golden"));
         run(c)?;
     }
-    for krate in ["sc-solvers", "sc-patches"] {
+    for (krate, test) in [("sc-solvers", "golden"), ("sc-solvers", "masked"), ("sc-patches", "golden")] {
         let mut c = cargo();
-        c.args(["test", "-p", krate, "--test", "golden", "--", "--nocapture", "--test-threads", "1"]);
+        c.args(["test", "-p", krate, "--test", test, "--", "--nocapture", "--test-threads", "1"]);
         run(c)?;
     }
     Ok(())

@@ -99,6 +99,12 @@ impl<T: Real> Dictionary<T> {
         &self.gram[j * n..(j + 1) * n]
     }
 
+    /// Atom `j` (n_features), contiguous.
+    #[inline(always)]
+    pub(crate) fn atom(&self, j: usize) -> &[T] {
+        self.d.col_as_slice(j)
+    }
+
     /// `out ← out + scale·D c` for the sparse code `c` given by its atom
     /// `indices` and `values`: the one place a code is turned back into a
     /// signal (residuals use `scale = −1`).

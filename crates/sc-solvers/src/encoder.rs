@@ -302,17 +302,33 @@ impl Encoder {
     /// `init` (n_atoms × n_samples; ignored by the other algorithms).
     pub fn encode_warm<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<SparseCodes<T>> {
         let plan = self.check(dict, x, init)?;
+        self.install(|| run(&plan, dict, x, init, self.chunk))
+    }
+
+    /// Runs `f` in this encoder's thread pool (rayon's global pool if none
+    /// was set).
+    pub(crate) fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> Result<R> {
         match &self.threads {
             Some(p) => {
                 let pool = p.pool.as_ref().as_ref().map_err(|e| Error::ThreadPool(e.clone()))?;
-                Ok(pool.install(|| run(&plan, dict, x, init, self.chunk)))
+                Ok(pool.install(f))
             }
-            _ => Ok(run(&plan, dict, x, init, self.chunk)),
+            _ => Ok(f()),
         }
     }
 
+    /// Signals coded per task.
+    pub(crate) fn chunk(&self) -> usize {
+        self.chunk
+    }
+
+    /// This encoder with another algorithm (threads and chunks kept).
+    pub(crate) fn with_algorithm(&self, algorithm: Algorithm) -> Self {
+        Self { algorithm, ..self.clone() }
+    }
+
     /// Validates parameters and data once, before any work.
-    fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
+    pub(crate) fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
         if let Some(name) = self.unsupported {
             return Err(invalid(name, format!("does not apply to {}", self.algorithm.name())));
         }
@@ -411,7 +427,7 @@ impl<T: Real> Encode<T> for Encoder {
 
 /// Validated parameters in the scalar type.
 #[derive(Clone, Copy, Debug)]
-enum Plan<T> {
+pub(crate) enum Plan<T> {
     Omp { max_k: usize, tol: Option<T> },
     Lars(LarsMode<T>),
     Iterative(Iterative, LassoCfg<T>),
@@ -426,7 +442,13 @@ struct ChunkOut<T> {
 
 /// Splits the signals into fixed chunks (independent of the thread count),
 /// codes the chunks in parallel and concatenates them in order.
-fn run<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>, chunk: usize) -> SparseCodes<T> {
+pub(crate) fn run<T: Real>(
+    plan: &Plan<T>,
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    init: Option<MatRef<'_, T>>,
+    chunk: usize,
+) -> SparseCodes<T> {
     let n_samples = x.ncols();
     let n_chunks = n_samples.div_ceil(chunk);
     // The active set is bounded by the rank of the Gram matrix, which an
@@ -593,7 +615,7 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
         let b = &bbuf[w * n..(w + 1) * n];
         w += 1;
         match *plan {
-            Plan::Omp { max_k, tol } => omp_one(dict, b, xnorm2, max_k, tol, ws, &mut sink),
+            Plan::Omp { max_k, tol } => omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, ws, &mut sink),
             Plan::Lars(mode) => lars_one(dict, b, xnorm2, mode, ws, &mut sink),
             Plan::Iterative(method, cfg) => {
                 let warm = init.map(|m| {

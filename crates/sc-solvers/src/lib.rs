@@ -55,6 +55,7 @@ mod encoder;
 mod error;
 mod iterative;
 mod lars;
+mod masked;
 mod objective;
 mod omp;
 mod workspace;

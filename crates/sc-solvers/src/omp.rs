@@ -23,13 +23,29 @@ use sc_linalg::{Real, kernels};
 use crate::Dictionary;
 use crate::workspace::{CodeSink, Workspace};
 
+/// Where OMP reads the Gram matrix's columns: the dictionary's precomputed
+/// Gram matrix, or columns made on demand (masked coding, whose Gram matrix
+/// differs from signal to signal and is needed only at the chosen atoms).
+pub(crate) trait GramColumns<T> {
+    /// Column `j` of the Gram matrix (n_atoms).
+    fn column(&mut self, j: usize) -> &[T];
+}
+
+impl<T: Real> GramColumns<T> for &Dictionary<T> {
+    #[inline(always)]
+    fn column(&mut self, j: usize) -> &[T] {
+        self.gram_col(j)
+    }
+}
+
 /// Codes one signal. `max_k ≤ min(n_atoms, n_features)`. Under a goal
 /// `tol`, the encoder never calls this for a signal with `‖x‖² ≤ tol` (it
 /// skips those before computing `Dᵀx`; their code is empty).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn omp_one<T: Real>(
-    dict: &Dictionary<T>,
+pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
+    n: usize,
+    grams: &mut G,
     b: &[T],
     xnorm2: T,
     max_k: usize,
@@ -37,8 +53,6 @@ pub(crate) fn omp_one<T: Real>(
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) {
-    let n = dict.n_atoms();
-    let gram = dict.gram();
     let eps = T::EPSILON;
     let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
     active.clear();
@@ -55,7 +69,7 @@ pub(crate) fn omp_one<T: Real>(
         for (i, wi) in w[..k].iter_mut().enumerate() {
             *wi = proj[i * n + j];
         }
-        let gj = &gram[j * n..(j + 1) * n];
+        let gj = grams.column(j);
         let Ok(ell) = chol.push_solved(&w[..k], gj[j], eps) else { break };
         let inv = T::ONE / ell;
         let zk = (b[j] - kernels::dot(&w[..k], &z[..k])) * inv;

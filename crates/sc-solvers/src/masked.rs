@@ -1,0 +1,290 @@
+//! Coding signals with missing entries ([`Encoder::encode_masked`]).
+//!
+//! A signal `x` with a mask `m` of observed entries is coded on its observed
+//! rows only: the solver sees `x_m` and the sub-dictionary `D_m`, the rows
+//! of `D` at the observed entries. As in SPAMS's `lassoMask` and `ompMask`,
+//! the parameters that measure the signal are scaled by the observed
+//! fraction `f = |m| / n_features`: the Lasso minimises
+//! `½‖m ⊙ (x − Dc)‖² + f·α‖c‖₁`, and a squared-residual goal `tol` becomes
+//! `f·tol` on the observed rows. A fully observed signal is coded exactly as
+//! [`Encoder::encode`] codes it.
+//!
+//! How the work is shared:
+//! - signals with no missing entry are coded together by the plain path;
+//! - signals with the same mask share one sub-dictionary (its Gram matrix
+//!   is formed once per distinct mask);
+//! - under OMP, a mask shared by few signals is not worth a Gram matrix:
+//!   those signals are coded by Batch-OMP reading only the Gram columns of
+//!   the atoms it chooses, each made on demand from the observed rows.
+
+use std::collections::HashMap;
+
+use faer::MatRef;
+use rayon::prelude::*;
+use sc_linalg::{Real, kernels};
+
+use crate::codes::SparseCodes;
+use crate::encoder::{Algorithm, Encoder, Plan, run};
+use crate::error::{Error, Result};
+use crate::omp::{GramColumns, omp_one};
+use crate::workspace::{CodeSink, Workspace};
+use crate::{Dictionary, LassoParams};
+
+/// The codes of some of the signals, in the order of `samples`.
+struct Part<T> {
+    samples: Vec<usize>,
+    codes: SparseCodes<T>,
+}
+
+impl Encoder {
+    /// Codes the columns of `x` (n_features × n_samples) from their observed
+    /// entries only: `observed` holds one flag per entry of `x`, column-major
+    /// like `x` (the bytes of a C-order `(n_samples, n_features)` boolean
+    /// array), `true` where the entry is known. Missing entries are never
+    /// read and may hold anything, NaN included. See the module notes of
+    /// `masked.rs` for the scaling: the Lasso's `alpha` and every
+    /// squared-residual goal are multiplied by the observed fraction of each
+    /// signal, as SPAMS's `lassoMask` / `ompMask` do. A signal with no
+    /// observed entry gets an empty code.
+    ///
+    /// ```
+    /// use faer::Mat;
+    /// use sc_solvers::{Dictionary, Encoder};
+    ///
+    /// let d = Mat::<f64>::from_fn(6, 10, |i, j| ((i * 10 + j) as f64 * 0.9).sin());
+    /// let dict = Dictionary::new(d.as_ref()).unwrap();
+    /// // One signal, 2·atom 3, whose entries 1 and 4 are lost (NaN).
+    /// let mut x = Mat::<f64>::from_fn(6, 1, |i, _| 2.0 * d[(i, 3)]);
+    /// x[(1, 0)] = f64::NAN;
+    /// x[(4, 0)] = f64::NAN;
+    /// let observed = [true, false, true, true, false, true];
+    /// let codes = Encoder::omp(1).encode_masked(&dict, x.as_ref(), &observed).unwrap();
+    /// let (atoms, values) = codes.code(0);
+    /// assert_eq!(atoms, &[3]);
+    /// assert!((values[0] - 2.0).abs() < 1e-12);
+    /// ```
+    pub fn encode_masked<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, observed: &[bool]) -> Result<SparseCodes<T>> {
+        let (nf, ns) = (x.nrows(), x.ncols());
+        if nf != dict.n_features() {
+            return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: dict.n_features(), got: nf });
+        }
+        if observed.len() != nf * ns {
+            return Err(Error::DimensionMismatch { what: "mask length (n_features × n_samples)", expected: nf * ns, got: observed.len() });
+        }
+        if observed.iter().all(|&o| o) {
+            return self.encode(dict, x);
+        }
+        // The signals with their missing entries set to zero: validated once
+        // (finite where observed) and read by every path below.
+        let mut x0 = vec![T::ZERO; nf * ns];
+        for (s, col) in x0.chunks_exact_mut(nf).enumerate() {
+            let xs = x.col(s);
+            for (i, v) in col.iter_mut().enumerate() {
+                if observed[s * nf + i] {
+                    *v = xs[i];
+                }
+            }
+        }
+        let x0m = MatRef::from_column_major_slice(&x0, nf, ns);
+        let plan = self.check(dict, x0m, None)?;
+
+        // Group the signals by mask, in order of first appearance.
+        let mut groups: Vec<(&[bool], Vec<usize>)> = Vec::new();
+        let mut index: HashMap<&[bool], usize> = HashMap::new();
+        for s in 0..ns {
+            let m = &observed[s * nf..(s + 1) * nf];
+            let g = *index.entry(m).or_insert_with(|| {
+                groups.push((m, Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(s);
+        }
+        let gather = |samples: &[usize]| -> Vec<T> { samples.iter().flat_map(|&s| x0[s * nf..(s + 1) * nf].iter().copied()).collect() };
+        let n_atoms = dict.n_atoms();
+
+        self.install(|| {
+            let mut parts: Vec<Part<T>> = Vec::new();
+            let mut shared: Vec<(&[bool], Vec<usize>)> = Vec::new();
+            let mut lazy: Vec<usize> = Vec::new();
+            for (m, samples) in groups {
+                let n_obs = m.iter().filter(|&&o| o).count();
+                if n_obs == nf {
+                    let xs = gather(&samples);
+                    let codes = run(&plan, dict, MatRef::from_column_major_slice(&xs, nf, samples.len()), None, self.chunk());
+                    parts.push(Part { samples, codes });
+                } else if n_obs == 0 {
+                    let codes = SparseCodes::from_parts_unchecked(n_atoms, vec![0; samples.len() + 1], Vec::new(), Vec::new());
+                    parts.push(Part { samples, codes });
+                } else if let Plan::Omp { max_k, tol } = plan
+                    // On-demand columns cost about (k + 1)·n_atoms·n_features
+                    // a signal, a shared Gram matrix n_atoms²·n_observed a
+                    // mask (k guessed at 4 under a goal).
+                    && samples.len() * (if tol.is_some() { max_k.min(4) } else { max_k } + 1) * nf < n_atoms * n_obs
+                {
+                    lazy.extend(samples);
+                } else {
+                    shared.push((m, samples));
+                }
+            }
+            let coded: Vec<Result<Part<T>>> = shared
+                .into_par_iter()
+                .map(|(m, samples)| self.code_shared_mask(dict, m, &samples, &gather(&samples)).map(|codes| Part { samples, codes }))
+                .collect();
+            for p in coded {
+                parts.push(p?);
+            }
+            if let Plan::Omp { max_k, tol } = plan
+                && !lazy.is_empty()
+            {
+                let codes = omp_masked(dict, &x0, observed, &lazy, max_k, tol, self.chunk());
+                parts.push(Part { samples: lazy, codes });
+            }
+            Ok(assemble(n_atoms, ns, parts))
+        })?
+    }
+
+    /// Codes the signals `xs` (gathered, zero where missing) that share the
+    /// mask `m`, against the sub-dictionary of the observed rows and of the
+    /// atoms not zero on them, with the scaled parameters.
+    fn code_shared_mask<T: Real>(&self, dict: &Dictionary<T>, m: &[bool], samples: &[usize], xs: &[T]) -> Result<SparseCodes<T>> {
+        let nf = m.len();
+        let rows: Vec<usize> = (0..nf).filter(|&i| m[i]).collect();
+        let kept: Vec<usize> = (0..dict.n_atoms()).filter(|&j| rows.iter().any(|&i| dict.atom(j)[i] != T::ZERO)).collect();
+        let n = samples.len();
+        if kept.is_empty() {
+            return Ok(SparseCodes::from_parts_unchecked(dict.n_atoms(), vec![0; n + 1], Vec::new(), Vec::new()));
+        }
+        let sub_d: Vec<T> = kept.iter().flat_map(|&j| rows.iter().map(move |&i| dict.atom(j)[i])).collect();
+        let sub_x: Vec<T> = (0..n).flat_map(|s| rows.iter().map(move |&i| xs[s * nf + i])).collect();
+        let sub_dict = Dictionary::from_column_major(&sub_d, rows.len(), kept.len())?;
+        let frac = rows.len() as f64 / nf as f64;
+        let sub = self.with_algorithm(scaled(self.algorithm(), frac, kept.len()));
+        let plan = sub.check(&sub_dict, MatRef::from_column_major_slice(&sub_x, rows.len(), n), None)?;
+        let codes = run(&plan, &sub_dict, MatRef::from_column_major_slice(&sub_x, rows.len(), n), None, self.chunk());
+        let (_, indptr, indices, values) = codes.into_parts();
+        // `kept` is increasing, so each code's atoms stay sorted.
+        let indices = indices.into_iter().map(|k| kept[k as usize] as u32).collect();
+        Ok(SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values))
+    }
+}
+
+/// `alg` for a signal with the observed fraction `frac` of its entries and
+/// `n_atoms` atoms not zero on them: the penalties and goals scaled by
+/// `frac`, the atom counts capped by `n_atoms`.
+fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize) -> Algorithm {
+    let lasso = |p: &LassoParams| LassoParams { alpha: p.alpha * frac, ..*p };
+    match *alg {
+        Algorithm::Omp { n_nonzero, tol, max_nonzero } => Algorithm::Omp {
+            n_nonzero: n_nonzero.map(|k| k.min(n_atoms)),
+            tol: tol.map(|t| t * frac),
+            max_nonzero: max_nonzero.map(|k| k.min(n_atoms)),
+        },
+        Algorithm::Lars { n_nonzero } => Algorithm::Lars { n_nonzero: n_nonzero.min(n_atoms) },
+        Algorithm::LassoLars(p) => Algorithm::LassoLars(lasso(&p)),
+        Algorithm::LassoGoal { tol, positive, max_iter } => Algorithm::LassoGoal { tol: tol * frac, positive, max_iter },
+        Algorithm::LassoCd(p) => Algorithm::LassoCd(lasso(&p)),
+        Algorithm::Ista(p) => Algorithm::Ista(lasso(&p)),
+        Algorithm::Fista(p) => Algorithm::Fista(lasso(&p)),
+        Algorithm::Threshold { alpha, kind, positive } => Algorithm::Threshold { alpha: alpha * frac, kind, positive },
+    }
+}
+
+/// The Gram matrix of the observed rows, one column at a time:
+/// `G_m[·, j] = Dᵀ (m ⊙ d_j)`.
+struct MaskedGram<'a, T: Real> {
+    dict: &'a Dictionary<T>,
+    mask: &'a [bool],
+    /// `m ⊙ d_j` (n_features).
+    dj: Vec<T>,
+    /// The column (n_atoms).
+    col: Vec<T>,
+}
+
+impl<T: Real> GramColumns<T> for MaskedGram<'_, T> {
+    #[inline(always)]
+    fn column(&mut self, j: usize) -> &[T] {
+        for ((v, &d), &o) in self.dj.iter_mut().zip(self.dict.atom(j)).zip(self.mask) {
+            *v = if o { d } else { T::ZERO };
+        }
+        for (i, c) in self.col.iter_mut().enumerate() {
+            *c = kernels::dot(self.dict.atom(i), &self.dj);
+        }
+        &self.col
+    }
+}
+
+/// Batch-OMP on the observed rows of each of `samples`, with Gram columns
+/// made on demand. `x0` holds every signal, zero where missing.
+fn omp_masked<T: Real>(
+    dict: &Dictionary<T>,
+    x0: &[T],
+    observed: &[bool],
+    samples: &[usize],
+    max_k: usize,
+    tol: Option<T>,
+    chunk: usize,
+) -> SparseCodes<T> {
+    let (nf, n) = (dict.n_features(), dict.n_atoms());
+    let cap = n.min(nf);
+    let outs: Vec<(Vec<usize>, Vec<u32>, Vec<T>)> = samples
+        .par_chunks(chunk)
+        .map_init(
+            || (Workspace::new(n, cap), vec![T::ZERO; n], vec![T::ZERO; nf], vec![T::ZERO; n]),
+            |(ws, b, dj, col), chunk_samples| {
+                let (mut counts, mut indices, mut values) = (Vec::with_capacity(chunk_samples.len()), Vec::new(), Vec::new());
+                for &s in chunk_samples {
+                    let mask = &observed[s * nf..(s + 1) * nf];
+                    let x = &x0[s * nf..(s + 1) * nf];
+                    let n_obs = mask.iter().filter(|&&o| o).count();
+                    let frac = T::from_f64(n_obs as f64 / nf as f64);
+                    let tol = tol.map(|t| t * frac);
+                    let xnorm2 = kernels::norm_sq(x);
+                    let before = indices.len();
+                    if !tol.is_some_and(|t| xnorm2 <= t) {
+                        for (i, v) in b.iter_mut().enumerate() {
+                            *v = kernels::dot(dict.atom(i), x);
+                        }
+                        let mut grams = MaskedGram { dict, mask, dj: std::mem::take(dj), col: std::mem::take(col) };
+                        let mut sink = CodeSink { indices: &mut indices, values: &mut values };
+                        omp_one(n, &mut grams, b, xnorm2, max_k.min(n_obs), tol, ws, &mut sink);
+                        *dj = grams.dj;
+                        *col = grams.col;
+                    }
+                    counts.push(indices.len() - before);
+                }
+                (counts, indices, values)
+            },
+        )
+        .collect();
+    let mut indptr = vec![0usize];
+    let (mut indices, mut values) = (Vec::new(), Vec::new());
+    for (counts, ind, val) in outs {
+        for c in counts {
+            indptr.push(indptr.last().unwrap() + c);
+        }
+        indices.extend(ind);
+        values.extend(val);
+    }
+    SparseCodes::from_parts_unchecked(n, indptr, indices, values)
+}
+
+/// Puts the parts' codes back in the order of the signals.
+fn assemble<T: Real>(n_atoms: usize, n_samples: usize, parts: Vec<Part<T>>) -> SparseCodes<T> {
+    let mut at = vec![(0usize, 0usize); n_samples];
+    for (p, part) in parts.iter().enumerate() {
+        for (k, &s) in part.samples.iter().enumerate() {
+            at[s] = (p, k);
+        }
+    }
+    let total = parts.iter().map(|p| p.codes.nnz()).sum();
+    let mut indptr = Vec::with_capacity(n_samples + 1);
+    indptr.push(0);
+    let (mut indices, mut values) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    for &(p, k) in &at {
+        let (ind, val) = parts[p].codes.code(k);
+        indices.extend_from_slice(ind);
+        values.extend_from_slice(val);
+        indptr.push(indices.len());
+    }
+    SparseCodes::from_parts_unchecked(n_atoms, indptr, indices, values)
+}

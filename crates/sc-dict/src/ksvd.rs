@@ -225,20 +225,20 @@ fn signal_errors<T: Real>(dict: &[T], data: &Signals<'_, T>, indptr: &[usize], i
 /// The codes' sparsity pattern (compressed columns: signal `s` uses atoms
 /// `indices[indptr[s]..indptr[s + 1]]`).
 #[derive(Clone, Copy)]
-struct Codes<'a> {
-    indptr: &'a [usize],
-    indices: &'a [u32],
+pub(crate) struct Codes<'a> {
+    pub(crate) indptr: &'a [usize],
+    pub(crate) indices: &'a [u32],
 }
 
 /// For each atom, its users: `(signal, position of the coefficient)`, in
 /// increasing signal order (compressed rows of the code matrix).
-struct Users {
+pub(crate) struct Users {
     start: Vec<usize>,
     entries: Vec<(u32, u32)>,
 }
 
 impl Users {
-    fn new(k: usize, indptr: &[usize], indices: &[u32]) -> Self {
+    pub(crate) fn new(k: usize, indptr: &[usize], indices: &[u32]) -> Self {
         let mut start = vec![0usize; k + 1];
         for &i in indices {
             start[i as usize + 1] += 1;
@@ -258,7 +258,7 @@ impl Users {
         Self { start, entries }
     }
 
-    fn of(&self, j: usize) -> &[(u32, u32)] {
+    pub(crate) fn of(&self, j: usize) -> &[(u32, u32)] {
         &self.entries[self.start[j]..self.start[j + 1]]
     }
 }

@@ -14,6 +14,8 @@
 //! - [`learner`]: what every learner shares — checked parameters
 //!   ([`Valid`]), the [`Learn`] trait, one result type ([`Fit`]).
 //! - [`batch`]: batch learning, scikit-learn's `DictionaryLearning`.
+//! - [`masked`]: online learning and K-SVD from incomplete signals
+//!   ([`LearnMasked`]).
 //!
 //! Architecture invariant: learners code through the `sc_solvers::Encode`
 //! trait only; they do no I/O (the model module turns a model into bytes
@@ -46,6 +48,7 @@ pub mod error;
 pub mod init;
 pub mod ksvd;
 pub mod learner;
+pub mod masked;
 pub mod model;
 pub mod online;
 pub mod progress;
@@ -54,3 +57,4 @@ pub use sc_linalg::rng;
 
 pub use error::{Error, Result};
 pub use learner::{Fit, Learn, Record, StopReason, Valid, goal_atom_cap};
+pub use masked::LearnMasked;

@@ -1,5 +1,7 @@
 //! Sparse coding solvers: OMP, LARS, Lasso (LARS homotopy, coordinate
-//! descent, ISTA, FISTA) and thresholding.
+//! descent, ISTA, FISTA) and thresholding; the same problems on the
+//! observed entries of incomplete signals (`Encoder::encode_masked`); and
+//! simultaneous OMP over groups of signals ([`Somp`]).
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -58,6 +60,7 @@ mod lars;
 mod masked;
 mod objective;
 mod omp;
+mod somp;
 mod workspace;
 
 pub use codes::SparseCodes;
@@ -66,3 +69,4 @@ pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
 pub use error::{Error, Result};
 pub use objective::{lasso_objective, lasso_objective_in};
 pub use sc_linalg::{Real, faer};
+pub use somp::Somp;

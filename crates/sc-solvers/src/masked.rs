@@ -189,27 +189,106 @@ fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize) -> Algorithm {
     }
 }
 
-/// The Gram matrix of the observed rows, one column at a time:
-/// `G_m[·, j] = Dᵀ (m ⊙ d_j)`.
+/// The Gram matrix of one signal's observed rows, one column at a time,
+/// from the rows of `D` (`dt`, row-major: row `r` holds `D[r, ·]`, contiguous):
+/// `G_m[·, j] = Σ_{r observed} D[r, j]·D[r, ·]`, or, when fewer rows are
+/// missing than observed, `G[·, j] − Σ_{r missing} D[r, j]·D[r, ·]`.
 struct MaskedGram<'a, T: Real> {
-    dict: &'a Dictionary<T>,
-    mask: &'a [bool],
-    /// `m ⊙ d_j` (n_features).
-    dj: Vec<T>,
+    dt: &'a [T],
+    gram: &'a [T],
+    n: usize,
+    observed: &'a [usize],
+    missing: &'a [usize],
     /// The column (n_atoms).
-    col: Vec<T>,
+    col: &'a mut [T],
 }
 
 impl<T: Real> GramColumns<T> for MaskedGram<'_, T> {
     #[inline(always)]
     fn column(&mut self, j: usize) -> &[T] {
-        for ((v, &d), &o) in self.dj.iter_mut().zip(self.dict.atom(j)).zip(self.mask) {
-            *v = if o { d } else { T::ZERO };
+        let n = self.n;
+        if self.observed.len() <= self.missing.len() {
+            self.col.fill(T::ZERO);
+            for &r in self.observed {
+                let row = &self.dt[r * n..(r + 1) * n];
+                kernels::axpy(row[j], row, self.col);
+            }
+        } else {
+            self.col.copy_from_slice(&self.gram[j * n..(j + 1) * n]);
+            for &r in self.missing {
+                let row = &self.dt[r * n..(r + 1) * n];
+                kernels::axpy(-row[j], row, self.col);
+            }
         }
-        for (i, c) in self.col.iter_mut().enumerate() {
-            *c = kernels::dot(self.dict.atom(i), &self.dj);
+        self.col
+    }
+}
+
+/// What one chunk of [`omp_masked`] reads and writes.
+struct MaskedJob<'a, T: Real> {
+    dict: &'a Dictionary<T>,
+    dt: &'a [T],
+    x0: &'a [T],
+    observed: &'a [bool],
+    samples: &'a [usize],
+    max_k: usize,
+    tol: Option<T>,
+    scratch: &'a mut MaskedScratch<T>,
+}
+
+/// One split's memory for [`omp_masked`].
+struct MaskedScratch<T: Real> {
+    ws: Workspace<T>,
+    b: Vec<T>,
+    col: Vec<T>,
+    rows_in: Vec<usize>,
+    rows_out: Vec<usize>,
+    counts: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<T>,
+}
+
+/// Codes a chunk, compiled for the CPU's widest SIMD extension (as the
+/// unmasked driver's chunks are).
+fn dispatch_masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
+    struct Op<'a, T: Real>(MaskedJob<'a, T>);
+    impl<T: Real> pulp::WithSimd for Op<'_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            masked_chunk(self.0)
         }
-        &self.col
+    }
+    pulp::Arch::new().dispatch(Op(job))
+}
+
+#[inline(always)]
+fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
+    let MaskedJob { dict, dt, x0, observed, samples, max_k, tol, scratch } = job;
+    let (nf, n) = (dict.n_features(), dict.n_atoms());
+    let MaskedScratch { ws, b, col, rows_in, rows_out, counts, indices, values } = scratch;
+    for &s in samples {
+        let mask = &observed[s * nf..(s + 1) * nf];
+        let x = &x0[s * nf..(s + 1) * nf];
+        rows_in.clear();
+        rows_out.clear();
+        for (r, &o) in mask.iter().enumerate() {
+            if o { rows_in.push(r) } else { rows_out.push(r) }
+        }
+        let frac = T::from_f64(rows_in.len() as f64 / nf as f64);
+        let tol = tol.map(|t| t * frac);
+        let xnorm2 = kernels::norm_sq(x);
+        let before = indices.len();
+        if !tol.is_some_and(|t| xnorm2 <= t) {
+            b.fill(T::ZERO);
+            for &r in rows_in.iter() {
+                kernels::axpy(x[r], &dt[r * n..(r + 1) * n], b);
+            }
+            let mut grams = MaskedGram { dt, gram: dict.gram(), n, observed: rows_in, missing: rows_out, col };
+            let mut sink = CodeSink { indices, values };
+            omp_one(n, &mut grams, b, xnorm2, max_k.min(rows_in.len()), tol, ws, &mut sink);
+        }
+        counts.push(indices.len() - before);
     }
 }
 
@@ -226,33 +305,41 @@ fn omp_masked<T: Real>(
 ) -> SparseCodes<T> {
     let (nf, n) = (dict.n_features(), dict.n_atoms());
     let cap = n.min(nf);
+    // D's rows, contiguous: each observed row adds one contiguous row to a column.
+    let mut dt = vec![T::ZERO; nf * n];
+    for i in 0..n {
+        for (r, &v) in dict.atom(i).iter().enumerate() {
+            dt[r * n + i] = v;
+        }
+    }
     let outs: Vec<(Vec<usize>, Vec<u32>, Vec<T>)> = samples
         .par_chunks(chunk)
         .map_init(
-            || (Workspace::new(n, cap), vec![T::ZERO; n], vec![T::ZERO; nf], vec![T::ZERO; n]),
-            |(ws, b, dj, col), chunk_samples| {
-                let (mut counts, mut indices, mut values) = (Vec::with_capacity(chunk_samples.len()), Vec::new(), Vec::new());
-                for &s in chunk_samples {
-                    let mask = &observed[s * nf..(s + 1) * nf];
-                    let x = &x0[s * nf..(s + 1) * nf];
-                    let n_obs = mask.iter().filter(|&&o| o).count();
-                    let frac = T::from_f64(n_obs as f64 / nf as f64);
-                    let tol = tol.map(|t| t * frac);
-                    let xnorm2 = kernels::norm_sq(x);
-                    let before = indices.len();
-                    if !tol.is_some_and(|t| xnorm2 <= t) {
-                        for (i, v) in b.iter_mut().enumerate() {
-                            *v = kernels::dot(dict.atom(i), x);
-                        }
-                        let mut grams = MaskedGram { dict, mask, dj: std::mem::take(dj), col: std::mem::take(col) };
-                        let mut sink = CodeSink { indices: &mut indices, values: &mut values };
-                        omp_one(n, &mut grams, b, xnorm2, max_k.min(n_obs), tol, ws, &mut sink);
-                        *dj = grams.dj;
-                        *col = grams.col;
-                    }
-                    counts.push(indices.len() - before);
-                }
-                (counts, indices, values)
+            || MaskedScratch {
+                ws: Workspace::new(n, cap),
+                b: vec![T::ZERO; n],
+                col: vec![T::ZERO; n],
+                rows_in: Vec::with_capacity(nf),
+                rows_out: Vec::with_capacity(nf),
+                counts: Vec::new(),
+                indices: Vec::new(),
+                values: Vec::new(),
+            },
+            |scratch, chunk_samples| {
+                scratch.counts = Vec::with_capacity(chunk_samples.len());
+                scratch.indices = Vec::with_capacity(chunk_samples.len() * 4);
+                scratch.values = Vec::with_capacity(chunk_samples.len() * 4);
+                dispatch_masked_chunk(MaskedJob {
+                    dict,
+                    dt: &dt,
+                    x0,
+                    observed,
+                    samples: chunk_samples,
+                    max_k,
+                    tol,
+                    scratch: &mut *scratch,
+                });
+                (std::mem::take(&mut scratch.counts), std::mem::take(&mut scratch.indices), std::mem::take(&mut scratch.values))
             },
         )
         .collect();

@@ -16,6 +16,11 @@
 //!   --criterion [args]` runs the criterion micro-benchmarks; `bench
 //!   --bands` the memory of band-by-band blending on a 4096² image; `bench
 //!   --charts` redraws the charts from `target/bench/report.json`.
+//! - `inpaint-eval [--quick] [-- inpaint flags]`: `sparsecode inpaint`
+//!   against scikit-image's `inpaint_biharmonic` and OpenCV's `cv2.inpaint`
+//!   (Telea, Navier-Stokes) on six images, 30/60/80% of the pixels removed
+//!   and a text overlay (`xtask/python/inpaint_eval.py`); writes
+//!   `target/bench/inpaint.md` and `inpaint.json`.
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
@@ -138,6 +143,21 @@ fn golden(args: &[String]) -> Result<(), String> {
 }
 
 /// `bench [--quick] | --criterion [args] | --bands`.
+/// Inpainting side by side with its anchors (`xtask/python/inpaint_eval.py`
+/// in the throwaway virtual environment).
+fn inpaint_eval(args: &[String]) -> Result<(), String> {
+    let mut c = cargo();
+    c.args(["build", "--quiet", "--release", "-p", "sparsecode-cli"]);
+    run(c)?;
+    let py = venv(&["numpy", "scikit-image", "opencv-python-headless"])?;
+    let mut c = Command::new(py);
+    c.arg(root().join("xtask/python/inpaint_eval.py"))
+        .arg(root().join("target/release/sparsecode"))
+        .arg(root().join("target/bench"))
+        .args(args);
+    run(c)
+}
+
 fn bench(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("--criterion") => {
@@ -470,10 +490,11 @@ fn main() -> ExitCode {
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("bench-alone") => bench_alone(&rest),
+        Some("inpaint-eval") => inpaint_eval(&rest),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

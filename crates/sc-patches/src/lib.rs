@@ -49,4 +49,4 @@ pub use atomic::{remove_temporaries, write_all_atomic, write_atomic};
 pub use error::{Error, Result};
 pub use image::{Image, camera, read_image};
 pub use patches::{MaxPatches, PatchSpec, Patches, extract, extract_spec, reconstruct_average, reconstruct_blend};
-pub use pictures::{GridSpec, dictionary_grid, side_by_side};
+pub use pictures::{GridSpec, captioned, dictionary_grid, draw_text, side_by_side, stacked, text_size};

@@ -1,7 +1,6 @@
-//! Pictures for people: a dictionary as a grid of its atoms, and images
-//! side by side.
-//!
-//! Captions are not drawn (no font is bundled); callers print them instead.
+//! Pictures for people: a dictionary as a grid of its atoms, images side
+//! by side or stacked, and lines of text drawn with the 8×8 bitmap font of
+//! the `font8x8` crate (captions, and the text masks of inpainting).
 
 use crate::error::{Error, Result};
 use crate::image::Image;
@@ -109,6 +108,81 @@ pub fn side_by_side(images: &[&Image], zoom: usize, gap: usize) -> Result<Image>
     Image::new(width, height, channels, data)
 }
 
+/// Pictures placed top to bottom, left-aligned, `gap` white pixels apart,
+/// on white (gray made RGB if any input is).
+pub fn stacked(images: &[&Image], gap: usize) -> Result<Image> {
+    if images.is_empty() {
+        return Err(Error::Shape("stacking needs an image".into()));
+    }
+    let channels = if images.iter().any(|i| i.channels == 3) { 3 } else { 1 };
+    let width = images.iter().map(|i| i.width).max().unwrap_or(0) + 2 * gap;
+    let height = images.iter().map(|i| i.height).sum::<usize>() + gap * (images.len() + 1);
+    if width.saturating_mul(height) > MAX_PIXELS {
+        return Err(Error::Shape(format!("a {height}×{width} picture exceeds {MAX_PIXELS} pixels")));
+    }
+    let mut data = vec![255.0; width * height * channels];
+    let mut y0 = gap;
+    for img in images {
+        for y in 0..img.height {
+            for x in 0..img.width {
+                for ch in 0..channels {
+                    data[((y0 + y) * width + gap + x) * channels + ch] =
+                        img.data[(y * img.width + x) * img.channels + if img.channels == 3 { ch } else { 0 }];
+                }
+            }
+        }
+        y0 += img.height + gap;
+    }
+    Image::new(width, height, channels, data)
+}
+
+/// The `(height, width)` in pixels of `text` drawn by [`draw_text`] at
+/// `scale` (8·scale per character; one line).
+pub fn text_size(text: &str, scale: usize) -> (usize, usize) {
+    (8 * scale, 8 * scale * text.chars().count())
+}
+
+/// Draws one line of `text` with its top-left corner at `(row, col)`, each
+/// font pixel a `scale × scale` block of `value` on every channel; what
+/// falls outside the image is clipped, and a character the font lacks is
+/// left blank.
+pub fn draw_text(img: &mut Image, row: usize, col: usize, text: &str, scale: usize, value: f64) {
+    use font8x8::UnicodeFonts;
+    let ch = img.channels;
+    for (k, c) in text.chars().enumerate() {
+        let Some(glyph) = font8x8::BASIC_FONTS.get(c).or_else(|| font8x8::LATIN_FONTS.get(c)) else { continue };
+        for (gy, bits) in glyph.iter().enumerate() {
+            for gx in 0..8 {
+                if bits >> gx & 1 == 0 {
+                    continue;
+                }
+                for dy in 0..scale {
+                    for dx in 0..scale {
+                        let (y, x) = (row + gy * scale + dy, col + (k * 8 + gx) * scale + dx);
+                        if y < img.height && x < img.width {
+                            for c in 0..ch {
+                                img.data[(y * img.width + x) * ch + c] = value;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `img` with a white strip of `lines` of text (scale 2) above it.
+pub fn captioned(img: &Image, lines: &[&str]) -> Result<Image> {
+    let scale = 2;
+    let strip = lines.len() * 10 * scale + 2 * scale;
+    let mut out = Image::new(img.width, img.height + strip, img.channels, vec![255.0; img.width * (img.height + strip) * img.channels])?;
+    for (i, line) in lines.iter().enumerate() {
+        draw_text(&mut out, scale + i * 10 * scale, scale, line, scale, 0.0);
+    }
+    out.data[strip * img.width * img.channels..].copy_from_slice(&img.data);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +206,37 @@ mod tests {
         let g = dictionary_grid(&atoms[..64], 8, 8, 1, GridSpec { zoom: 1, border: 0, grid: None }).unwrap();
         assert_eq!(g.data.iter().cloned().fold(f64::INFINITY, f64::min), 0.0);
         assert_eq!(g.data.iter().cloned().fold(0.0, f64::max), 255.0);
+    }
+
+    #[test]
+    fn text_is_drawn_where_the_font_has_ink_and_clipped() {
+        let mut img = Image::new(40, 20, 1, vec![0.0; 800]).unwrap();
+        draw_text(&mut img, 2, 3, "I", 1, 1.0);
+        // font8x8's `I` (0x1E, 0x0C, …): the top row has ink at columns 1..5.
+        let top: Vec<f64> = (0..8).map(|x| img.data[2 * 40 + 3 + x]).collect();
+        assert_eq!(top, vec![0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(
+            img.data.iter().filter(|&&v| v == 1.0).count(),
+            {
+                use font8x8::UnicodeFonts;
+                font8x8::BASIC_FONTS.get('I').unwrap()
+            }
+            .iter()
+            .map(|b| b.count_ones() as usize)
+            .sum::<usize>()
+        );
+        let mut small = Image::new(5, 5, 3, vec![0.0; 75]).unwrap();
+        draw_text(&mut small, 3, 3, "WW", 3, 9.0); // clipped, no panic
+        assert!(small.data.iter().any(|&v| v == 9.0));
+        assert_eq!(text_size("abc", 2), (16, 48));
+    }
+
+    #[test]
+    fn stacked_size() {
+        let a = Image::new(3, 2, 1, vec![0.0; 6]).unwrap();
+        let b = Image::new(5, 4, 3, vec![0.0; 60]).unwrap();
+        let s = stacked(&[&a, &b], 1).unwrap();
+        assert_eq!((s.width, s.height, s.channels), (7, 9, 3));
     }
 
     #[test]

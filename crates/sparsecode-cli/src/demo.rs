@@ -9,9 +9,10 @@ use sparsecode::dict::online::OnlineParams;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::faer::MatRef;
+use sparsecode::inpaint::Inpainter;
 use sparsecode::patches::image::{BitDepth, Image, Scale, camera, encode_image};
 use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec};
-use sparsecode::patches::pictures::{GridSpec, dictionary_grid, side_by_side};
+use sparsecode::patches::pictures::{GridSpec, captioned, dictionary_grid, draw_text, side_by_side, stacked};
 use sparsecode::patches::write_all_atomic;
 use sparsecode::prelude::*;
 
@@ -19,7 +20,7 @@ use crate::{CliError, check_folder};
 
 #[derive(clap::Args)]
 pub(crate) struct DemoArgs {
-    /// Folder for dictionary.png, patch.png and denoise.png (created if missing).
+    /// Folder for dictionary.png, patch.png, denoise.png and inpaint.png (created if missing).
     #[arg(long, default_value = "demo-out")]
     out_dir: PathBuf,
 }
@@ -52,7 +53,7 @@ impl Pictures {
 pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.out_dir).map_err(|e| CliError(format!("cannot create {}: {e}", args.out_dir.display())))?;
     let mut pictures = Pictures { dir: args.out_dir.clone(), files: Vec::new() };
-    for name in ["dictionary.png", "patch.png", "denoise.png"] {
+    for name in ["dictionary.png", "patch.png", "denoise.png", "inpaint.png"] {
         check_folder(&args.out_dir.join(name))?;
     }
     let total = Instant::now();
@@ -127,7 +128,35 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let clamp = |i: &Image| Image::gray(i.width, i.height, i.data.iter().map(|v| v.clamp(0.0, 255.0)).collect());
     let path = pictures.add("denoise.png", &side_by_side(&[&img, &clamp(&noisy)?, &clamp(&clean)?], 1, 8)?)?;
     say!("  clean | noisy ({p_noisy:.2} dB) | denoised ({p_clean:.2} dB): {}", path.display());
+
+    // Inpainting: 60% of the pixels removed at random, and text written over the image.
+    let t = Instant::now();
+    let mut g = SplitMix(60);
+    let random: Vec<bool> = (0..img.data.len()).map(|_| g.below(100) >= 60).collect();
+    let mut text = Image::gray(img.width, img.height, vec![0.0; img.data.len()])?;
+    for (i, line) in ["Sparse codes", "fill the holes", "of an image", "from its own", "patches."].iter().enumerate() {
+        draw_text(&mut text, 40 + 95 * i, 24, line, 4, 1.0);
+    }
+    let written: Vec<bool> = text.data.iter().map(|&v| v == 0.0).collect();
+    let mut rows = Vec::new();
+    for (what, known, shown) in [("60% of the pixels removed", &random, 0.0), ("text written over it", &written, 255.0)] {
+        let damaged =
+            Image::gray(img.width, img.height, img.data.iter().zip(known.iter()).map(|(&v, &k)| if k { v } else { shown }).collect())?;
+        let (filled, _) = Inpainter::default().run(&damaged, known, &mut Quiet).map_err(|e| CliError(e.to_string()))?;
+        let (p_damaged, p_filled) = (psnr(&img, &damaged, 255.0), psnr(&img, &clamp(&filled)?, 255.0));
+        say!("Inpainting, {what}: {p_damaged:.2} dB → {p_filled:.2} dB  {}", step(t));
+        rows.push(side_by_side(
+            &[
+                &captioned(&damaged, &[&format!("damaged: {what}"), &format!("PSNR {p_damaged:.2} dB")])?,
+                &captioned(&clamp(&filled)?, &["restored by sparse coding", &format!("PSNR {p_filled:.2} dB")])?,
+            ],
+            1,
+            8,
+        )?);
+    }
+    let path = pictures.add("inpaint.png", &stacked(&[&rows[0], &rows[1]], 0)?)?;
+    say!("  damaged | restored, two ways: {}", path.display());
     pictures.write()?;
-    say!("Total {} (the three pictures written in {})", step(total), args.out_dir.display());
+    say!("Total {} (the four pictures written in {})", step(total), args.out_dir.display());
     Ok(())
 }

@@ -30,6 +30,7 @@ macro_rules! note {
 mod demo;
 mod denoise_cmd;
 mod images;
+mod inpaint_cmd;
 mod learn;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -65,6 +66,9 @@ enum Command {
     /// Denoise an image (a dictionary learned on its own patches, Elad & Aharon 2006).
     #[command(allow_negative_numbers = true)]
     Denoise(denoise_cmd::DenoiseArgs),
+    /// Fill the missing pixels of an image (a dictionary learned on its own incomplete patches).
+    #[command(allow_negative_numbers = true)]
+    Inpaint(inpaint_cmd::InpaintArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -157,6 +161,7 @@ fn main() -> ExitCode {
         Command::Show(args) => images::show(&args),
         Command::Learn(args) => learn::learn(&args),
         Command::Denoise(args) => denoise_cmd::denoise(&args),
+        Command::Inpaint(args) => inpaint_cmd::inpaint(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

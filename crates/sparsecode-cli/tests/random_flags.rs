@@ -72,6 +72,35 @@ fn commands(d: &Path) -> Vec<(Vec<String>, &'static [&'static str])> {
             base(&["denoise", "--image", &f("small.npy"), "--sigma", "20", "--atoms", "16", "--iterations", "1", "-o", &f("o.npy")]),
             &["--sigma", "--patch", "--atoms", "--iterations", "--max-training", "--gain", "--lambda-factor", "--seed", "--steps"],
         ),
+        (
+            base(&[
+                "inpaint",
+                "--image",
+                &f("small.npy"),
+                "--missing-value",
+                "0",
+                "--atoms",
+                "16",
+                "--steps",
+                "2",
+                "--refine",
+                "1",
+                "-o",
+                &f("i.npy"),
+            ]),
+            &[
+                "--missing-value",
+                "--sigma",
+                "--patch",
+                "--atoms",
+                "--max-atoms",
+                "--steps",
+                "--refine",
+                "--refine-sigma",
+                "--max-training",
+                "--seed",
+            ],
+        ),
     ]
 }
 
@@ -122,7 +151,7 @@ proptest! {
 
     #[test]
     fn any_flag_values_end_in_0_or_2(
-        which in 0usize..7,
+        which in 0usize..8,
         picks in prop::collection::vec((0usize..16, 0..VALUES.len()), 1..4),
     ) {
         static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();

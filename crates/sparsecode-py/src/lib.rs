@@ -21,7 +21,7 @@ use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineState};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
-use sparsecode::dict::{Fit, Learn};
+use sparsecode::dict::{Fit, Learn, LearnMasked};
 use sparsecode::faer::MatRef;
 use sparsecode::linalg::Real;
 use sparsecode::{Dictionary, Encoder};
@@ -148,13 +148,22 @@ fn encode_t<T: Real + Element>(
     d: PyReadonlyArray2<'_, T>,
     x: PyReadonlyArray2<'_, T>,
     init: Option<PyReadonlyArray2<'_, T>>,
+    mask: Option<&PyReadonlyArray2<'_, bool>>,
     enc: &Encoder,
     csr: bool,
 ) -> PyResult<Py<PyAny>> {
     let (dm, xm) = (view(&d)?, view(&x)?);
     let im = init.as_ref().map(view).transpose()?;
     let (n, k) = (xm.ncols(), dm.ncols());
-    let codes = py.detach(|| Dictionary::new(dm).and_then(|dict| enc.encode_warm(&dict, xm, im))).map_err(value_error)?;
+    let observed = mask.map(|m| m.as_slice().map_err(|_| PyValueError::new_err("mask must be C-contiguous"))).transpose()?;
+    let codes = py
+        .detach(|| {
+            Dictionary::new(dm).and_then(|dict| match observed {
+                Some(m) => enc.encode_masked(&dict, xm, m),
+                None => enc.encode_warm(&dict, xm, im),
+            })
+        })
+        .map_err(value_error)?;
     if csr {
         let (_, indptr, indices, values) = codes.into_parts();
         let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
@@ -178,9 +187,12 @@ fn encode_t<T: Real + Element>(
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of
 /// `dictionary` `(n_atoms, n_features)` (same dtype). Returns the dense
 /// `(n_samples, n_atoms)` codes, or `(data, indices, indptr)` of their CSR
-/// matrix with `csr=True`.
+/// matrix with `csr=True`. With `mask` (a C-ordered boolean array of `x`'s
+/// shape, true where an entry is observed) each row is coded from its
+/// observed entries only (`Encoder::encode_masked`).
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, **coder))]
+#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, **coder))]
+#[allow(clippy::too_many_arguments)]
 fn encode(
     py: Python<'_>,
     dictionary: &Bound<'_, PyAny>,
@@ -189,15 +201,19 @@ fn encode(
     n_jobs: Option<usize>,
     init: Option<&Bound<'_, PyAny>>,
     csr: bool,
+    mask: Option<PyReadonlyArray2<'_, bool>>,
     coder: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
     let enc = encoder(algorithm, &CoderArgs::from_kwargs(coder)?, n_jobs)?;
+    if init.is_some() && mask.is_some() {
+        return Err(PyValueError::new_err("a warm start (init) and a mask cannot be combined"));
+    }
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         let init = init.map(|i| i.extract()).transpose()?;
-        encode_t(py, dictionary.extract()?, x64, init, &enc, csr)
+        encode_t(py, dictionary.extract()?, x64, init, mask.as_ref(), &enc, csr)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
         let init = init.map(|i| i.extract()).transpose()?;
-        encode_t(py, dictionary.extract()?, x32, init, &enc, csr)
+        encode_t(py, dictionary.extract()?, x32, init, mask.as_ref(), &enc, csr)
     } else {
         Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
     }
@@ -241,9 +257,28 @@ fn fit_t<T: Real + Element>(
     x: PyReadonlyArray2<'_, T>,
     method: &Method,
     enc: Option<&Encoder>,
+    mask: Option<&PyReadonlyArray2<'_, bool>>,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let xm = view(&x)?;
+    if let Some(m) = mask {
+        let observed = m.as_slice().map_err(|_| PyValueError::new_err("mask must be C-contiguous"))?;
+        let fit = py
+            .detach(|| {
+                on_threads(n_jobs, || match method {
+                    Method::Online(p) => p.check().and_then(|v| match enc {
+                        Some(e) => v.fit_masked_with(xm, observed, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                        None => v.fit_masked(xm, observed, &mut Quiet),
+                    }),
+                    Method::Ksvd(p) => p.check().and_then(|v| v.fit_masked(xm, observed, &mut Quiet)),
+                    Method::Batch(_) => {
+                        Err(sparsecode::dict::Error::Dimension("missing values: the batch learner has no masked form".into()))
+                    }
+                })
+            })?
+            .map_err(value_error)?;
+        return fit_out(py, fit);
+    }
     let fit = py
         .detach(|| {
             on_threads(n_jobs, || match method {
@@ -269,7 +304,7 @@ fn fit_t<T: Real + Element>(
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=1.0, batch_size=256, max_epochs=1000, max_steps=None, shuffle=true, seed=0,
     positive_dict=false, positive_code=false, tol=1e-3, max_no_improvement=Some(10), init="data", dict_init=None, forget_rho=None,
-    algorithm=None, coder_max_iter=None, n_nonzero=8, goal=None, max_nonzero=None, exact=false, n_jobs=None))]
+    algorithm=None, coder_max_iter=None, n_nonzero=8, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None))]
 #[allow(clippy::too_many_arguments)]
 fn fit_dictionary(
     py: Python<'_>,
@@ -296,6 +331,7 @@ fn fit_dictionary(
     max_nonzero: Option<usize>,
     exact: bool,
     n_jobs: Option<usize>,
+    mask: Option<PyReadonlyArray2<'_, bool>>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
     let m = match method {
@@ -329,9 +365,9 @@ fn fit_dictionary(
     };
     let enc = algorithm.map(|a| encoder(a, &CoderArgs::learner(alpha, coder_max_iter, positive_code), None)).transpose()?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
-        fit_t(py, x64, &m, enc.as_ref(), n_jobs)
+        fit_t(py, x64, &m, enc.as_ref(), mask.as_ref(), n_jobs)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
-        fit_t(py, x32, &m, enc.as_ref(), n_jobs)
+        fit_t(py, x32, &m, enc.as_ref(), mask.as_ref(), n_jobs)
     } else {
         Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
     }
@@ -757,6 +793,44 @@ fn denoise(
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 
+/// Fills the pixels of `image` where `known` (a `(height, width)` boolean
+/// array) is false; returns the image and the mean atoms per patch.
+#[pyfunction]
+#[pyo3(signature = (image, known, sigma=None, patch=None, n_atoms=None, max_atoms=None, steps=None, refine=None, max_training=None, seed=0, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn inpaint(
+    py: Python<'_>,
+    image: &Bound<'_, PyAny>,
+    known: PyReadonlyArray2<'_, bool>,
+    sigma: Option<f64>,
+    patch: Option<usize>,
+    n_atoms: Option<usize>,
+    max_atoms: Option<usize>,
+    steps: Option<usize>,
+    refine: Option<usize>,
+    max_training: Option<usize>,
+    seed: u64,
+    n_jobs: Option<usize>,
+) -> PyResult<(Py<PyAny>, f64)> {
+    use sparsecode::inpaint::Inpainter;
+    let base = Inpainter::default();
+    let p = Inpainter {
+        sigma: sigma.unwrap_or(base.sigma),
+        patch: patch.unwrap_or(base.patch),
+        n_atoms: n_atoms.unwrap_or(base.n_atoms),
+        max_atoms: max_atoms.unwrap_or(base.max_atoms),
+        steps: steps.unwrap_or(base.steps),
+        refine: refine.unwrap_or(base.refine),
+        max_training: max_training.unwrap_or(base.max_training),
+        seed,
+        ..base
+    };
+    let img = image_of(image)?;
+    let flags = known.as_slice().map_err(|_| PyValueError::new_err("known must be C-contiguous"))?;
+    let (out, report) = py.detach(|| on_threads(n_jobs, || p.run(&img, flags, &mut Quiet)))?.map_err(value_error)?;
+    Ok((image_out(py, out)?, report.mean_nnz))
+}
+
 /// The embedded `camera` image (512 × 512, values 0..255 as float64).
 #[pyfunction]
 fn camera(py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -776,6 +850,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract_patches, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct_patches, m)?)?;
     m.add_function(wrap_pyfunction!(denoise, m)?)?;
+    m.add_function(wrap_pyfunction!(inpaint, m)?)?;
     m.add_function(wrap_pyfunction!(camera, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -10,6 +10,8 @@
 //! - [`linalg`] (`sc-linalg`): the dense kernels underneath.
 //! - [`denoise`]: image denoising over a dictionary learned from the noisy
 //!   image (Elad & Aharon 2006).
+//! - [`inpaint`]: filling missing pixels from a dictionary learned on the
+//!   image's own incomplete patches.
 //!
 //! Signals are the columns of a column-major matrix (n_features ×
 //! n_samples): the bytes of NumPy's `(n_samples, n_features)` arrays.
@@ -49,6 +51,7 @@
 #![forbid(unsafe_code)]
 
 pub mod denoise;
+pub mod inpaint;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -7,7 +7,7 @@ Change ``from sklearn.decomposition import MiniBatchDictionaryLearning`` to
 
 from . import data
 from ._core import __version__
-from ._denoise import denoise
+from ._denoise import denoise, inpaint
 from ._encode import orthogonal_mp, orthogonal_mp_gram, sparse_encode
 from ._estimators import (
     KSVD,
@@ -29,6 +29,7 @@ __all__ = [
     "dict_learning",
     "dict_learning_online",
     "extract_patches_2d",
+    "inpaint",
     "orthogonal_mp",
     "orthogonal_mp_gram",
     "reconstruct_from_patches_2d",

@@ -1,4 +1,4 @@
-"""Image denoising over a dictionary learned from the noisy image."""
+"""Image denoising and inpainting over dictionaries learned from the image itself."""
 
 import numpy as np
 
@@ -22,5 +22,42 @@ def denoise(image, sigma, *, patch_size=8, n_atoms=256, learner="online", steps=
         img, float(sigma), patch=int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
         lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
         steps=int(steps), sparsity_weights=bool(sparsity_weights), n_jobs=threads(n_jobs),
+    )
+    return (out, {"mean_nnz": mean_nnz}) if return_report else out
+
+
+def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=None, n_atoms=None, max_atoms=None, steps=None,
+            refine=None, max_training=None, random_state=0, n_jobs=None, return_report=False):
+    """Fills the missing pixels of a gray (h, w) or RGB (h, w, 3) ``image``.
+
+    The missing pixels are those where the boolean ``known`` (h, w) is False,
+    or, with ``missing_values`` (``np.nan`` for NaN), the pixels any of whose
+    channels equals it. Each patch is coded by masked OMP over a dictionary
+    (the overcomplete DCT, then one learned from the image), the coded
+    patches are averaged over the missing pixels, and refinement passes
+    re-code the estimate (see ``sparsecode inpaint --help`` for the
+    parameters, whose defaults are those of the command line). Known pixels
+    are returned unchanged. Returns the image as float64 (and the mean atoms
+    per patch with ``return_report=True``)."""
+    img = np.asarray(image, dtype=np.float64)
+    if img.ndim not in (2, 3):
+        raise ValueError("an image is 2-D, or 3-D with channels last")
+    flags = np.ones(img.shape[:2], dtype=bool) if known is None else np.asarray(known, dtype=bool)
+    if flags.shape != img.shape[:2]:
+        raise ValueError(f"known must have shape {img.shape[:2]}, got {flags.shape}")
+    if missing_values is not None:
+        hit = np.isnan(img) if np.isnan(missing_values) else img == missing_values
+        flags = flags & ~(hit if img.ndim == 2 else hit.any(axis=2))
+    if known is None and missing_values is None:
+        raise ValueError("say which pixels are missing: known=... or missing_values=...")
+    cells = img[flags] if img.ndim == 2 else img[flags].ravel()
+    if not np.all(np.isfinite(cells)):
+        raise ValueError("the known pixels hold NaN or infinite values")
+    img = np.ascontiguousarray(np.where(flags if img.ndim == 2 else flags[..., None], img, 0.0))
+    opt = lambda v, cast: None if v is None else cast(v)
+    out, mean_nnz = _core.inpaint(
+        img, np.ascontiguousarray(flags), sigma=opt(sigma, float), patch=opt(patch_size, int), n_atoms=opt(n_atoms, int),
+        max_atoms=opt(max_atoms, int), steps=opt(steps, int), refine=opt(refine, int), max_training=opt(max_training, int),
+        seed=int(random_state), n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz}) if return_report else out

@@ -9,7 +9,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from . import _core
-from ._util import FLOATS, contiguous, refuse, threads
+from ._util import ALLOW_NAN, FLOATS, check_mask, contiguous, refuse, threads
 
 #: scikit-learn's algorithms and ours.
 SKLEARN_ALGORITHMS = {"lasso_lars", "lasso_cd", "lars", "omp", "threshold"}
@@ -46,6 +46,7 @@ def check_features(dictionary, X):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "l2": [Interval(Real, 0, None, closed="left"), None],
         "output": [StrOptions({"dense", "csr"})],
+        "mask": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -68,6 +69,7 @@ def sparse_encode(
     tol=None,
     l2=None,
     output="dense",
+    mask=None,
 ):
     """Sparse coding, as :func:`sklearn.decomposition.sparse_encode`.
 
@@ -81,6 +83,13 @@ def sparse_encode(
     to the Lasso solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
     core's compressed codes, with no dense copy.
 
+    ``mask`` (beyond scikit-learn, which refuses NaN): a boolean array of
+    ``X``'s shape, True where an entry is observed. Each row is then coded
+    from its observed entries only, as SPAMS's ``lassoMask`` / ``ompMask``:
+    the Lasso minimises ``½‖m ⊙ (x − Dc)‖² + f·α‖c‖₁`` and squared-residual
+    goals (``tol``) become ``f·tol``, with ``f`` the row's observed
+    fraction; missing entries are never read and may hold NaN.
+
     float32 input gives float32 codes; C- and Fortran-ordered arrays are read
     without a copy (others are copied once, in C order). ``n_jobs=None``
     uses every core; the codes never depend on the thread count. ``gram``
@@ -89,9 +98,13 @@ def sparse_encode(
     refuse("gram", gram, None)
     refuse("cov", cov, None)
     if check_input:
-        X = check_array(X, dtype=FLOATS, order=None)
+        X = check_array(X, dtype=FLOATS, order=None, **(ALLOW_NAN if mask is not None else {}))
         dictionary = check_array(dictionary, dtype=FLOATS, order=None)
     X = contiguous(np.asarray(X))
+    if mask is not None:
+        mask = check_mask(mask, X.shape)
+        if not np.all(np.isfinite(X[mask])):
+            raise ValueError("Input X contains NaN or infinity in its observed entries (mask)")
     dictionary = contiguous(np.asarray(dictionary, dtype=X.dtype))
     check_features(dictionary, X)
     if positive and algorithm in ("omp", "lars"):
@@ -122,6 +135,10 @@ def sparse_encode(
         if init.shape != (n_samples, n_components):
             raise ValueError(f"init must have shape {(n_samples, n_components)}, got {init.shape}")
         kwargs["init"] = init
+    if mask is not None:
+        if init is not None:
+            raise ValueError("init (a warm start) and mask cannot be combined")
+        kwargs["mask"] = mask
     if n_samples == 0:
         code = np.zeros((0, n_components), dtype=X.dtype)
         return sp.csr_matrix(code) if output == "csr" else code

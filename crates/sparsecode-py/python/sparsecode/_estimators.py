@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
 from ._encode import ALGORITHMS, sparse_encode
-from ._util import FLOATS, contiguous, refuse, seed_of, threads
+from ._util import ALLOW_NAN, FLOATS, contiguous, observed_mask, refuse, seed_of, threads
 
 
 def _with_algorithms(constraints, key):
@@ -30,8 +30,15 @@ def _with_algorithms(constraints, key):
 class _CoreCoding:
     """Coding (``transform``) by the core, scikit-learn's semantics."""
 
+    def _validate(self, X, **kw):
+        """``validate_data`` that lets ``missing_values`` through, and the
+        mask of the observed entries (``None`` without missing values)."""
+        missing = getattr(self, "missing_values", None)
+        X = validate_data(self, X, dtype=FLOATS, **kw, **(ALLOW_NAN if missing is not None else {}))
+        return X, observed_mask(X, missing)
+
     def _transform(self, X, dictionary):
-        X = validate_data(self, X, dtype=FLOATS, reset=False)
+        X, mask = self._validate(X, reset=False)
         if hasattr(self, "alpha") and self.transform_alpha is None:
             alpha = self.alpha
         else:
@@ -46,6 +53,7 @@ class _CoreCoding:
             n_jobs=self.n_jobs,
             positive=self.positive_code,
             tol=getattr(self, "transform_tol", None),
+            mask=mask,
         )
         if self.split_sign:
             n_samples, n_features = code.shape
@@ -121,9 +129,53 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     the dictionary starts from the SVD of ``X`` or ``dict_init``.
     ``partial_fit`` takes one step on the batch it is given. float32 data
     are learned in float32, statistics included. ``callback`` and
-    ``verbose`` are refused."""
+    ``verbose`` are refused.
 
-    _parameter_constraints = _with_algorithms(_sk.MiniBatchDictionaryLearning._parameter_constraints, "transform_algorithm")
+    ``missing_values`` (beyond scikit-learn, which refuses NaN): entries of
+    ``X`` equal to it (``np.nan`` matches NaN) are missing. ``fit`` then
+    learns from the observed entries only (online learning with per-feature
+    statistics, Mairal et al. 2010) and ``transform`` codes each sample from
+    its observed entries (:func:`sparse_encode` with ``mask``);
+    ``partial_fit`` refuses it."""
+
+    _parameter_constraints = {
+        **_with_algorithms(_sk.MiniBatchDictionaryLearning._parameter_constraints, "transform_algorithm"),
+        "missing_values": [Real, None],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        alpha=1,
+        max_iter=1000,
+        fit_algorithm="lars",
+        n_jobs=None,
+        batch_size=256,
+        shuffle=True,
+        dict_init=None,
+        transform_algorithm="omp",
+        transform_n_nonzero_coefs=None,
+        transform_alpha=None,
+        verbose=False,
+        split_sign=False,
+        random_state=None,
+        positive_code=False,
+        positive_dict=False,
+        transform_max_iter=1000,
+        callback=None,
+        tol=1e-3,
+        max_no_improvement=10,
+        missing_values=None,
+    ):
+        super().__init__(
+            n_components=n_components, alpha=alpha, max_iter=max_iter, fit_algorithm=fit_algorithm, n_jobs=n_jobs,
+            batch_size=batch_size, shuffle=shuffle, dict_init=dict_init, transform_algorithm=transform_algorithm,
+            transform_n_nonzero_coefs=transform_n_nonzero_coefs, transform_alpha=transform_alpha, verbose=verbose,
+            split_sign=split_sign, random_state=random_state, positive_code=positive_code, positive_dict=positive_dict,
+            transform_max_iter=transform_max_iter, callback=callback, tol=tol, max_no_improvement=max_no_improvement,
+        )
+        self.missing_values = missing_values
 
     def _dict_init(self, n_features):
         if self.dict_init is None:
@@ -136,7 +188,8 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         self._refuse_unsupported()
-        X = contiguous(validate_data(self, X, dtype=FLOATS, copy=False))
+        X, mask = self._validate(X, copy=False)
+        X = contiguous(X)
         self._check_params(X)
         if self.max_iter == 0:
             raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
@@ -159,18 +212,23 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             algorithm=self._fit_algorithm,
             coder_max_iter=int(self.transform_max_iter),
             n_jobs=threads(self.n_jobs),
+            mask=mask,
         )
         steps_per_epoch = int(np.ceil(n_samples / self._batch_size))
         self.n_steps_ = len(objectives)
         self.n_iter_ = np.ceil(self.n_steps_ / steps_per_epoch)
         self.components_ = components
-        self._A, self._B = A, B.T
+        # The masked learner keeps per-feature statistics, which partial_fit cannot continue.
+        self._A, self._B = (A, B.T) if A is not None else (None, None)
         self._ewa_cost = ewa
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         self._refuse_unsupported()
+        refuse("missing_values", self.missing_values, None)
+        if hasattr(self, "components_") and getattr(self, "_A", None) is None:
+            raise ValueError("partial_fit cannot continue a fit made with missing_values")
         has_components = hasattr(self, "components_")
         X = contiguous(validate_data(self, X, dtype=FLOATS, reset=not has_components))
         if not has_components:
@@ -214,6 +272,11 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     Parameters follow scikit-learn's conventions; ``transform`` codes by
     OMP with the same sparsity or goal unless ``transform_algorithm`` says
     otherwise. ``error_`` holds ``‖X − CD‖²_F / n_samples`` per iteration.
+
+    ``missing_values`` (e.g. ``np.nan``): entries equal to it are missing;
+    samples are coded by masked OMP on their observed entries and each atom
+    is fitted to the observed entries of its users (masked K-SVD), and
+    ``error_`` counts the observed entries only.
     """
 
     _parameter_constraints = {
@@ -232,6 +295,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         "n_jobs": [Integral, None],
         "split_sign": ["boolean"],
         "random_state": ["random_state"],
+        "missing_values": [Real, None],
     }
 
     def __init__(
@@ -252,6 +316,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         n_jobs=None,
         split_sign=False,
         random_state=None,
+        missing_values=None,
     ):
         self.n_components = n_components
         self.n_nonzero_coefs = n_nonzero_coefs
@@ -268,6 +333,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         self.n_jobs = n_jobs
         self.split_sign = split_sign
         self.random_state = random_state
+        self.missing_values = missing_values
 
     positive_code = False
 
@@ -278,7 +344,8 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        X = contiguous(validate_data(self, X, dtype=FLOATS))
+        X, mask = self._validate(X)
+        X = contiguous(X)
         k = X.shape[1] if self.n_components is None else self.n_components
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
         components, objectives, _, _, _, _ = _core.fit_dictionary(
@@ -294,6 +361,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
             max_nonzero=self.max_nonzero_coefs,
             exact=bool(self.exact),
             n_jobs=threads(self.n_jobs),
+            mask=mask,
         )
         self.components_ = components
         self.error_ = np.asarray(objectives)
@@ -307,9 +375,11 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     def _transform(self, X, dictionary):
         if self.transform_algorithm is not None and self.transform_algorithm != "omp":
             return super()._transform(X, dictionary)
-        X = validate_data(self, X, dtype=FLOATS, reset=False)
+        X, mask = self._validate(X, reset=False)
         n_nonzero = self.transform_n_nonzero_coefs or self._n_nonzero(X.shape[1], dictionary.shape[0])
-        code = sparse_encode(X, dictionary.astype(X.dtype, copy=False), algorithm="omp", n_nonzero_coefs=n_nonzero, tol=self.tol, n_jobs=self.n_jobs)
+        code = sparse_encode(
+            X, dictionary.astype(X.dtype, copy=False), algorithm="omp", n_nonzero_coefs=n_nonzero, tol=self.tol, n_jobs=self.n_jobs, mask=mask
+        )
         if self.split_sign:
             code = np.hstack([np.maximum(code, 0), -np.minimum(code, 0)])
         return code

@@ -46,3 +46,36 @@ def refuse(name, value, default):
             f"sparsecode does not support the parameter {name!r} (got {value!r}); "
             f"leave it at its default {default!r}"
         )
+
+
+def _finite_keyword():
+    """scikit-learn's name of the check_array keyword that lets NaN through
+    (``ensure_all_finite`` since 1.6, ``force_all_finite`` before)."""
+    import inspect
+
+    from sklearn.utils import check_array
+
+    return "ensure_all_finite" if "ensure_all_finite" in inspect.signature(check_array).parameters else "force_all_finite"
+
+
+#: ``{keyword: "allow-nan"}`` for check_array / validate_data.
+ALLOW_NAN = {_finite_keyword(): "allow-nan"}
+
+
+def observed_mask(X, missing_values):
+    """The boolean array of the observed entries of ``X``: those that are not
+    ``missing_values`` (NaN matches NaN). Infinite observed values are refused."""
+    if missing_values is None:
+        return None
+    mask = ~np.isnan(X) if np.isnan(missing_values) else X != missing_values
+    if not np.all(np.isfinite(X[mask])):
+        raise ValueError("Input contains infinity or a value too large for the observed entries")
+    return np.ascontiguousarray(mask)
+
+
+def check_mask(mask, shape):
+    """``mask`` as a C-ordered boolean array of ``shape``."""
+    mask = np.ascontiguousarray(mask, dtype=bool)
+    if mask.shape != tuple(shape):
+        raise ValueError(f"mask must have the shape of X {tuple(shape)}, got {mask.shape}")
+    return mask

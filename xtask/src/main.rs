@@ -21,6 +21,10 @@
 //!   (Telea, Navier-Stokes) on six images, 30/60/80% of the pixels removed
 //!   and a text overlay (`xtask/python/inpaint_eval.py`); writes
 //!   `target/bench/inpaint.md` and `inpaint.json`.
+//! - `denoise-eval [--quick] [-- denoise flags]`: `sparsecode denoise`
+//!   against BM3D on six gray images at σ 15, 25, 50 and two colour ones
+//!   (`xtask/python/denoise_eval.py`), with the `--sigma auto` estimate;
+//!   writes `target/bench/denoise.md` and `denoise.json`.
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
@@ -143,15 +147,17 @@ fn golden(args: &[String]) -> Result<(), String> {
 }
 
 /// `bench [--quick] | --criterion [args] | --bands`.
-/// Inpainting side by side with its anchors (`xtask/python/inpaint_eval.py`
-/// in the throwaway virtual environment).
-fn inpaint_eval(args: &[String]) -> Result<(), String> {
+/// An evaluation script of `xtask/python` run with the release binary in
+/// the throwaway virtual environment (with `packages`), writing into
+/// `target/bench`: `inpaint_eval.py` (inpainting against scikit-image's
+/// and OpenCV's) or `denoise_eval.py` (denoising against BM3D).
+fn eval_script(script: &str, packages: &[&str], args: &[String]) -> Result<(), String> {
     let mut c = cargo();
     c.args(["build", "--quiet", "--release", "-p", "sparsecode-cli"]);
     run(c)?;
-    let py = venv(&["numpy", "scikit-image", "opencv-python-headless"])?;
+    let py = venv(packages)?;
     let mut c = Command::new(py);
-    c.arg(root().join("xtask/python/inpaint_eval.py"))
+    c.arg(root().join("xtask/python").join(script))
         .arg(root().join("target/release/sparsecode"))
         .arg(root().join("target/bench"))
         .args(args);
@@ -490,11 +496,12 @@ fn main() -> ExitCode {
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("bench-alone") => bench_alone(&rest),
-        Some("inpaint-eval") => inpaint_eval(&rest),
+        Some("inpaint-eval") => eval_script("inpaint_eval.py", &["numpy", "scikit-image", "opencv-python-headless"], &rest),
+        Some("denoise-eval") => eval_script("denoise_eval.py", &["numpy", "scikit-image", "bm3d"], &rest),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

@@ -18,7 +18,10 @@ pub enum Init {
     /// values, as scikit-learn; signs fixed so that each vector's largest
     /// entry is positive), padded with random signals past the rank.
     Svd,
-    /// A given dictionary (column-major, n_features × n_atoms).
+    /// A given dictionary (column-major, n_features × n_atoms); an atom
+    /// that is all zeros starts as a random signal of the data, normalised
+    /// (scikit-learn accepts such a `dict_init` and replaces the atom from
+    /// the data once it goes unused).
     Given(Vec<f64>),
 }
 
@@ -102,7 +105,15 @@ impl Init {
                 if !d.iter().all(|v| v.is_finite()) {
                     return Err(invalid("init", "the initial dictionary holds a non-finite value"));
                 }
-                Ok(d.iter().map(|&v| T::from_f64(v)).collect())
+                let mut out: Vec<T> = d.iter().map(|&v| T::from_f64(v)).collect();
+                // A zero atom cannot be coded with: it starts as a random
+                // signal, as scikit-learn replaces an unused atom by one.
+                for atom in out.chunks_exact_mut(nf) {
+                    if atom.iter().all(|&v| v == T::ZERO) {
+                        unit_atom_from(data.col(rng.below(n)), atom, rng);
+                    }
+                }
+                Ok(out)
             }
         }
     }

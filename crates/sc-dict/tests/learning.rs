@@ -192,13 +192,26 @@ fn every_parameter_is_checked_before_any_work() {
     let x = [1.0, f64::NAN, 0.0, 1.0];
     let err = OnlineParams::new(2).check().unwrap().fit(MatRef::from_column_major_slice(&x, 2, 2), &mut Quiet).unwrap_err();
     assert!(matches!(err, Error::NonFinite(0)), "{err}");
+    // A zero initial atom starts as a data signal (a random unit atom when the
+    // signal is zero too): accepted, as scikit-learn accepts it.
     let zeros = [0.0; 8];
-    let err = KsvdParams { n_nonzero: 1, init: Init::Given(vec![0.0; 8]), ..KsvdParams::new(2) }
+    let fit = KsvdParams { n_nonzero: 1, init: Init::Given(vec![0.0; 8]), ..KsvdParams::new(2) }
         .check()
         .unwrap()
         .fit(MatRef::from_column_major_slice(&zeros, 4, 2), &mut Quiet)
-        .unwrap_err();
-    assert!(matches!(err, Error::ZeroAtom(0)), "{err}");
+        .unwrap();
+    assert!(fit.dict.iter().all(|v: &f64| v.is_finite()));
+    let x: Vec<f64> = (0..4 * 30).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
+    let mut init = vec![0.0; 4 * 3];
+    init[..4].copy_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+    let fit = OnlineParams { init: Init::Given(init), max_steps: Some(3), batch_size: 10, ..OnlineParams::new(3) }
+        .check()
+        .unwrap()
+        .fit(MatRef::from_column_major_slice(&x, 4, 30), &mut Quiet)
+        .unwrap();
+    for atom in fit.dict.chunks_exact(4) {
+        assert!(atom.iter().any(|&v| v != 0.0));
+    }
 }
 
 /// Degenerate learning problems (issue 13, item 5): more atoms than

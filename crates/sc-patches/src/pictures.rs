@@ -227,7 +227,7 @@ mod tests {
         );
         let mut small = Image::new(5, 5, 3, vec![0.0; 75]).unwrap();
         draw_text(&mut small, 3, 3, "WW", 3, 9.0); // clipped, no panic
-        assert!(small.data.iter().any(|&v| v == 9.0));
+        assert!(small.data.contains(&9.0));
         assert_eq!(text_size("abc", 2), (16, 48));
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sparsecode::denoise::{Denoiser, Learner, psnr};
+use sparsecode::denoise::{Denoiser, Learner, estimate_sigma, psnr};
 use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
@@ -14,9 +14,10 @@ pub(crate) struct DenoiseArgs {
     /// Noisy image: .png, .pgm/.ppm (values 0..255) or .npy (floats as they are).
     #[arg(long)]
     image: PathBuf,
-    /// Noise standard deviation, in the image's units (0..255 for PNG/PGM).
+    /// Noise standard deviation, in the image's units (0..255 for PNG/PGM), or `auto`: estimated from the image
+    /// (the median absolute finest diagonal wavelet coefficient, as scikit-image's estimate_sigma; reported by --json).
     #[arg(long)]
-    sigma: f64,
+    sigma: String,
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
@@ -72,17 +73,31 @@ pub(crate) enum LearnerArg {
 
 pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     check_output(&a.output, &["png", "pgm", "ppm", "pnm", "npy"])?;
-    if !(a.sigma > 0.0 && a.sigma.is_finite()) {
-        return Err(CliError(format!("--sigma must be finite and > 0, got {}", a.sigma)));
-    }
+    let given = match a.sigma.as_str() {
+        "auto" => None,
+        v => match v.parse::<f64>() {
+            Ok(s) if s > 0.0 && s.is_finite() => Some(s),
+            _ => return Err(CliError(format!("--sigma must be finite and > 0, or auto, got {v}"))),
+        },
+    };
     let noisy = read_image(&a.image, ReadOptions::default())?;
+    let sigma = match given {
+        Some(s) => s,
+        None => {
+            let s = estimate_sigma(&noisy);
+            if !(s > 0.0 && s.is_finite()) {
+                return Err(CliError("--sigma auto: the image shows no noise to estimate (give --sigma)".into()));
+            }
+            s
+        }
+    };
     let clean = a.clean.as_ref().map(|c| read_image(c, ReadOptions::default())).transpose()?;
     if let Some(c) = &clean
         && (c.width, c.height, c.channels) != (noisy.width, noisy.height, noisy.channels)
     {
         return Err(CliError("the clean image's size differs from the noisy one's".into()));
     }
-    let base = Denoiser::new(a.sigma);
+    let base = Denoiser::new(sigma);
     let d = Denoiser {
         patch: a.patch.unwrap_or(base.patch),
         n_atoms: a.atoms.unwrap_or(base.n_atoms),
@@ -108,13 +123,19 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     write_image(&a.output, &out, Scale::Byte, BitDepth::Eight)?;
     let psnr_db = clean.as_ref().map(|c| psnr(c, &out, 255.0));
     if a.json {
-        let mut j = serde_json::json!({ "seconds": seconds, "mean_nnz": report.mean_nnz });
+        let mut j =
+            serde_json::json!({ "seconds": seconds, "mean_nnz": report.mean_nnz, "sigma": sigma, "sigma_estimated": given.is_none() });
         if let Some(p) = psnr_db {
             j["psnr"] = serde_json::json!(p);
         }
         say!("{j}");
-    } else if let Some(p) = psnr_db {
-        note!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
+    } else {
+        if given.is_none() {
+            note!("estimated noise σ = {sigma:.2}");
+        }
+        if let Some(p) = psnr_db {
+            note!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
+        }
     }
     Ok(())
 }

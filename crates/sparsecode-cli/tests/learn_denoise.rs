@@ -168,3 +168,35 @@ fn inpaint_fills_missing_pixels_and_keeps_known_ones() {
     assert!(!dir.join("o2.npy").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn denoise_sigma_auto_reports_its_estimate() {
+    let dir = tmpdir("sigma-auto");
+    let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let mut g = sparsecode::dict::rng::SplitMix(11);
+    let img = sparsecode::patches::camera();
+    let noisy: Vec<f64> = img.data.iter().map(|v| v + 25.0 * g.normal()).collect();
+    write_npy(&dir.join("noisy.npy"), img.height, img.width, &noisy);
+    let o = run(&[
+        "denoise",
+        "--image",
+        &f("noisy.npy"),
+        "--sigma",
+        "auto",
+        "--steps",
+        "5",
+        "--max-training",
+        "2000",
+        "-o",
+        &f("d.npy"),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sigma = j["sigma"].as_f64().unwrap();
+    assert!((sigma / 25.0 - 1.0).abs() < 0.05, "{j}");
+    assert_eq!(j["sigma_estimated"], serde_json::json!(true));
+    let o = run(&["denoise", "--image", &f("noisy.npy"), "--sigma", "guess", "-o", &f("d.npy")]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -831,6 +831,13 @@ fn inpaint(
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 
+/// The noise standard deviation of `image`, estimated from the image
+/// (`sparsecode::denoise::estimate_sigma`).
+#[pyfunction]
+fn estimate_sigma(image: &Bound<'_, PyAny>) -> PyResult<f64> {
+    Ok(sparsecode::denoise::estimate_sigma(&image_of(image)?))
+}
+
 /// The embedded `camera` image (512 × 512, values 0..255 as float64).
 #[pyfunction]
 fn camera(py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -851,6 +858,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconstruct_patches, m)?)?;
     m.add_function(wrap_pyfunction!(denoise, m)?)?;
     m.add_function(wrap_pyfunction!(inpaint, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_sigma, m)?)?;
     m.add_function(wrap_pyfunction!(camera, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

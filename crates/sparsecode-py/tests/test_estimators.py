@@ -142,3 +142,15 @@ def test_unsupported_parameters_are_refused_by_name():
         sc.DictionaryLearning(n_components=5, code_init=np.zeros((100, 5))).fit(X)
     with pytest.raises(ValueError, match="n_components"):
         sc.MiniBatchDictionaryLearning(n_components=-1).fit(X)
+
+
+def test_a_zero_row_in_dict_init_is_accepted_as_scikit_learn_accepts_it():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 8)
+    init = rng.randn(5, 8)
+    init[2] = 0.0
+    import sklearn.decomposition as skd
+
+    skd.MiniBatchDictionaryLearning(n_components=5, dict_init=init, max_iter=2, random_state=0).fit(X)
+    est = sc.MiniBatchDictionaryLearning(n_components=5, dict_init=init, max_iter=2, random_state=0).fit(X)
+    assert np.all(np.isfinite(est.components_)) and np.linalg.norm(est.components_[2]) > 0

@@ -59,3 +59,17 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_sigma_auto_estimates_the_noise():
+    import sparsecode as sc
+
+    img = sc.data.camera()
+    rng = np.random.default_rng(4)
+    for sigma in (15, 25, 50):
+        noisy = img + sigma * rng.standard_normal(img.shape)
+        assert abs(sc.estimate_sigma(noisy) / sigma - 1) < 0.05
+    _, report = sc.denoise(img[:96, :96] + 25 * rng.standard_normal((96, 96)), "auto", steps=5, max_training=500, return_report=True)
+    assert abs(report["sigma"] / 25 - 1) < 0.1
+    with pytest.raises(ValueError):
+        sc.denoise(img, "guess")

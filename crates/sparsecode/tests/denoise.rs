@@ -1,6 +1,6 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{DenoiseError, Denoiser, Learner, psnr};
+use sparsecode::denoise::{DenoiseError, Denoiser, Learner, estimate_sigma, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::patches::image::{Image, camera};
@@ -41,4 +41,25 @@ fn bad_input_is_refused() {
     assert!(matches!(bad_goal.run(&img, &mut Quiet), Err(DenoiseError::Invalid("goal_scale", _))));
     let tiny = Image::gray(5, 5, vec![1.0; 25]).unwrap();
     assert!(matches!(Denoiser::new(20.0).run(&tiny, &mut Quiet), Err(DenoiseError::Patch(_))));
+}
+
+/// The noise estimate is within 5% of the noise added to camera (σ 15, 25,
+/// 50, as in the denoising evaluation), and near zero on a noiseless
+/// smooth image; a colour image averages its channels.
+#[test]
+fn the_noise_level_is_estimated_from_the_image() {
+    let img = camera();
+    for (sigma, seed) in [(15.0, 1), (25.0, 2), (50.0, 3)] {
+        let mut g = SplitMix(seed);
+        let noisy = Image::gray(img.width, img.height, img.data.iter().map(|v| v + sigma * g.normal()).collect()).unwrap();
+        let est = estimate_sigma(&noisy);
+        assert!((est / sigma - 1.0).abs() < 0.05, "σ {sigma}: estimated {est}");
+    }
+    let ramp = Image::gray(64, 64, (0..64 * 64).map(|i| (i % 64) as f64 * 2.0 + (i / 64) as f64).collect()).unwrap();
+    assert!(estimate_sigma(&ramp) < 1e-9);
+    let mut g = SplitMix(9);
+    let rgb = Image::new(128, 128, 3, (0..128 * 128 * 3).map(|i| 10.0 * (1 + i % 3) as f64 * g.normal()).collect()).unwrap();
+    let est = estimate_sigma(&rgb);
+    assert!((est / 20.0 - 1.0).abs() < 0.05, "mean of 10, 20, 30: {est}");
+    assert_eq!(estimate_sigma(&Image::gray(3, 3, vec![1.0; 9]).unwrap()), 0.0);
 }

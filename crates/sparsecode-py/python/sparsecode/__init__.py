@@ -7,7 +7,7 @@ Change ``from sklearn.decomposition import MiniBatchDictionaryLearning`` to
 
 from . import data
 from ._core import __version__
-from ._denoise import denoise, inpaint
+from ._denoise import denoise, estimate_sigma, inpaint
 from ._encode import orthogonal_mp, orthogonal_mp_gram, sparse_encode
 from ._estimators import (
     KSVD,
@@ -28,6 +28,7 @@ __all__ = [
     "denoise",
     "dict_learning",
     "dict_learning_online",
+    "estimate_sigma",
     "extract_patches_2d",
     "inpaint",
     "orthogonal_mp",

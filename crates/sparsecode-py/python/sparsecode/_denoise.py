@@ -9,7 +9,8 @@ from ._util import threads
 def denoise(image, sigma, *, patch_size=8, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
             lambda_factor=20.0, max_training=65000, sparsity_weights=True, random_state=0, n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
-    standard deviation ``sigma`` (in the image's units): a dictionary is
+    standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
+    it with :func:`estimate_sigma`): a dictionary is
     learned on the image's own patches (online, or K-SVD with
     ``learner="ksvd"``), every patch is coded by OMP to the error goal
     ``patch²·(gain·σ)²`` and the patches are blended with the noisy image
@@ -18,12 +19,27 @@ def denoise(image, sigma, *, patch_size=8, n_atoms=256, learner="online", steps=
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
         raise ValueError("the image holds NaN or infinite values")
+    if isinstance(sigma, str):
+        if sigma != "auto":
+            raise ValueError(f"sigma must be a number or 'auto', got {sigma!r}")
+        sigma = estimate_sigma(img)
     out, mean_nnz = _core.denoise(
         img, float(sigma), patch=int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
         lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
         steps=int(steps), sparsity_weights=bool(sparsity_weights), n_jobs=threads(n_jobs),
     )
-    return (out, {"mean_nnz": mean_nnz}) if return_report else out
+    return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
+
+
+def estimate_sigma(image):
+    """The standard deviation of additive Gaussian noise in a gray or RGB
+    ``image``, estimated from the image itself as scikit-image's
+    ``estimate_sigma`` does (median absolute finest diagonal Daubechies-2
+    wavelet coefficient / 0.6745; the mean over channels)."""
+    img = np.ascontiguousarray(image, dtype=np.float64)
+    if not np.all(np.isfinite(img)):
+        raise ValueError("the image holds NaN or infinite values")
+    return _core.estimate_sigma(img)
 
 
 def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=None, n_atoms=None, max_atoms=None, steps=None,

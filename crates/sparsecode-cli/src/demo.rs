@@ -139,7 +139,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     }
     let written: Vec<bool> = text.data.iter().map(|&v| v == 0.0).collect();
     let mut rows = Vec::new();
-    for (what, known, shown) in [("60% of the pixels removed", &random, 0.0), ("text written over it", &written, 255.0)] {
+    for (what, known, shown) in [("60% of pixels removed", &random, 0.0), ("text written over it", &written, 255.0)] {
         let damaged =
             Image::gray(img.width, img.height, img.data.iter().zip(known.iter()).map(|(&v, &k)| if k { v } else { shown }).collect())?;
         let (filled, _) = Inpainter::default().run(&damaged, known, &mut Quiet).map_err(|e| CliError(e.to_string()))?;

@@ -1,7 +1,11 @@
 """Denoising side by side: `sparsecode denoise` against BM3D (`bm3d.bm3d`,
 and `bm3d.bm3d_rgb` for colour).
 
-Usage: denoise_eval.py SPARSECODE_BINARY OUT_DIR [--quick] [-- extra denoise flags]
+Usage: denoise_eval.py SPARSECODE_BINARY OUT_DIR [--quick] [--gray] [--sigmas 15,25] [--reuse-bm3d] [-- extra denoise flags]
+
+``--reuse-bm3d`` takes BM3D's results from OUT_DIR/denoise.json (an earlier
+full run on the same noise) instead of running it again: a sweep over our
+flags then takes seconds per case.
 
 The images: scikit-image's camera, coins, moon, chelsea, coffee, brick, gray
 (`rgb2gray(img) * 255` for the colour ones), on 0..255 as floats; Gaussian
@@ -39,19 +43,12 @@ def psnr(ref, out):
 
 
 def ours(cli, tmp, noisy, sigma, extra):
+    """The command on a gray (h, w) or RGB (h, w, 3) float64 .npy image."""
     ip, op = os.path.join(tmp, "noisy.npy"), os.path.join(tmp, "out.npy")
-    if noisy.ndim == 2:
-        np.save(ip, noisy)
-        args = [cli, "denoise", "--image", ip, "--sigma", str(sigma), "-o", op, "--json", *extra]
-        res = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
-        return np.load(op), res["seconds"]
-    # Colour: channel by channel through the gray command until the joint colour model lands.
-    outs, secs = [], 0.0
-    for c in range(noisy.shape[2]):
-        o, s = ours(cli, tmp, np.ascontiguousarray(noisy[..., c]), sigma, extra)
-        outs.append(o)
-        secs += s
-    return np.stack(outs, axis=2), secs
+    np.save(ip, np.ascontiguousarray(noisy))
+    args = [cli, "denoise", "--image", ip, "--sigma", str(sigma), "-o", op, "--json", *extra]
+    res = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+    return np.load(op), res["seconds"]
 
 
 def auto_sigma(cli, tmp, noisy):
@@ -67,28 +64,40 @@ def main():
     extra = rest[rest.index("--") + 1:] if "--" in rest else []
     flags = rest[: rest.index("--")] if "--" in rest else rest
     images = ["camera", "coins", "brick"] if "--quick" in flags else IMAGES
+    cached = {}
+    if "--reuse-bm3d" in flags:
+        with open(os.path.join(out_dir, "denoise.json")) as f:
+            cached = {(r["image"], r["color"], r["sigma"]): (r["bm3d"], r["sigma_auto"]) for r in json.load(f)}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [(n, s, True) for n in images for s in SIGMAS]
-        if "--quick" not in flags:
-            cases += [(n, s, False) for n in ["chelsea", "coffee"] for s in SIGMAS]
+        sigmas = SIGMAS
+        if "--sigmas" in flags:
+            sigmas = [int(v) for v in flags[flags.index("--sigmas") + 1].split(",")]
+        cases = [(n, s, True) for n in images for s in sigmas]
+        if "--quick" not in flags and "--gray" not in flags:
+            cases += [(n, s, False) for n in ["chelsea", "coffee"] for s in sigmas]
         for i, (name, sigma, gray) in enumerate(cases):
             clean = load(name, gray)
             rng = np.random.default_rng(1000 + 10 * IMAGES.index(name) + sigma)
             noisy = clean + sigma * rng.standard_normal(clean.shape)
             mine, t_mine = ours(cli, tmp, noisy, sigma, extra)
-            t = time.perf_counter()
-            theirs = bm3d.bm3d(noisy, sigma_psd=sigma) if gray else bm3d.bm3d_rgb(noisy, sigma_psd=sigma)
-            t_theirs = time.perf_counter() - t
-            est = auto_sigma(cli, tmp, noisy) if gray else None
+            if (name, not gray, sigma) in cached:
+                (p_theirs, t_theirs), est = cached[(name, not gray, sigma)]
+            else:
+                t = time.perf_counter()
+                theirs = bm3d.bm3d(noisy, sigma_psd=sigma) if gray else bm3d.bm3d_rgb(noisy, sigma_psd=sigma)
+                t_theirs = time.perf_counter() - t
+                p_theirs = psnr(clean, theirs)
+                est = auto_sigma(cli, tmp, noisy) if gray else None
             row = {"image": name, "color": not gray, "sigma": sigma, "ours": [psnr(clean, mine), t_mine],
-                   "bm3d": [psnr(clean, theirs), t_theirs], "sigma_auto": est}
+                   "bm3d": [p_theirs, t_theirs], "sigma_auto": est}
             rows.append(row)
             print(f"{name:8s}{' rgb' if not gray else '    '} σ {sigma:2d}: ours {row['ours'][0]:6.2f} dB {t_mine:5.2f} s | BM3D {row['bm3d'][0]:6.2f} dB {t_theirs:5.2f} s"
                   f" | diff {row['ours'][0] - row['bm3d'][0]:+.2f}" + (f" | auto σ {est:.2f} ({100 * (est / sigma - 1):+.1f}%)" if est else ""), flush=True)
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "denoise.json"), "w") as f:
-        json.dump(rows, f, indent=1)
+    if not cached:
+        with open(os.path.join(out_dir, "denoise.json"), "w") as f:
+            json.dump(rows, f, indent=1)
     lines = ["| image | σ | sparsecode | BM3D | ours − BM3D | `--sigma auto` |", "|---|---|---|---|---|---|"]
     for r in rows:
         est = f"{r['sigma_auto']:.2f} ({100 * (r['sigma_auto'] / r['sigma'] - 1):+.1f}%)" if r["sigma_auto"] else "—"
@@ -98,7 +107,7 @@ def main():
         if sel:
             m = lambda k, i: np.mean([r[k][i] for r in sel])
             lines.append(f"| **mean{' RGB' if colour else ''}** | | {m('ours', 0):.2f} dB, {m('ours', 1):.2f} s | {m('bm3d', 0):.2f} dB, {m('bm3d', 1):.2f} s | {m('ours', 0) - m('bm3d', 0):+.2f} | |")
-    with open(os.path.join(out_dir, "denoise.md"), "w") as f:
+    with open(os.path.join(out_dir, "denoise-sweep.md" if cached else "denoise.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -240,7 +240,8 @@ pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
 }
 
 /// Reads an image by extension: `.png`, `.pgm`/`.ppm`/`.pnm`, or `.npy`
-/// (a 2-D float array, gray, values as they are). The name `camera` (with
+/// (a 2-D float array, gray, or a C-order `(h, w, 3)` one, RGB; values as
+/// they are). The name `camera` (with
 /// no such file) is the embedded image.
 pub fn read_image(path: &Path, opts: ReadOptions) -> Result<Image> {
     if path.as_os_str() == "camera" && !path.exists() {
@@ -249,8 +250,11 @@ pub fn read_image(path: &Path, opts: ReadOptions) -> Result<Image> {
     }
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if ext == "npy" {
-        let a = npy::read_npy(path)?.to_f64();
-        return Ok(Image { width: a.cols, height: a.rows, channels: 1, data: a.data });
+        let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+        let (a, channels) = npy::read_npy_channels(&bytes, path, true)?;
+        let a = a.to_f64();
+        let img = Image { width: a.cols / channels, height: a.rows, channels, data: a.data };
+        return Ok(if opts.gray && channels == 3 { img.to_gray() } else { img });
     }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     match ext.as_str() {
@@ -326,8 +330,8 @@ pub fn encode_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> 
         "png" => encode_png(img, scale, depth),
         "pgm" | "ppm" | "pnm" => encode_pnm(img, scale, depth),
         "npy" => {
-            if img.channels != 1 {
-                return Err(format_err(path, "only gray images are written as .npy"));
+            if img.channels == 3 {
+                return Ok(npy::npy_bytes(&[img.height, img.width, 3], &img.data));
             }
             return npy::encode_npy(path, img.height, img.width, &img.data);
         }

@@ -65,13 +65,27 @@ pub fn read_npy(path: &Path) -> Result<AnyArray2> {
 /// Reads a 2-D float array from the bytes of a `.npy` file; `path` names
 /// the source in errors.
 pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
+    read_npy_channels(bytes, path, false).map(|(a, _)| a)
+}
+
+/// Reads a 2-D float array, or with `channels` also a C-order 3-D one of
+/// shape `(h, w, 3)` (an RGB image, channels last), returned as the 2-D
+/// `(h, 3w)` array of the same bytes with its number of channels.
+pub fn read_npy_channels(bytes: &[u8], path: &Path, channels: bool) -> Result<(AnyArray2, usize)> {
     check_header_length(bytes, path)?;
     let npy = npyz::NpyFile::new(bytes).map_err(|e| format_err(path, format!("not a valid .npy file ({e})")))?;
     let shape = npy.shape().to_vec();
-    if shape.len() != 2 {
-        return Err(format_err(path, format!("expected a 2-D array, found {} dimension(s) {:?}", shape.len(), shape)));
-    }
-    let (rows, cols) = (shape[0] as usize, shape[1] as usize);
+    let (rows, cols, ch) = match shape[..] {
+        [r, c] => (r as usize, c as usize, 1),
+        [r, c, 3] if channels && npy.order() == npyz::Order::C => {
+            let cols = (c as usize).checked_mul(3).ok_or_else(|| format_err(path, "shape overflows"))?;
+            (r as usize, cols, 3)
+        }
+        _ if channels => {
+            return Err(format_err(path, format!("expected a 2-D array or a C-order (h, w, 3) image, found shape {shape:?}")));
+        }
+        _ => return Err(format_err(path, format!("expected a 2-D array, found {} dimension(s) {:?}", shape.len(), shape))),
+    };
     let dtype = match npy.dtype() {
         npyz::DType::Plain(ts) => ts.to_string(),
         other => return Err(format_err(path, format!("unsupported dtype {other:?}"))),
@@ -108,7 +122,7 @@ pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<AnyArray2> {
         },
         n
     );
-    Ok(out)
+    Ok((out, ch))
 }
 
 /// Refuses a header that announces more bytes than the file holds: the

@@ -100,7 +100,12 @@ fn the_demo_writes_its_four_pictures_denoises_and_inpaints() {
 
 /// A 2-D float64 `.npy` file of `rows × cols` values.
 fn write_npy(path: &std::path::Path, rows: usize, cols: usize, values: &[f64]) {
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    write_npy_shape(path, &format!("({rows}, {cols})"), values)
+}
+
+/// A float64 `.npy` file of the given shape (written as Python does).
+fn write_npy_shape(path: &std::path::Path, shape: &str, values: &[f64]) {
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
     header.push_str(&" ".repeat(63 - (10 + header.len()) % 64));
     header.push('\n');
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
@@ -198,5 +203,23 @@ fn denoise_sigma_auto_reports_its_estimate() {
     assert_eq!(j["sigma_estimated"], serde_json::json!(true));
     let o = run(&["denoise", "--image", &f("noisy.npy"), "--sigma", "guess", "-o", &f("d.npy")]);
     assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_rgb_npy_image_is_denoised_in_colour() {
+    let dir = tmpdir("rgb");
+    let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let (h, w) = (40, 48);
+    let mut g = sparsecode::dict::rng::SplitMix(3);
+    let clean: Vec<f64> = (0..h * w * 3).map(|i| [80.0, 120.0, 160.0][i % 3] + ((i / 3) % w) as f64).collect();
+    let noisy: Vec<f64> = clean.iter().map(|v| v + 10.0 * g.normal()).collect();
+    write_npy_shape(&dir.join("rgb.npy"), &format!("({h}, {w}, 3)"), &noisy);
+    let o = run(&["denoise", "--image", &f("rgb.npy"), "--sigma", "10", "--steps", "5", "--max-training", "500", "-o", &f("out.npy")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (shape, out) = common::load(&dir.join("out.npy"));
+    assert_eq!(shape, vec![h as u64, w as u64, 3]);
+    let err = |a: &[f64]| a.iter().zip(&clean).map(|(x, y)| (x - y).powi(2)).sum::<f64>();
+    assert!(err(&out) < 0.5 * err(&noisy));
     std::fs::remove_dir_all(&dir).ok();
 }

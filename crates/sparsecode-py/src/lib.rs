@@ -751,13 +751,13 @@ fn reconstruct_patches(
 /// Denoises `image` (values in the units of `sigma`); returns the image
 /// and the mean atoms per patch.
 #[pyfunction]
-#[pyo3(signature = (image, sigma, patch=8, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, n_jobs=None))]
+#[pyo3(signature = (image, sigma, patch=None, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 fn denoise(
     py: Python<'_>,
     image: &Bound<'_, PyAny>,
     sigma: f64,
-    patch: usize,
+    patch: Option<usize>,
     n_atoms: usize,
     iterations: usize,
     gain: f64,
@@ -777,7 +777,7 @@ fn denoise(
     };
     let d = Denoiser {
         sigma,
-        patch,
+        patch: patch.unwrap_or(Denoiser::new(sigma).patch),
         n_atoms,
         iterations,
         gain,

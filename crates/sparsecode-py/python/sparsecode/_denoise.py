@@ -6,7 +6,7 @@ from . import _core
 from ._util import threads
 
 
-def denoise(image, sigma, *, patch_size=8, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
+def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
             lambda_factor=20.0, max_training=65000, sparsity_weights=True, random_state=0, n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
@@ -24,7 +24,7 @@ def denoise(image, sigma, *, patch_size=8, n_atoms=256, learner="online", steps=
             raise ValueError(f"sigma must be a number or 'auto', got {sigma!r}")
         sigma = estimate_sigma(img)
     out, mean_nnz = _core.denoise(
-        img, float(sigma), patch=int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
+        img, float(sigma), patch=None if patch_size is None else int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
         lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
         steps=int(steps), sparsity_weights=bool(sparsity_weights), n_jobs=threads(n_jobs),
     )

@@ -399,7 +399,10 @@ mod tests {
             let g = read_image(&dir.join(name), ReadOptions { gray: true, ..Default::default() }).unwrap();
             assert_eq!(g.channels, 1);
         }
-        assert!(write_image(&dir.join("c.npy"), &rgb, Scale::Byte, BitDepth::Eight).is_err());
+        // An RGB .npy is (h, w, 3), channels last, exact; read as gray on request.
+        write_image(&dir.join("c.npy"), &rgb, Scale::Byte, BitDepth::Eight).unwrap();
+        assert_eq!(read_image(&dir.join("c.npy"), ReadOptions::default()).unwrap(), rgb);
+        assert_eq!(read_image(&dir.join("c.npy"), ReadOptions { gray: true, ..Default::default() }).unwrap(), rgb.to_gray());
         assert!(read_image(&dir.join("nothing.png"), ReadOptions::default()).is_err());
         assert!(read_image(&dir.join("x.gif"), ReadOptions::default()).is_err());
         std::fs::remove_dir_all(&dir).ok();

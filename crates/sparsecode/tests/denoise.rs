@@ -23,12 +23,19 @@ fn denoising_a_crop_of_camera_gains_several_db() {
         assert!(after > before + 4.0, "{learner:?}: {before:.2} dB → {after:.2} dB");
         assert_eq!(report.n_patches, 89 * 89);
     }
-    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, ..Denoiser::new(20.0) };
+    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, opponent_colour: false, ..Denoiser::new(20.0) };
     let (out, _) = d.run(&noisy, &mut Quiet).unwrap();
-    // Colour: each channel on its own gives the same as the gray run.
+    // Colour in R, G, B: each channel on its own gives the same as the gray run.
     let rgb = Image::new(96, 96, 3, noisy.data.iter().flat_map(|&v| [v, v, v]).collect()).unwrap();
     let (out3, _) = d.run(&rgb, &mut Quiet).unwrap();
     assert!(out3.data.chunks(3).zip(&out.data).all(|(p, &v)| p.iter().all(|&c| (c - v).abs() < 1e-9)));
+    // In the opponent colour space (the default), with noise of its own in each
+    // channel: the colour result beats denoising R, G and B apart.
+    let clean3 = Image::new(96, 96, 3, clean.data.iter().flat_map(|&v| [v, 0.8 * v + 20.0, 0.6 * v + 40.0]).collect()).unwrap();
+    let noisy3 = Image::new(96, 96, 3, clean3.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
+    let apart = psnr(&clean3, &d.run(&noisy3, &mut Quiet).unwrap().0, 255.0);
+    let opponent = psnr(&clean3, &Denoiser { opponent_colour: true, ..d.clone() }.run(&noisy3, &mut Quiet).unwrap().0, 255.0);
+    assert!(opponent > apart + 0.5, "opponent {opponent:.2} dB, R/G/B apart {apart:.2} dB");
 }
 
 #[test]

@@ -119,7 +119,7 @@ impl Inpainter {
         if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
             return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
-        for (name, v) in [("sigma", self.sigma), ("gain", self.gain)] {
+        for (name, v) in [("sigma", self.sigma), ("gain", self.gain), ("refine_sigma", self.refine_sigma)] {
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(DenoiseError::Invalid(name, format!("must be finite and ≥ 0, got {v}")));
             }
@@ -133,6 +133,9 @@ impl Inpainter {
     pub fn run(&self, img: &Image, known: &[bool], observer: &mut dyn Observer) -> Result<(Image, InpaintReport), DenoiseError> {
         self.check()?;
         let (w, h, ch) = (img.width, img.height, img.channels);
+        if self.patch > w.min(h) {
+            return Err(DenoiseError::Invalid("patch", format!("a {0}×{0} patch does not fit a {w}×{h} image", self.patch)));
+        }
         if known.len() != w * h {
             return Err(DenoiseError::Invalid("mask", format!("{} flags for a {w}×{h} image", known.len())));
         }

@@ -334,6 +334,60 @@ pub fn reconstruct_blend(p: &Patches, means: Option<&[f64]>, noisy: &Image, lamb
     Ok(acc.into_image(Some((noisy, lambda))))
 }
 
+/// Block matching (the grouping step of non-local sparse models, LSSC, and
+/// of BM3D): the patches of `img` (gray) whose top-left corner lies within
+/// `radius` rows and columns of `reference`'s, and whose squared distance
+/// to the reference patch, `Σ (p − q)²` over its `ph × pw` pixels, is at
+/// most `threshold`; sorted by distance (ties by corner), the reference
+/// itself first, at most `max_group` of them. Returns `(corner, distance)`
+/// pairs.
+pub fn similar_patches(
+    img: &Image,
+    ph: usize,
+    pw: usize,
+    reference: (usize, usize),
+    radius: usize,
+    threshold: f64,
+    max_group: usize,
+) -> Result<Vec<((usize, usize), f64)>> {
+    check(img, ph, pw, 1, 1)?;
+    if img.channels != 1 {
+        return Err(Error::Shape("block matching takes a gray image".into()));
+    }
+    let (r0, c0) = reference;
+    if r0 + ph > img.height || c0 + pw > img.width {
+        return Err(Error::Shape(format!("the reference patch at {reference:?} leaves the image")));
+    }
+    let w = img.width;
+    let rows = r0.saturating_sub(radius)..=(r0 + radius).min(img.height - ph);
+    let cols = c0.saturating_sub(radius)..=(c0 + radius).min(img.width - pw);
+    let mut found = Vec::new();
+    for r in rows {
+        for c in cols.clone() {
+            let mut d = 0.0;
+            for i in 0..ph {
+                let a = &img.data[(r0 + i) * w + c0..(r0 + i) * w + c0 + pw];
+                let b = &img.data[(r + i) * w + c..(r + i) * w + c + pw];
+                d += a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>();
+                if d > threshold {
+                    break;
+                }
+            }
+            if d <= threshold {
+                found.push(((r, c), d));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    // The reference (distance 0) first, even when another patch ties with it.
+    if let Some(at) = found.iter().position(|p| p.0 == reference) {
+        let me = found.remove(at);
+        found.insert(0, me);
+    }
+    found.truncate(max_group);
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,5 +466,40 @@ mod tests {
         for (a, b) in out.iter().zip(&whole.data) {
             assert!((a - b).abs() < 1e-12);
         }
+    }
+
+    /// Block matching against a scan of every patch of the image with
+    /// distances from extracted patches.
+    #[test]
+    fn similar_patches_are_those_a_full_scan_finds() {
+        let (w, h, p) = (23, 19, 4);
+        // Stripes repeat every 6 columns: exact copies exist.
+        let img =
+            Image::gray(w, h, (0..w * h).map(|i| ((i % w) % 6) as f64 * 10.0 + if i % 37 == 0 { 3.0 } else { 0.0 }).collect()).unwrap();
+        let all = extract(&img, p, p, 1, 1).unwrap();
+        for (reference, radius, threshold, max_group) in
+            [((5, 7), 4, 50.0, 100), ((0, 0), 6, 0.0, 100), ((10, 12), 3, 400.0, 5), ((15, 19), 10, 1e9, 1000)]
+        {
+            let got = similar_patches(&img, p, p, reference, radius, threshold, max_group).unwrap();
+            let k = all.corners.iter().position(|&c| c == reference).unwrap();
+            let rp = &all.data[k * p * p..(k + 1) * p * p];
+            let mut want: Vec<((usize, usize), f64)> = all
+                .corners
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.0.abs_diff(reference.0) <= radius && c.1.abs_diff(reference.1) <= radius)
+                .map(|(j, &c)| (c, all.data[j * p * p..(j + 1) * p * p].iter().zip(rp).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()))
+                .filter(|x| x.1 <= threshold)
+                .collect();
+            want.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let at = want.iter().position(|x| x.0 == reference).unwrap();
+            let me = want.remove(at);
+            want.insert(0, me);
+            want.truncate(max_group);
+            assert_eq!(got, want, "reference {reference:?}");
+            assert_eq!(got[0], (reference, 0.0));
+        }
+        assert!(similar_patches(&img, p, p, (17, 0), 2, 1.0, 3).is_err());
+        assert!(similar_patches(&img, 30, 3, (0, 0), 2, 1.0, 3).is_err());
     }
 }

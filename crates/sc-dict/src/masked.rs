@@ -32,10 +32,10 @@ use sc_linalg::{Real, kernels};
 use sc_solvers::{Dictionary, Encoder, SparseCodes};
 
 use crate::error::{Error, Result};
-use crate::init::{random_unit_atom, unit_atom_from};
+use crate::init::unit_atom_from;
 use crate::ksvd::{KsvdParams, Users};
 use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid};
-use crate::online::{Convergence, OnlineParams};
+use crate::online::{Convergence, OnlineParams, project_atom, restart_from_signal};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
 
@@ -239,26 +239,11 @@ impl LearnMasked for Valid<OnlineParams> {
                     }
                 } else {
                     replaced += 1;
-                    let x = data.filled(batch[rng.below(batch.len())]);
-                    let nft = T::from_f64(nf as f64);
-                    let mean = x.iter().fold(T::ZERO, |acc, &v| acc + v) / nft;
-                    let std = (x.iter().fold(T::ZERO, |acc, &v| acc + (v - mean) * (v - mean)) / nft).sqrt();
-                    let level = T::from_f64(0.01) * if std > T::ZERO { std } else { T::ONE };
-                    for (dv, &xv) in dict[j * nf..(j + 1) * nf].iter_mut().zip(x) {
-                        *dv = xv + level * T::from_f64(rng.normal());
-                    }
+                    restart_from_signal(data.filled(batch[rng.below(batch.len())]), &mut dict[j * nf..(j + 1) * nf], &mut rng);
                 }
                 let dj = &mut dict[j * nf..(j + 1) * nf];
-                if p.positive_dict {
-                    dj.iter_mut().for_each(|v| *v = v.max(T::ZERO));
-                }
-                let norm = kernels::norm_sq(dj).sqrt();
-                if norm > T::ONE {
-                    dj.iter_mut().for_each(|v| *v /= norm);
-                }
-                if norm == T::ZERO {
+                if project_atom(dj, p.positive_dict, &mut rng) {
                     replaced += 1;
-                    random_unit_atom(dj, &mut rng);
                 }
                 for row in 0..nf {
                     rows[row * k + j] = dj[row];

@@ -285,33 +285,46 @@ impl<T: Real> OnlineState<T> {
             } else if n_pool > 0 {
                 replaced += 1;
                 let s = rng.below(n_pool);
-                let x = &pool[s * nf..(s + 1) * nf];
-                let nft = T::from_f64(nf as f64);
-                let mean = x.iter().fold(T::ZERO, |a, &v| a + v) / nft;
-                let std = (x.iter().fold(T::ZERO, |a, &v| a + (v - mean) * (v - mean)) / nft).sqrt();
-                let level = T::from_f64(0.01) * if std > T::ZERO { std } else { T::ONE };
-                let d = &mut self.dict[j * nf..(j + 1) * nf];
-                for i in 0..nf {
-                    d[i] = x[i] + level * T::from_f64(rng.normal());
-                }
+                restart_from_signal(&pool[s * nf..(s + 1) * nf], &mut self.dict[j * nf..(j + 1) * nf], rng);
             }
-            let d = &mut self.dict[j * nf..(j + 1) * nf];
-            if positive_dict {
-                d.iter_mut().for_each(|v| *v = v.max(T::ZERO));
-            }
-            let norm = kernels::norm_sq(d).sqrt();
-            if norm > T::ONE {
-                d.iter_mut().for_each(|v| *v /= norm);
-            }
-            if norm == T::ZERO {
-                // A zero atom cannot be coded with; restart it at random.
+            if project_atom(&mut self.dict[j * nf..(j + 1) * nf], positive_dict, rng) {
                 replaced += 1;
-                random_unit_atom(d, rng);
             }
         }
         self.step += 1;
         Ok(replaced)
     }
+}
+
+/// An unused atom restarts as the signal `x` plus Gaussian noise of 1% of
+/// its standard deviation (1% if it is constant), as scikit-learn's
+/// `_update_dict` restarts it.
+pub(crate) fn restart_from_signal<T: Real>(x: &[T], atom: &mut [T], rng: &mut SplitMix) {
+    let nft = T::from_f64(x.len() as f64);
+    let mean = x.iter().fold(T::ZERO, |a, &v| a + v) / nft;
+    let std = (x.iter().fold(T::ZERO, |a, &v| a + (v - mean) * (v - mean)) / nft).sqrt();
+    let level = T::from_f64(0.01) * if std > T::ZERO { std } else { T::ONE };
+    for (d, &v) in atom.iter_mut().zip(x) {
+        *d = v + level * T::from_f64(rng.normal());
+    }
+}
+
+/// Projects an atom on the constraint set after its update: clipped at 0
+/// under `positive`, scaled into the unit ball; a zero atom, which cannot
+/// be coded with, restarts at random (returns true then).
+pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut SplitMix) -> bool {
+    if positive {
+        atom.iter_mut().for_each(|v| *v = v.max(T::ZERO));
+    }
+    let norm = kernels::norm_sq(atom).sqrt();
+    if norm > T::ONE {
+        atom.iter_mut().for_each(|v| *v /= norm);
+    }
+    if norm == T::ZERO {
+        random_unit_atom(atom, rng);
+        return true;
+    }
+    false
 }
 
 /// The checked signals, the seeded generator, and a state at the initial

@@ -167,25 +167,7 @@ impl Learn for Valid<KsvdParams> {
             let err = errs.iter().fold(0.0, |a, e| a + e.to_f64()) / n as f64;
             // Replace unused and too-coherent atoms by the worst-represented signals.
             let mut to_replace = unused;
-            let limit = T::from_f64(params.coherence_limit);
-            for j in 0..k {
-                if to_replace.contains(&j) {
-                    continue;
-                }
-                let dj = &dict[j * nf..(j + 1) * nf];
-                if (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > limit) {
-                    to_replace.push(j);
-                }
-            }
-            if !to_replace.is_empty() {
-                let mut ranked: Vec<(T, usize)> = errs.iter().copied().zip(0..n).collect();
-                ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
-                let mut next = ranked.iter().map(|e| e.1);
-                for &j in &to_replace {
-                    let s = next.next().unwrap_or_else(|| rng.below(n));
-                    unit_atom_from(data.col(s), &mut dict[j * nf..(j + 1) * nf], &mut rng);
-                }
-            }
+            replace_atoms(&mut dict, nf, &errs, &mut to_replace, params.coherence_limit, &mut rng, |s| data.col(s));
             records.push(Record { objective: err, mean_nnz, replaced: to_replace.len() });
             prev = if to_replace.is_empty() { Some((indptr, indices, values, errs)) } else { None };
             if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err }).is_break() {
@@ -195,6 +177,43 @@ impl Learn for Valid<KsvdParams> {
         }
         let objective = records.last().map_or(f64::NAN, |r| r.objective);
         Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop })
+    }
+}
+
+/// Adds to `to_replace` (the unused atoms) every atom whose coherence with
+/// an earlier atom kept exceeds `coherence_limit`, then restarts each of
+/// them, in that order, as the unit-norm signal (`signal(s)`) with the next
+/// largest error in `errs` (ties by index; a random signal once all are
+/// used). Shared by K-SVD and masked K-SVD.
+pub(crate) fn replace_atoms<'a, T: Real>(
+    dict: &mut [T],
+    nf: usize,
+    errs: &[T],
+    to_replace: &mut Vec<usize>,
+    coherence_limit: f64,
+    rng: &mut SplitMix,
+    signal: impl Fn(usize) -> &'a [T],
+) {
+    let k = dict.len() / nf;
+    let n = errs.len();
+    let limit = T::from_f64(coherence_limit);
+    for j in 0..k {
+        if to_replace.contains(&j) {
+            continue;
+        }
+        let dj = &dict[j * nf..(j + 1) * nf];
+        if (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > limit) {
+            to_replace.push(j);
+        }
+    }
+    if !to_replace.is_empty() {
+        let mut ranked: Vec<(T, usize)> = errs.iter().copied().zip(0..n).collect();
+        ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+        let mut next = ranked.iter().map(|e| e.1);
+        for &j in to_replace.iter() {
+            let s = next.next().unwrap_or_else(|| rng.below(n));
+            unit_atom_from(signal(s), &mut dict[j * nf..(j + 1) * nf], rng);
+        }
     }
 }
 

@@ -32,8 +32,7 @@ use sc_linalg::{Real, kernels};
 use sc_solvers::{Dictionary, Encoder, SparseCodes};
 
 use crate::error::{Error, Result};
-use crate::init::unit_atom_from;
-use crate::ksvd::{KsvdParams, Users};
+use crate::ksvd::{KsvdParams, Users, replace_atoms};
 use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid};
 use crate::online::{Convergence, OnlineParams, project_atom, restart_from_signal};
 use crate::progress::{Observer, Progress};
@@ -318,24 +317,7 @@ impl LearnMasked for Valid<KsvdParams> {
                 )
                 .collect();
             let err = errs.iter().fold(0.0, |acc, e| acc + e.to_f64()) / n as f64;
-            let limit = T::from_f64(p.coherence_limit);
-            for j in 0..k {
-                let dj = &dict[j * nf..(j + 1) * nf];
-                if !to_replace.contains(&j)
-                    && (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > limit)
-                {
-                    to_replace.push(j);
-                }
-            }
-            if !to_replace.is_empty() {
-                let mut ranked: Vec<(T, usize)> = errs.iter().copied().zip(0..n).collect();
-                ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
-                let mut next = ranked.iter().map(|e| e.1);
-                for &j in &to_replace {
-                    let s = next.next().unwrap_or_else(|| rng.below(n));
-                    unit_atom_from(data.filled(s), &mut dict[j * nf..(j + 1) * nf], &mut rng);
-                }
-            }
+            replace_atoms(&mut dict, nf, &errs, &mut to_replace, p.coherence_limit, &mut rng, |s| data.filled(s));
             records.push(Record { objective: err, mean_nnz, replaced: to_replace.len() });
             if observer.observe(&Progress { iteration: it + 1, total: Some(p.iterations), objective: err }).is_break() {
                 stop = StopReason::Observer;

@@ -1,7 +1,8 @@
 """Denoising side by side: `sparsecode denoise` against BM3D (`bm3d.bm3d`,
 and `bm3d.bm3d_rgb` for colour).
 
-Usage: denoise_eval.py SPARSECODE_BINARY OUT_DIR [--quick] [--gray] [--sigmas 15,25] [--reuse-bm3d] [-- extra denoise flags]
+Usage: denoise_eval.py SPARSECODE_BINARY OUT_DIR [--quick] [--gray] [--images moon,coffee] [--sigmas 15,25] [--reuse-bm3d]
+                       [-- extra denoise flags]
 
 ``--reuse-bm3d`` takes BM3D's results from OUT_DIR/denoise.json (an earlier
 full run on the same noise) instead of running it again: a sweep over our
@@ -64,6 +65,8 @@ def main():
     extra = rest[rest.index("--") + 1:] if "--" in rest else []
     flags = rest[: rest.index("--")] if "--" in rest else rest
     images = ["camera", "coins", "brick"] if "--quick" in flags else IMAGES
+    if "--images" in flags:
+        images = flags[flags.index("--images") + 1].split(",")
     cached = {}
     if "--reuse-bm3d" in flags:
         with open(os.path.join(out_dir, "denoise.json")) as f:

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sparsecode::denoise::{Denoiser, Learner, estimate_sigma, psnr};
+use sparsecode::denoise::{Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
@@ -57,9 +57,44 @@ pub(crate) struct DenoiseArgs {
     /// instead of weighting each by 1/(1 + its atoms).
     #[arg(long)]
     uniform_weights: bool,
+    /// The per-patch denoiser alone, without the non-local pass (LSSC:
+    /// groups of similar patches coded with one support).
+    #[arg(long)]
+    no_non_local: bool,
+    /// Non-local pass: a reference patch every STEP pixels [default: 1].
+    #[arg(long)]
+    nl_step: Option<usize>,
+    /// Non-local pass: half side of the search window [default: 8].
+    #[arg(long)]
+    nl_radius: Option<usize>,
+    /// Non-local pass: patches per group at most [default: 8].
+    #[arg(long)]
+    nl_group: Option<usize>,
+    /// Non-local pass: a patch joins a group when its squared distance to
+    /// the reference on the first estimate is at most T·n·σ² [default: 0.25].
+    #[arg(long)]
+    nl_threshold: Option<f64>,
+    /// Non-local pass: code each group's mean for its reference patch
+    /// (average), or every patch of the group with one shared support
+    /// (somp, simultaneous OMP as in LSSC).
+    #[arg(long, value_enum, default_value_t = GroupCodingArg::Average)]
+    nl_coding: GroupCodingArg,
+    /// Non-local pass: mini-batches of online learning on group means
+    /// before the groups are coded (0: keep the first dictionary) [default: 0].
+    #[arg(long)]
+    nl_relearn: Option<usize>,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
+}
+
+/// `--nl-coding`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum GroupCodingArg {
+    /// The group's mean, coded for the reference patch.
+    Average,
+    /// Simultaneous OMP over the group.
+    Somp,
 }
 
 /// `--learner`.
@@ -111,6 +146,22 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
             LearnerArg::Online => Learner::online(a.steps.unwrap_or(Learner::ONLINE_STEPS)),
         },
         sparsity_weights: !a.uniform_weights,
+        non_local: if a.no_non_local {
+            None
+        } else {
+            let nl = base.non_local.clone().unwrap_or_default();
+            Some(NonLocal {
+                step: a.nl_step.unwrap_or(nl.step),
+                radius: a.nl_radius.unwrap_or(nl.radius),
+                max_group: a.nl_group.unwrap_or(nl.max_group),
+                threshold: a.nl_threshold.unwrap_or(nl.threshold),
+                relearn_steps: a.nl_relearn.unwrap_or(nl.relearn_steps),
+                coding: match a.nl_coding {
+                    GroupCodingArg::Average => GroupCoding::Average,
+                    GroupCodingArg::Somp => GroupCoding::Simultaneous,
+                },
+            })
+        },
         ..base
     };
     let t = Instant::now();

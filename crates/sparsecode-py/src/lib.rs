@@ -751,7 +751,7 @@ fn reconstruct_patches(
 /// Denoises `image` (values in the units of `sigma`); returns the image
 /// and the mean atoms per patch.
 #[pyfunction]
-#[pyo3(signature = (image, sigma, patch=None, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, n_jobs=None))]
+#[pyo3(signature = (image, sigma, patch=None, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, non_local="average", n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 fn denoise(
     py: Python<'_>,
@@ -767,9 +767,16 @@ fn denoise(
     learner: &str,
     steps: usize,
     sparsity_weights: bool,
+    non_local: &str,
     n_jobs: Option<usize>,
 ) -> PyResult<(Py<PyAny>, f64)> {
-    use sparsecode::denoise::{Denoiser, Learner};
+    use sparsecode::denoise::{Denoiser, GroupCoding, Learner, NonLocal};
+    let non_local = match non_local {
+        "average" => Some(NonLocal::default()),
+        "somp" => Some(NonLocal { coding: GroupCoding::Simultaneous, ..NonLocal::default() }),
+        "none" => None,
+        other => return Err(PyValueError::new_err(format!("non_local must be 'average', 'somp' or 'none', got {other:?}"))),
+    };
     let learner = match learner {
         "online" => Learner::online(steps),
         "ksvd" => Learner::Ksvd,
@@ -786,6 +793,7 @@ fn denoise(
         seed,
         learner,
         sparsity_weights,
+        non_local,
         ..Denoiser::new(sigma)
     };
     let img = image_of(image)?;

@@ -47,6 +47,11 @@ def test_denoise_raises_psnr():
     assert report["mean_nnz"] > 0
     with pytest.raises(ValueError, match="sigma"):
         sc.denoise(noisy, -1)
+    # The non-local pass is on by default; "none" gives the per-patch denoiser.
+    alone = sc.denoise(noisy, 20, n_atoms=64, steps=50, non_local="none")
+    assert not np.allclose(alone, out)
+    with pytest.raises(ValueError, match="non_local"):
+        sc.denoise(noisy, 20, non_local="bm3d")
 
 
 def test_the_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):

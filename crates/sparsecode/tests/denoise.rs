@@ -1,6 +1,6 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{DenoiseError, Denoiser, Learner, estimate_sigma, psnr};
+use sparsecode::denoise::{DenoiseError, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::patches::image::{Image, camera};
@@ -69,4 +69,46 @@ fn the_noise_level_is_estimated_from_the_image() {
     let est = estimate_sigma(&rgb);
     assert!((est / 20.0 - 1.0).abs() < 0.05, "mean of 10, 20, 30: {est}");
     assert_eq!(estimate_sigma(&Image::gray(3, 3, vec![1.0; 9]).unwrap()), 0.0);
+}
+
+/// The non-local pass: with groups of one patch and no relearning, its
+/// group means are the patches themselves and it must give exactly the
+/// per-patch denoiser's result; its result does not depend on the thread count; on a periodic
+/// texture, where every patch has exact copies, coding group means beats
+/// coding patches alone; and bad parameters are refused.
+#[test]
+fn the_non_local_pass_groups_similar_patches() {
+    let clean = crop(&camera(), 64);
+    let mut g = SplitMix(5);
+    let noisy = Image::gray(64, 64, clean.data.iter().map(|v| v + 25.0 * g.normal()).collect()).unwrap();
+    let base = Denoiser { iterations: 3, n_atoms: 64, learner: Learner::online(20), ..Denoiser::new(25.0) };
+    let alone = Denoiser { non_local: None, ..base.clone() }.run(&noisy, &mut Quiet).unwrap().0;
+    let singles = Denoiser { non_local: Some(NonLocal { max_group: 1, relearn_steps: 0, ..NonLocal::default() }), ..base.clone() };
+    let single = singles.run(&noisy, &mut Quiet).unwrap().0;
+    assert!(alone.data.iter().zip(&single.data).all(|(a, b)| (a - b).abs() < 1e-9));
+    let default = base.run(&noisy, &mut Quiet).unwrap().0;
+    assert!(alone.data.iter().zip(&default.data).any(|(a, b)| (a - b).abs() > 1e-3), "groups of more than one change the result");
+    for coding in [GroupCoding::Average, GroupCoding::Simultaneous] {
+        let d = Denoiser { non_local: Some(NonLocal { coding, ..NonLocal::default() }), ..base.clone() };
+        let pool = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        let one = pool(1).install(|| d.run(&noisy, &mut Quiet).unwrap().0);
+        let two = pool(2).install(|| d.run(&noisy, &mut Quiet).unwrap().0);
+        assert_eq!(one, two, "{coding:?}");
+    }
+    // Vertical stripes of period 8 under heavy noise.
+    let texture =
+        Image::gray(64, 64, (0..64 * 64).map(|i| 128.0 + 40.0 * ((i % 64) as f64 * std::f64::consts::PI / 4.0).sin()).collect()).unwrap();
+    let noisy = Image::gray(64, 64, texture.data.iter().map(|v| v + 50.0 * g.normal()).collect()).unwrap();
+    let base = Denoiser { n_atoms: 64, learner: Learner::online(20), ..Denoiser::new(50.0) };
+    let alone = psnr(&texture, &Denoiser { non_local: None, ..base.clone() }.run(&noisy, &mut Quiet).unwrap().0, 255.0);
+    let grouped = psnr(&texture, &base.run(&noisy, &mut Quiet).unwrap().0, 255.0);
+    assert!(grouped > alone + 1.0, "grouped {grouped:.2} dB, alone {alone:.2} dB");
+    for (nl, name) in [
+        (NonLocal { step: 0, ..NonLocal::default() }, "step"),
+        (NonLocal { max_group: 0, ..NonLocal::default() }, "max_group"),
+        (NonLocal { threshold: f64::NAN, ..NonLocal::default() }, "threshold"),
+    ] {
+        let d = Denoiser { non_local: Some(nl), ..Denoiser::new(20.0) };
+        assert!(matches!(d.run(&noisy, &mut Quiet), Err(DenoiseError::Invalid(n, _)) if n == name));
+    }
 }

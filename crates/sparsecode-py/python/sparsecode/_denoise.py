@@ -7,15 +7,20 @@ from ._util import threads
 
 
 def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
-            lambda_factor=20.0, max_training=65000, sparsity_weights=True, random_state=0, n_jobs=None, return_report=False):
+            lambda_factor=20.0, max_training=65000, sparsity_weights=True, non_local="average", random_state=0, n_jobs=None,
+            return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
     it with :func:`estimate_sigma`): a dictionary is
     learned on the image's own patches (online, or K-SVD with
     ``learner="ksvd"``), every patch is coded by OMP to the error goal
     ``patch²·(gain·σ)²`` and the patches are blended with the noisy image
-    (Elad & Aharon 2006). Returns the image as float64 (and the mean atoms
-    per patch with ``return_report=True``)."""
+    (Elad & Aharon 2006). Then the non-local pass (``non_local="average"``):
+    every patch is replaced by the mean of up to 8 similar noisy patches
+    (block matching on that first estimate) coded to the goal for the mean's
+    lower noise; ``"somp"`` codes the groups by simultaneous OMP instead (as
+    LSSC), ``"none"`` skips the pass. Returns the image as float64 (and the
+    mean atoms per patch with ``return_report=True``)."""
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
         raise ValueError("the image holds NaN or infinite values")
@@ -26,7 +31,7 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", ste
     out, mean_nnz = _core.denoise(
         img, float(sigma), patch=None if patch_size is None else int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
         lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
-        steps=int(steps), sparsity_weights=bool(sparsity_weights), n_jobs=threads(n_jobs),
+        steps=int(steps), sparsity_weights=bool(sparsity_weights), non_local=non_local, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
 

@@ -438,12 +438,6 @@ impl Denoiser {
                 let refs: Vec<(usize, usize)> = band.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect();
                 match_groups(first, p, &refs, nl, threshold)?
             };
-            starts.clear();
-            members.clear();
-            for g in &groups {
-                starts.push(members.len());
-                members.extend_from_slice(g);
-            }
             // `signals` (n × count) are coded; signal s is placed at
             // `placed[s].0` and its reconstruction scaled by `placed[s].1`.
             placed.clear();
@@ -457,6 +451,13 @@ impl Denoiser {
                     (Encoder::omp_tol(eps).max_iter(cap).encode(dict, MatRef::from_column_major_slice(&signals, n, groups.len()))?, means)
                 }
                 GroupCoding::Simultaneous => {
+                    // The groups end to end, every member placed.
+                    starts.clear();
+                    members.clear();
+                    for g in &groups {
+                        starts.push(members.len());
+                        members.extend_from_slice(g);
+                    }
                     placed.extend(members.iter().map(|&c| (c, 1.0)));
                     sc_patches::patches::extract_into(y, p, p, &members, &mut signals)?;
                     let means = sc_patches::patches::remove_means(&mut signals, n);

@@ -128,8 +128,9 @@ pub struct Denoiser {
     /// inverse of its estimate's noise variance, which grows with the
     /// dimension of the subspace it is projected on) instead of 1 (true).
     pub sparsity_weights: bool,
-    /// The non-local pass (LSSC) after the per-patch one, or `None`: the
-    /// per-patch denoiser alone.
+    /// The non-local pass after the per-patch one (group means by default,
+    /// or LSSC's simultaneous coding), or `None`: the per-patch denoiser
+    /// alone.
     pub non_local: Option<NonLocal>,
 }
 

@@ -14,6 +14,7 @@ use crate::init::Init;
 use crate::learner::{Fit, Learn, Record, StopReason, Valid};
 use crate::online::{check_atoms_alpha, start};
 use crate::progress::{Observer, Progress};
+use crate::rng::SplitMix;
 
 /// Parameters of batch learning (scikit-learn's `DictionaryLearning`).
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +69,7 @@ impl Learn for Valid<BatchParams> {
 
     fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
         let p = &**self;
-        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, p.seed)?;
+        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, SplitMix(p.seed))?;
         let (nf, n) = (data.nf(), data.len());
         // The statistics read the signals as one column-major block.
         let all: Vec<T> = (0..n).flat_map(|s| data.col(s).iter().copied()).collect();
@@ -90,6 +91,15 @@ impl Learn for Valid<BatchParams> {
                 state.apply_with_forgetting(&stats, 0.0, &all, p.positive_dict, &mut rng)?;
         }
         let objective = records.last().map_or(f64::NAN, |r| r.objective);
-        Ok(Fit { n_features: nf, n_atoms: p.n_atoms, dict: state.dict.clone(), state: Some(state), records, objective, stop })
+        Ok(Fit {
+            n_features: nf,
+            n_atoms: p.n_atoms,
+            dict: state.dict.clone(),
+            state: Some(state),
+            records,
+            objective,
+            stop,
+            generator: None,
+        })
     }
 }

@@ -5,7 +5,7 @@ use sc_linalg::{Real, kernels};
 
 use crate::error::{Error, Result, invalid};
 use crate::learner::Signals;
-use crate::rng::SplitMix;
+use crate::rng::Draw;
 
 /// How a learner's dictionary starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,14 +45,14 @@ fn check_memory<T: Real>(n_atoms: usize, n_features: usize) -> Result<()> {
 impl Init {
     /// The initial dictionary (column-major, n_features × n_atoms) for the
     /// columns of `x`. The SVD is computed in f64 whatever `T`.
-    pub fn build<T: Real>(&self, x: MatRef<'_, T>, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<T>> {
+    pub fn build<T: Real>(&self, x: MatRef<'_, T>, n_atoms: usize, rng: &mut impl Draw) -> Result<Vec<T>> {
         self.build_from(&Signals::new(x)?, n_atoms, rng)
     }
 
-    pub(crate) fn build_from<T: Real>(&self, data: &Signals<'_, T>, n_atoms: usize, rng: &mut SplitMix) -> Result<Vec<T>> {
+    pub(crate) fn build_from<T: Real, R: Draw>(&self, data: &Signals<'_, T>, n_atoms: usize, rng: &mut R) -> Result<Vec<T>> {
         let (nf, n) = (data.nf(), data.len());
         check_memory::<T>(n_atoms, nf)?;
-        let random_signals = |count: usize, rng: &mut SplitMix| -> Vec<T> {
+        let random_signals = |count: usize, rng: &mut R| -> Vec<T> {
             let mut order: Vec<usize> = (0..n).collect();
             rng.shuffle(&mut order);
             let mut out = Vec::with_capacity(count * nf);
@@ -99,13 +99,7 @@ impl Init {
                 Ok(out)
             }
             Init::Given(d) => {
-                if d.len() != nf * n_atoms {
-                    return Err(Error::Dimension(format!("initial dictionary of {} values for {nf}×{n_atoms}", d.len())));
-                }
-                if !d.iter().all(|v| v.is_finite()) {
-                    return Err(invalid("init", "the initial dictionary holds a non-finite value"));
-                }
-                let mut out: Vec<T> = d.iter().map(|&v| T::from_f64(v)).collect();
+                let mut out = given(d, nf, n_atoms)?;
                 // A zero atom cannot be coded with: it starts as a random
                 // signal, as scikit-learn replaces an unused atom by one.
                 for atom in out.chunks_exact_mut(nf) {
@@ -151,9 +145,21 @@ pub fn overcomplete_dct_2d<T: Real>(p: usize, l: usize) -> Mat<T> {
     })
 }
 
+/// A given dictionary's values (column-major, n_features × n_atoms),
+/// checked: its size, and finite values. Zero atoms are kept.
+pub(crate) fn given<T: Real>(d: &[f64], nf: usize, n_atoms: usize) -> Result<Vec<T>> {
+    if d.len() != nf * n_atoms {
+        return Err(Error::Dimension(format!("initial dictionary of {} values for {nf}×{n_atoms}", d.len())));
+    }
+    if !d.iter().all(|v| v.is_finite()) {
+        return Err(invalid("init", "the initial dictionary holds a non-finite value"));
+    }
+    Ok(d.iter().map(|&v| T::from_f64(v)).collect())
+}
+
 /// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
 /// signal is zero (initialisation, and K-SVD's replacement of atoms).
-pub(crate) fn unit_atom_from<T: Real>(signal: &[T], atom: &mut [T], rng: &mut SplitMix) {
+pub(crate) fn unit_atom_from<T: Real>(signal: &[T], atom: &mut [T], rng: &mut impl Draw) {
     atom.copy_from_slice(signal);
     if !kernels::normalize(atom) {
         random_unit_atom(atom, rng);
@@ -161,7 +167,7 @@ pub(crate) fn unit_atom_from<T: Real>(signal: &[T], atom: &mut [T], rng: &mut Sp
 }
 
 /// `atom` ← a random unit vector (Gaussian draws, normalised).
-pub(crate) fn random_unit_atom<T: Real>(atom: &mut [T], rng: &mut SplitMix) {
+pub(crate) fn random_unit_atom<T: Real>(atom: &mut [T], rng: &mut impl Draw) {
     atom.iter_mut().for_each(|v| *v = T::from_f64(rng.normal()));
     kernels::normalize(atom);
 }
@@ -169,6 +175,7 @@ pub(crate) fn random_unit_atom<T: Real>(atom: &mut [T], rng: &mut SplitMix) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::SplitMix;
 
     #[test]
     fn dct_atoms_have_unit_norm_and_the_first_is_constant() {

@@ -176,7 +176,7 @@ impl Learn for Valid<KsvdParams> {
             }
         }
         let objective = records.last().map_or(f64::NAN, |r| r.objective);
-        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop })
+        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop, generator: None })
     }
 }
 

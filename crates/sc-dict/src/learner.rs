@@ -99,6 +99,10 @@ pub struct Fit<T: Real> {
     pub objective: f64,
     /// Why it stopped.
     pub stop: StopReason,
+    /// Online learning: the generator after the fit, to continue from (a
+    /// NumPy state goes back to scikit-learn's `random_state`); `None` for
+    /// the other learners.
+    pub generator: Option<crate::rng::Generator>,
 }
 
 impl<T: Real> Fit<T> {

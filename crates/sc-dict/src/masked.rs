@@ -261,7 +261,7 @@ impl LearnMasked for Valid<OnlineParams> {
             }
         };
         let objective = convergence.smoothed_cost().unwrap_or(records.last().map_or(f64::NAN, |r: &Record| r.objective));
-        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop })
+        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop, generator: None })
     }
 }
 
@@ -325,7 +325,7 @@ impl LearnMasked for Valid<KsvdParams> {
             }
         }
         let objective = records.last().map_or(f64::NAN, |r| r.objective);
-        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop })
+        Ok(Fit { n_features: nf, n_atoms: k, dict, state: None, records, objective, stop, generator: None })
     }
 }
 

@@ -19,10 +19,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, invalid};
-use crate::init::{Init, random_unit_atom};
+use crate::init::{Init, given, random_unit_atom};
 use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid};
 use crate::progress::{Observer, Progress};
-use crate::rng::SplitMix;
+use crate::rng::{Draw, Generator, NumpyRandomState, SplitMix};
 
 /// Signals per coding task inside a mini-batch: small, so that every core
 /// gets a share of a batch of 256 (codes do not depend on it).
@@ -45,6 +45,14 @@ pub struct OnlineParams {
     pub shuffle: bool,
     /// Seed of every random choice (`random_state`).
     pub seed: u64,
+    /// NumPy's `RandomState` to continue instead of `seed` (scikit-learn's
+    /// `random_state`, after it drew the initial dictionary): the shuffle
+    /// and the replacement of unused atoms then draw what scikit-learn
+    /// draws, and a given initial dictionary's zero atoms are kept (they
+    /// go unused, and are replaced at the first step, as scikit-learn
+    /// replaces them). With scikit-learn's initial dictionary
+    /// (`Init::Given`), the fit takes scikit-learn's steps.
+    pub numpy_state: Option<NumpyRandomState>,
     /// Constrain atoms to be non-negative (`positive_dict`).
     pub positive_dict: bool,
     /// Constrain codes to be non-negative (`positive_code`).
@@ -77,6 +85,7 @@ impl OnlineParams {
             max_steps: None,
             shuffle: true,
             seed: 0,
+            numpy_state: None,
             positive_dict: false,
             positive_code: false,
             tol: 1e-3,
@@ -212,9 +221,27 @@ impl<T: Real> OnlineState<T> {
             return Err(Error::Dimension(format!("signals of length {nf} expected")));
         }
         let n = x.len() / nf;
-        let dict = self.dictionary()?;
-        let codes = encoder.encode(&dict, MatRef::from_column_major_slice(x, nf, n))?;
         let k = self.n_atoms;
+        let xm = MatRef::from_column_major_slice(x, nf, n);
+        // A zero atom (scikit-learn's initial dictionary past the data's
+        // rank) takes part in no code, as in scikit-learn's LARS, where its
+        // correlation stays 0: the signals are coded over the other atoms,
+        // and it is replaced as an unused atom at this step.
+        let live: Vec<usize> = (0..k).filter(|&j| self.dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
+        let (codes, cost) = if live.len() == k {
+            let dict = self.dictionary()?;
+            let codes = encoder.encode(&dict, xm)?;
+            let cost = lasso_cost(&dict, x, &codes, alpha);
+            (codes, cost)
+        } else {
+            let sub: Vec<T> = live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect();
+            let dict = Dictionary::from_column_major(&sub, nf, live.len())?;
+            let codes = encoder.encode(&dict, xm)?;
+            let cost = lasso_cost(&dict, x, &codes, alpha);
+            let (_, indptr, indices, values) = codes.into_parts();
+            let indices = indices.into_iter().map(|i| live[i as usize] as u32).collect();
+            (SparseCodes::from_parts(k, indptr, indices, values)?, cost)
+        };
         let mut a = vec![T::ZERO; k * k];
         let mut b = vec![T::ZERO; nf * k];
         for s in 0..n {
@@ -228,7 +255,6 @@ impl<T: Real> OnlineState<T> {
                 kernels::axpy(vi, xs, &mut b[i * nf..(i + 1) * nf]);
             }
         }
-        let cost = lasso_cost(&dict, x, &codes, alpha);
         Ok(BatchStats { a, b, n_samples: n, cost, nnz: codes.nnz() })
     }
 
@@ -237,7 +263,7 @@ impl<T: Real> OnlineState<T> {
     /// descent on the surrogate, Mairal et al. algorithm 2). An atom with
     /// `A_kk ≤ 1e-6` is replaced by a random signal of `pool` plus 1% noise.
     /// Returns the number of atoms replaced.
-    pub fn apply(&mut self, stats: &BatchStats<T>, pool: &[T], positive_dict: bool, rng: &mut SplitMix) -> Result<usize> {
+    pub fn apply(&mut self, stats: &BatchStats<T>, pool: &[T], positive_dict: bool, rng: &mut impl Draw) -> Result<usize> {
         let bs = stats.n_samples as f64;
         let step = self.step as f64;
         // scikit-learn's _update_inner_stats.
@@ -254,7 +280,7 @@ impl<T: Real> OnlineState<T> {
         beta: f64,
         pool: &[T],
         positive_dict: bool,
-        rng: &mut SplitMix,
+        rng: &mut impl Draw,
     ) -> Result<usize> {
         let (nf, k) = (self.n_features, self.n_atoms);
         if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
@@ -299,7 +325,7 @@ impl<T: Real> OnlineState<T> {
 /// An unused atom restarts as the signal `x` plus Gaussian noise of 1% of
 /// its standard deviation (1% if it is constant), as scikit-learn's
 /// `_update_dict` restarts it.
-pub(crate) fn restart_from_signal<T: Real>(x: &[T], atom: &mut [T], rng: &mut SplitMix) {
+pub(crate) fn restart_from_signal<T: Real>(x: &[T], atom: &mut [T], rng: &mut impl Draw) {
     let nft = T::from_f64(x.len() as f64);
     let mean = x.iter().fold(T::ZERO, |a, &v| a + v) / nft;
     let std = (x.iter().fold(T::ZERO, |a, &v| a + (v - mean) * (v - mean)) / nft).sqrt();
@@ -312,7 +338,7 @@ pub(crate) fn restart_from_signal<T: Real>(x: &[T], atom: &mut [T], rng: &mut Sp
 /// Projects an atom on the constraint set after its update: clipped at 0
 /// under `positive`, scaled into the unit ball; a zero atom, which cannot
 /// be coded with, restarts at random (returns true then).
-pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut SplitMix) -> bool {
+pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut impl Draw) -> bool {
     if positive {
         atom.iter_mut().for_each(|v| *v = v.max(T::ZERO));
     }
@@ -327,16 +353,15 @@ pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut Sp
     false
 }
 
-/// The checked signals, the seeded generator, and a state at the initial
-/// dictionary: how online and batch learning begin.
-pub(crate) fn start<'a, T: Real>(
+/// The checked signals, the generator `rng` (after the draws of the
+/// initial dictionary), and a state at the initial dictionary: how online and batch learning begin.
+pub(crate) fn start<'a, T: Real, R: Draw>(
     x: MatRef<'a, T>,
     init: &Init,
     n_atoms: usize,
-    seed: u64,
-) -> Result<(Signals<'a, T>, SplitMix, OnlineState<T>)> {
+    mut rng: R,
+) -> Result<(Signals<'a, T>, R, OnlineState<T>)> {
     let data = Signals::new(x)?;
-    let mut rng = SplitMix(seed);
     let dict0 = init.build_from(&data, n_atoms, &mut rng)?;
     let state = OnlineState::new(data.nf(), n_atoms, dict0)?;
     Ok((data, rng, state))
@@ -346,11 +371,11 @@ pub(crate) fn start<'a, T: Real>(
 /// (`MiniBatchDictionaryLearning._check_convergence`): the dictionary
 /// moved by at most `tol` (`‖D_new − D_old‖_F / n_atoms`), or the smoothed
 /// mini-batch cost did not improve for `max_no_improvement` steps. Neither
-/// is looked at during the first `min(100, n_samples / batch_size)` steps.
+/// is looked at during the first `min(100, n_samples / batch_size)` steps
+/// (`batch_size`: the size of the step's own batch).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Convergence {
     n_samples: usize,
-    batch_size: usize,
     n_atoms: usize,
     tol: f64,
     max_no_improvement: Option<usize>,
@@ -364,7 +389,6 @@ impl Convergence {
     pub fn new(params: &Valid<OnlineParams>, n_samples: usize) -> Self {
         Self {
             n_samples,
-            batch_size: params.batch_size.min(n_samples).max(1),
             n_atoms: params.n_atoms,
             tol: params.tol,
             max_no_improvement: params.max_no_improvement,
@@ -379,7 +403,9 @@ impl Convergence {
     /// to stop, if the fit should.
     pub fn update(&mut self, step: usize, batch_cost: f64, n_batch: usize, change: f64) -> Option<StopReason> {
         let n = self.n_samples as f64;
-        if step as f64 <= 100f64.min(n / self.batch_size as f64) {
+        // The warm-up is measured in batches of this step's size, as
+        // scikit-learn does (a shorter last batch of an epoch lengthens it).
+        if step as f64 <= 100f64.min(n / n_batch.max(1) as f64) {
             return None;
         }
         let w = (n_batch as f64 / (n + 1.0)).min(1.0);
@@ -419,7 +445,7 @@ pub struct OnlineRun<T: Real> {
     pub state: OnlineState<T>,
     /// One record per step taken.
     pub records: Vec<Record>,
-    rng: SplitMix,
+    rng: Generator,
     forget_rho: Option<f64>,
     positive_dict: bool,
     convergence: Convergence,
@@ -429,11 +455,11 @@ pub struct OnlineRun<T: Real> {
 impl<T: Real> OnlineRun<T> {
     /// A run of `params` on `n_samples` signals from `state`, drawing atom
     /// replacements from `rng`.
-    pub fn new(params: &Valid<OnlineParams>, n_samples: usize, state: OnlineState<T>, rng: SplitMix) -> Self {
+    pub fn new(params: &Valid<OnlineParams>, n_samples: usize, state: OnlineState<T>, rng: impl Into<Generator>) -> Self {
         let old_dict = state.dict.clone();
         let convergence = Convergence::new(params, n_samples);
         let (forget_rho, positive_dict) = (params.forget_rho, params.positive_dict);
-        Self { state, records: Vec::new(), rng, forget_rho, positive_dict, convergence, old_dict }
+        Self { state, records: Vec::new(), rng: rng.into(), forget_rho, positive_dict, convergence, old_dict }
     }
 
     /// One step with the (merged) statistics of a mini-batch; atoms that
@@ -465,7 +491,16 @@ impl<T: Real> OnlineRun<T> {
     pub fn finish(self, stop: StopReason) -> Fit<T> {
         let objective = self.objective();
         let (nf, k) = (self.state.n_features, self.state.n_atoms);
-        Fit { n_features: nf, n_atoms: k, dict: self.state.dict.clone(), state: Some(self.state), records: self.records, objective, stop }
+        Fit {
+            n_features: nf,
+            n_atoms: k,
+            dict: self.state.dict.clone(),
+            state: Some(self.state),
+            records: self.records,
+            objective,
+            stop,
+            generator: Some(self.rng),
+        }
     }
 }
 
@@ -478,7 +513,16 @@ impl Learn for Valid<OnlineParams> {
     /// n_samples), each mini-batch coded by `encoder`.
     fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
         let p = &**self;
-        let (data, mut rng, state) = start(x, &p.init, p.n_atoms, p.seed)?;
+        let (data, mut rng, state) = match (&p.numpy_state, &p.init) {
+            // scikit-learn's initial dictionary, zero atoms included.
+            (Some(numpy), Init::Given(d)) => {
+                let data = Signals::new(x)?;
+                let state = OnlineState::new(data.nf(), p.n_atoms, given(d, data.nf(), p.n_atoms)?)?;
+                (data, Generator::from(numpy.clone()), state)
+            }
+            (Some(numpy), init) => start(x, init, p.n_atoms, Generator::from(numpy.clone()))?,
+            (None, init) => start(x, init, p.n_atoms, Generator::from(SplitMix(p.seed)))?,
+        };
         let (nf, n) = (data.nf(), data.len());
         let mut order: Vec<usize> = (0..n).collect();
         if p.shuffle {

@@ -15,8 +15,10 @@
 //!   with fixed-width accumulators so that they vectorise and give the same
 //!   bits whatever the SIMD width the caller was compiled for.
 //!
-//! - [`rng`]: a small seeded generator shared by every crate, so that a
-//!   seed fixes results on every platform.
+//! - [`rng`]: the seeded generators shared by every crate, so that a seed
+//!   fixes results on every platform: the workspace's own, and NumPy's
+//!   legacy `RandomState`, so that a learner can make scikit-learn's random
+//!   choices for the same `random_state`.
 //!
 //! Architecture invariant: this crate knows nothing of sparsity, of
 //! dictionaries or of files. Shapes are programmer errors here (asserts);

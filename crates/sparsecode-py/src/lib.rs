@@ -20,7 +20,7 @@ use sparsecode::dict::init::Init;
 use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineState};
 use sparsecode::dict::progress::Quiet;
-use sparsecode::dict::rng::SplitMix;
+use sparsecode::dict::rng::{Generator, NumpyRandomState, SplitMix};
 use sparsecode::dict::{Fit, Learn, LearnMasked};
 use sparsecode::faer::MatRef;
 use sparsecode::linalg::Real;
@@ -240,8 +240,34 @@ fn fit_out<T: Real + Element>(py: Python<'_>, fit: Fit<T>) -> PyResult<Py<PyAny>
         Some(s) => (Some(array2(py, s.a, k, k)?), Some(array2(py, s.b, k, nf)?)),
         None => (None, None),
     };
-    let out = (array2(py, fit.dict, k, nf)?, objectives, fit.objective, fit.stop.name(), a, b);
+    let state = numpy_state_out(fit.generator.as_ref());
+    let out = (array2(py, fit.dict, k, nf)?, objectives, fit.objective, fit.stop.name(), a, b, state);
     Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+/// NumPy's `RandomState.get_state()[1:]`: the 624 words, the position, and
+/// the kept Gaussian value (`has_gauss`, `cached_gaussian`).
+type NumpyState = (Vec<u32>, usize, bool, f64);
+
+/// A NumPy state as the core's generator.
+fn numpy_state_in(state: Option<NumpyState>) -> PyResult<Option<NumpyRandomState>> {
+    state
+        .map(|(key, pos, has_gauss, gauss)| {
+            NumpyRandomState::from_state(&key, pos, has_gauss, gauss)
+                .ok_or_else(|| PyValueError::new_err("a RandomState's state is 624 words and a position of at most 624"))
+        })
+        .transpose()
+}
+
+/// The state of a NumPy generator after a fit, for `RandomState.set_state`.
+fn numpy_state_out(g: Option<&Generator>) -> Option<NumpyState> {
+    match g {
+        Some(Generator::NumPy(s)) => {
+            let (key, pos, has_gauss, gauss) = s.state();
+            Some((key.to_vec(), pos, has_gauss, gauss))
+        }
+        _ => None,
+    }
 }
 
 /// The learners' own arguments, shared by `fit_dictionary`.
@@ -304,7 +330,8 @@ fn fit_t<T: Real + Element>(
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=1.0, batch_size=256, max_epochs=1000, max_steps=None, shuffle=true, seed=0,
     positive_dict=false, positive_code=false, tol=1e-3, max_no_improvement=Some(10), init="data", dict_init=None, forget_rho=None,
-    algorithm=None, coder_max_iter=None, n_nonzero=8, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None))]
+    algorithm=None, coder_max_iter=None, n_nonzero=8, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
+    numpy_state=None))]
 #[allow(clippy::too_many_arguments)]
 fn fit_dictionary(
     py: Python<'_>,
@@ -332,8 +359,10 @@ fn fit_dictionary(
     exact: bool,
     n_jobs: Option<usize>,
     mask: Option<PyReadonlyArray2<'_, bool>>,
+    numpy_state: Option<NumpyState>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
+    let numpy_state = numpy_state_in(numpy_state)?;
     let m = match method {
         "online" => Method::Online(OnlineParams {
             n_atoms,
@@ -343,6 +372,7 @@ fn fit_dictionary(
             max_steps,
             shuffle,
             seed,
+            numpy_state,
             positive_dict,
             positive_code,
             tol,
@@ -425,29 +455,32 @@ fn step_t<T: Real + Element>(
     enc: &Encoder,
     alpha: f64,
     positive_dict: bool,
-    seed: u64,
+    rng: Generator,
 ) -> PyResult<Py<PyAny>> {
     let mut state = state_of(&d, &a, &b, step)?;
     let (nf, k) = (state.n_features, state.n_atoms);
     let batch = signals(&x, nf)?;
+    let mut rng = rng;
     let cost = py
         .detach(|| -> sparsecode::dict::Result<f64> {
             let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;
-            let mut rng = SplitMix(seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             state.apply(&stats, &batch, positive_dict, &mut rng)?;
             Ok(stats.cost / stats.n_samples as f64)
         })
         .map_err(value_error)?;
-    let out = (array2(py, state.dict, k, nf)?, array2(py, state.a, k, k)?, array2(py, state.b, k, nf)?, cost);
+    let out = (array2(py, state.dict, k, nf)?, array2(py, state.a, k, k)?, array2(py, state.b, k, nf)?, cost, numpy_state_out(Some(&rng)));
     Ok(out.into_pyobject(py)?.into_any().unbind())
 }
 
 /// One online step on the batch `x` (scikit-learn's `partial_fit`): codes it
 /// with `dictionary`, folds its statistics into `A`, `B` (scikit-learn's
 /// forgetting for step `step`), updates the atoms. Returns `(dictionary, A,
-/// B, batch cost per sample)`.
+/// B, batch cost per sample, state)`. Unused atoms are replaced with draws
+/// from `numpy_state` (`RandomState.get_state()[1:]`; `state` is then its
+/// state after the step, for `set_state`), or else from `seed` and `step`
+/// (`state` is `None`).
 #[pyfunction]
-#[pyo3(signature = (dictionary, a, b, step, x, alpha, algorithm="lasso_lars", positive_code=false, positive_dict=false, coder_max_iter=None, seed=0, n_jobs=None))]
+#[pyo3(signature = (dictionary, a, b, step, x, alpha, algorithm="lasso_lars", positive_code=false, positive_dict=false, coder_max_iter=None, seed=0, n_jobs=None, numpy_state=None))]
 #[allow(clippy::too_many_arguments)]
 fn online_step(
     py: Python<'_>,
@@ -463,12 +496,17 @@ fn online_step(
     coder_max_iter: Option<usize>,
     seed: u64,
     n_jobs: Option<usize>,
+    numpy_state: Option<NumpyState>,
 ) -> PyResult<Py<PyAny>> {
     let enc = batch_encoder(algorithm, alpha, positive_code, coder_max_iter, n_jobs)?;
+    let rng = match numpy_state_in(numpy_state)? {
+        Some(g) => Generator::from(g),
+        None => Generator::from(SplitMix(seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+    };
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
-        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, seed)
+        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, rng)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
-        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x32, &enc, alpha, positive_dict, seed)
+        step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x32, &enc, alpha, positive_dict, rng)
     } else {
         Err(PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
     }
@@ -568,9 +606,11 @@ fn run_state<T: Real + Element>(py: Python<'_>, run: &sparsecode::dict::online::
 impl PyOnlineRun {
     /// A run from `dictionary` `(n_atoms, n_features)` (float32 or float64:
     /// the run's precision) on `n_samples` signals, with online learning's
-    /// parameters (`fit_dictionary`'s names).
+    /// parameters (`fit_dictionary`'s names). Unused atoms are replaced with
+    /// draws from `numpy_state` (`RandomState.get_state()[1:]`, as the
+    /// in-memory learner draws them), or else from `seed`.
     #[new]
-    #[pyo3(signature = (dictionary, n_samples, batch_size=256, seed=0, positive_dict=false, tol=1e-3, max_no_improvement=Some(10), forget_rho=None))]
+    #[pyo3(signature = (dictionary, n_samples, batch_size=256, seed=0, positive_dict=false, tol=1e-3, max_no_improvement=Some(10), forget_rho=None, numpy_state=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         dictionary: &Bound<'_, PyAny>,
@@ -581,24 +621,29 @@ impl PyOnlineRun {
         tol: f64,
         max_no_improvement: Option<usize>,
         forget_rho: Option<f64>,
+        numpy_state: Option<NumpyState>,
     ) -> PyResult<Self> {
         use sparsecode::dict::online::OnlineRun;
-        fn build<T: Real + Element>(d: PyReadonlyArray2<'_, T>, n: usize, p: &OnlineParams, seed: u64) -> PyResult<OnlineRun<T>> {
+        fn build<T: Real + Element>(d: PyReadonlyArray2<'_, T>, n: usize, p: &OnlineParams, rng: Generator) -> PyResult<OnlineRun<T>> {
             let (nf, k) = (d.shape()[1], d.shape()[0]);
             if n == 0 {
                 return Err(PyValueError::new_err("no signals"));
             }
             let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
-            Ok(OnlineRun::new(&p.check().map_err(value_error)?, n, state, SplitMix(seed)))
+            Ok(OnlineRun::new(&p.check().map_err(value_error)?, n, state, rng))
         }
+        let rng = match numpy_state_in(numpy_state)? {
+            Some(g) => Generator::from(g),
+            None => Generator::from(SplitMix(seed)),
+        };
         let params = |k| OnlineParams { batch_size, seed, positive_dict, tol, max_no_improvement, forget_rho, ..OnlineParams::new(k) };
         Ok(Self(if let Ok(d) = dictionary.extract::<PyReadonlyArray2<'_, f64>>() {
             let p = params(d.shape()[0]);
-            AnyRun::F64(build(d, n_samples, &p, seed)?)
+            AnyRun::F64(build(d, n_samples, &p, rng)?)
         } else {
             let d = dictionary.extract::<PyReadonlyArray2<'_, f32>>()?;
             let p = params(d.shape()[0]);
-            AnyRun::F32(build(d, n_samples, &p, seed)?)
+            AnyRun::F32(build(d, n_samples, &p, rng)?)
         }))
     }
 

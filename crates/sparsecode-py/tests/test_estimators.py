@@ -65,7 +65,56 @@ def test_minibatch_objective_no_worse_than_scikit_learns():
     assert ours.components_.shape == (50, 64)
     assert np.all(np.linalg.norm(ours.components_, axis=1) <= 1 + 1e-9)
     assert ours.n_steps_ >= 1 and ours.n_iter_ >= 1
-    assert objective(X, ours.components_, 1.0) <= objective(X, theirs.components_, 1.0) * (1 + 1e-3)
+    assert objective(X, ours.components_, 1.0) <= objective(X, theirs.components_, 1.0) * (1 + 1e-9)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        # More atoms than features: scikit-learn's start has 36 zero atoms,
+        # replaced at the first step with draws from random_state.
+        dict(n_components=100, alpha=1, random_state=42),
+        dict(n_components=30, alpha=0.5, batch_size=100, random_state=np.random.RandomState(5)),
+        dict(n_components=80, alpha=2, shuffle=False, max_iter=3, random_state=7),
+        dict(n_components=40, alpha=1, tol=0, max_no_improvement=None, max_iter=2, random_state=1),
+    ],
+)
+def test_minibatch_takes_scikit_learns_steps(kw):
+    """The same random_state gives scikit-learn's start, shuffle and atom
+    replacements, so the fit ends where scikit-learn's does, up to
+    rounding, and a RandomState moves on by the same draws."""
+    X = camera_patches(1500)
+    X = 8 * (X - X.mean(axis=1, keepdims=True))
+    rs = kw["random_state"]
+    ours = sc.MiniBatchDictionaryLearning(**{**kw, "random_state": pickle.loads(pickle.dumps(rs))})
+    theirs = skd.MiniBatchDictionaryLearning(**{**kw, "random_state": pickle.loads(pickle.dumps(rs))})
+    ours.fit(X)
+    theirs.fit(X)
+    assert ours.n_steps_ == theirs.n_steps_ and ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.components_, theirs.components_, atol=1e-6)
+    np.testing.assert_allclose(ours._A, theirs._A, rtol=1e-6, atol=1e-9)
+    assert ours._ewa_cost == pytest.approx(theirs._ewa_cost, rel=1e-9)
+    assert objective(X, ours.components_, kw["alpha"]) == pytest.approx(objective(X, theirs.components_, kw["alpha"]), rel=1e-9)
+    if isinstance(rs, np.random.RandomState):
+        a, b = ours.random_state.get_state(), theirs.random_state.get_state()
+        assert np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+    # partial_fit continues from fit with the same generator.
+    ours.partial_fit(X[:200])
+    theirs.partial_fit(X[:200])
+    np.testing.assert_allclose(ours.components_, theirs.components_, atol=1e-6)
+
+
+def test_minibatch_partial_fit_takes_scikit_learns_steps():
+    X = camera_patches(900)
+    X = 8 * (X - X.mean(axis=1, keepdims=True))
+    ours = sc.MiniBatchDictionaryLearning(n_components=90, alpha=1, random_state=3)
+    theirs = skd.MiniBatchDictionaryLearning(n_components=90, alpha=1, random_state=3)
+    for batch in np.array_split(X, 6):
+        ours.partial_fit(batch)
+        theirs.partial_fit(batch)
+    assert ours.n_steps_ == theirs.n_steps_ == 6
+    np.testing.assert_allclose(ours.components_, theirs.components_, atol=1e-6)
+    np.testing.assert_allclose(ours._B, theirs._B, rtol=1e-6, atol=1e-9)
 
 
 def test_float32_is_learned_in_float32():

@@ -6,18 +6,21 @@ scikit-learn's) and replaces only the computation: coding goes through
 :func:`sparsecode.sparse_encode`, learning through the core's learners.
 """
 
+import contextlib
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn import decomposition as _sk
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.decomposition._dict_learning import _BaseSparseCoding
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from . import _core
 from ._encode import ALGORITHMS, sparse_encode
-from ._util import ALLOW_NAN, FLOATS, contiguous, observed_mask, refuse, seed_of, threads
+from ._util import ALLOW_NAN, FLOATS, contiguous, numpy_state, observed_mask, refuse, seed_of, set_numpy_state, threads
 
 
 def _with_algorithms(constraints, key):
@@ -97,7 +100,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
         if dict_init is not None and dict_init.shape != (n_components, X.shape[1]):
             raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
-        components, objectives, _, _, _, _ = _core.fit_dictionary(
+        components, objectives, _, _, _, _, _ = _core.fit_dictionary(
             X,
             "batch",
             n_components,
@@ -125,11 +128,16 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
 class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     """:class:`sklearn.decomposition.MiniBatchDictionaryLearning`: online
     learning by the core, with scikit-learn's forgetting rule, atom
-    updates, restarts and stopping rules (``tol``, ``max_no_improvement``);
-    the dictionary starts from the SVD of ``X`` or ``dict_init``.
-    ``partial_fit`` takes one step on the batch it is given. float32 data
-    are learned in float32, statistics included. ``callback`` and
-    ``verbose`` are refused.
+    updates, restarts and stopping rules (``tol``, ``max_no_improvement``).
+    ``random_state`` means what it means to scikit-learn: the dictionary
+    starts from scikit-learn's own randomized SVD of ``X`` (or
+    ``dict_init``), and the core continues the same NumPy ``RandomState``
+    for the shuffle and for replacing unused atoms, so the fit takes
+    scikit-learn's steps and ends at its dictionary up to rounding (and
+    ``random_state``, when it is a ``RandomState``, moves on as
+    scikit-learn moves it). ``partial_fit`` takes one step on the batch it
+    is given. float32 data are learned in float32, statistics included.
+    ``callback`` and ``verbose`` are refused.
 
     ``missing_values`` (beyond scikit-learn, which refuses NaN): entries of
     ``X`` equal to it (``np.nan`` matches NaN) are missing. ``fit`` then
@@ -185,6 +193,14 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             raise ValueError(f"dict_init must have shape {(self._n_components, n_features)}, got {d.shape}")
         return d
 
+    def _sklearn_start(self, X):
+        """scikit-learn's initial dictionary (its randomized SVD of ``X``, or
+        ``dict_init``), drawn from ``self._random_state``. On small data
+        one BLAS thread is several times faster than two."""
+        small = X.size < (1 << 20)
+        with threadpool_limits(1, user_api="blas") if small else contextlib.nullcontext():
+            return self._initialize_dict(X, self._random_state)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         self._refuse_unsupported()
@@ -194,7 +210,15 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
         if self.max_iter == 0:
             raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
         n_samples = X.shape[0]
-        components, objectives, ewa, _, A, B = _core.fit_dictionary(
+        init = self._dict_init(X.shape[1])  # checks dict_init's shape
+        self._random_state = check_random_state(self.random_state)
+        state = None
+        if mask is None:
+            # scikit-learn's own start, drawn from the same random_state,
+            # which the core then continues.
+            init = np.ascontiguousarray(self._sklearn_start(X), np.float64)
+            state = numpy_state(self._random_state)
+        components, objectives, ewa, _, A, B, state = _core.fit_dictionary(
             X,
             "online",
             self._n_components,
@@ -202,18 +226,21 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             batch_size=int(self._batch_size),
             max_epochs=int(self.max_iter),
             shuffle=bool(self.shuffle),
-            seed=seed_of(self.random_state),
+            seed=seed_of(self._random_state) if mask is not None else 0,
             positive_dict=bool(self.positive_dict),
             positive_code=bool(self.positive_code),
             tol=float(self.tol),
             max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
             init="svd",
-            dict_init=self._dict_init(X.shape[1]),
+            dict_init=init,
             algorithm=self._fit_algorithm,
             coder_max_iter=int(self.transform_max_iter),
             n_jobs=threads(self.n_jobs),
             mask=mask,
+            numpy_state=state,
         )
+        if state is not None:
+            set_numpy_state(self._random_state, state)
         steps_per_epoch = int(np.ceil(n_samples / self._batch_size))
         self.n_steps_ = len(objectives)
         self.n_iter_ = np.ceil(self.n_steps_ / steps_per_epoch)
@@ -233,9 +260,10 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
         X = contiguous(validate_data(self, X, dtype=FLOATS, reset=not has_components))
         if not has_components:
             self._check_params(X)
-            self._seed = seed_of(self.random_state)
+            self._dict_init(X.shape[1])  # checks dict_init's shape
+            self._random_state = check_random_state(self.random_state)
+            components = np.ascontiguousarray(self._sklearn_start(X))
             k = self._n_components
-            components = _core.initial_dictionary(X, k, init="svd", dict_init=self._dict_init(X.shape[1]), seed=self._seed)
             self.n_steps_ = 0
             self._A = np.zeros((k, k), dtype=X.dtype)
             self._B = np.zeros((X.shape[1], k), dtype=X.dtype)
@@ -243,7 +271,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             components = self.components_
         dtype = components.dtype
         X = X.astype(dtype, copy=False)
-        components, A, B, _ = _core.online_step(
+        components, A, B, _, state = _core.online_step(
             np.ascontiguousarray(components),
             np.ascontiguousarray(self._A, dtype=dtype),
             np.ascontiguousarray(self._B.T, dtype=dtype),
@@ -254,9 +282,10 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             positive_code=bool(self.positive_code),
             positive_dict=bool(self.positive_dict),
             coder_max_iter=int(self.transform_max_iter),
-            seed=getattr(self, "_seed", 0),
             n_jobs=threads(self.n_jobs),
+            numpy_state=numpy_state(self._random_state),
         )
+        set_numpy_state(self._random_state, state)
         self.components_, self._A, self._B = components, A, B.T
         self.n_steps_ += 1
         return self
@@ -348,7 +377,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         X = contiguous(X)
         k = X.shape[1] if self.n_components is None else self.n_components
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
-        components, objectives, _, _, _, _ = _core.fit_dictionary(
+        components, objectives, _, _, _, _, _ = _core.fit_dictionary(
             X,
             "ksvd",
             k,

@@ -39,6 +39,20 @@ def seed_of(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int64).max))
 
 
+def numpy_state(random_state):
+    """``random_state``'s state for the core, which continues it: its 624
+    words, position and kept Gaussian value (``RandomState.get_state()``)."""
+    _, key, pos, has_gauss, gauss = random_state.get_state(legacy=True)
+    return key.tolist(), int(pos), bool(has_gauss), float(gauss)
+
+
+def set_numpy_state(random_state, state):
+    """Moves ``random_state`` on to the core's state after its draws, as if
+    it had made them itself."""
+    key, pos, has_gauss, gauss = state
+    random_state.set_state(("MT19937", np.asarray(key, dtype=np.uint32), pos, int(has_gauss), gauss))
+
+
 def refuse(name, value, default):
     """Raise for a scikit-learn parameter the core cannot honour."""
     if value is not default and not (default is False and not value):

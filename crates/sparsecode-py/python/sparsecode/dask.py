@@ -18,13 +18,14 @@ import time
 
 import numpy as np
 from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
 from ._encode import check_features
 from ._encode import sparse_encode as _sparse_encode
 from ._estimators import MiniBatchDictionaryLearning
-from ._util import FLOATS, contiguous, refuse, seed_of, threads
+from ._util import FLOATS, contiguous, numpy_state, refuse, seed_of, threads
 
 __all__ = ["DaskDictionaryLearning", "sparse_encode"]
 
@@ -322,6 +323,10 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
         n, n_features = X.shape
         dtype = np.dtype(X.dtype)
         k, bs = self._n_components, int(self._batch_size)
+        # Atoms are replaced with draws from random_state, as the in-memory
+        # learner draws them; the rounds' rows from a seed drawn from it.
+        self._random_state = check_random_state(self.random_state)
+        state = numpy_state(self._random_state)
         seed = seed_of(self.random_state)
         workers = sorted(client.scheduler_info()["workers"]) if client is not None else [None]
         plan = _Plan(chunks, min(len(workers), len(chunks)), bs, bool(self.shuffle), seed)
@@ -339,6 +344,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
             n,
             batch_size=bs,
             seed=seed,
+            numpy_state=state,
             positive_dict=bool(self.positive_dict),
             tol=float(self.tol),
             max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),

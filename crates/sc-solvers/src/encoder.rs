@@ -305,6 +305,30 @@ impl Encoder {
         self.install(|| run(&plan, dict, x, init, self.chunk))
     }
 
+    /// Codes the columns of `x` straight into `out`, their dense codes as a
+    /// column-major `n_atoms × n_samples` buffer (the bytes of NumPy's
+    /// C-order `(n_samples, n_atoms)` array). Each chunk of signals writes
+    /// its codes as soon as they are found, in parallel, so the output is
+    /// written once and no compressed copy is made. With `zeroed`, `out`
+    /// already holds zeros (a fresh zeroed allocation, which the kernel
+    /// zeroes lazily) and only the non-zeros are written; otherwise every
+    /// entry is. The codes are those of [`encode_warm`](Self::encode_warm).
+    pub fn encode_dense_into<T: Real>(
+        &self,
+        dict: &Dictionary<T>,
+        x: MatRef<'_, T>,
+        init: Option<MatRef<'_, T>>,
+        out: &mut [T],
+        zeroed: bool,
+    ) -> Result<()> {
+        let plan = self.check(dict, x, init)?;
+        let expected = dict.n_atoms() * x.ncols();
+        if out.len() != expected {
+            return Err(Error::DimensionMismatch { what: "dense buffer length (n_atoms × n_samples)", expected, got: out.len() });
+        }
+        self.install(|| run_dense(&plan, dict, x, init, self.chunk, out, zeroed))
+    }
+
     /// Runs `f` in this encoder's thread pool (rayon's global pool if none
     /// was set).
     pub(crate) fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> Result<R> {
@@ -451,16 +475,11 @@ pub(crate) fn run<T: Real>(
 ) -> SparseCodes<T> {
     let n_samples = x.ncols();
     let n_chunks = n_samples.div_ceil(chunk);
-    // The active set is bounded by the rank of the Gram matrix, which an
-    // elastic-net term makes full.
-    let cap = match plan {
-        Plan::Lars(LarsMode::Lasso { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
-        _ => dict.n_atoms().min(dict.n_features()),
-    };
+    let cap = active_cap(plan, dict);
     let outs: Vec<ChunkOut<T>> = (0..n_chunks)
         .into_par_iter()
         // Each split of the range builds one workspace; keep splits coarse.
-        .with_min_len(n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1))
+        .with_min_len(coarse(n_chunks))
         .map_init(
             || Scratch::new(dict, cap, chunk),
             |scratch, ci| {
@@ -484,6 +503,57 @@ pub(crate) fn run<T: Real>(
         values.extend_from_slice(&o.values);
     }
     SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values)
+}
+
+/// The bound of the active set: the rank of the Gram matrix, which an
+/// elastic-net term makes full.
+fn active_cap<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>) -> usize {
+    match plan {
+        Plan::Lars(LarsMode::Lasso { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
+        _ => dict.n_atoms().min(dict.n_features()),
+    }
+}
+
+/// Chunks per split of the parallel range: each split builds one
+/// workspace, so splits stay coarse (four per thread).
+fn coarse(n_chunks: usize) -> usize {
+    n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1)
+}
+
+/// [`run`] writing each chunk's codes into its block of the dense `out`.
+fn run_dense<T: Real>(
+    plan: &Plan<T>,
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    init: Option<MatRef<'_, T>>,
+    chunk: usize,
+    out: &mut [T],
+    zeroed: bool,
+) {
+    let (n_samples, k) = (x.ncols(), dict.n_atoms());
+    if k == 0 || n_samples == 0 {
+        return;
+    }
+    let n_chunks = n_samples.div_ceil(chunk);
+    let cap = active_cap(plan, dict);
+    out.par_chunks_mut(chunk * k).enumerate().with_min_len(coarse(n_chunks)).for_each_init(
+        || Scratch::new(dict, cap, chunk),
+        |scratch, (ci, block)| {
+            let s0 = ci * chunk;
+            let len = chunk.min(n_samples - s0);
+            let codes = code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch);
+            if !zeroed {
+                block.fill(T::ZERO);
+            }
+            let mut at = 0;
+            for (col, &count) in block.chunks_exact_mut(k).zip(&codes.counts) {
+                for (&i, &v) in codes.indices[at..at + count].iter().zip(&codes.values[at..at + count]) {
+                    col[i as usize] = v;
+                }
+                at += count;
+            }
+        },
+    );
 }
 
 /// One split's memory, reused by every chunk it codes.

@@ -192,6 +192,26 @@ proptest! {
     }
 
     #[test]
+    fn dense_coding_writes_the_codes_of_encode(seed in any::<u64>(), chunk in 1usize..9, threads in 1usize..4) {
+        let (d, x) = instance(seed, 16, 32, 37);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        for enc in [Encoder::omp(4), Encoder::omp_tol(0.05), Encoder::lasso_lars(0.2), Encoder::lasso_cd(0.2), Encoder::lars(3)] {
+            let enc = enc.chunk_size(chunk).threads(threads);
+            let want = enc.encode(&dict, x.as_ref()).unwrap().to_dense_column_major();
+            // Into zeros, writing the non-zeros only.
+            let mut zeroed = vec![0.0; want.len()];
+            enc.encode_dense_into(&dict, x.as_ref(), None, &mut zeroed, true).unwrap();
+            prop_assert_eq!(&zeroed, &want);
+            // Into reused memory, every entry rewritten.
+            let mut dirty = vec![f64::NAN; want.len()];
+            enc.encode_dense_into(&dict, x.as_ref(), None, &mut dirty, false).unwrap();
+            prop_assert_eq!(&dirty, &want);
+            let mut short = vec![0.0; want.len() - 1];
+            prop_assert!(enc.encode_dense_into(&dict, x.as_ref(), None, &mut short, true).is_err());
+        }
+    }
+
+    #[test]
     fn f32_and_f64_agree(seed in any::<u64>()) {
         let (d, x) = instance(seed, 16, 24, 8);
         let d32 = Mat::<f32>::from_fn(16, 24, |i, j| d[(i, j)] as f32);

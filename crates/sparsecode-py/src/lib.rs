@@ -11,6 +11,8 @@
 //! column-major `n_features × n_samples` signal matrix of the library, and
 //! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
 
+mod dense;
+
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -26,7 +28,7 @@ use sparsecode::faer::MatRef;
 use sparsecode::linalg::Real;
 use sparsecode::{Dictionary, Encoder};
 
-fn value_error(e: impl std::fmt::Display) -> PyErr {
+pub(crate) fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
@@ -143,7 +145,7 @@ fn encoder(algorithm: &str, args: &CoderArgs, n_jobs: Option<usize>) -> PyResult
     Ok(e)
 }
 
-fn encode_t<T: Real + Element>(
+fn encode_t<T: dense::DenseElement>(
     py: Python<'_>,
     d: PyReadonlyArray2<'_, T>,
     x: PyReadonlyArray2<'_, T>,
@@ -154,8 +156,14 @@ fn encode_t<T: Real + Element>(
 ) -> PyResult<Py<PyAny>> {
     let (dm, xm) = (view(&d)?, view(&x)?);
     let im = init.as_ref().map(view).transpose()?;
-    let (n, k) = (xm.ncols(), dm.ncols());
     let observed = mask.map(|m| m.as_slice().map_err(|_| PyValueError::new_err("mask must be C-contiguous"))).transpose()?;
+    let (n, k) = (xm.ncols(), dm.ncols());
+    if !csr && observed.is_none() {
+        // Coded straight into the dense array, chunk by chunk, in parallel.
+        return dense::dense_array(py, n, k, |out: &mut [T], zeroed| {
+            Dictionary::new(dm).and_then(|dict| enc.encode_dense_into(&dict, xm, im, out, zeroed))
+        });
+    }
     let codes = py
         .detach(|| {
             Dictionary::new(dm).and_then(|dict| match observed {
@@ -171,17 +179,14 @@ fn encode_t<T: Real + Element>(
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
         return Ok(out.into_pyobject(py)?.into_any().unbind());
     }
-    // NumPy's zeroed allocation (fresh pages, huge pages for large
-    // arrays), then only the non-zeros written, in parallel with the GIL
-    // released: the dense codes cost the kernel's zeroing and one write
-    // per non-zero.
-    let out = numpy::PyArray2::<T>::zeros(py, [n, k], false);
-    {
-        let mut rw = out.readwrite();
-        let slice = rw.as_slice_mut().map_err(value_error)?;
-        py.detach(|| codes.scatter_dense_column_major(slice)).map_err(value_error)?;
-    }
-    Ok(out.into_any().unbind())
+    dense::dense_array(
+        py,
+        n,
+        k,
+        |out: &mut [T], zeroed| {
+            if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
+        },
+    )
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of

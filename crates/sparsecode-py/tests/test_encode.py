@@ -75,6 +75,32 @@ def test_csr_output_is_the_dense_codes():
     assert csr.nnz == np.count_nonzero(dense)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_outputs_reuse_freed_memory_and_rewrite_it_whole(dtype):
+    X, D = problem(20, 50, 300, dtype)
+    first = sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=3)
+    want = first.copy()
+    assert first.flags.writeable and first.flags.c_contiguous and first.dtype == dtype
+    # The caller writes into the array, then frees it: its memory is the
+    # next output's, which must not show any of it.
+    first[:] = 7.0
+    address = first.ctypes.data
+    del first
+    again = sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=3)
+    assert again.ctypes.data == address
+    np.testing.assert_array_equal(again, want)
+    # An output kept alive is not reused; a smaller one fits in the spare.
+    other = sc.sparse_encode(X, D, algorithm="lasso_lars", alpha=0.1)
+    assert other.ctypes.data != again.ctypes.data
+    np.testing.assert_array_equal(other, sc.sparse_encode(X, D, algorithm="lasso_lars", alpha=0.1, output="csr").toarray())
+    del again
+    fewer = sc.sparse_encode(X[:100], D, algorithm="omp", n_nonzero_coefs=3)
+    np.testing.assert_array_equal(fewer, want[:100])
+    # With a mask, the dense output goes through the same memory.
+    masked = sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=3, mask=np.ones(X.shape, bool))
+    np.testing.assert_array_equal(masked, want)
+
+
 def test_layouts_give_the_same_codes():
     X, D = problem(16, 24, 50, np.float64)
     base = sc.sparse_encode(X, D, algorithm="lasso_lars", alpha=0.1)

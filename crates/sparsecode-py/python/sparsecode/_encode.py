@@ -81,7 +81,11 @@ def sparse_encode(
     gap (``"lasso_cd"`` defaults to scikit-learn's 1e-8,
     ``_core.LASSO_CD_TOL``); ``l2`` adds the elastic-net term ``½·l2·‖c‖²``
     to the Lasso solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
-    core's compressed codes, with no dense copy.
+    core's compressed codes, with no dense copy. Dense codes are written by
+    the coding itself, straight into the returned array; when it is freed,
+    its memory is kept for the next dense output that fits (the most recent
+    one, up to 1 GiB), since fresh pages from the kernel can cost more than
+    the coding.
 
     ``mask`` (beyond scikit-learn, which refuses NaN): a boolean array of
     ``X``'s shape, True where an entry is observed. Each row is then coded

@@ -416,7 +416,7 @@ impl Denoiser {
         // placements reach `radius` rows above and `radius + p` below it.
         let mut acc = Accumulator::new(y.height, y.width, 1, self.band_rows + nl.step + 2 * nl.radius + p);
         let (mut nnz, mut coded) = (0usize, 0usize);
-        let (mut starts, mut members, mut signals, mut placed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut signals, mut placed) = (Vec::new(), Vec::new());
         let lambda = self.lambda_factor / self.sigma;
         let mut out = vec![0.0; y.width * y.height];
         let w = y.width;
@@ -425,16 +425,15 @@ impl Denoiser {
             let groups = if nl.step == 1 {
                 // Every patch a reference: all of a few rows' groups at once.
                 let chunks: Vec<std::ops::Range<usize>> = band.chunks(4).map(|c| c[0]..c[c.len() - 1] + 1).collect();
-                let found: Vec<Vec<Vec<(usize, usize)>>> = chunks
+                let parts: Vec<Groups> = chunks
                     .par_iter()
                     .map(|rows| {
-                        let (mut found, mut starts) = (Vec::new(), Vec::new());
-                        similar_patches_rows(first, p, p, rows.clone(), nl.radius, threshold, nl.max_group, &mut found, &mut starts)?;
-                        starts.push(found.len());
-                        Ok(starts.windows(2).map(|w| found[w[0]..w[1]].iter().map(|g| g.0).collect()).collect())
+                        let (mut found, mut begins) = (Vec::new(), Vec::new());
+                        similar_patches_rows(first, p, p, rows.clone(), nl.radius, threshold, nl.max_group, &mut found, &mut begins)?;
+                        Ok(Groups::from_found(&found, &begins))
                     })
                     .collect::<Result<_, sc_patches::Error>>()?;
-                found.into_iter().flatten().collect()
+                Groups::concat(parts)
             } else {
                 let refs: Vec<(usize, usize)> = band.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect();
                 match_groups(first, p, &refs, nl, threshold)?
@@ -453,19 +452,14 @@ impl Denoiser {
                 }
                 GroupCoding::Simultaneous => {
                     // The groups end to end, every member placed.
-                    starts.clear();
-                    members.clear();
-                    for g in &groups {
-                        starts.push(members.len());
-                        members.extend_from_slice(g);
-                    }
+                    let members = &groups.members;
                     placed.extend(members.iter().map(|&c| (c, 1.0)));
-                    sc_patches::patches::extract_into(y, p, p, &members, &mut signals)?;
+                    sc_patches::patches::extract_into(y, p, p, members, &mut signals)?;
                     let means = sc_patches::patches::remove_means(&mut signals, n);
                     let codes = Somp { max_atoms: cap, tol: Some(eps) }.encode(
                         dict,
                         MatRef::from_column_major_slice(&signals, n, members.len()),
-                        &starts,
+                        &groups.starts[..groups.len()],
                     )?;
                     (codes, means)
                 }
@@ -536,26 +530,76 @@ impl Denoiser {
 
 /// Block matching for each reference corner of `refs` on `first` (in
 /// parallel; the groups in reference order), as [`NonLocal`] says.
-fn match_groups(
-    first: &Image,
-    p: usize,
-    refs: &[(usize, usize)],
-    nl: &NonLocal,
-    threshold: f64,
-) -> Result<Vec<Vec<(usize, usize)>>, DenoiseError> {
-    Ok(refs
-        .par_iter()
-        .map_init(Vec::new, |buf, &r| {
-            similar_patches_into(first, p, p, r, nl.radius, threshold, nl.max_group, buf).map(|_| buf.iter().map(|g| g.0).collect())
+fn match_groups(first: &Image, p: usize, refs: &[(usize, usize)], nl: &NonLocal, threshold: f64) -> Result<Groups, DenoiseError> {
+    let parts: Vec<Groups> = refs
+        .par_chunks(256)
+        .map(|block| {
+            let (mut part, mut buf) = (Groups::default(), Vec::new());
+            for &r in block {
+                similar_patches_into(first, p, p, r, nl.radius, threshold, nl.max_group, &mut buf)?;
+                part.push(buf.iter().map(|g| g.0));
+            }
+            Ok(part)
         })
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, sc_patches::Error>>()?;
+    Ok(Groups::concat(parts))
+}
+
+/// Groups of patch corners laid end to end, each reference first: group `g`
+/// is `members[starts[g]..starts[g + 1]]`.
+#[derive(Debug, Default)]
+struct Groups {
+    members: Vec<(usize, usize)>,
+    /// Where each group begins, and the end of the last.
+    starts: Vec<usize>,
+}
+
+impl Groups {
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[(usize, usize)]> {
+        self.starts.windows(2).map(|w| &self.members[w[0]..w[1]])
+    }
+
+    /// Appends a group.
+    fn push(&mut self, group: impl Iterator<Item = (usize, usize)>) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.members.extend(group);
+        self.starts.push(self.members.len());
+    }
+
+    /// The groups of block matching's `found` (corner, distance) pairs,
+    /// group `g` beginning at `begins[g]`.
+    fn from_found(found: &[((usize, usize), f64)], begins: &[usize]) -> Self {
+        let mut out = Groups::default();
+        for (g, &b) in begins.iter().enumerate() {
+            let e = begins.get(g + 1).copied().unwrap_or(found.len());
+            out.push(found[b..e].iter().map(|f| f.0));
+        }
+        out
+    }
+
+    /// The groups of `parts`, in order.
+    fn concat(parts: Vec<Groups>) -> Self {
+        let mut out = Groups::default();
+        for part in parts {
+            for g in part.iter() {
+                out.push(g.iter().copied());
+            }
+        }
+        out
+    }
 }
 
 /// Column `g` of `out` (n × groups): the sum of group `g`'s patches of `y`
 /// (`p × p`, read in place) over `√m`. The mean of `m` patches has noise
 /// `σ/√m`; scaled by `√m`, its noise has `σ` again, and the per-patch goal
 /// holds.
-fn scaled_means(y: &Image, p: usize, groups: &[Vec<(usize, usize)>], out: &mut Vec<f64>) {
+fn scaled_means(y: &Image, p: usize, groups: &Groups, out: &mut Vec<f64>) {
     let n = p * p;
     out.clear();
     out.resize(n * groups.len(), 0.0);

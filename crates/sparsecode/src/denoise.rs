@@ -319,10 +319,7 @@ impl Denoiser {
         let p = self.patch;
         let n = p * p;
         // 1. Learn on a random sample of the patches (means removed).
-        let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
-        let all = corners(y, &PatchSpec::new(p, p))?;
-        let train_corners = if all.len() <= self.max_training { all } else { corners(y, &spec)? };
-        let mut train = extract_at(y, p, p, train_corners)?;
+        let mut train = extract_at(y, p, p, self.training_corners(y)?)?;
         train.remove_mean();
         let l = (self.n_atoms as f64).sqrt().round() as usize;
         let init = if l * l == self.n_atoms && l >= p { Init::Dct } else { Init::Data };
@@ -332,6 +329,18 @@ impl Denoiser {
             None => Ok((first, report)),
             Some(nl) => self.group_code_and_blend(y, &first, &dict, nl, observer),
         }
+    }
+
+    /// The corners of the training patches: every patch, or `max_training`
+    /// of them drawn with `seed`.
+    fn training_corners(&self, y: &Image) -> Result<Vec<(usize, usize)>, DenoiseError> {
+        let p = self.patch;
+        let all = corners(y, &PatchSpec::new(p, p))?;
+        if all.len() <= self.max_training {
+            return Ok(all);
+        }
+        let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
+        Ok(corners(y, &spec)?)
     }
 
     /// A dictionary learned on the columns of `xt` (patches, means removed)
@@ -399,8 +408,7 @@ impl Denoiser {
         // a random sample of references: cleaner training signals.
         let relearned;
         let dict = if nl.relearn_steps > 0 {
-            let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
-            let groups = match_groups(first, p, &corners(y, &spec)?, nl, threshold)?;
+            let groups = match_groups(first, p, &self.training_corners(y)?, nl, threshold)?;
             let mut train = Vec::new();
             scaled_means(y, p, &groups, &mut train);
             sc_patches::patches::remove_means(&mut train, n);

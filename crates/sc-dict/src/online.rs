@@ -228,19 +228,17 @@ impl<T: Real> OnlineState<T> {
         // correlation stays 0: the signals are coded over the other atoms,
         // and it is replaced as an unused atom at this step.
         let live: Vec<usize> = (0..k).filter(|&j| self.dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
-        let (codes, cost) = if live.len() == k {
-            let dict = self.dictionary()?;
-            let codes = encoder.encode(&dict, xm)?;
-            let cost = lasso_cost(&dict, x, &codes, alpha);
-            (codes, cost)
+        let whole = live.len() == k;
+        let sub: Vec<T> =
+            if whole { Vec::new() } else { live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect() };
+        let dict = if whole { self.dictionary()? } else { Dictionary::from_column_major(&sub, nf, live.len())? };
+        let codes = encoder.encode(&dict, xm)?;
+        let cost = lasso_cost(&dict, x, &codes, alpha);
+        let codes = if whole {
+            codes
         } else {
-            let sub: Vec<T> = live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect();
-            let dict = Dictionary::from_column_major(&sub, nf, live.len())?;
-            let codes = encoder.encode(&dict, xm)?;
-            let cost = lasso_cost(&dict, x, &codes, alpha);
             let (_, indptr, indices, values) = codes.into_parts();
-            let indices = indices.into_iter().map(|i| live[i as usize] as u32).collect();
-            (SparseCodes::from_parts(k, indptr, indices, values)?, cost)
+            SparseCodes::from_parts(k, indptr, indices.into_iter().map(|i| live[i as usize] as u32).collect(), values)?
         };
         let mut a = vec![T::ZERO; k * k];
         let mut b = vec![T::ZERO; nf * k];
@@ -354,7 +352,8 @@ pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut im
 }
 
 /// The checked signals, the generator `rng` (after the draws of the
-/// initial dictionary), and a state at the initial dictionary: how online and batch learning begin.
+/// initial dictionary), and a state at the initial dictionary: how online
+/// and batch learning begin.
 pub(crate) fn start<'a, T: Real, R: Draw>(
     x: MatRef<'a, T>,
     init: &Init,

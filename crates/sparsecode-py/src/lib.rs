@@ -254,6 +254,15 @@ fn fit_out<T: Real + Element>(py: Python<'_>, fit: Fit<T>) -> PyResult<Py<PyAny>
 /// the kept Gaussian value (`has_gauss`, `cached_gaussian`).
 type NumpyState = (Vec<u32>, usize, bool, f64);
 
+/// The generator that continues `numpy_state`, or else one seeded with
+/// `seed`.
+fn generator(numpy_state: Option<NumpyState>, seed: u64) -> PyResult<Generator> {
+    Ok(match numpy_state_in(numpy_state)? {
+        Some(g) => Generator::from(g),
+        None => Generator::from(SplitMix(seed)),
+    })
+}
+
 /// A NumPy state as the core's generator.
 fn numpy_state_in(state: Option<NumpyState>) -> PyResult<Option<NumpyRandomState>> {
     state
@@ -504,10 +513,7 @@ fn online_step(
     numpy_state: Option<NumpyState>,
 ) -> PyResult<Py<PyAny>> {
     let enc = batch_encoder(algorithm, alpha, positive_code, coder_max_iter, n_jobs)?;
-    let rng = match numpy_state_in(numpy_state)? {
-        Some(g) => Generator::from(g),
-        None => Generator::from(SplitMix(seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))),
-    };
+    let rng = generator(numpy_state, seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))?;
     if let Ok(x64) = x.extract::<PyReadonlyArray2<'_, f64>>() {
         step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x64, &enc, alpha, positive_dict, rng)
     } else if let Ok(x32) = x.extract::<PyReadonlyArray2<'_, f32>>() {
@@ -637,10 +643,7 @@ impl PyOnlineRun {
             let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
             Ok(OnlineRun::new(&p.check().map_err(value_error)?, n, state, rng))
         }
-        let rng = match numpy_state_in(numpy_state)? {
-            Some(g) => Generator::from(g),
-            None => Generator::from(SplitMix(seed)),
-        };
+        let rng = generator(numpy_state, seed)?;
         let params = |k| OnlineParams { batch_size, seed, positive_dict, tol, max_no_improvement, forget_rho, ..OnlineParams::new(k) };
         Ok(Self(if let Ok(d) = dictionary.extract::<PyReadonlyArray2<'_, f64>>() {
             let p = params(d.shape()[0]);

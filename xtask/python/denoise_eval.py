@@ -25,6 +25,7 @@ import tempfile
 import time
 
 import bm3d
+import eval_args
 import numpy as np
 from skimage import color, data
 
@@ -60,13 +61,7 @@ def auto_sigma(cli, tmp, noisy):
 
 
 def main():
-    cli, out_dir = sys.argv[1], sys.argv[2]
-    rest = sys.argv[3:]
-    extra = rest[rest.index("--") + 1:] if "--" in rest else []
-    flags = rest[: rest.index("--")] if "--" in rest else rest
-    images = ["camera", "coins", "brick"] if "--quick" in flags else IMAGES
-    if "--images" in flags:
-        images = flags[flags.index("--images") + 1].split(",")
+    cli, out_dir, flags, extra, images = eval_args.parse(sys.argv, IMAGES)
     cached = {}
     if "--reuse-bm3d" in flags:
         with open(os.path.join(out_dir, "denoise.json")) as f:

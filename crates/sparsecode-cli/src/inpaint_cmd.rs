@@ -36,15 +36,24 @@ pub(crate) struct InpaintArgs {
     /// Atoms per patch at most (twice that in refinement passes) [default: 4].
     #[arg(long)]
     max_atoms: Option<usize>,
-    /// Refinement passes: the estimate re-coded whole, the goal shrinking to --sigma [default: 16].
+    /// Refinement passes: the estimate re-coded whole, the goal shrinking to --sigma [default: 64].
     #[arg(long)]
     refine: Option<usize>,
-    /// σ of the first refinement pass [default: 12].
+    /// σ of the first refinement pass [default: 8].
     #[arg(long)]
     refine_sigma: Option<f64>,
     /// Learn on the incomplete patches (masked) rather than on the first estimate.
     #[arg(long)]
     learn_masked: bool,
+    /// Code the patches every STRIDE pixels down and across in the masked pass and the refinement passes, the grid shifted from pass to pass [default: 4].
+    #[arg(long)]
+    stride: Option<usize>,
+    /// The grid step of the last --fine-passes refinement passes [default: 2].
+    #[arg(long)]
+    fine_stride: Option<usize>,
+    /// Refinement passes at the end on the --fine-stride grid [default: 16].
+    #[arg(long)]
+    fine_passes: Option<usize>,
     /// Mini-batches of the learner; 0 keeps the overcomplete DCT [default: 200].
     #[arg(long)]
     steps: Option<usize>,
@@ -110,6 +119,9 @@ pub(crate) fn inpaint(a: &InpaintArgs) -> Result<(), CliError> {
         steps: a.steps.unwrap_or(base.steps),
         refine: a.refine.unwrap_or(base.refine),
         learn_masked: a.learn_masked,
+        stride: a.stride.unwrap_or(base.stride),
+        fine_stride: a.fine_stride.unwrap_or(base.fine_stride),
+        fine_passes: a.fine_passes.unwrap_or(base.fine_passes),
         refine_sigma: a.refine_sigma.unwrap_or(base.refine_sigma),
         max_training: a.max_training.unwrap_or(base.max_training),
         seed: a.seed,

@@ -99,6 +99,9 @@ fn commands(d: &Path) -> Vec<(Vec<String>, &'static [&'static str])> {
                 "--refine-sigma",
                 "--max-training",
                 "--seed",
+                "--stride",
+                "--fine-stride",
+                "--fine-passes",
             ],
         ),
     ]

@@ -84,7 +84,8 @@ pub struct Inpainter {
     /// Patches coded every `stride` pixels down and across (the last row
     /// and column always) in the masked pass and the refinement passes
     /// before the last `fine_passes`; the grid shifts from pass to pass, so
-    /// the passes together use every offset (4).
+    /// the passes together use every offset (4; a step longer than `patch`
+    /// counts as `patch`, so every pixel lies in a patch of every grid).
     pub stride: usize,
     /// The grid step of the last `fine_passes` refinement passes (2).
     pub fine_stride: usize,
@@ -352,8 +353,10 @@ impl Inpainter {
 /// The corners of `p × p` patches of `img` whose row lies in `rows`, every
 /// `s` pixels down and across from an offset that changes with `pass`
 /// (`(0, 0)`, `(1, 1)`, `(0, 1)`, `(1, 0)`, … for `s = 2`), plus the last
-/// row and column, so every pixel is covered.
+/// row and column, so every pixel is covered (a step `s > p` counts as
+/// `p`, which would otherwise leave gaps).
 fn shifted_grid(img: &Image, p: usize, s: usize, pass: usize, rows: std::ops::Range<usize>) -> Vec<(usize, usize)> {
+    let s = s.min(p);
     let (off_r, off_c) = (pass % s, (pass / s + pass % s) % s);
     let (last_r, last_c) = (img.height - p, img.width - p);
     let on = |v: usize, off: usize, last: usize| v % s == off || v == last || (v < off && v == 0);
@@ -386,10 +389,12 @@ mod tests {
     fn each_shifted_grid_covers_every_pixel_and_the_passes_use_every_corner() {
         let img = Image { width: 23, height: 17, channels: 1, data: vec![0.0; 23 * 17] };
         let p = 5;
-        for s in 1..=4 {
+        // Steps past the patch side (6, 7) count as the side: no gaps.
+        for step in 1..=7 {
+            let s: usize = step.min(p);
             let mut seen = std::collections::HashSet::new();
             for pass in 0..s * s {
-                let grid = shifted_grid(&img, p, s, pass, 0..img.height);
+                let grid = shifted_grid(&img, p, step, pass, 0..img.height);
                 let mut covered = vec![false; img.width * img.height];
                 for &(r, c) in &grid {
                     assert!(r + p <= img.height && c + p <= img.width);
@@ -398,12 +403,12 @@ mod tests {
                     }
                     seen.insert((r, c));
                 }
-                assert!(covered.iter().all(|&v| v), "s = {s}, pass {pass}: a pixel is in no patch");
+                assert!(covered.iter().all(|&v| v), "step {step}, pass {pass}: a pixel is in no patch");
                 // A band of rows gives the grid's corners in those rows.
-                let band = shifted_grid(&img, p, s, pass, 3..7);
+                let band = shifted_grid(&img, p, step, pass, 3..7);
                 assert_eq!(band, grid.iter().copied().filter(|c| (3..7).contains(&c.0)).collect::<Vec<_>>());
             }
-            assert_eq!(seen.len(), (img.height - p + 1) * (img.width - p + 1), "s = {s}");
+            assert_eq!(seen.len(), (img.height - p + 1) * (img.width - p + 1), "step {step}");
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Sparse coding solvers: OMP, LARS, Lasso (LARS homotopy, coordinate
 //! descent, ISTA, FISTA) and thresholding; the same problems on the
 //! observed entries of incomplete signals (`Encoder::encode_masked`); and
-//! simultaneous OMP over groups of signals ([`Somp`]).
+//! simultaneous OMP over groups of signals ([`Somp`]) and its convex form,
+//! the group Lasso ([`GroupLasso`]).
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -55,6 +56,7 @@ mod codes;
 mod dictionary;
 mod encoder;
 mod error;
+mod group_lasso;
 mod iterative;
 mod lars;
 mod masked;
@@ -67,6 +69,7 @@ pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
 pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
 pub use error::{Error, Result};
+pub use group_lasso::GroupLasso;
 pub use objective::{lasso_objective, lasso_objective_in};
 pub use sc_linalg::{Real, faer};
 pub use somp::Somp;

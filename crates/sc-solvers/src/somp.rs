@@ -59,7 +59,7 @@ impl Somp {
     /// signal of a group gets the group's support. Groups are coded in
     /// parallel; the codes do not depend on the thread count.
     pub fn encode<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, starts: &[usize]) -> Result<SparseCodes<T>> {
-        let (nf, n, ns) = (dict.n_features(), dict.n_atoms(), x.ncols());
+        let (nf, n) = (dict.n_features(), dict.n_atoms());
         if x.nrows() != nf {
             return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: nf, got: x.nrows() });
         }
@@ -70,15 +70,8 @@ impl Somp {
             Some(t) if !(t >= 0.0 && t.is_finite()) => return Err(invalid("tol", format!("must be finite and ≥ 0, got {t}"))),
             t => t.map(T::from_f64),
         };
-        if ns > 0 && (starts.first() != Some(&0) || starts.windows(2).any(|w| w[1] <= w[0]) || starts.last().is_some_and(|&l| l >= ns)) {
-            return Err(invalid("groups", "group starts must begin at 0, increase, and lie below the number of signals"));
-        }
-        if let Some(s) = (0..ns).find(|&s| (0..nf).any(|i| !x[(i, s)].is_finite())) {
-            return Err(Error::NonFiniteSignal { sample: s });
-        }
         let cap = self.max_atoms.min(n).min(nf);
-        let bounds: Vec<(usize, usize)> =
-            (0..starts.len()).map(|g| (starts[g], starts.get(g + 1).copied().unwrap_or(ns))).filter(|_| ns > 0).collect();
+        let bounds = group_bounds(x, starts)?;
         let groups: Vec<(Vec<u32>, Vec<T>)> = bounds
             .par_iter()
             .map(|&(a, b)| {
@@ -88,26 +81,61 @@ impl Somp {
                 codes
             })
             .collect();
-        // Each group's support, in increasing atom order, and its coefficients (one row per signal).
-        let mut indptr = vec![0usize];
-        let (mut indices, mut values) = (Vec::new(), Vec::new());
-        for ((a, b), (support, coefs)) in bounds.iter().zip(groups) {
-            let k = support.len();
-            let mut order: Vec<usize> = (0..k).collect();
-            order.sort_by_key(|&t| support[t]);
-            for s in 0..b - a {
-                for &t in &order {
-                    let v = coefs[s * k + t];
-                    if v != T::ZERO {
-                        indices.push(support[t]);
-                        values.push(v);
-                    }
-                }
-                indptr.push(indices.len());
-            }
-        }
-        SparseCodes::from_parts(n, indptr, indices, values)
+        assemble(n, &bounds, groups)
     }
+}
+
+/// The signal ranges of the groups that begin at `starts` (checked: from 0,
+/// increasing, below the number of signals), after checking that every
+/// signal is finite.
+pub(crate) fn group_bounds<T: Real>(x: MatRef<'_, T>, starts: &[usize]) -> Result<Vec<(usize, usize)>> {
+    let (nf, ns) = (x.nrows(), x.ncols());
+    if ns > 0 && (starts.first() != Some(&0) || starts.windows(2).any(|w| w[1] <= w[0]) || starts.last().is_some_and(|&l| l >= ns)) {
+        return Err(invalid("groups", "group starts must begin at 0, increase, and lie below the number of signals"));
+    }
+    if let Some(s) = (0..ns).find(|&s| (0..nf).any(|i| !x[(i, s)].is_finite())) {
+        return Err(Error::NonFiniteSignal { sample: s });
+    }
+    Ok((0..starts.len()).map(|g| (starts[g], starts.get(g + 1).copied().unwrap_or(ns))).filter(|_| ns > 0).collect())
+}
+
+/// The codes of every signal from each group's support (any order) and its
+/// coefficients (`m × k`, one row per signal): atoms in increasing order,
+/// zeros left out.
+pub(crate) fn assemble<T: Real>(n_atoms: usize, bounds: &[(usize, usize)], groups: Vec<(Vec<u32>, Vec<T>)>) -> Result<SparseCodes<T>> {
+    let mut indptr = vec![0usize];
+    let (mut indices, mut values) = (Vec::new(), Vec::new());
+    for ((a, b), (support, coefs)) in bounds.iter().zip(groups) {
+        let k = support.len();
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by_key(|&t| support[t]);
+        for s in 0..b - a {
+            for &t in &order {
+                let v = coefs[s * k + t];
+                if v != T::ZERO {
+                    indices.push(support[t]);
+                    values.push(v);
+                }
+            }
+            indptr.push(indices.len());
+        }
+    }
+    SparseCodes::from_parts(n_atoms, indptr, indices, values)
+}
+
+/// The correlations `B = Dᵀ X_g` of a group, row-major (`b[j·m + s]`: an
+/// atom's correlations with the group, contiguous).
+pub(crate) fn group_correlations<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>) -> Vec<T> {
+    let (n, m) = (dict.n_atoms(), xg.ncols());
+    let mut bt = vec![T::ZERO; n * m];
+    dtx_into(dict.matrix(), xg, MatMut::from_column_major_slice_mut(&mut bt, n, m), Par::Seq);
+    let mut b = vec![T::ZERO; n * m];
+    for s in 0..m {
+        for j in 0..n {
+            b[j * m + s] = bt[s * n + j];
+        }
+    }
+    b
 }
 
 /// Codes one group `xg` (n_features × m): writes its support (in order of
@@ -115,15 +143,7 @@ impl Somp {
 fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, cap: usize, tol: Option<T>, out: &mut (Vec<u32>, Vec<T>)) {
     let (n, m) = (dict.n_atoms(), xg.ncols());
     // B = Dᵀ X_g: the correlations C start at B.
-    let mut bt = vec![T::ZERO; n * m];
-    dtx_into(dict.matrix(), xg, MatMut::from_column_major_slice_mut(&mut bt, n, m), Par::Seq);
-    // Row-major (b[j·m + s]): an atom's correlations with the group, contiguous.
-    let mut b = vec![T::ZERO; n * m];
-    for s in 0..m {
-        for j in 0..n {
-            b[j * m + s] = bt[s * n + j];
-        }
-    }
+    let b = group_correlations(dict, xg);
     let mut c = b.clone();
     let mut energy = (0..m).fold(T::ZERO, |acc, s| acc + (0..xg.nrows()).fold(T::ZERO, |a, i| a + xg[(i, s)] * xg[(i, s)]));
     let goal = tol.map(|t| t * T::from_f64(m as f64));

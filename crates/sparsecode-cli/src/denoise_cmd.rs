@@ -76,16 +76,49 @@ pub(crate) struct DenoiseArgs {
     nl_threshold: Option<f64>,
     /// Non-local pass: code each group's mean for its reference patch
     /// (average), or every patch of the group with one shared support
-    /// (somp, simultaneous OMP as in LSSC).
+    /// (somp, simultaneous OMP as in LSSC; group-lasso, its convex form with
+    /// λ = F·σ·√m, F from --nl-lasso-factor).
     #[arg(long, value_enum, default_value_t = GroupCodingArg::Average)]
     nl_coding: GroupCodingArg,
     /// Non-local pass: mini-batches of online learning on group means
     /// before the groups are coded (0: keep the first dictionary) [default: 0].
     #[arg(long)]
     nl_relearn: Option<usize>,
+    /// Non-local pass, --nl-coding group-lasso: the penalty is F·σ·√m for a
+    /// group of m patches [default: 1.4].
+    #[arg(long)]
+    nl_lasso_factor: Option<f64>,
+    /// Non-local pass: add back the reference's own detail from the first
+    /// estimate, above a floor of K·σ per pixel (0: off) [default: 0.1 from
+    /// σ = 25, off below].
+    #[arg(long)]
+    nl_detail: Option<f64>,
+    /// Colour images: each channel apart with its own dictionary, in the
+    /// opponent colour space (opponent) or in R, G, B (rgb); or one
+    /// dictionary over patches of all three channels, in the opponent space
+    /// (joint; measured best with --gain 1.05) or in R, G, B (joint-rgb).
+    #[arg(long, value_enum, default_value_t = ColourArg::Opponent)]
+    colour: ColourArg,
+    /// Joint colour: the channels after the first are weighed by W in the
+    /// coding [default: 0.7].
+    #[arg(long)]
+    chroma_weight: Option<f64>,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
+}
+
+/// `--colour`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ColourArg {
+    /// Joint patches, opponent colour space.
+    Joint,
+    /// Joint patches, R, G, B.
+    JointRgb,
+    /// Channel by channel, opponent colour space.
+    Opponent,
+    /// Channel by channel, R, G, B.
+    Rgb,
 }
 
 /// `--nl-coding`.
@@ -95,6 +128,8 @@ pub(crate) enum GroupCodingArg {
     Average,
     /// Simultaneous OMP over the group.
     Somp,
+    /// The group Lasso over the group.
+    GroupLasso,
 }
 
 /// `--learner`.
@@ -146,6 +181,9 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
             LearnerArg::Online => Learner::online(a.steps.unwrap_or(Learner::ONLINE_STEPS)),
         },
         sparsity_weights: !a.uniform_weights,
+        chroma_weight: a.chroma_weight.unwrap_or(base.chroma_weight),
+        joint_colour: matches!(a.colour, ColourArg::Joint | ColourArg::JointRgb),
+        opponent_colour: matches!(a.colour, ColourArg::Joint | ColourArg::Opponent),
         non_local: if a.no_non_local {
             None
         } else {
@@ -156,9 +194,12 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
                 max_group: a.nl_group.unwrap_or(nl.max_group),
                 threshold: a.nl_threshold.unwrap_or(nl.threshold),
                 relearn_steps: a.nl_relearn.unwrap_or(nl.relearn_steps),
+                lasso_factor: a.nl_lasso_factor.unwrap_or(nl.lasso_factor),
+                detail: a.nl_detail.map_or(nl.detail, |k| (k != 0.0).then_some(k)),
                 coding: match a.nl_coding {
                     GroupCodingArg::Average => GroupCoding::Average,
                     GroupCodingArg::Somp => GroupCoding::Simultaneous,
+                    GroupCodingArg::GroupLasso => GroupCoding::GroupLasso,
                 },
             })
         },

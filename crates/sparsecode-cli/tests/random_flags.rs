@@ -70,7 +70,20 @@ fn commands(d: &Path) -> Vec<(Vec<String>, &'static [&'static str])> {
         ),
         (
             base(&["denoise", "--image", &f("small.npy"), "--sigma", "20", "--atoms", "16", "--iterations", "1", "-o", &f("o.npy")]),
-            &["--sigma", "--patch", "--atoms", "--iterations", "--max-training", "--gain", "--lambda-factor", "--seed", "--steps"],
+            &[
+                "--sigma",
+                "--patch",
+                "--atoms",
+                "--iterations",
+                "--max-training",
+                "--gain",
+                "--lambda-factor",
+                "--seed",
+                "--steps",
+                "--chroma-weight",
+                "--nl-lasso-factor",
+                "--nl-detail",
+            ],
         ),
         (
             base(&[

@@ -804,7 +804,7 @@ fn reconstruct_patches(
 /// Denoises `image` (values in the units of `sigma`); returns the image
 /// and the mean atoms per patch.
 #[pyfunction]
-#[pyo3(signature = (image, sigma, patch=None, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, non_local="average", n_jobs=None))]
+#[pyo3(signature = (image, sigma, patch=None, n_atoms=256, iterations=20, gain=1.1, lambda_factor=20.0, max_training=65000, seed=0, learner="online", steps=400, sparsity_weights=true, non_local="average", colour="opponent", n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 fn denoise(
     py: Python<'_>,
@@ -821,14 +821,25 @@ fn denoise(
     steps: usize,
     sparsity_weights: bool,
     non_local: &str,
+    colour: &str,
     n_jobs: Option<usize>,
 ) -> PyResult<(Py<PyAny>, f64)> {
     use sparsecode::denoise::{Denoiser, GroupCoding, Learner, NonLocal};
+    // The non-local defaults for this σ.
+    let base = Denoiser::new(sigma).non_local.unwrap_or_default();
     let non_local = match non_local {
-        "average" => Some(NonLocal::default()),
-        "somp" => Some(NonLocal { coding: GroupCoding::Simultaneous, ..NonLocal::default() }),
+        "average" => Some(base),
+        "somp" => Some(NonLocal { coding: GroupCoding::Simultaneous, ..base }),
+        "group_lasso" => Some(NonLocal { coding: GroupCoding::GroupLasso, ..base }),
         "none" => None,
-        other => return Err(PyValueError::new_err(format!("non_local must be 'average', 'somp' or 'none', got {other:?}"))),
+        other => return Err(PyValueError::new_err(format!("non_local must be 'average', 'somp', 'group_lasso' or 'none', got {other:?}"))),
+    };
+    let (joint_colour, opponent_colour) = match colour {
+        "opponent" => (false, true),
+        "rgb" => (false, false),
+        "joint" => (true, true),
+        "joint-rgb" => (true, false),
+        other => return Err(PyValueError::new_err(format!("colour must be 'opponent', 'rgb', 'joint' or 'joint-rgb', got {other:?}"))),
     };
     let learner = match learner {
         "online" => Learner::online(steps),
@@ -847,6 +858,8 @@ fn denoise(
         learner,
         sparsity_weights,
         non_local,
+        joint_colour,
+        opponent_colour,
         ..Denoiser::new(sigma)
     };
     let img = image_of(image)?;

@@ -54,6 +54,21 @@ def test_denoise_raises_psnr():
         sc.denoise(noisy, 20, non_local="bm3d")
 
 
+def test_colour_images_are_denoised_jointly_or_channel_by_channel():
+    gray = sc.data.camera()[128:192, 128:192].astype(np.float64)
+    clean = np.stack([gray, 0.8 * gray + 20, 0.6 * gray + 40], axis=2)
+    noisy = clean + 20 * np.random.RandomState(1).randn(*clean.shape)
+    psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
+    outs = {}
+    for colour in ["opponent", "rgb", "joint", "joint-rgb"]:
+        outs[colour], report = sc.denoise(noisy, 20, n_atoms=100, steps=40, colour=colour, return_report=True)
+        assert outs[colour].shape == clean.shape
+        assert psnr(outs[colour]) > psnr(noisy) + 3, colour
+    assert not np.allclose(outs["joint"], outs["opponent"])
+    with pytest.raises(ValueError, match="colour"):
+        sc.denoise(noisy, 20, colour="cmyk")
+
+
 def test_the_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
     import pathlib
     import re

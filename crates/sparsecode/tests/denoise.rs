@@ -38,6 +38,33 @@ fn denoising_a_crop_of_camera_gains_several_db() {
     assert!(opponent > apart + 0.5, "opponent {opponent:.2} dB, R/G/B apart {apart:.2} dB");
 }
 
+/// Joint colour: one code per patch of all three channels (not one per
+/// channel), and the noise is removed in every channel.
+#[test]
+fn joint_colour_codes_the_three_channels_over_one_dictionary() {
+    let clean = crop(&camera(), 64);
+    let clean3 = Image::new(64, 64, 3, clean.data.iter().flat_map(|&v| [v, 0.8 * v + 20.0, 0.6 * v + 40.0]).collect()).unwrap();
+    let mut g = SplitMix(9);
+    let noisy3 = Image::new(64, 64, 3, clean3.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
+    let channel = |img: &Image, k: usize| Image::gray(64, 64, img.data.iter().skip(k).step_by(3).copied().collect()).unwrap();
+    for opponent_colour in [true, false] {
+        let d = Denoiser { n_atoms: 100, learner: Learner::online(40), joint_colour: true, opponent_colour, ..Denoiser::new(20.0) };
+        let (out, report) = d.run(&noisy3, &mut Quiet).unwrap();
+        assert_eq!(report.n_patches, 57 * 57);
+        for k in 0..3 {
+            let (before, after) =
+                (psnr(&channel(&clean3, k), &channel(&noisy3, k), 255.0), psnr(&channel(&clean3, k), &channel(&out, k), 255.0));
+            assert!(after > before + 3.0, "opponent {opponent_colour}, channel {k}: {before:.2} dB → {after:.2} dB");
+        }
+        let apart = Denoiser { joint_colour: false, ..d }.run(&noisy3, &mut Quiet).unwrap().1;
+        assert_eq!(apart.n_patches, 3 * 57 * 57);
+    }
+    for w in [0.0, -1.0, f64::NAN] {
+        let d = Denoiser { joint_colour: true, chroma_weight: w, ..Denoiser::new(20.0) };
+        assert!(matches!(d.run(&noisy3, &mut Quiet), Err(DenoiseError::Invalid("chroma_weight", _))));
+    }
+}
+
 #[test]
 fn bad_input_is_refused() {
     let img = crop(&camera(), 16);
@@ -88,7 +115,7 @@ fn the_non_local_pass_groups_similar_patches() {
     assert!(alone.data.iter().zip(&single.data).all(|(a, b)| (a - b).abs() < 1e-9));
     let default = base.run(&noisy, &mut Quiet).unwrap().0;
     assert!(alone.data.iter().zip(&default.data).any(|(a, b)| (a - b).abs() > 1e-3), "groups of more than one change the result");
-    for coding in [GroupCoding::Average, GroupCoding::Simultaneous] {
+    for coding in [GroupCoding::Average, GroupCoding::Simultaneous, GroupCoding::GroupLasso] {
         let d = Denoiser { non_local: Some(NonLocal { coding, ..NonLocal::default() }), ..base.clone() };
         let pool = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
         let one = pool(1).install(|| d.run(&noisy, &mut Quiet).unwrap().0);
@@ -106,6 +133,8 @@ fn the_non_local_pass_groups_similar_patches() {
     for (nl, name) in [
         (NonLocal { step: 0, ..NonLocal::default() }, "step"),
         (NonLocal { max_group: 0, ..NonLocal::default() }, "max_group"),
+        (NonLocal { lasso_factor: -1.0, ..NonLocal::default() }, "lasso_factor"),
+        (NonLocal { detail: Some(f64::NAN), ..NonLocal::default() }, "detail"),
         (NonLocal { threshold: f64::NAN, ..NonLocal::default() }, "threshold"),
     ] {
         let d = Denoiser { non_local: Some(nl), ..Denoiser::new(20.0) };

@@ -7,8 +7,8 @@ from ._util import threads
 
 
 def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
-            lambda_factor=20.0, max_training=65000, sparsity_weights=True, non_local="average", random_state=0, n_jobs=None,
-            return_report=False):
+            lambda_factor=20.0, max_training=65000, sparsity_weights=True, non_local="average", colour="opponent", random_state=0,
+            n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
     it with :func:`estimate_sigma`): a dictionary is
@@ -19,7 +19,11 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", ste
     every patch is replaced by the mean of up to 8 similar noisy patches
     (block matching on that first estimate) coded to the goal for the mean's
     lower noise; ``"somp"`` codes the groups by simultaneous OMP instead (as
-    LSSC), ``"none"`` skips the pass. Returns the image as float64 (and the
+    LSSC), ``"group_lasso"`` by its convex form, ``"none"`` skips the pass. A colour image is denoised channel by
+    channel in the opponent colour space (``colour="opponent"``), or in R, G,
+    B (``"rgb"``), or with one dictionary over patches of all three channels
+    (``"joint"`` in the opponent space, ``"joint-rgb"`` in R, G, B; Mairal,
+    Elad & Sapiro 2008). Returns the image as float64 (and the
     mean atoms per patch with ``return_report=True``)."""
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
@@ -31,7 +35,7 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", ste
     out, mean_nnz = _core.denoise(
         img, float(sigma), patch=None if patch_size is None else int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
         lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
-        steps=int(steps), sparsity_weights=bool(sparsity_weights), non_local=non_local, n_jobs=threads(n_jobs),
+        steps=int(steps), sparsity_weights=bool(sparsity_weights), non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
 

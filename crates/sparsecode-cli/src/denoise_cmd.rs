@@ -21,7 +21,7 @@ pub(crate) struct DenoiseArgs {
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Square patch side [default: 8 below σ = 25, 10 from it].
+    /// Square patch side [default: 10].
     #[arg(long)]
     patch: Option<usize>,
     /// Dictionary atoms [default: 256].

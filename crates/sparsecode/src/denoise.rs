@@ -107,7 +107,7 @@ impl Learner {
 pub struct Denoiser {
     /// Noise standard deviation, in the image's units.
     pub sigma: f64,
-    /// Square patch side (8 below σ = 25, 10 from it).
+    /// Square patch side (10).
     pub patch: usize,
     /// Atoms (256; a square number ≥ patch² for the DCT start).
     pub n_atoms: usize,
@@ -257,13 +257,19 @@ pub struct DenoiseReport {
 }
 
 impl Denoiser {
-    /// The recipe for noise `sigma`: 8×8 patches below σ = 25, 10×10 from
-    /// it (measured on the six images of `cargo xtask denoise-eval`: +0.03,
-    /// +0.11 and +0.21 dB on average at σ = 15, 25, 50, for 50% more time).
+    /// The recipe for noise `sigma`. 10×10 patches at every σ: first chosen
+    /// from σ = 25 (per-patch pass, the six images of `cargo xtask
+    /// denoise-eval`: +0.11 and +0.21 dB on average at σ = 25 and 50 over
+    /// 8×8); below it 8×8 until the non-local pass, with which 10×10 measured
+    /// +0.06 dB on average at σ = 10 and at σ = 15 over camera, coins, moon,
+    /// brick and two images held out from every choice, astronaut and
+    /// rocket (brick +0.23 and +0.27, moon +0.05 and +0.21; no image below
+    /// −0.03 dB), and +0.06 on chelsea and coffee in colour at σ = 15, for
+    /// about 50% more time.
     pub fn new(sigma: f64) -> Self {
         Self {
             sigma,
-            patch: if sigma >= 25.0 { 10 } else { 8 },
+            patch: 10,
             n_atoms: 256,
             iterations: 20,
             gain: 1.1,

@@ -97,6 +97,29 @@ impl Image {
         Image { width: self.width, height: self.height, channels: 1, data }
     }
 
+    /// Channel `k` as a gray image (a copy); an error if there is no such
+    /// channel.
+    pub fn channel(&self, k: usize) -> Result<Image> {
+        if k >= self.channels {
+            return Err(Error::Shape(format!("no channel {k} in an image of {} channels", self.channels)));
+        }
+        let data = self.data.iter().skip(k).step_by(self.channels).copied().collect();
+        Ok(Image { width: self.width, height: self.height, channels: 1, data })
+    }
+
+    /// Sets channel `k` to the gray image `plane` (its inverse of
+    /// [`channel`](Self::channel)); an error if there is no such channel or
+    /// the sizes differ.
+    pub fn set_channel(&mut self, k: usize, plane: &Image) -> Result<()> {
+        if k >= self.channels || plane.channels != 1 || plane.width != self.width || plane.height != self.height {
+            return Err(Error::Mismatch);
+        }
+        for (px, &v) in self.data.chunks_exact_mut(self.channels).zip(&plane.data) {
+            px[k] = v;
+        }
+        Ok(())
+    }
+
     /// Values multiplied by `factor` (to change scale).
     pub fn scaled(mut self, factor: f64) -> Image {
         self.data.iter_mut().for_each(|v| *v *= factor);
@@ -343,6 +366,21 @@ pub fn encode_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `channel` takes one channel out, `set_channel` puts it back; both
+    /// refuse a channel that is not there or a plane of another size.
+    #[test]
+    fn channels_come_out_and_go_back() {
+        let mut img = Image::new(2, 1, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        let g = img.channel(1).unwrap();
+        assert_eq!((g.width, g.height, g.channels, g.data.clone()), (2, 1, 1, vec![2.0, 5.0]));
+        img.set_channel(2, &g).unwrap();
+        assert_eq!(img.data, vec![1.0, 2.0, 2.0, 4.0, 5.0, 5.0]);
+        assert!(img.channel(3).is_err());
+        assert!(img.set_channel(3, &g).is_err());
+        assert!(img.set_channel(0, &Image::gray(1, 2, vec![0.0, 0.0]).unwrap()).is_err());
+        assert!(img.set_channel(0, &img.clone()).is_err());
+    }
 
     #[test]
     fn camera_is_512_square_8_bit() {

@@ -377,16 +377,8 @@ impl Denoiser {
         let mut out = Image { width: work.width, height: work.height, channels: ch, data: vec![0.0; work.data.len()] };
         let (mut nnz_total, mut count) = (0.0, 0usize);
         for k in 0..ch {
-            let plane = Image {
-                width: work.width,
-                height: work.height,
-                channels: 1,
-                data: work.data.iter().skip(k).step_by(ch).copied().collect(),
-            };
-            let (clean, report) = self.run_image(&plane, observer)?;
-            for (i, v) in clean.data.iter().enumerate() {
-                out.data[i * ch + k] = *v;
-            }
+            let (clean, report) = self.run_image(&work.channel(k)?, observer)?;
+            out.set_channel(k, &clean)?;
             nnz_total += report.mean_nnz * report.n_patches as f64;
             count += report.n_patches;
         }
@@ -502,8 +494,7 @@ impl Denoiser {
         let first = if ch == 1 {
             first
         } else {
-            luminance =
-                Image { width: first.width, height: first.height, channels: 1, data: first.data.iter().step_by(ch).copied().collect() };
+            luminance = first.channel(0)?;
             &luminance
         };
         let threshold = nl.threshold * (p * p) as f64 * self.sigma * self.sigma;

@@ -168,11 +168,8 @@ impl Inpainter {
         let mut out = img.clone();
         let (mut nnz, mut count) = (0.0, 0usize);
         for c in 0..ch {
-            let plane = Image { width: w, height: h, channels: 1, data: img.data.iter().skip(c).step_by(ch).copied().collect() };
-            let (filled, (m, n)) = self.run_gray(&plane, known, observer)?;
-            for (i, v) in filled.data.iter().enumerate() {
-                out.data[i * ch + c] = *v;
-            }
+            let (filled, (m, n)) = self.run_gray(&img.channel(c)?, known, observer)?;
+            out.set_channel(c, &filled)?;
             nnz += m * n as f64;
             count += n;
         }

@@ -5,12 +5,14 @@
 //!   ./crates/sparsecode-py` into a virtual environment under
 //!   `target/py-test` and its pytest suite.
 //! - `py-bench`: the Python package timed against scikit-learn in one run
-//!   (`xtask/python/py_bench.py`, after `test`).
+//!   (`xtask/python/py_bench.py`, after `test`); rewrites its table in
+//!   `docs/python.md`.
 //! - `golden [--regen]`: compares every solver with scikit-learn's golden
 //!   files (`--regen` first remakes them in a throwaway virtual environment).
 //! - `bench [--quick]`: sparsecode against scikit-learn, SPAMS and BM3D,
 //!   interleaved, with the quality of every answer (`xtask/python/bench.py`
-//!   in a throwaway virtual environment); writes `target/bench/report.md`,
+//!   in a throwaway virtual environment); writes `target/bench/report.md`
+//!   (a full run also rewrites `docs/benchmarks.md` and `docs/bench/`),
 //!   `report.json` and the charts `ratios.png` and `scaling.png`. Without
 //!   Python or network it says so and times sparsecode alone. `bench
 //!   --criterion [args]` runs the criterion micro-benchmarks; `bench
@@ -24,7 +26,11 @@
 //! - `denoise-eval [--quick] [-- denoise flags]`: `sparsecode denoise`
 //!   against BM3D on six gray images at σ 15, 25, 50 and two colour ones
 //!   (`xtask/python/denoise_eval.py`), with the `--sigma auto` estimate;
-//!   writes `target/bench/denoise.md` and `denoise.json`.
+//!   writes `target/bench/denoise.md` and `denoise.json` (a full run also
+//!   rewrites the table of `docs/denoising.md`; likewise `inpaint-eval`
+//!   and `docs/inpainting.md`).
+//! - `dask-scale [args]`: `xtask/python/dask_scale.py` (learning across
+//!   Dask workers), its table in `docs/dask.md`.
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
@@ -117,9 +123,18 @@ fn py_bench() -> Result<(), String> {
     let mut c = cargo();
     c.args(["build", "--release", "-p", "sparsecode-cli"]);
     run(c)?;
-    let mut c = Command::new(&py);
-    c.arg(root().join("xtask/python/py_bench.py")).arg(root().join("target/release/sparsecode"));
-    run(c)
+    let out = Command::new(&py)
+        .arg(root().join("xtask/python/py_bench.py"))
+        .arg(root().join("target/release/sparsecode"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    print!("{table}");
+    if !out.status.success() {
+        return Err("py_bench.py failed".into());
+    }
+    publish("python.md", "py-bench", &table)
 }
 
 fn golden(args: &[String]) -> Result<(), String> {
@@ -151,7 +166,9 @@ fn golden(args: &[String]) -> Result<(), String> {
 /// the throwaway virtual environment (with `packages`), writing into
 /// `target/bench`: `inpaint_eval.py` (inpainting against scikit-image's
 /// and OpenCV's) or `denoise_eval.py` (denoising against BM3D).
-fn eval_script(script: &str, packages: &[&str], args: &[String]) -> Result<(), String> {
+/// A full run (no flags) also rewrites its table in `docs/PAGE` and keeps
+/// its files in `docs/bench`.
+fn eval_script(script: &str, packages: &[&str], args: &[String], page: &str, block: &str, table: &str) -> Result<(), String> {
     let mut c = cargo();
     c.args(["build", "--quiet", "--release", "-p", "sparsecode-cli"]);
     run(c)?;
@@ -161,7 +178,45 @@ fn eval_script(script: &str, packages: &[&str], args: &[String]) -> Result<(), S
         .arg(root().join("target/release/sparsecode"))
         .arg(root().join("target/bench"))
         .args(args);
-    run(c)
+    run(c)?;
+    if args.is_empty() {
+        let md = root().join("target/bench").join(table);
+        std::fs::copy(&md, root().join("docs/bench").join(table)).map_err(|e| e.to_string())?;
+        publish(page, block, &std::fs::read_to_string(&md).map_err(|e| e.to_string())?)?;
+    }
+    Ok(())
+}
+
+/// `dask-scale [script args]`: `xtask/python/dask_scale.py` in the test
+/// environment of `test` (with scikit-image), one row per worker count; a
+/// run with no arguments rewrites the table of `docs/dask.md`.
+fn dask_scale(args: &[String]) -> Result<(), String> {
+    let py = root().join("target/py-test/bin/python");
+    if !py.exists() {
+        return Err("run `cargo xtask test` first: it builds the package into target/py-test".into());
+    }
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet", "scikit-image"]);
+    run(c)?;
+    let out = Command::new(&py).arg(root().join("xtask/python/dask_scale.py")).args(args).output().map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    print!("{text}");
+    if !out.status.success() {
+        return Err(format!("dask_scale.py failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?.as_object().cloned()).collect();
+    let Some(first) = rows.first() else { return Err("dask_scale.py printed no result".into()) };
+    let keys: Vec<&String> = first.keys().collect();
+    let mut md = format!("| {} |\n|{}\n", keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" | "), "---|".repeat(keys.len()));
+    for r in &rows {
+        let cells: Vec<String> = keys.iter().map(|k| r.get(k.as_str()).map_or(String::new(), |v| v.to_string())).collect();
+        md.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    if args.is_empty() {
+        publish("dask.md", "dask-scale", &md)?;
+    }
+    Ok(())
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
@@ -205,6 +260,53 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     draw_charts(&out)?;
     println!("bench: {} (report.md, report.json, ratios.png, scaling.png) in {:.0} s", out.display(), t0.elapsed().as_secs_f64());
+    if !quick {
+        // The full run is the one docs/benchmarks.md shows.
+        let report = std::fs::read_to_string(out.join("report.md")).map_err(|e| e.to_string())?;
+        let body: String = report.lines().skip_while(|l| l.starts_with("# ")).collect::<Vec<_>>().join("\n");
+        for f in ["report.md", "report.json", "ratios.png", "scaling.png"] {
+            std::fs::copy(out.join(f), root().join("docs/bench").join(f)).map_err(|e| e.to_string())?;
+        }
+        publish("benchmarks.md", "bench", &body)?;
+    }
+    Ok(())
+}
+
+/// Today's date and time, `YYYY-MM-DD HH:MM`.
+fn now() -> String {
+    Command::new("date").arg("+%Y-%m-%d %H:%M").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+}
+
+/// This machine in one line: its processor, cores and memory.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "?".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or("?".into(), |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
+    format!("{cpu}, {cores} cores, {mem}")
+}
+
+/// Rewrites the part of `docs/PAGE` between the markers of `block`
+/// (`<!-- xtask:BLOCK begin … -->` and `<!-- xtask:BLOCK end -->`) with
+/// `body`, under a line with the date and the machine: how each
+/// measurement page stays the output of the command that measures it.
+fn publish(page: &str, block: &str, body: &str) -> Result<(), String> {
+    let path = root().join("docs").join(page);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let begin = format!("<!-- xtask:{block} begin");
+    let end = format!("<!-- xtask:{block} end -->");
+    let (Some(a), Some(b)) = (text.find(&begin), text.find(&end)) else {
+        return Err(format!("{}: no xtask:{block} markers", path.display()));
+    };
+    let a = a + text[a..].find("-->").ok_or("unclosed marker")? + 3;
+    let new = format!("{}\nRun of {} on {}.\n\n{}\n{}", &text[..a], now(), machine(), body.trim(), &text[b..]);
+    std::fs::write(&path, new).map_err(|e| e.to_string())?;
+    println!("published {} ({block})", path.display());
     Ok(())
 }
 
@@ -496,12 +598,22 @@ fn main() -> ExitCode {
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("bench-alone") => bench_alone(&rest),
-        Some("inpaint-eval") => eval_script("inpaint_eval.py", &["numpy", "scikit-image", "opencv-python-headless"], &rest),
-        Some("denoise-eval") => eval_script("denoise_eval.py", &["numpy", "scikit-image", "bm3d"], &rest),
+        Some("inpaint-eval") => eval_script(
+            "inpaint_eval.py",
+            &["numpy", "scikit-image", "opencv-python-headless"],
+            &rest,
+            "inpainting.md",
+            "inpaint-eval",
+            "inpaint.md",
+        ),
+        Some("denoise-eval") => {
+            eval_script("denoise_eval.py", &["numpy", "scikit-image", "bm3d"], &rest, "denoising.md", "denoise-eval", "denoise.md")
+        }
+        Some("dask-scale") => dask_scale(&rest),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

@@ -10,9 +10,8 @@ use sc_linalg::Real;
 use sc_solvers::{Encode, Encoder};
 
 use crate::error::{Result, invalid};
-use crate::init::Init;
-use crate::learner::{Fit, Learn, Record, StopReason, Valid};
-use crate::online::{check_atoms_alpha, start};
+use crate::init::{Init, start};
+use crate::learner::{Fit, Learn, Record, StopReason, Valid, check_atoms_alpha};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
 

@@ -1,11 +1,13 @@
 //! Dictionary initialisations.
 
 use faer::{Mat, MatRef};
-use sc_linalg::{Real, kernels};
+use sc_linalg::Real;
 
+use crate::atoms::unit_atom_from;
 use crate::error::{Error, Result, invalid};
-use crate::learner::Signals;
 use crate::rng::Draw;
+use crate::signals::Signals;
+use crate::stats::OnlineState;
 
 /// How a learner's dictionary starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,36 @@ pub enum Init {
     /// (scikit-learn accepts such a `dict_init` and replaces the atom from
     /// the data once it goes unused).
     Given(Vec<f64>),
+}
+
+impl Init {
+    /// The starts a door names (`Given` is a dictionary, not a name).
+    pub const NAMES: &'static [&'static str] = &["data", "dct", "svd"];
+}
+
+impl std::str::FromStr for Init {
+    type Err = sc_linalg::names::UnknownName;
+
+    /// `"data"`, `"dct"` or `"svd"` (any case, `-` or `_`).
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match sc_linalg::names::canonical(s).as_str() {
+            "data" => Ok(Init::Data),
+            "dct" => Ok(Init::Dct),
+            "svd" => Ok(Init::Svd),
+            _ => Err(sc_linalg::names::UnknownName { what: "init", got: s.to_string(), expected: Self::NAMES }),
+        }
+    }
+}
+
+impl std::fmt::Display for Init {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Init::Data => "data",
+            Init::Dct => "dct",
+            Init::Svd => "svd",
+            Init::Given(_) => "given",
+        })
+    }
 }
 
 /// Refuses, with a typed error rather than an abort, a dictionary whose
@@ -157,19 +189,19 @@ pub(crate) fn given<T: Real>(d: &[f64], nf: usize, n_atoms: usize) -> Result<Vec
     Ok(d.iter().map(|&v| T::from_f64(v)).collect())
 }
 
-/// `atom` ← `signal` scaled to unit norm, or a random unit atom if the
-/// signal is zero (initialisation, and K-SVD's replacement of atoms).
-pub(crate) fn unit_atom_from<T: Real>(signal: &[T], atom: &mut [T], rng: &mut impl Draw) {
-    atom.copy_from_slice(signal);
-    if !kernels::normalize(atom) {
-        random_unit_atom(atom, rng);
-    }
-}
-
-/// `atom` ← a random unit vector (Gaussian draws, normalised).
-pub(crate) fn random_unit_atom<T: Real>(atom: &mut [T], rng: &mut impl Draw) {
-    atom.iter_mut().for_each(|v| *v = T::from_f64(rng.normal()));
-    kernels::normalize(atom);
+/// The checked signals, the generator `rng` (after the draws of the
+/// initial dictionary), and a state at the initial dictionary: how online
+/// and batch learning begin.
+pub(crate) fn start<'a, T: Real, R: Draw>(
+    x: MatRef<'a, T>,
+    init: &Init,
+    n_atoms: usize,
+    mut rng: R,
+) -> Result<(Signals<'a, T>, R, OnlineState<T>)> {
+    let data = Signals::new(x)?;
+    let dict0 = init.build_from(&data, n_atoms, &mut rng)?;
+    let state = OnlineState::new(data.nf(), n_atoms, dict0)?;
+    Ok((data, rng, state))
 }
 
 #[cfg(test)]

@@ -15,21 +15,25 @@
 use faer::{Mat, MatRef, Side};
 use rayon::prelude::*;
 use sc_linalg::{Real, kernels};
-use sc_solvers::{Encode, Encoder};
+use sc_solvers::{Encode, Encoder, default_n_nonzero};
 
+use crate::atoms::{Codes, Users, replace_atoms};
 use crate::error::{Error, Result, invalid};
-use crate::init::{Init, unit_atom_from};
-use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid, goal_atom_cap};
+use crate::init::Init;
+use crate::learner::{Fit, Learn, Record, StopReason, Valid, goal_atom_cap};
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
+use crate::signals::Signals;
 
 /// Parameters of K-SVD.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KsvdParams {
     /// Number of atoms.
     pub n_atoms: usize,
-    /// OMP: atoms per signal (used when `tol` is `None`).
-    pub n_nonzero: usize,
+    /// OMP: atoms per signal (used when `tol` is `None`; `None`:
+    /// scikit-learn's rule for OMP, [`sc_solvers::default_n_nonzero`] of the
+    /// signal length and the atoms).
+    pub n_nonzero: Option<usize>,
     /// OMP: squared-residual goal per signal (error-constrained K-SVD).
     pub tol: Option<f64>,
     /// OMP: cap on atoms per signal under `tol` (default
@@ -48,14 +52,18 @@ pub struct KsvdParams {
 }
 
 impl KsvdParams {
-    /// Approximate K-SVD, 10 iterations, 8 atoms per signal, data init.
+    /// Iterations by default.
+    pub const ITERATIONS: usize = 10;
+
+    /// Approximate K-SVD, [`KsvdParams::ITERATIONS`] iterations, scikit-learn's
+    /// OMP sparsity ([`sc_solvers::default_n_nonzero`]), data init.
     pub fn new(n_atoms: usize) -> Self {
         Self {
             n_atoms,
-            n_nonzero: 8,
+            n_nonzero: None,
             tol: None,
             max_nonzero: None,
-            iterations: 10,
+            iterations: Self::ITERATIONS,
             exact: false,
             init: Init::Data,
             seed: 0,
@@ -70,7 +78,7 @@ impl KsvdParams {
             return Err(invalid("n_atoms", "must be at least 1"));
         }
         match self.tol {
-            None if self.n_nonzero == 0 || self.n_nonzero > k => {
+            None if self.n_nonzero.is_some_and(|n| n == 0 || n > k) => {
                 return Err(invalid("n_nonzero", format!("must be between 1 and {k}")));
             }
             Some(t) if !(t >= 0.0 && t.is_finite()) => return Err(invalid("tol", "must be finite and ≥ 0")),
@@ -94,7 +102,7 @@ impl KsvdParams {
     pub fn encoder(&self, n_features: usize) -> Encoder {
         match self.tol {
             Some(t) => Encoder::omp_tol(t).max_iter(self.max_nonzero.unwrap_or(goal_atom_cap(n_features, self.n_atoms)).min(self.n_atoms)),
-            None => Encoder::omp(self.n_nonzero),
+            None => Encoder::omp(self.n_nonzero.unwrap_or(default_n_nonzero(n_features, self.n_atoms))),
         }
     }
 }
@@ -180,43 +188,6 @@ impl Learn for Valid<KsvdParams> {
     }
 }
 
-/// Adds to `to_replace` (the unused atoms) every atom whose coherence with
-/// an earlier atom kept exceeds `coherence_limit`, then restarts each of
-/// them, in that order, as the unit-norm signal (`signal(s)`) with the next
-/// largest error in `errs` (ties by index; a random signal once all are
-/// used). Shared by K-SVD and masked K-SVD.
-pub(crate) fn replace_atoms<'a, T: Real>(
-    dict: &mut [T],
-    nf: usize,
-    errs: &[T],
-    to_replace: &mut Vec<usize>,
-    coherence_limit: f64,
-    rng: &mut SplitMix,
-    signal: impl Fn(usize) -> &'a [T],
-) {
-    let k = dict.len() / nf;
-    let n = errs.len();
-    let limit = T::from_f64(coherence_limit);
-    for j in 0..k {
-        if to_replace.contains(&j) {
-            continue;
-        }
-        let dj = &dict[j * nf..(j + 1) * nf];
-        if (0..j).any(|i| !to_replace.contains(&i) && kernels::dot(dj, &dict[i * nf..(i + 1) * nf]).abs() > limit) {
-            to_replace.push(j);
-        }
-    }
-    if !to_replace.is_empty() {
-        let mut ranked: Vec<(T, usize)> = errs.iter().copied().zip(0..n).collect();
-        ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
-        let mut next = ranked.iter().map(|e| e.1);
-        for &j in to_replace.iter() {
-            let s = next.next().unwrap_or_else(|| rng.below(n));
-            unit_atom_from(signal(s), &mut dict[j * nf..(j + 1) * nf], rng);
-        }
-    }
-}
-
 /// A K-SVD iteration's codes (indptr, indices, values) and per-signal errors.
 type Previous<T> = (Vec<usize>, Vec<u32>, Vec<T>, Vec<T>);
 
@@ -239,47 +210,6 @@ fn signal_errors<T: Real>(dict: &[T], data: &Signals<'_, T>, indptr: &[usize], i
             },
         )
         .collect()
-}
-
-/// The codes' sparsity pattern (compressed columns: signal `s` uses atoms
-/// `indices[indptr[s]..indptr[s + 1]]`).
-#[derive(Clone, Copy)]
-pub(crate) struct Codes<'a> {
-    pub(crate) indptr: &'a [usize],
-    pub(crate) indices: &'a [u32],
-}
-
-/// For each atom, its users: `(signal, position of the coefficient)`, in
-/// increasing signal order (compressed rows of the code matrix).
-pub(crate) struct Users {
-    start: Vec<usize>,
-    entries: Vec<(u32, u32)>,
-}
-
-impl Users {
-    pub(crate) fn new(k: usize, indptr: &[usize], indices: &[u32]) -> Self {
-        let mut start = vec![0usize; k + 1];
-        for &i in indices {
-            start[i as usize + 1] += 1;
-        }
-        for j in 0..k {
-            start[j + 1] += start[j];
-        }
-        let mut fill = start.clone();
-        let mut entries = vec![(0u32, 0u32); indices.len()];
-        for s in 0..indptr.len() - 1 {
-            for p in indptr[s]..indptr[s + 1] {
-                let j = indices[p] as usize;
-                entries[fill[j]] = (s as u32, p as u32);
-                fill[j] += 1;
-            }
-        }
-        Self { start, entries }
-    }
-
-    pub(crate) fn of(&self, j: usize) -> &[(u32, u32)] {
-        &self.entries[self.start[j]..self.start[j + 1]]
-    }
 }
 
 /// Scratch memory of one atom update, reused across atoms and iterations.

@@ -14,9 +14,31 @@ use faer::MatRef;
 use sc_linalg::Real;
 use sc_solvers::{Encode, Encoder};
 
-use crate::error::{Error, Result};
-use crate::online::OnlineState;
+use crate::error::{Result, invalid};
 use crate::progress::Observer;
+use crate::stats::OnlineState;
+
+/// The learners, by name: what the command line's `learn --method` and
+/// Python's `fit_dictionary(method=…)` parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Online mini-batch learning ([`crate::online`]).
+    Online,
+    /// K-SVD ([`crate::ksvd`]).
+    Ksvd,
+    /// Batch learning ([`crate::batch`]).
+    Batch,
+}
+
+sc_linalg::named_enum!(Method, "learner", { Online => "online", Ksvd => "ksvd", Batch => "batch" });
+
+impl Default for Method {
+    /// Online learning, the method of scikit-learn's
+    /// `MiniBatchDictionaryLearning`.
+    fn default() -> Self {
+        Method::Online
+    }
+}
 
 /// Parameters that passed their `check()`: the only kind a learner runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,52 +160,13 @@ pub fn goal_atom_cap(n_features: usize, n_atoms: usize) -> usize {
     (n_features / 2).max(1).min(n_atoms)
 }
 
-/// The signals a learner reads: the caller's matrix when its columns are
-/// contiguous, else one copy. Every value is checked finite once.
-pub(crate) struct Signals<'a, T: Real> {
-    x: MatRef<'a, T>,
-    copy: Option<Vec<T>>,
-}
-
-impl<'a, T: Real> Signals<'a, T> {
-    pub(crate) fn new(x: MatRef<'a, T>) -> Result<Self> {
-        let (nf, n) = (x.nrows(), x.ncols());
-        if n == 0 || nf == 0 {
-            return Err(Error::Dimension("no signals".into()));
-        }
-        let contiguous = x.col(0).try_as_col_major().is_some();
-        let copy = if contiguous { None } else { Some((0..n).flat_map(|s| (0..nf).map(move |i| x[(i, s)])).collect::<Vec<T>>()) };
-        let out = Self { x, copy };
-        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::all_finite(out.col(s))) {
-            return Err(Error::NonFinite(s));
-        }
-        Ok(out)
+/// `n_atoms ≥ 1` and a finite `alpha ≥ 0` (online and batch learning).
+pub(crate) fn check_atoms_alpha(n_atoms: usize, alpha: f64) -> Result<()> {
+    if n_atoms == 0 {
+        return Err(invalid("n_atoms", "must be at least 1"));
     }
-
-    /// Signal length.
-    pub(crate) fn nf(&self) -> usize {
-        self.x.nrows()
+    if !(alpha >= 0.0 && alpha.is_finite()) {
+        return Err(invalid("alpha", format!("must be finite and ≥ 0, got {alpha}")));
     }
-
-    /// Number of signals.
-    pub(crate) fn len(&self) -> usize {
-        self.x.ncols()
-    }
-
-    /// Signal `s`.
-    pub(crate) fn col(&self, s: usize) -> &[T] {
-        let nf = self.nf();
-        match &self.copy {
-            Some(c) => &c[s * nf..(s + 1) * nf],
-            None => self.x.col(s).try_as_col_major().expect("unit row stride").as_slice(),
-        }
-    }
-
-    /// All signals as a matrix, for the encoder.
-    pub(crate) fn matrix(&self) -> MatRef<'_, T> {
-        match &self.copy {
-            Some(c) => MatRef::from_column_major_slice(c, self.nf(), self.len()),
-            None => self.x,
-        }
-    }
+    Ok(())
 }

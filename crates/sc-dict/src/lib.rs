@@ -33,7 +33,7 @@
 //! let x = MatRef::from_column_major_slice(&x, 16, 300);
 //! let online = OnlineParams { max_steps: Some(10), batch_size: 32, alpha: 0.1, ..OnlineParams::new(24) }.check()?.fit(x, &mut Quiet)?;
 //! assert_eq!((online.n_features, online.n_atoms, online.iterations()), (16, 24, 10));
-//! let ksvd = KsvdParams { n_nonzero: 3, iterations: 4, ..KsvdParams::new(24) }.check()?.fit(x, &mut Quiet)?;
+//! let ksvd = KsvdParams { n_nonzero: Some(3), iterations: 4, ..KsvdParams::new(24) }.check()?.fit(x, &mut Quiet)?;
 //! assert!(ksvd.records.iter().all(|r| r.mean_nnz <= 3.0));
 //! # Ok::<(), sc_dict::Error>(())
 //! ```
@@ -43,6 +43,7 @@
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+mod atoms;
 pub mod batch;
 pub mod error;
 pub mod init;
@@ -52,9 +53,12 @@ pub mod masked;
 pub mod model;
 pub mod online;
 pub mod progress;
+pub mod schedule;
+mod signals;
+pub mod stats;
 /// The seeded generator, from `sc-linalg`.
 pub use sc_linalg::rng;
 
 pub use error::{Error, Result};
-pub use learner::{Fit, Learn, Record, StopReason, Valid, goal_atom_cap};
+pub use learner::{Fit, Learn, Method, Record, StopReason, Valid, goal_atom_cap};
 pub use masked::LearnMasked;

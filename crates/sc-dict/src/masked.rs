@@ -31,12 +31,14 @@ use rayon::prelude::*;
 use sc_linalg::{Real, kernels};
 use sc_solvers::{Dictionary, Encoder, SparseCodes};
 
+use crate::atoms::{Users, project_atom, replace_atoms, restart_from_signal};
 use crate::error::{Error, Result};
-use crate::ksvd::{KsvdParams, Users, replace_atoms};
-use crate::learner::{Fit, Learn, Record, Signals, StopReason, Valid};
-use crate::online::{Convergence, OnlineParams, project_atom, restart_from_signal};
+use crate::ksvd::KsvdParams;
+use crate::learner::{Fit, Learn, Record, StopReason, Valid};
+use crate::online::OnlineParams;
 use crate::progress::{Observer, Progress};
 use crate::rng::SplitMix;
+use crate::signals::Signals;
 
 /// A learner that can learn from incomplete signals.
 pub trait LearnMasked: Learn {
@@ -160,14 +162,9 @@ impl LearnMasked for Valid<OnlineParams> {
         let mut a = vec![T::ZERO; nf * k * k];
         let mut b = vec![T::ZERO; nf * k];
         let mut rows = vec![T::ZERO; nf * k];
-        let mut order: Vec<usize> = (0..n).collect();
-        if p.shuffle {
-            rng.shuffle(&mut order);
-        }
-        let bs = p.batch_size.min(n);
-        let steps_per_epoch = n.div_ceil(bs);
-        let max_steps = p.max_steps.unwrap_or(usize::MAX).min(p.max_epochs.saturating_mul(steps_per_epoch));
-        let mut convergence = Convergence::new(self, n);
+        let schedule = p.schedule(n, &mut rng)?;
+        let (bs, max_steps) = (schedule.batch_size, schedule.max_steps);
+        let mut convergence = p.convergence(n);
         let mut records = Vec::new();
         let (mut xb, mut mb) = (Vec::with_capacity(bs * nf), Vec::with_capacity(bs * nf));
         let mut r = vec![T::ZERO; nf];
@@ -178,8 +175,7 @@ impl LearnMasked for Valid<OnlineParams> {
             if records.len() >= max_steps {
                 break StopReason::MaxIter;
             }
-            let start = (records.len() % steps_per_epoch) * bs;
-            let batch = &order[start..(start + bs).min(n)];
+            let batch = schedule.batch(records.len());
             xb.clear();
             mb.clear();
             for &s in batch {

@@ -63,7 +63,7 @@ fn ksvd_recovers_a_planted_dictionary_and_its_error_never_rises() {
     let (nf, k, n) = (32, 40, 4000);
     let (truth, x) = planted(nf, k, n, 0.01, 1);
     for exact in [false, true] {
-        let params = KsvdParams { n_nonzero: 5, iterations: 80, exact, seed: 3, ..KsvdParams::new(k) };
+        let params = KsvdParams { n_nonzero: Some(5), iterations: 80, exact, seed: 3, ..KsvdParams::new(k) };
         let fit = params.check().unwrap().fit(MatRef::from_column_major_slice(&x, nf, n), &mut Quiet).unwrap();
         let r = recovered(&truth, &fit.dict, nf);
         assert!(r >= 0.95, "exact={exact}: recovered {r}");
@@ -110,7 +110,7 @@ fn same_seed_same_dictionary_whatever_the_threads() {
     let two = pool(2).install(|| online.fit(xm, &mut Quiet).unwrap());
     assert_eq!(one, two);
     for exact in [false, true] {
-        let kp = KsvdParams { iterations: 3, n_nonzero: 3, seed: 9, init: Init::Data, exact, ..KsvdParams::new(k) }.check().unwrap();
+        let kp = KsvdParams { iterations: 3, n_nonzero: Some(3), seed: 9, init: Init::Data, exact, ..KsvdParams::new(k) }.check().unwrap();
         let a = pool(1).install(|| kp.fit(xm, &mut Quiet).unwrap());
         let b = pool(2).install(|| kp.fit(xm, &mut Quiet).unwrap());
         assert_eq!(a, b);
@@ -167,7 +167,7 @@ fn a_strided_matrix_learns_what_its_contiguous_copy_learns() {
     let contiguous = MatRef::from_column_major_slice(&x, nf, n);
     let online = OnlineParams { max_steps: Some(20), batch_size: 32, alpha: 0.2, ..OnlineParams::new(k) }.check().unwrap();
     assert_eq!(online.fit(strided, &mut Quiet).unwrap(), online.fit(contiguous, &mut Quiet).unwrap());
-    let kp = KsvdParams { iterations: 2, n_nonzero: 3, ..KsvdParams::new(k) }.check().unwrap();
+    let kp = KsvdParams { iterations: 2, n_nonzero: Some(3), ..KsvdParams::new(k) }.check().unwrap();
     assert_eq!(kp.fit(strided, &mut Quiet).unwrap(), kp.fit(contiguous, &mut Quiet).unwrap());
 }
 
@@ -184,7 +184,7 @@ fn every_parameter_is_checked_before_any_work() {
     assert_eq!(name(OnlineParams { forget_rho: Some(f64::INFINITY), ..OnlineParams::new(4) }.check().unwrap_err()), "forget_rho");
     assert_eq!(name(BatchParams { max_iter: 0, ..BatchParams::new(4) }.check().unwrap_err()), "max_iter");
     assert_eq!(name(BatchParams { alpha: -1.0, ..BatchParams::new(4) }.check().unwrap_err()), "alpha");
-    assert_eq!(name(KsvdParams { n_nonzero: 5, ..KsvdParams::new(4) }.check().unwrap_err()), "n_nonzero");
+    assert_eq!(name(KsvdParams { n_nonzero: Some(5), ..KsvdParams::new(4) }.check().unwrap_err()), "n_nonzero");
     assert_eq!(name(KsvdParams { tol: Some(-1.0), ..KsvdParams::new(10) }.check().unwrap_err()), "tol");
     assert_eq!(name(KsvdParams { iterations: 0, ..KsvdParams::new(10) }.check().unwrap_err()), "iterations");
     assert_eq!(name(KsvdParams { coherence_limit: 1.5, ..KsvdParams::new(10) }.check().unwrap_err()), "coherence_limit");
@@ -195,7 +195,7 @@ fn every_parameter_is_checked_before_any_work() {
     // A zero initial atom starts as a data signal (a random unit atom when the
     // signal is zero too): accepted, as scikit-learn accepts it.
     let zeros = [0.0; 8];
-    let fit = KsvdParams { n_nonzero: 1, init: Init::Given(vec![0.0; 8]), ..KsvdParams::new(2) }
+    let fit = KsvdParams { n_nonzero: Some(1), init: Init::Given(vec![0.0; 8]), ..KsvdParams::new(2) }
         .check()
         .unwrap()
         .fit(MatRef::from_column_major_slice(&zeros, 4, 2), &mut Quiet)
@@ -241,6 +241,6 @@ fn degenerate_data_give_finite_dictionaries() {
     finite("online", &online.dict);
     let batch = BatchParams { max_iter: 10, ..BatchParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
     finite("batch", &batch.dict);
-    let ksvd = KsvdParams { iterations: 5, n_nonzero: 3, ..KsvdParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
+    let ksvd = KsvdParams { iterations: 5, n_nonzero: Some(3), ..KsvdParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
     finite("ksvd", &ksvd.dict);
 }

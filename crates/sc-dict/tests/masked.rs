@@ -66,7 +66,7 @@ fn masked_ksvd_recovers_a_planted_dictionary_from_incomplete_signals() {
     for (missing, need) in [(0.3, 62), (0.6, 62)] {
         let (d, x, observed) = planted(4000, missing, 7);
         let xm = MatRef::from_column_major_slice(&x, NF, 4000);
-        let params = KsvdParams { n_nonzero: SPARSITY, iterations: 30, seed: 3, ..KsvdParams::new(K) }.check().unwrap();
+        let params = KsvdParams { n_nonzero: Some(SPARSITY), iterations: 30, seed: 3, ..KsvdParams::new(K) }.check().unwrap();
         let fit = params.fit_masked(xm, &observed, &mut Quiet).unwrap();
         let found = recovered(&d, &fit.dict);
         eprintln!("masked K-SVD, {:.0}% missing: {found}/{K} atoms, error {:.2e}", missing * 100.0, fit.objective);
@@ -117,7 +117,7 @@ fn a_full_mask_learns_what_the_unmasked_online_learner_learns() {
 fn bad_masks_and_observed_non_finite_values_are_refused() {
     let (_, x, observed) = planted(50, 0.3, 17);
     let xm = MatRef::from_column_major_slice(&x, NF, 50);
-    let params = KsvdParams { n_nonzero: 2, iterations: 2, ..KsvdParams::new(8) }.check().unwrap();
+    let params = KsvdParams { n_nonzero: Some(2), iterations: 2, ..KsvdParams::new(8) }.check().unwrap();
     assert!(params.fit_masked(xm, &observed[1..], &mut Quiet).is_err());
     let mut bad = x.clone();
     let i = observed.iter().position(|&o| o).unwrap();

@@ -15,6 +15,8 @@
 //!   with fixed-width accumulators so that they vectorise and give the same
 //!   bits whatever the SIMD width the caller was compiled for.
 //!
+//! - [`names`]: one spelling per name — the `FromStr`/`Display` that every
+//!   crate's choice enums implement through [`named_enum!`].
 //! - [`rng`]: the seeded generators shared by every crate, so that a seed
 //!   fixes results on every platform: the workspace's own, and NumPy's
 //!   legacy `RandomState`, so that a learner can make scikit-learn's random
@@ -47,6 +49,7 @@
 mod cholesky;
 pub mod kernels;
 pub mod memory;
+pub mod names;
 mod products;
 mod real;
 pub mod rng;

@@ -25,6 +25,7 @@ fn check(prefix: &str, h: usize, w: usize, c: usize, ph: usize, pw: usize) {
     let perturbed = Patches { data: q.data, ..ours };
     let rebuilt = reconstruct_average(&perturbed, None, h, w).unwrap();
     let expected = load(&format!("{prefix}_rebuilt.npy"));
+    assert_eq!(rebuilt.data.len(), expected.data.len(), "{prefix}: rebuilt image size");
     for (a, b) in rebuilt.data.iter().zip(&expected.data) {
         assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{prefix}: {a} vs {b}");
     }

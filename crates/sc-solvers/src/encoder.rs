@@ -1,125 +1,16 @@
-//! The batch encoder: parameters, validation, and the parallel driver.
+//! The encoder: an [`Algorithm`] with its threads and chunking, built
+//! step by step, and its entry points. What it checks before coding is in
+//! `plan.rs`; how it codes chunks in parallel, in `driver.rs`.
 
-use faer::{MatMut, MatRef, Par};
-use rayon::prelude::*;
-use sc_linalg::{Real, dtx_into, kernels};
+use faer::MatRef;
+use sc_linalg::Real;
 
 use crate::Dictionary;
+use crate::algorithm::{Algorithm, AlgorithmName, DEFAULT_ALPHA, LASSO_CD_TOL, LassoParams, Settings, ThresholdKind};
 use crate::codes::SparseCodes;
+use crate::driver::{run, run_dense};
 use crate::error::{Error, Result, invalid};
-use crate::iterative::{Iterative, LassoCfg, iterative_one, threshold_one};
-use crate::lars::{LarsMode, lars_one};
-use crate::omp::omp_one;
-use crate::workspace::{CodeSink, Workspace};
-
-/// Parameters shared by the Lasso solvers.
-///
-/// The objective is `½‖x − Dc‖² + α‖c‖₁ + ½·l2·‖c‖²`, with `alpha`
-/// unscaled: scikit-learn's `sparse_encode(..., alpha=α)` convention.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LassoParams {
-    /// The ℓ1 penalty `α ≥ 0`.
-    pub alpha: f64,
-    /// Constrain the code to `c ≥ 0`.
-    pub positive: bool,
-    /// The elastic-net ℓ2 penalty `λ₂ ≥ 0` (0: plain Lasso).
-    pub l2: f64,
-    /// Iterative solvers stop when the duality gap is below `tol·‖x‖²`
-    /// (ignored by Lasso-LARS, which is exact).
-    pub tol: f64,
-    /// Cap on passes (iterative solvers) or homotopy steps (Lasso-LARS).
-    pub max_iter: usize,
-}
-
-impl LassoParams {
-    /// Defaults: no constraint, no ℓ2 term, `tol = 1e-10`, `max_iter = 1000`.
-    pub fn new(alpha: f64) -> Self {
-        Self { alpha, positive: false, l2: 0.0, tol: 1e-10, max_iter: 1000 }
-    }
-}
-
-/// Soft or hard thresholding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThresholdKind {
-    /// `sign(b)·max(|b| − α, 0)`.
-    Soft,
-    /// `b` where `|b| > α`, else 0.
-    Hard,
-}
-
-/// A sparse-coding algorithm and its parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Algorithm {
-    /// Batch-OMP. Stops at `n_nonzero` atoms or, when `tol` is given, when
-    /// the squared residual norm `‖x − Dc‖² ≤ tol` (then `n_nonzero` is
-    /// ignored, as in scikit-learn's `orthogonal_mp_gram`, and `max_nonzero`
-    /// caps the atoms, by default `min(n_atoms, n_features)`).
-    Omp {
-        /// Number of atoms per signal (`None` with `tol`).
-        n_nonzero: Option<usize>,
-        /// Squared-residual goal.
-        tol: Option<f64>,
-        /// Cap on atoms when coding to `tol`.
-        max_nonzero: Option<usize>,
-    },
-    /// Least-angle regression stopped after `n_nonzero` atoms.
-    Lars {
-        /// Number of atoms per signal.
-        n_nonzero: usize,
-    },
-    /// The exact Lasso by the LARS homotopy with the drop step.
-    LassoLars(LassoParams),
-    /// The code of least ℓ1 norm within a squared-residual goal,
-    /// `min ‖c‖₁ s.t. ‖x − Dc‖² ≤ tol` (SPAMS's `lasso` in mode 1): the same
-    /// homotopy, stopped inside the step where the residual reaches `tol`
-    /// (or at the least-squares fit of its active set, if that comes first).
-    LassoGoal {
-        /// The squared-residual goal.
-        tol: f64,
-        /// Constrain the code to `c ≥ 0`.
-        positive: bool,
-        /// Cap on homotopy steps.
-        max_iter: usize,
-    },
-    /// The Lasso by cyclic coordinate descent.
-    LassoCd(LassoParams),
-    /// The Lasso by ISTA (proximal gradient, step `1/L`).
-    Ista(LassoParams),
-    /// The Lasso by FISTA (accelerated proximal gradient).
-    Fista(LassoParams),
-    /// Thresholding of `Dᵀx`.
-    Threshold {
-        /// The threshold.
-        alpha: f64,
-        /// Soft or hard.
-        kind: ThresholdKind,
-        /// Keep only positive coefficients.
-        positive: bool,
-    },
-}
-
-impl Algorithm {
-    /// The algorithm's name as the CLI spells it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Algorithm::Omp { .. } => "omp",
-            Algorithm::Lars { .. } => "lars",
-            Algorithm::LassoLars(_) => "lasso-lars",
-            Algorithm::LassoGoal { .. } => "lasso-goal",
-            Algorithm::LassoCd(_) => "lasso-cd",
-            Algorithm::Ista(_) => "ista",
-            Algorithm::Fista(_) => "fista",
-            Algorithm::Threshold { .. } => "threshold",
-        }
-    }
-
-    fn lasso_params_mut(&mut self) -> Option<&mut LassoParams> {
-        match self {
-            Algorithm::LassoLars(p) | Algorithm::LassoCd(p) | Algorithm::Ista(p) | Algorithm::Fista(p) => Some(p),
-            _ => None,
-        }
-    }
-}
+use crate::plan::{Plan, plan};
 
 /// Codes signals against a [`Dictionary`]: the boundary that `sc-dict` calls
 /// without knowing which solver runs.
@@ -145,18 +36,18 @@ pub trait Encode<T: Real>: Sync {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Encoder {
-    algorithm: Algorithm,
-    threads: Option<Pool>,
-    chunk: usize,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) threads: Option<Pool>,
+    pub(crate) chunk: usize,
     /// A setting the algorithm does not use (`positive`, `l2`, `tol`,
     /// `max_iter`), refused when coding.
-    unsupported: Option<&'static str>,
+    pub(crate) unsupported: Option<&'static str>,
 }
 
 /// A thread pool built once by [`Encoder::threads`] and shared by clones.
 #[derive(Clone)]
-struct Pool {
-    threads: usize,
+pub(crate) struct Pool {
+    pub(crate) threads: usize,
     pool: std::sync::Arc<std::result::Result<rayon::ThreadPool, String>>,
 }
 
@@ -187,7 +78,7 @@ impl Encoder {
     }
     /// LARS with `n_nonzero` atoms.
     pub fn lars(n_nonzero: usize) -> Self {
-        Self::new(Algorithm::Lars { n_nonzero })
+        Self::new(Algorithm::Lars { n_nonzero: Some(n_nonzero) })
     }
     /// Lasso by the LARS homotopy.
     pub fn lasso_lars(alpha: f64) -> Self {
@@ -196,19 +87,19 @@ impl Encoder {
     /// The least-ℓ1 code within the squared-residual goal `tol`
     /// (see [`Algorithm::LassoGoal`]).
     pub fn lasso_goal(tol: f64) -> Self {
-        Self::new(Algorithm::LassoGoal { tol, positive: false, max_iter: 1000 })
+        Self::new(Algorithm::LassoGoal { tol, positive: false, max_iter: LassoParams::MAX_ITER })
     }
     /// Lasso by coordinate descent.
     pub fn lasso_cd(alpha: f64) -> Self {
-        Self::new(Algorithm::LassoCd(LassoParams::new(alpha)))
+        Self::new(Algorithm::LassoCd(LassoParams { tol: LASSO_CD_TOL, ..LassoParams::new(alpha) }))
     }
     /// Lasso by ISTA.
     pub fn ista(alpha: f64) -> Self {
-        Self::new(Algorithm::Ista(LassoParams { max_iter: 10_000, ..LassoParams::new(alpha) }))
+        Self::new(Algorithm::Ista(LassoParams { max_iter: LassoParams::MAX_ITER_PROXIMAL, ..LassoParams::new(alpha) }))
     }
     /// Lasso by FISTA.
     pub fn fista(alpha: f64) -> Self {
-        Self::new(Algorithm::Fista(LassoParams { max_iter: 10_000, ..LassoParams::new(alpha) }))
+        Self::new(Algorithm::Fista(LassoParams { max_iter: LassoParams::MAX_ITER_PROXIMAL, ..LassoParams::new(alpha) }))
     }
     /// Soft thresholding at `alpha`.
     pub fn soft_threshold(alpha: f64) -> Self {
@@ -329,6 +220,21 @@ impl Encoder {
         self.install(|| run_dense(&plan, dict, x, init, self.chunk, out, zeroed))
     }
 
+    /// Validates the settings, the parameters and the data once, before
+    /// any work.
+    pub(crate) fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
+        if let Some(name) = self.unsupported {
+            return Err(invalid(name, format!("does not apply to {}", self.algorithm.name())));
+        }
+        if self.threads.as_ref().is_some_and(|p| p.threads == 0) {
+            return Err(invalid("threads", "must be at least 1"));
+        }
+        if self.chunk == 0 {
+            return Err(invalid("chunk_size", "must be at least 1"));
+        }
+        plan(&self.algorithm, dict, x, init)
+    }
+
     /// Runs `f` in this encoder's thread pool (rayon's global pool if none
     /// was set).
     pub(crate) fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> Result<R> {
@@ -350,97 +256,6 @@ impl Encoder {
     pub(crate) fn with_algorithm(&self, algorithm: Algorithm) -> Self {
         Self { algorithm, ..self.clone() }
     }
-
-    /// Validates parameters and data once, before any work.
-    pub(crate) fn check<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
-        if let Some(name) = self.unsupported {
-            return Err(invalid(name, format!("does not apply to {}", self.algorithm.name())));
-        }
-        if self.threads.as_ref().is_some_and(|p| p.threads == 0) {
-            return Err(invalid("threads", "must be at least 1"));
-        }
-        if self.chunk == 0 {
-            return Err(invalid("chunk_size", "must be at least 1"));
-        }
-        let (n_features, n_atoms) = (dict.n_features(), dict.n_atoms());
-        if x.nrows() != n_features {
-            return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: n_features, got: x.nrows() });
-        }
-        if let Some(init) = init {
-            if init.nrows() != n_atoms {
-                return Err(Error::DimensionMismatch { what: "warm start rows (n_atoms)", expected: n_atoms, got: init.nrows() });
-            }
-            if init.ncols() != x.ncols() {
-                return Err(Error::DimensionMismatch { what: "warm start columns (n_samples)", expected: x.ncols(), got: init.ncols() });
-            }
-        }
-        let finite = |s: usize| {
-            let col = x.col(s);
-            match col.try_as_col_major() {
-                Some(c) => kernels::all_finite(c.as_slice()),
-                None => (0..n_features).all(|i| col[i].is_finite()),
-            }
-        };
-        if let Some(sample) = (0..x.ncols()).into_par_iter().with_min_len(1024).find_first(|&s| !finite(s)) {
-            return Err(Error::NonFiniteSignal { sample });
-        }
-        let rank_cap = n_atoms.min(n_features);
-        let nonneg = |name: &'static str, v: f64| -> Result<T> {
-            if !(v >= 0.0) || !v.is_finite() {
-                return Err(invalid(name, format!("must be finite and ≥ 0, got {v}")));
-            }
-            Ok(T::from_f64(v))
-        };
-        let count = |name: &'static str, k: usize| -> Result<usize> {
-            if k == 0 || k > n_atoms {
-                return Err(invalid(name, format!("must be between 1 and the number of atoms ({n_atoms}), got {k}")));
-            }
-            Ok(k)
-        };
-        let lasso = |p: &LassoParams| -> Result<LassoCfg<T>> {
-            let alpha = nonneg("alpha", p.alpha)?;
-            let l2 = nonneg("l2", p.l2)?;
-            let tol = nonneg("tol", p.tol)?;
-            if p.max_iter == 0 {
-                return Err(invalid("max_iter", "must be at least 1"));
-            }
-            Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
-        };
-        let plan = match &self.algorithm {
-            Algorithm::Omp { n_nonzero, tol, max_nonzero } => match tol {
-                Some(t) => {
-                    let tol = nonneg("tol", *t)?;
-                    let cap = match max_nonzero {
-                        Some(m) => count("max_nonzero", *m)?.min(rank_cap),
-                        None => rank_cap,
-                    };
-                    Plan::Omp { max_k: cap, tol: Some(tol) }
-                }
-                None => {
-                    let k = n_nonzero.ok_or_else(|| invalid("n_nonzero", "OMP needs n_nonzero or tol"))?;
-                    Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None }
-                }
-            },
-            Algorithm::Lars { n_nonzero } => Plan::Lars(LarsMode::Lar { k: count("n_nonzero", *n_nonzero)? }),
-            Algorithm::LassoLars(p) => {
-                let c = lasso(p)?;
-                Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
-            }
-            Algorithm::LassoGoal { tol, positive, max_iter } => {
-                if *max_iter == 0 {
-                    return Err(invalid("max_iter", "must be at least 1"));
-                }
-                Plan::Lars(LarsMode::Goal { eps: nonneg("tol", *tol)?, positive: *positive, max_iter: *max_iter })
-            }
-            Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
-            Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
-            Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
-            Algorithm::Threshold { alpha, kind, positive } => {
-                Plan::Threshold { alpha: nonneg("alpha", *alpha)?, hard: *kind == ThresholdKind::Hard, positive: *positive }
-            }
-        };
-        Ok(plan)
-    }
 }
 
 impl<T: Real> Encode<T> for Encoder {
@@ -449,256 +264,44 @@ impl<T: Real> Encode<T> for Encoder {
     }
 }
 
-/// Validated parameters in the scalar type.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Plan<T> {
-    Omp { max_k: usize, tol: Option<T> },
-    Lars(LarsMode<T>),
-    Iterative(Iterative, LassoCfg<T>),
-    Threshold { alpha: T, hard: bool, positive: bool },
-}
-
-struct ChunkOut<T> {
-    counts: Vec<usize>,
-    indices: Vec<u32>,
-    values: Vec<T>,
-}
-
-/// Splits the signals into fixed chunks (independent of the thread count),
-/// codes the chunks in parallel and concatenates them in order.
-pub(crate) fn run<T: Real>(
-    plan: &Plan<T>,
-    dict: &Dictionary<T>,
-    x: MatRef<'_, T>,
-    init: Option<MatRef<'_, T>>,
-    chunk: usize,
-) -> SparseCodes<T> {
-    let n_samples = x.ncols();
-    let n_chunks = n_samples.div_ceil(chunk);
-    let cap = active_cap(plan, dict);
-    let outs: Vec<ChunkOut<T>> = (0..n_chunks)
-        .into_par_iter()
-        // Each split of the range builds one workspace; keep splits coarse.
-        .with_min_len(coarse(n_chunks))
-        .map_init(
-            || Scratch::new(dict, cap, chunk),
-            |scratch, ci| {
-                let s0 = ci * chunk;
-                let len = chunk.min(n_samples - s0);
-                code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch)
+impl Encoder {
+    /// The encoder a door asks for by name: `settings` that do not apply to
+    /// `name` are refused, the others left at `None` take the library's
+    /// defaults. `lasso_goal` needs `tol`.
+    pub fn from_settings(name: AlgorithmName, settings: &Settings) -> Result<Self> {
+        if let Some(s) = settings.given().into_iter().find(|&s| !name.accepts(s)) {
+            return Err(invalid(s.name(), format!("does not apply to {name}")));
+        }
+        let alpha = settings.alpha.unwrap_or(DEFAULT_ALPHA);
+        let mut e = match name {
+            AlgorithmName::Omp => match settings.tol {
+                Some(t) => Encoder::omp_tol(t),
+                None => Encoder::new(Algorithm::Omp { n_nonzero: settings.n_nonzero, tol: None, max_nonzero: None }),
             },
-        )
-        .collect();
-    let mut indptr = Vec::with_capacity(n_samples + 1);
-    indptr.push(0usize);
-    let total: usize = outs.iter().map(|o| o.indices.len()).sum();
-    let mut indices = Vec::with_capacity(total);
-    let mut values = Vec::with_capacity(total);
-    for o in outs {
-        for c in o.counts {
-            let last = *indptr.last().unwrap();
-            indptr.push(last + c);
-        }
-        indices.extend_from_slice(&o.indices);
-        values.extend_from_slice(&o.values);
-    }
-    SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values)
-}
-
-/// The bound of the active set: the rank of the Gram matrix, which an
-/// elastic-net term makes full.
-fn active_cap<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>) -> usize {
-    match plan {
-        Plan::Lars(LarsMode::Lasso { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
-        _ => dict.n_atoms().min(dict.n_features()),
-    }
-}
-
-/// Chunks per split of the parallel range: each split builds one
-/// workspace, so splits stay coarse (four per thread).
-fn coarse(n_chunks: usize) -> usize {
-    n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1)
-}
-
-/// [`run`] writing each chunk's codes into its block of the dense `out`.
-fn run_dense<T: Real>(
-    plan: &Plan<T>,
-    dict: &Dictionary<T>,
-    x: MatRef<'_, T>,
-    init: Option<MatRef<'_, T>>,
-    chunk: usize,
-    out: &mut [T],
-    zeroed: bool,
-) {
-    let (n_samples, k) = (x.ncols(), dict.n_atoms());
-    if k == 0 || n_samples == 0 {
-        return;
-    }
-    let n_chunks = n_samples.div_ceil(chunk);
-    let cap = active_cap(plan, dict);
-    out.par_chunks_mut(chunk * k).enumerate().with_min_len(coarse(n_chunks)).for_each_init(
-        || Scratch::new(dict, cap, chunk),
-        |scratch, (ci, block)| {
-            let s0 = ci * chunk;
-            let len = chunk.min(n_samples - s0);
-            let codes = code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch);
-            if !zeroed {
-                block.fill(T::ZERO);
-            }
-            let mut at = 0;
-            for (col, &count) in block.chunks_exact_mut(k).zip(&codes.counts) {
-                for (&i, &v) in codes.indices[at..at + count].iter().zip(&codes.values[at..at + count]) {
-                    col[i as usize] = v;
-                }
-                at += count;
-            }
-        },
-    );
-}
-
-/// One split's memory, reused by every chunk it codes.
-struct Scratch<T: Real> {
-    ws: Workspace<T>,
-    /// `Dᵀx` of the chunk's signals (n_atoms × chunk).
-    bbuf: Vec<T>,
-    /// A warm start's column (n_atoms).
-    initbuf: Vec<T>,
-    /// `‖x‖²` of the chunk's signals.
-    norms: Vec<T>,
-    /// The signals that need coding, gathered (n_features × chunk).
-    xbuf: Vec<T>,
-}
-
-impl<T: Real> Scratch<T> {
-    fn new(dict: &Dictionary<T>, cap: usize, chunk: usize) -> Self {
-        let (nf, n) = (dict.n_features(), dict.n_atoms());
-        Self {
-            ws: Workspace::new(n, cap),
-            bbuf: vec![T::ZERO; n * chunk],
-            initbuf: vec![T::ZERO; n],
-            norms: vec![T::ZERO; chunk],
-            xbuf: vec![T::ZERO; nf * chunk],
-        }
-    }
-}
-
-fn code_chunk<T: Real>(
-    plan: &Plan<T>,
-    dict: &Dictionary<T>,
-    x: MatRef<'_, T>,
-    init: Option<MatRef<'_, T>>,
-    sc: &mut Scratch<T>,
-) -> ChunkOut<T> {
-    let (nf, n, len) = (dict.n_features(), dict.n_atoms(), x.ncols());
-    let norms = &mut sc.norms[..len];
-    for (s, v) in norms.iter_mut().enumerate() {
-        let col = x.col(s);
-        *v = match col.try_as_col_major() {
-            Some(c) => kernels::norm_sq(c.as_slice()),
-            None => (0..nf).fold(T::ZERO, |acc, i| acc + col[i] * col[i]),
+            AlgorithmName::Lars => Encoder::new(Algorithm::Lars { n_nonzero: settings.n_nonzero }),
+            AlgorithmName::LassoLars => Encoder::lasso_lars(alpha),
+            AlgorithmName::LassoGoal => match settings.tol {
+                Some(t) => Encoder::lasso_goal(t),
+                None => return Err(invalid("tol", "lasso_goal needs tol (the squared-residual goal)")),
+            },
+            AlgorithmName::LassoCd => Encoder::lasso_cd(alpha),
+            AlgorithmName::Ista => Encoder::ista(alpha),
+            AlgorithmName::Fista => Encoder::fista(alpha),
+            AlgorithmName::Threshold => Encoder::soft_threshold(alpha),
+            AlgorithmName::HardThreshold => Encoder::hard_threshold(alpha),
         };
-    }
-    // OMP with a residual goal leaves a signal already within it uncoded:
-    // only the others need `Dᵀx` (in denoising, most patches of flat areas).
-    let skip_within = match plan {
-        Plan::Omp { tol: Some(t), .. } | Plan::Lars(LarsMode::Goal { eps: t, .. }) => Some(*t),
-        _ => None,
-    };
-    let m = match skip_within {
-        Some(t) if norms.iter().any(|&v| v <= t) => {
-            let mut m = 0;
-            for s in (0..len).filter(|&s| norms[s] > t) {
-                let col = x.col(s);
-                for (i, v) in sc.xbuf[m * nf..(m + 1) * nf].iter_mut().enumerate() {
-                    *v = col[i];
-                }
-                m += 1;
-            }
-            let xm = MatRef::from_column_major_slice(&sc.xbuf[..m * nf], nf, m);
-            dtx_into(dict.matrix(), xm, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * m], n, m), Par::Seq);
-            m
+        if settings.positive {
+            e = e.positive(true);
         }
-        _ => {
-            dtx_into(dict.matrix(), x, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * len], n, len), Par::Seq);
-            len
+        if let Some(t) = settings.tol.filter(|_| !matches!(name, AlgorithmName::Omp | AlgorithmName::LassoGoal)) {
+            e = e.tol(t);
         }
-    };
-    // Expected non-zeros per signal (the buffers grow past it if needed).
-    let per = match plan {
-        Plan::Omp { max_k, tol: None } => *max_k,
-        Plan::Omp { max_k, tol: Some(_) } => (*max_k).min(4),
-        Plan::Lars(LarsMode::Lar { k }) => *k,
-        _ => 8,
-    };
-    let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(m * per), values: Vec::with_capacity(m * per) };
-    let Scratch { ws, bbuf, initbuf, norms, .. } = sc;
-    let job = ChunkJob { plan, dict, init, skip_within, norms: &norms[..len], ws, bbuf: &bbuf[..n * m], initbuf, out: &mut out };
-    dispatch_code_signals(job);
-    out
-}
-
-/// Everything one chunk's coding reads and writes.
-struct ChunkJob<'a, 'm, T: Real> {
-    plan: &'a Plan<T>,
-    dict: &'a Dictionary<T>,
-    init: Option<MatRef<'m, T>>,
-    /// Signals with `‖x‖²` at most this were not given `Dᵀx` (no code).
-    skip_within: Option<T>,
-    /// `‖x‖²` of every signal of the chunk.
-    norms: &'a [T],
-    ws: &'a mut Workspace<T>,
-    bbuf: &'a [T],
-    initbuf: &'a mut [T],
-    out: &'a mut ChunkOut<T>,
-}
-
-/// Codes the signals of a chunk with [`code_signals`] compiled for the
-/// widest SIMD extension the CPU has, chosen at run time by `pulp` (x86-64
-/// v4 or v3, else the baseline; every solver and kernel below it is
-/// `#[inline(always)]`, so the whole loop is built for that extension). The
-/// vector kernels combine a fixed number of lanes in a fixed order, so the
-/// codes are the same bits on every path.
-fn dispatch_code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
-    struct Op<'a, 'm, T: Real>(ChunkJob<'a, 'm, T>);
-    impl<T: Real> pulp::WithSimd for Op<'_, '_, T> {
-        type Output = ();
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) {
-            code_signals(self.0)
+        if let Some(m) = settings.max_iter {
+            e = e.max_iter(m);
         }
-    }
-    pulp::Arch::new().dispatch(Op(job))
-}
-
-#[inline(always)]
-fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
-    let ChunkJob { plan, dict, init, skip_within, norms, ws, bbuf, initbuf, out } = job;
-    let n = dict.n_atoms();
-    let mut sink = CodeSink { indices: &mut out.indices, values: &mut out.values };
-    let mut w = 0;
-    for (s, &xnorm2) in norms.iter().enumerate() {
-        if skip_within.is_some_and(|t| xnorm2 <= t) {
-            out.counts.push(0);
-            continue;
+        if let Some(l2) = settings.l2 {
+            e = e.l2(l2);
         }
-        let before = sink.indices.len();
-        let b = &bbuf[w * n..(w + 1) * n];
-        w += 1;
-        match *plan {
-            Plan::Omp { max_k, tol } => omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, ws, &mut sink),
-            Plan::Lars(mode) => lars_one(dict, b, xnorm2, mode, ws, &mut sink),
-            Plan::Iterative(method, cfg) => {
-                let warm = init.map(|m| {
-                    let col = m.col(s);
-                    for (i, v) in initbuf.iter_mut().enumerate() {
-                        *v = col[i];
-                    }
-                    &*initbuf
-                });
-                iterative_one(dict, b, xnorm2, warm, method, cfg, ws, &mut sink)
-            }
-            Plan::Threshold { alpha, hard, positive } => threshold_one(b, alpha, hard, positive, &mut sink),
-        }
-        out.counts.push(sink.indices.len() - before);
+        Ok(e)
     }
 }

@@ -52,8 +52,10 @@
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+mod algorithm;
 mod codes;
 mod dictionary;
+mod driver;
 mod encoder;
 mod error;
 mod group_lasso;
@@ -62,14 +64,22 @@ mod lars;
 mod masked;
 mod objective;
 mod omp;
+mod omp_gram;
+mod plan;
 mod somp;
 mod workspace;
 
+pub use algorithm::{
+    Algorithm, AlgorithmName, DEFAULT_ALPHA, DEFAULT_N_NONZERO_RULE, LASSO_CD_TOL, LassoParams, Setting, Settings, ThresholdKind,
+    default_n_nonzero,
+};
 pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
-pub use encoder::{Algorithm, Encode, Encoder, LassoParams, ThresholdKind};
+pub use encoder::{Encode, Encoder};
 pub use error::{Error, Result};
 pub use group_lasso::GroupLasso;
+pub use masked::{is_missing, observed};
 pub use objective::{lasso_objective, lasso_objective_in};
+pub use omp_gram::omp_gram;
 pub use sc_linalg::{Real, faer};
 pub use somp::Somp;

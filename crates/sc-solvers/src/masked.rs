@@ -23,10 +23,13 @@ use faer::MatRef;
 use rayon::prelude::*;
 use sc_linalg::{Real, kernels};
 
+use crate::algorithm::{Algorithm, default_n_nonzero};
 use crate::codes::SparseCodes;
-use crate::encoder::{Algorithm, Encoder, Plan, run};
+use crate::driver::run;
+use crate::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::omp::{GramColumns, omp_one};
+use crate::plan::Plan;
 use crate::workspace::{CodeSink, Workspace};
 use crate::{Dictionary, LassoParams};
 
@@ -158,7 +161,7 @@ impl Encoder {
         let sub_x: Vec<T> = (0..n).flat_map(|s| rows.iter().map(move |&i| xs[s * nf + i])).collect();
         let sub_dict = Dictionary::from_column_major(&sub_d, rows.len(), kept.len())?;
         let frac = rows.len() as f64 / nf as f64;
-        let sub = self.with_algorithm(scaled(self.algorithm(), frac, kept.len()));
+        let sub = self.with_algorithm(scaled(self.algorithm(), frac, kept.len(), default_n_nonzero(nf, dict.n_atoms())));
         let plan = sub.check(&sub_dict, MatRef::from_column_major_slice(&sub_x, rows.len(), n), None)?;
         let codes = run(&plan, &sub_dict, MatRef::from_column_major_slice(&sub_x, rows.len(), n), None, self.chunk());
         let (_, indptr, indices, values) = codes.into_parts();
@@ -170,16 +173,17 @@ impl Encoder {
 
 /// `alg` for a signal with the observed fraction `frac` of its entries and
 /// `n_atoms` atoms not zero on them: the penalties and goals scaled by
-/// `frac`, the atom counts capped by `n_atoms`.
-fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize) -> Algorithm {
+/// `frac`, the atom counts capped by `n_atoms`; an atom count left to the
+/// default is the whole dictionary's (`n_default`).
+fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize, n_default: usize) -> Algorithm {
     let lasso = |p: &LassoParams| LassoParams { alpha: p.alpha * frac, ..*p };
     match *alg {
         Algorithm::Omp { n_nonzero, tol, max_nonzero } => Algorithm::Omp {
-            n_nonzero: n_nonzero.map(|k| k.min(n_atoms)),
+            n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)),
             tol: tol.map(|t| t * frac),
             max_nonzero: max_nonzero.map(|k| k.min(n_atoms)),
         },
-        Algorithm::Lars { n_nonzero } => Algorithm::Lars { n_nonzero: n_nonzero.min(n_atoms) },
+        Algorithm::Lars { n_nonzero } => Algorithm::Lars { n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)) },
         Algorithm::LassoLars(p) => Algorithm::LassoLars(lasso(&p)),
         Algorithm::LassoGoal { tol, positive, max_iter } => Algorithm::LassoGoal { tol: tol * frac, positive, max_iter },
         Algorithm::LassoCd(p) => Algorithm::LassoCd(lasso(&p)),
@@ -374,4 +378,16 @@ fn assemble<T: Real>(n_atoms: usize, n_samples: usize, parts: Vec<Part<T>>) -> S
         indptr.push(indices.len());
     }
     SparseCodes::from_parts_unchecked(n_atoms, indptr, indices, values)
+}
+
+/// The observed entries of `values`: those that are not `missing` (NaN
+/// matches NaN), the mask [`Encoder::encode_masked`] takes, when missing
+/// entries are marked by a value (scikit-learn's `missing_values`).
+pub fn observed<T: Real>(values: &[T], missing: f64) -> Vec<bool> {
+    values.iter().map(|v| !is_missing(v.to_f64(), missing)).collect()
+}
+
+/// Whether `v` is the marker `missing` (NaN matches NaN).
+pub fn is_missing(v: f64, missing: f64) -> bool {
+    if missing.is_nan() { v.is_nan() } else { v == missing }
 }

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sparsecode::denoise::{Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
+use sparsecode::denoise::{Colour, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
+use sparsecode::dict::Method;
 use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
-use crate::{CliError, check_output};
+use crate::{CliError, check_output, choice};
 
 #[derive(clap::Args)]
 pub(crate) struct DenoiseArgs {
@@ -21,38 +22,38 @@ pub(crate) struct DenoiseArgs {
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Square patch side [default: 10].
-    #[arg(long)]
-    patch: Option<usize>,
-    /// Dictionary atoms [default: 256].
-    #[arg(long)]
-    atoms: Option<usize>,
-    /// K-SVD iterations (--learner ksvd) [default: 20].
-    #[arg(long)]
-    iterations: Option<usize>,
-    /// Training patches at most [default: 65000].
-    #[arg(long)]
-    max_training: Option<usize>,
-    /// Gain C of the error goal n·(C·σ)² [default: 1.1].
-    #[arg(long)]
-    gain: Option<f64>,
-    /// λ·σ of the final blend [default: 20].
-    #[arg(long)]
-    lambda_factor: Option<f64>,
+    /// Square patch side.
+    #[arg(long, default_value_t = Denoiser::defaults().patch)]
+    patch: usize,
+    /// Dictionary atoms.
+    #[arg(long, default_value_t = Denoiser::defaults().n_atoms)]
+    atoms: usize,
+    /// K-SVD iterations (--learner ksvd).
+    #[arg(long, default_value_t = Denoiser::defaults().iterations)]
+    iterations: usize,
+    /// Training patches at most.
+    #[arg(long, default_value_t = Denoiser::defaults().max_training)]
+    max_training: usize,
+    /// Gain C of the error goal n·(C·σ)².
+    #[arg(long, default_value_t = Denoiser::defaults().gain)]
+    gain: f64,
+    /// λ·σ of the final blend.
+    #[arg(long, default_value_t = Denoiser::defaults().lambda_factor)]
+    lambda_factor: f64,
     /// Clean image, to report the PSNR.
     #[arg(long)]
     clean: Option<PathBuf>,
     /// Seed.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = Denoiser::defaults().seed)]
     seed: u64,
     /// The dictionary learner: online (Mairal et al., codes of least ℓ1 norm
-    /// within the error goal, as SPAMS's trainDL mode 1) or K-SVD (Elad &
+    /// within the error goal, as SPAMS's trainDL mode 1) or ksvd (Elad &
     /// Aharon's).
-    #[arg(long, value_enum, default_value_t = LearnerArg::Online)]
-    learner: LearnerArg,
-    /// Mini-batches of the online learner [default: 400].
-    #[arg(long)]
-    steps: Option<usize>,
+    #[arg(long, value_parser = choice::<Method>(Method::NAMES), default_value_t = Denoiser::defaults().learner.method())]
+    learner: Method,
+    /// Mini-batches of the online learner.
+    #[arg(long, default_value_t = Learner::ONLINE_STEPS)]
+    steps: usize,
     /// Average the coded patches with equal weights (Elad & Aharon's blend)
     /// instead of weighting each by 1/(1 + its atoms).
     #[arg(long)]
@@ -61,84 +62,51 @@ pub(crate) struct DenoiseArgs {
     /// groups of similar patches coded with one support).
     #[arg(long)]
     no_non_local: bool,
-    /// Non-local pass: a reference patch every STEP pixels [default: 1].
-    #[arg(long)]
-    nl_step: Option<usize>,
-    /// Non-local pass: half side of the search window [default: 8].
-    #[arg(long)]
-    nl_radius: Option<usize>,
-    /// Non-local pass: patches per group at most [default: 8].
-    #[arg(long)]
-    nl_group: Option<usize>,
+    /// Non-local pass: a reference patch every STEP pixels.
+    #[arg(long, default_value_t = NonLocal::default().step)]
+    nl_step: usize,
+    /// Non-local pass: half side of the search window.
+    #[arg(long, default_value_t = NonLocal::default().radius)]
+    nl_radius: usize,
+    /// Non-local pass: patches per group at most.
+    #[arg(long, default_value_t = NonLocal::default().max_group)]
+    nl_group: usize,
     /// Non-local pass: a patch joins a group when its squared distance to
-    /// the reference on the first estimate is at most T·n·σ² [default: 0.25].
-    #[arg(long)]
-    nl_threshold: Option<f64>,
+    /// the reference on the first estimate is at most T·n·σ².
+    #[arg(long, default_value_t = NonLocal::default().threshold)]
+    nl_threshold: f64,
     /// Non-local pass: code each group's mean for its reference patch
     /// (average), or every patch of the group with one shared support
-    /// (somp, simultaneous OMP as in LSSC; group-lasso, its convex form with
+    /// (somp, simultaneous OMP as in LSSC; group_lasso, its convex form with
     /// λ = F·σ·√m, F from --nl-lasso-factor).
-    #[arg(long, value_enum, default_value_t = GroupCodingArg::Average)]
-    nl_coding: GroupCodingArg,
+    #[arg(long, value_parser = choice::<GroupCoding>(GroupCoding::NAMES), default_value_t = NonLocal::default().coding)]
+    nl_coding: GroupCoding,
     /// Non-local pass: mini-batches of online learning on group means
-    /// before the groups are coded (0: keep the first dictionary) [default: 0].
-    #[arg(long)]
-    nl_relearn: Option<usize>,
-    /// Non-local pass, --nl-coding group-lasso: the penalty is F·σ·√m for a
-    /// group of m patches [default: 1.4].
-    #[arg(long)]
-    nl_lasso_factor: Option<f64>,
+    /// before the groups are coded (0: keep the first dictionary).
+    #[arg(long, default_value_t = NonLocal::default().relearn_steps)]
+    nl_relearn: usize,
+    /// Non-local pass, --nl-coding group_lasso: the penalty is F·σ·√m for a
+    /// group of m patches.
+    #[arg(long, default_value_t = NonLocal::default().lasso_factor)]
+    nl_lasso_factor: f64,
     /// Non-local pass: add back the reference's own detail from the first
-    /// estimate, above a floor of K·σ per pixel (0: off) [default: 0.1 from
-    /// σ = 25, off below].
+    /// estimate, above a floor of K·σ per pixel (0: off) [default: the
+    /// library's for σ, `Denoiser::new`].
     #[arg(long)]
     nl_detail: Option<f64>,
     /// Colour images: each channel apart with its own dictionary, in the
     /// opponent colour space (opponent) or in R, G, B (rgb); or one
     /// dictionary over patches of all three channels, in the opponent space
-    /// (joint; measured best with --gain 1.05) or in R, G, B (joint-rgb).
-    #[arg(long, value_enum, default_value_t = ColourArg::Opponent)]
-    colour: ColourArg,
+    /// (joint; measured best with --gain 1.05) or in R, G, B (joint_rgb).
+    #[arg(long, value_parser = choice::<Colour>(Colour::NAMES), default_value_t = Denoiser::defaults().colour)]
+    colour: Colour,
     /// Joint colour: the channels after the first are weighed by W in the
-    /// coding [default: 0.7].
-    #[arg(long)]
-    chroma_weight: Option<f64>,
+    /// coding.
+    #[arg(long, default_value_t = Denoiser::defaults().chroma_weight)]
+    chroma_weight: f64,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
-}
-
-/// `--colour`.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub(crate) enum ColourArg {
-    /// Joint patches, opponent colour space.
-    Joint,
-    /// Joint patches, R, G, B.
-    JointRgb,
-    /// Channel by channel, opponent colour space.
-    Opponent,
-    /// Channel by channel, R, G, B.
-    Rgb,
-}
-
-/// `--nl-coding`.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub(crate) enum GroupCodingArg {
-    /// The group's mean, coded for the reference patch.
-    Average,
-    /// Simultaneous OMP over the group.
-    Somp,
-    /// The group Lasso over the group.
-    GroupLasso,
-}
-
-/// `--learner`.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub(crate) enum LearnerArg {
-    /// Online mini-batch learning.
-    Online,
-    /// K-SVD.
-    Ksvd,
 }
 
 pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
@@ -167,44 +135,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     {
         return Err(CliError("the clean image's size differs from the noisy one's".into()));
     }
-    let base = Denoiser::new(sigma);
-    let d = Denoiser {
-        patch: a.patch.unwrap_or(base.patch),
-        n_atoms: a.atoms.unwrap_or(base.n_atoms),
-        iterations: a.iterations.unwrap_or(base.iterations),
-        max_training: a.max_training.unwrap_or(base.max_training),
-        gain: a.gain.unwrap_or(base.gain),
-        lambda_factor: a.lambda_factor.unwrap_or(base.lambda_factor),
-        seed: a.seed,
-        learner: match a.learner {
-            LearnerArg::Ksvd => Learner::Ksvd,
-            LearnerArg::Online => Learner::online(a.steps.unwrap_or(Learner::ONLINE_STEPS)),
-        },
-        sparsity_weights: !a.uniform_weights,
-        chroma_weight: a.chroma_weight.unwrap_or(base.chroma_weight),
-        joint_colour: matches!(a.colour, ColourArg::Joint | ColourArg::JointRgb),
-        opponent_colour: matches!(a.colour, ColourArg::Joint | ColourArg::Opponent),
-        non_local: if a.no_non_local {
-            None
-        } else {
-            let nl = base.non_local.clone().unwrap_or_default();
-            Some(NonLocal {
-                step: a.nl_step.unwrap_or(nl.step),
-                radius: a.nl_radius.unwrap_or(nl.radius),
-                max_group: a.nl_group.unwrap_or(nl.max_group),
-                threshold: a.nl_threshold.unwrap_or(nl.threshold),
-                relearn_steps: a.nl_relearn.unwrap_or(nl.relearn_steps),
-                lasso_factor: a.nl_lasso_factor.unwrap_or(nl.lasso_factor),
-                detail: a.nl_detail.map_or(nl.detail, |k| (k != 0.0).then_some(k)),
-                coding: match a.nl_coding {
-                    GroupCodingArg::Average => GroupCoding::Average,
-                    GroupCodingArg::Somp => GroupCoding::Simultaneous,
-                    GroupCodingArg::GroupLasso => GroupCoding::GroupLasso,
-                },
-            })
-        },
-        ..base
-    };
+    let d = denoiser(a, sigma)?;
     let t = Instant::now();
     let mut observer = bar();
     let (out, report) = d.run(&noisy, &mut observer).map_err(|e| CliError(e.to_string()))?;
@@ -230,4 +161,66 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The denoiser the arguments ask for at noise `sigma`: the library's
+/// [`Denoiser::new`] with the flags given.
+fn denoiser(a: &DenoiseArgs, sigma: f64) -> Result<Denoiser, CliError> {
+    let base = Denoiser::new(sigma);
+    let non_local = match (&base.non_local, a.no_non_local) {
+        (Some(nl), false) => Some(NonLocal {
+            step: a.nl_step,
+            radius: a.nl_radius,
+            max_group: a.nl_group,
+            threshold: a.nl_threshold,
+            relearn_steps: a.nl_relearn,
+            lasso_factor: a.nl_lasso_factor,
+            detail: a.nl_detail.map_or(nl.detail, |k| (k != 0.0).then_some(k)),
+            coding: a.nl_coding,
+        }),
+        _ => None,
+    };
+    Ok(Denoiser {
+        patch: a.patch,
+        n_atoms: a.atoms,
+        iterations: a.iterations,
+        max_training: a.max_training,
+        gain: a.gain,
+        lambda_factor: a.lambda_factor,
+        seed: a.seed,
+        learner: Learner::named(a.learner, Some(a.steps))?,
+        sparsity_weights: !a.uniform_weights,
+        chroma_weight: a.chroma_weight,
+        colour: a.colour,
+        non_local,
+        ..base
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> DenoiseArgs {
+        crate::parse_as(args)
+    }
+
+    /// With no flag but the image and σ, the denoiser is the library's, at
+    /// σ on both sides of the detail step's threshold.
+    #[test]
+    fn the_defaults_are_the_librarys() {
+        for sigma in [15.0, 50.0] {
+            let a = parse(&["--image", "x.png", "--sigma", "1", "-o", "y.png"]);
+            assert_eq!(denoiser(&a, sigma).unwrap(), Denoiser::new(sigma));
+        }
+    }
+
+    /// Kebab-case and snake_case name the same choices.
+    #[test]
+    fn names_are_the_librarys_in_either_case() {
+        let a = parse(&["--image", "x", "--sigma", "1", "-o", "y", "--nl-coding", "group-lasso", "--colour", "joint_rgb"]);
+        assert_eq!((a.nl_coding, a.colour), (GroupCoding::GroupLasso, Colour::JointRgb));
+        let b = parse(&["--image", "x", "--sigma", "1", "-o", "y", "--nl-coding", "group_lasso", "--colour", "joint-rgb"]);
+        assert_eq!((b.nl_coding, b.colour), (a.nl_coding, a.colour));
+    }
 }

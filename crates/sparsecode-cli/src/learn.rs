@@ -5,7 +5,6 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::ValueEnum;
 use sparsecode::Encoder;
 use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
@@ -13,28 +12,15 @@ use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::model::Model;
 use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
 use sparsecode::dict::progress::{Observer, Progress};
-use sparsecode::dict::{Fit, Learn, goal_atom_cap};
+use sparsecode::dict::{Fit, Learn, Method, goal_atom_cap};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::image::{ReadOptions, Scale, read_image};
 use sparsecode::patches::npy;
 use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec, remove_means};
+use sparsecode::solvers::{DEFAULT_N_NONZERO_RULE, default_n_nonzero};
 
 use crate::images::parse_pair;
-use crate::{CliError, check_folder, check_output};
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-pub(crate) enum Method {
-    Online,
-    Ksvd,
-    Batch,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-pub(crate) enum InitArg {
-    Data,
-    Dct,
-    Svd,
-}
+use crate::{CliError, check_folder, check_output, choice};
 
 #[derive(clap::Args)]
 pub(crate) struct LearnArgs {
@@ -59,15 +45,15 @@ pub(crate) struct LearnArgs {
     /// Number of atoms.
     #[arg(long)]
     atoms: usize,
-    /// The learner.
-    #[arg(long, value_enum, default_value = "online")]
+    /// The learner: online (scikit-learn's MiniBatchDictionaryLearning), ksvd, or batch (DictionaryLearning).
+    #[arg(long, value_parser = choice::<Method>(Method::NAMES), default_value_t = Method::default())]
     method: Method,
     /// Lasso penalty (online, batch).
-    #[arg(long, default_value_t = 1.0)]
-    alpha: f64,
+    #[arg(long, help = format!("Lasso penalty (online, batch) [default: {}]", OnlineParams::new(0).alpha))]
+    alpha: Option<f64>,
     /// Atoms per signal (ksvd).
-    #[arg(long, default_value_t = 8)]
-    n_nonzero: usize,
+    #[arg(long, help = format!("Atoms per signal (ksvd) [default: {DEFAULT_N_NONZERO_RULE}]"))]
+    n_nonzero: Option<usize>,
     /// Squared-residual goal per signal (ksvd; online: code with OMP to this goal).
     #[arg(long)]
     tol: Option<f64>,
@@ -78,7 +64,10 @@ pub(crate) struct LearnArgs {
     #[arg(long)]
     exact: bool,
     /// Epochs (online), iterations (ksvd, batch).
-    #[arg(long)]
+    #[arg(long, help = format!(
+        "Epochs (online), iterations (ksvd, batch) [default: {} online, {} ksvd, {} batch]",
+        OnlineParams::new(0).max_epochs, KsvdParams::new(0).iterations, BatchParams::new(0).max_iter
+    ))]
     epochs: Option<usize>,
     /// Mini-batch steps, exactly (online; disables scikit-learn's early stopping).
     #[arg(long)]
@@ -87,13 +76,13 @@ pub(crate) struct LearnArgs {
     #[arg(long)]
     rho: Option<f64>,
     /// Signals per mini-batch (online).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = OnlineParams::new(0).batch_size)]
     batch_size: usize,
     /// Initial dictionary.
-    #[arg(long, value_enum, default_value = "data")]
-    init: InitArg,
+    #[arg(long, value_parser = choice::<Init>(Init::NAMES), default_value_t = OnlineParams::new(0).init)]
+    init: Init,
     /// Seed of every random choice.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = OnlineParams::new(0).seed)]
     seed: u64,
     /// Output model file.
     #[arg(short = 'o', long = "output")]
@@ -176,75 +165,33 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     }
     let n = data.len() / nf;
     let x = MatRef::from_column_major_slice(&data, nf, n);
-    let init = match a.init {
-        InitArg::Data => Init::Data,
-        InitArg::Dct => Init::Dct,
-        InitArg::Svd => Init::Svd,
-    };
     let mut observer = bar();
     let t0 = Instant::now();
-    let (fit, params): (Fit<f64>, Vec<(String, String)>) = match a.method {
-        Method::Online => {
-            let mut p = OnlineParams {
-                alpha: a.alpha,
-                batch_size: a.batch_size,
-                seed: a.seed,
-                init,
-                max_steps: a.steps,
-                forget_rho: a.rho,
-                ..OnlineParams::new(a.atoms)
-            };
-            if let Some(e) = a.epochs {
-                p.max_epochs = e;
-            }
-            if a.steps.is_some() {
-                // A fixed number of steps (SPAMS's `iter`): no early stopping.
-                p.tol = 0.0;
-                p.max_no_improvement = None;
-            }
-            let valid = p.check()?;
-            let fit = match a.tol {
-                Some(t) => {
-                    let cap = goal_atom_cap(nf, a.atoms);
-                    let enc = if a.l1_goal { Encoder::lasso_goal(t) } else { Encoder::omp_tol(t) };
-                    valid.fit_with(x, &enc.max_iter(cap).chunk_size(BATCH_CHUNK), &mut observer)?
-                }
-                None => valid.fit(x, &mut observer)?,
-            };
-            let params = vec![
-                ("alpha".into(), a.alpha.to_string()),
-                ("batch_size".into(), a.batch_size.to_string()),
-                ("stopped_by".into(), fit.stop.name().into()),
-            ];
-            (fit, params)
-        }
-        Method::Ksvd => {
-            let p = KsvdParams {
-                n_nonzero: a.n_nonzero,
-                tol: a.tol,
-                iterations: a.epochs.unwrap_or(10),
-                seed: a.seed,
-                init,
-                exact: a.exact,
-                ..KsvdParams::new(a.atoms)
-            };
-            let fit = p.check()?.fit(x, &mut observer)?;
-            (fit, vec![("n_nonzero".into(), a.n_nonzero.to_string()), ("tol".into(), format!("{:?}", a.tol))])
-        }
-        Method::Batch => {
-            let mut p = BatchParams { alpha: a.alpha, seed: a.seed, init, ..BatchParams::new(a.atoms) };
-            if let Some(e) = a.epochs {
-                p.max_iter = e;
-            }
-            (p.check()?.fit(x, &mut observer)?, vec![("alpha".into(), a.alpha.to_string())])
-        }
+    let fit: Fit<f64> = match params(a, nf)? {
+        Params::Online(p, enc) => match enc {
+            Some(e) => p.check()?.fit_with(x, &e, &mut observer)?,
+            None => p.check()?.fit(x, &mut observer)?,
+        },
+        Params::Ksvd(p) => p.check()?.fit(x, &mut observer)?,
+        Params::Batch(p) => p.check()?.fit(x, &mut observer)?,
+    };
+    let params: Vec<(String, String)> = match a.method {
+        Method::Online => vec![
+            ("alpha".into(), a.alpha.unwrap_or(OnlineParams::new(0).alpha).to_string()),
+            ("batch_size".into(), a.batch_size.to_string()),
+            ("stopped_by".into(), fit.stop.name().into()),
+        ],
+        Method::Ksvd => vec![
+            ("n_nonzero".into(), a.n_nonzero.unwrap_or(default_n_nonzero(nf, a.atoms)).to_string()),
+            ("tol".into(), format!("{:?}", a.tol)),
+        ],
+        Method::Batch => vec![("alpha".into(), a.alpha.unwrap_or(BatchParams::new(0).alpha).to_string())],
     };
     let seconds = t0.elapsed().as_secs_f64();
     if let Some(b) = &observer.0 {
         b.finish_and_clear();
     }
-    let method = format!("{:?}", a.method).to_lowercase();
-    let model = Model::from_fit(&method, params, patch, &fit);
+    let model = Model::from_fit(a.method.name(), params, patch, &fit);
     let (iterations, objective) = (model.iterations, model.objective);
     let bytes = model.to_bytes();
     let dict_bytes = a.dict_out.as_ref().map(|d| npy::encode_npy(d, a.atoms, nf, &model.atoms)).transpose()?;
@@ -257,4 +204,90 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         say!("{}", serde_json::json!({ "seconds_fit": seconds, "objective": objective, "iterations": iterations }));
     }
     Ok(())
+}
+
+/// A learner's parameters as the arguments ask for them (fields not given
+/// are the library's defaults), and the online learner's coder when
+/// `--tol` replaces its own.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Params {
+    /// Online learning.
+    Online(OnlineParams, Option<Encoder>),
+    /// K-SVD.
+    Ksvd(KsvdParams),
+    /// Batch learning.
+    Batch(BatchParams),
+}
+
+/// The parameters of `a`'s learner, for signals of `nf` features.
+pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
+    let k = a.atoms;
+    Ok(match a.method {
+        Method::Online => {
+            let base = OnlineParams::new(k);
+            let mut p = OnlineParams {
+                alpha: a.alpha.unwrap_or(base.alpha),
+                batch_size: a.batch_size,
+                seed: a.seed,
+                init: a.init.clone(),
+                max_epochs: a.epochs.unwrap_or(base.max_epochs),
+                max_steps: a.steps,
+                forget_rho: a.rho,
+                ..base
+            };
+            if a.steps.is_some() {
+                // A fixed number of steps (SPAMS's `iter`): no early stopping.
+                p.tol = 0.0;
+                p.max_no_improvement = None;
+            }
+            let enc = a.tol.map(|t| {
+                let enc = if a.l1_goal { Encoder::lasso_goal(t) } else { Encoder::omp_tol(t) };
+                enc.max_iter(goal_atom_cap(nf, k)).chunk_size(BATCH_CHUNK)
+            });
+            Params::Online(p, enc)
+        }
+        Method::Ksvd => {
+            let base = KsvdParams::new(k);
+            Params::Ksvd(KsvdParams {
+                n_nonzero: a.n_nonzero,
+                tol: a.tol,
+                iterations: a.epochs.unwrap_or(base.iterations),
+                seed: a.seed,
+                init: a.init.clone(),
+                exact: a.exact,
+                ..base
+            })
+        }
+        Method::Batch => {
+            let base = BatchParams::new(k);
+            Params::Batch(BatchParams {
+                alpha: a.alpha.unwrap_or(base.alpha),
+                seed: a.seed,
+                init: a.init.clone(),
+                max_iter: a.epochs.unwrap_or(base.max_iter),
+                ..base
+            })
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> LearnArgs {
+        crate::parse_as(args)
+    }
+
+    /// With no flag but the atoms, each learner's parameters are the
+    /// library's defaults.
+    #[test]
+    fn the_defaults_are_the_librarys() {
+        let args = ["--input", "x.npy", "--atoms", "50", "-o", "m.model"];
+        assert_eq!(params(&parse(&args), 64).unwrap(), Params::Online(OnlineParams::new(50), None));
+        let with = |m: &str| parse(&[&args[..], &["--method", m]].concat());
+        assert_eq!(params(&with("ksvd"), 64).unwrap(), Params::Ksvd(KsvdParams::new(50)));
+        assert_eq!(params(&with("batch"), 64).unwrap(), Params::Batch(BatchParams::new(50)));
+        assert_eq!(parse(&args).method, Method::default());
+    }
 }

@@ -33,10 +33,11 @@ mod images;
 mod inpaint_cmd;
 mod learn;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::npy::{self, AnyArray2, Array2, NpyElement};
 use sparsecode::prelude::*;
+use sparsecode::solvers::{AlgorithmName, DEFAULT_ALPHA, DEFAULT_N_NONZERO_RULE, Settings};
 
 #[derive(Parser)]
 #[command(name = "sparsecode", version, about = "Sparse coding and dictionary learning", allow_negative_numbers = true)]
@@ -71,17 +72,26 @@ enum Command {
     Inpaint(inpaint_cmd::InpaintArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-enum AlgorithmArg {
-    Omp,
-    Lars,
-    LassoLars,
-    /// The least-ℓ1 code within the squared-residual goal --tol (SPAMS's lasso, mode 1).
-    LassoGoal,
-    LassoCd,
-    Ista,
-    Fista,
-    Threshold,
+/// A value parser for a library enum: its canonical names (listed in
+/// `--help`), each also accepted in kebab-case, parsed by the enum's own
+/// `FromStr` (the library's one spelling).
+pub(crate) fn choice<T>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Display,
+{
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = names.iter().map(|&n| {
+        let v = PossibleValue::new(n);
+        if n.contains('_') {
+            // Built once per run, for a handful of names: leaking the
+            // kebab-case spelling gives clap the `'static` name it keeps.
+            v.alias(&*Box::leak(n.replace('_', "-").into_boxed_str()))
+        } else {
+            v
+        }
+    });
+    PossibleValuesParser::new(values).try_map(|s: String| s.parse::<T>().map_err(|e| e.to_string()))
 }
 
 #[derive(clap::Args)]
@@ -92,24 +102,21 @@ struct EncodeArgs {
     /// Signals, (n_samples, n_features) float32/float64 .npy.
     #[arg(long)]
     input: PathBuf,
-    /// The solver.
-    #[arg(long, value_enum, default_value = "omp")]
-    algorithm: AlgorithmArg,
-    /// Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold; default 1.
-    #[arg(long)]
+    /// The solver (scikit-learn's `sparse_encode` default).
+    #[arg(long, value_parser = choice::<AlgorithmName>(AlgorithmName::NAMES), default_value_t = AlgorithmName::default())]
+    algorithm: AlgorithmName,
+    /// Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold.
+    #[arg(long, help = format!("Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold [default: {DEFAULT_ALPHA}]"))]
     alpha: Option<f64>,
-    /// Atoms per signal for omp and lars; default min(max(n_features/10, 1), n_atoms).
-    #[arg(long)]
+    /// Atoms per signal for omp and lars.
+    #[arg(long, help = format!("Atoms per signal for omp and lars [default: {DEFAULT_N_NONZERO_RULE}]"))]
     n_nonzero: Option<usize>,
-    /// omp: squared-residual goal (wins over --n-nonzero). Lasso solvers: relative duality-gap tolerance.
+    /// omp, lasso_goal: squared-residual goal (for omp it wins over --n-nonzero). Iterative Lasso solvers: relative duality-gap tolerance.
     #[arg(long)]
     tol: Option<f64>,
-    /// Constrain codes to be non-negative (Lasso solvers, threshold).
+    /// Constrain codes to be non-negative (Lasso solvers, thresholding).
     #[arg(long)]
     positive: bool,
-    /// Hard instead of soft thresholding (threshold).
-    #[arg(long)]
-    hard: bool,
     /// Elastic-net ℓ2 penalty (Lasso solvers).
     #[arg(long)]
     l2: Option<f64>,
@@ -128,6 +135,7 @@ struct EncodeArgs {
 }
 
 /// A user-facing error: one line, exit status 2.
+#[derive(Debug)]
 struct CliError(String);
 
 impl<E: std::fmt::Display> From<E> for CliError {
@@ -188,46 +196,22 @@ fn clean_up_on_signals() {
     });
 }
 
-fn build_encoder(args: &EncodeArgs, n_features: usize, n_atoms: usize) -> Result<Encoder, CliError> {
-    let alpha = args.alpha.unwrap_or(1.0);
-    let k = args.n_nonzero.unwrap_or_else(|| (n_features / 10).max(1).min(n_atoms));
-    let mut enc = match args.algorithm {
-        AlgorithmArg::Omp => match args.tol {
-            Some(t) => Encoder::omp_tol(t),
-            None => Encoder::omp(k),
-        },
-        AlgorithmArg::Lars => Encoder::lars(k),
-        AlgorithmArg::LassoLars => Encoder::lasso_lars(alpha),
-        AlgorithmArg::LassoGoal => match args.tol {
-            Some(t) => Encoder::lasso_goal(t),
-            None => return Err(CliError("--algorithm lasso-goal needs --tol (the squared-residual goal)".into())),
-        },
-        AlgorithmArg::LassoCd => Encoder::lasso_cd(alpha),
-        AlgorithmArg::Ista => Encoder::ista(alpha),
-        AlgorithmArg::Fista => Encoder::fista(alpha),
-        AlgorithmArg::Threshold if args.hard => Encoder::hard_threshold(alpha),
-        AlgorithmArg::Threshold => Encoder::soft_threshold(alpha),
+/// The encoder the arguments ask for: the library's, from the settings
+/// given (it refuses those that do not apply and fills the others).
+fn build_encoder(args: &EncodeArgs) -> Result<Encoder, CliError> {
+    let settings = Settings {
+        alpha: args.alpha,
+        n_nonzero: args.n_nonzero,
+        tol: args.tol,
+        max_iter: args.max_iter,
+        positive: args.positive,
+        l2: args.l2,
     };
-    if args.hard && args.algorithm != AlgorithmArg::Threshold {
-        return Err(CliError("--hard applies to --algorithm threshold only".into()));
-    }
-    // The encoder refuses any setting its algorithm does not use.
-    if args.positive {
-        enc = enc.positive(true);
-    }
-    if let Some(t) = args.tol.filter(|_| !matches!(args.algorithm, AlgorithmArg::Omp | AlgorithmArg::LassoGoal)) {
-        enc = enc.tol(t);
-    }
-    if let Some(l2) = args.l2 {
-        enc = enc.l2(l2);
-    }
-    if let Some(m) = args.max_iter {
-        enc = enc.max_iter(m);
-    }
-    if let Some(t) = args.threads {
-        enc = enc.threads(t);
-    }
-    Ok(enc)
+    let enc = Encoder::from_settings(args.algorithm, &settings)?;
+    Ok(match args.threads {
+        Some(t) => enc.threads(t),
+        None => enc,
+    })
 }
 
 fn encode(args: &EncodeArgs) -> Result<(), CliError> {
@@ -242,7 +226,7 @@ fn encode(args: &EncodeArgs) -> Result<(), CliError> {
             x.shape()
         )));
     }
-    let enc = build_encoder(args, nf_x, n_atoms)?;
+    let enc = build_encoder(args)?;
     // Codes are computed in the signals' precision.
     let (seconds, mean_nnz) = match x {
         AnyArray2::F32(x) => run_encode::<f32>(&enc, &to_f32(&d), &x, &args.output)?,
@@ -349,4 +333,12 @@ pub(crate) fn check_folder(p: &Path) -> Result<(), CliError> {
         return Err(CliError(format!("output folder {} does not exist", dir.display())));
     }
     Ok(())
+}
+
+/// The arguments `A` of a subcommand parsed from `args` (tests of the
+/// subcommands' defaults).
+#[cfg(test)]
+pub(crate) fn parse_as<A: clap::Args + clap::FromArgMatches>(args: &[&str]) -> A {
+    let cmd = A::augment_args(clap::Command::new("sparsecode"));
+    A::from_arg_matches(&cmd.try_get_matches_from(std::iter::once("sparsecode").chain(args.iter().copied())).unwrap()).unwrap()
 }

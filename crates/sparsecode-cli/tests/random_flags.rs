@@ -120,8 +120,18 @@ fn commands(d: &Path) -> Vec<(Vec<String>, &'static [&'static str])> {
     ]
 }
 
-/// Runs one call; a call still working after the deadline (a valid request
-/// for a long run) is stopped and counts as no failure.
+/// Values that ask for a long run when they are valid: huge counts, tiny
+/// tolerances.
+const LONG: &[&str] = &["1e6", "1e300", "1e-320", "1e-12", "4294967296", "18446744073709551615", "100000x100000"];
+
+/// Whether `args` asks for a long run (a value of [`LONG`]): only such a
+/// call may still be working at the deadline; any other is a hang.
+fn asks_for_long_work(args: &[String]) -> bool {
+    args.iter().any(|a| LONG.contains(&a.as_str()))
+}
+
+/// Runs one call; a call still working after the deadline is stopped
+/// (`None`).
 fn run(args: &[String]) -> Option<(i32, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sparsecode")).args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let t0 = Instant::now();
@@ -131,7 +141,7 @@ fn run(args: &[String]) -> Option<(i32, String)> {
             // A signal (an abort) has no code: -1 fails below.
             return Some((out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned()));
         }
-        if t0.elapsed() > Duration::from_secs(20) {
+        if t0.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
             let _ = child.wait();
             return None;
@@ -181,12 +191,17 @@ proptest! {
                 None => args.extend([flag.to_string(), value]),
             }
         }
-        if let Some((code, err)) = run(&args) {
-            prop_assert!(code == 0 || code == 2, "exit {code} for {args:?}: {err}");
-            prop_assert!(!err.contains("panicked"), "{args:?}: {err}");
-            if code == 2 {
-                prop_assert_eq!(err.lines().count(), 1, "{:?}: {}", args, err);
+        match run(&args) {
+            Some((code, err)) => {
+                prop_assert!(code == 0 || code == 2, "exit {code} for {args:?}: {err}");
+                prop_assert!(!err.contains("panicked"), "{args:?}: {err}");
+                if code == 2 {
+                    prop_assert_eq!(err.lines().count(), 1, "{:?}: {}", args, err);
+                }
             }
+            // Still working after a minute: a valid request for a long run
+            // may be, any other call has hung.
+            None => prop_assert!(asks_for_long_work(&args), "no answer within 60 s for {args:?}"),
         }
     }
 }

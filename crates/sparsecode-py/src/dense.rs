@@ -122,14 +122,15 @@ pub fn dense_array<T: DenseElement, E: std::fmt::Display + Send>(
             }
         })
     });
-    let buf = buf.map_err(crate::value_error)?;
+    let buf = buf.map_err(crate::args::value_error)?;
     let memory = Bound::new(py, DenseMemory(Some(T::wrap(buf))))?;
     let values = memory.get().0.as_ref().and_then(T::unwrap).expect("the buffer was just stored");
-    let view = ArrayView2::from_shape((n, k), values).map_err(crate::value_error)?;
+    let view = ArrayView2::from_shape((n, k), values).map_err(crate::args::value_error)?;
     // SAFETY: `memory` becomes the array's base object, so NumPy keeps it,
     // and the buffer it owns, alive as long as the array; the buffer is
     // never resized or written by Rust while it is there (the pyclass is
     // frozen, and the buffer leaves it only in `drop`).
+    #[allow(unsafe_code)]
     let array = unsafe { PyArray2::borrow_from_array(&view, memory.clone().into_any()) };
     Ok(array.into_any().unbind())
 }

@@ -1,8 +1,8 @@
 """Codes against scikit-learn's on random problems; layouts, dtypes,
 copies, the GIL and thread counts."""
 
+import sys
 import threading
-import time
 import tracemalloc
 
 import numpy as np
@@ -12,6 +12,7 @@ import sklearn.decomposition as skd
 import sklearn.linear_model as sklm
 
 import sparsecode as sc
+from sparsecode import _core
 from conftest import problem
 
 SHAPES = [(16, 24, 40), (64, 100, 30), (10, 5, 25), (64, 256, 20)]
@@ -164,27 +165,31 @@ def test_no_copy_of_the_input(order):
 
 
 def test_the_gil_is_released_while_coding():
+    """With a thread switch interval far longer than the call, a thread that
+    kept the GIL while the core codes would run to its end before the main
+    thread ran again; the main thread runs while the core is still coding
+    only if the call releases the GIL. No timing is compared."""
     X, D = problem(64, 256, 40000, np.float64)
-    done = threading.Event()
+    entered, done, seen = threading.Event(), threading.Event(), []
 
     def work():
-        sc.sparse_encode(X, D, algorithm="lasso_lars", alpha=0.05, n_jobs=1)
+        entered.set()
+        # The binding itself: between `entered` and the core, nothing else
+        # that could release the GIL.
+        _core.encode(D, X, "lasso_lars", n_jobs=1, alpha=0.05)
         done.set()
 
-    def loop(until):
-        count, start = 0, time.perf_counter()
-        while not until():
-            count += 1
-        return count / (time.perf_counter() - start)
-
-    alone = loop(lambda s=time.perf_counter(): time.perf_counter() - s > 0.1)
-    t = threading.Thread(target=work)
-    t.start()
-    beside = loop(lambda: done.is_set() and time.perf_counter() > 0)
-    t.join()
-    # Were the GIL held while the core works, the main thread would stall
-    # for most of the call; released, it keeps most of its speed.
-    assert beside > 0.3 * alone, f"{beside:.0f} loops/s beside the core, {alone:.0f} alone"
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        entered.wait()
+        seen.append(done.is_set())
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert seen == [False], "the main thread ran only after the core was done: the GIL was held"
 
 
 def test_orthogonal_mp_matches_scikit_learn():

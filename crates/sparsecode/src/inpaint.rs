@@ -44,6 +44,7 @@ use sc_patches::image::Image;
 use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_spec};
 use sc_solvers::{Dictionary, Encoder};
 
+use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
 
 /// The inpainter's parameters.
@@ -126,6 +127,21 @@ impl Default for Inpainter {
     }
 }
 
+/// The known pixels of `img` (one flag per pixel, row by row): those none
+/// of whose channels is `missing` (NaN matches NaN).
+pub fn known_pixels(img: &Image, missing: f64) -> Vec<bool> {
+    let ch = img.channels.max(1);
+    img.data.chunks_exact(ch).map(|px| !px.iter().any(|&v| sc_solvers::is_missing(v, missing))).collect()
+}
+
+/// The first known pixel of `img` (by `known`) holding a value that is not
+/// finite, as `(row, column)`: an image the inpainter refuses.
+pub fn non_finite_known(img: &Image, known: &[bool]) -> Option<(usize, usize)> {
+    let ch = img.channels.max(1);
+    let i = img.data.chunks_exact(ch).zip(known).position(|(px, &k)| k && px.iter().any(|v| !v.is_finite()))?;
+    Some((i / img.width.max(1), i % img.width.max(1)))
+}
+
 impl Inpainter {
     /// Checks every parameter, before any pixel is read.
     pub fn check(&self) -> Result<(), DenoiseError> {
@@ -164,6 +180,9 @@ impl Inpainter {
         let missing = known.iter().filter(|&&k| !k).count() as f64 / known.len().max(1) as f64;
         if !known.iter().any(|&k| k) {
             return Err(DenoiseError::Invalid("mask", "no pixel is known".into()));
+        }
+        if let Some((r, c)) = non_finite_known(img, known) {
+            return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }
         let mut out = img.clone();
         let (mut nnz, mut count) = (0.0, 0usize);
@@ -316,23 +335,19 @@ impl Inpainter {
                 };
                 nnz += codes.nnz();
                 coded += codes.n_samples();
-                for (s, &corner) in corners.iter().enumerate() {
-                    let (idx, val) = codes.code(s);
-                    let w = 1.0 / (1.0 + idx.len() as f64);
-                    let (mean, weight) = match refine_sigma {
-                        Some(_) => (means[s], w),
-                        None => {
-                            let frac = observed[s * n..(s + 1) * n].iter().filter(|&&o| o).count() as f64 / n as f64;
-                            // A patch with no known pixel says nothing: the
-                            // known mean, with a weight any informed patch outweighs.
-                            if frac > 0.0 { (means[s], frac * w) } else { (known_mean, 1e-9) }
-                        }
-                    };
-                    let patch = &mut data[s * n..(s + 1) * n];
-                    patch.fill(mean);
-                    dict.accumulate(1.0, idx, val, patch);
-                    acc.add_weighted(corner, p, p, patch, weight)?;
-                }
+                // The fraction of each patch's pixels that are known (1 in
+                // the refinement passes).
+                let known_frac = |s: usize| match refine_sigma {
+                    Some(_) => 1.0,
+                    None => observed[s * n..(s + 1) * n].iter().filter(|&&o| o).count() as f64 / n as f64,
+                };
+                // A patch with no known pixel says nothing: the known mean,
+                // with a weight any informed patch outweighs.
+                let fill = |s: usize, patch: &mut [f64]| patch.fill(if known_frac(s) > 0.0 { means[s] } else { known_mean });
+                blend_codes(&mut acc, dict, &codes, &mut data, p, fill, |s, atoms, _| {
+                    let frac = known_frac(s);
+                    (corners[s], if frac > 0.0 { frac * sparsity_weight(atoms) } else { 1e-9 })
+                })?;
             }
             r0 += self.band_rows;
             let w = src.width;

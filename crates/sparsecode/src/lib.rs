@@ -50,8 +50,11 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod blend;
 pub mod denoise;
 pub mod inpaint;
+mod metrics;
+mod sigma;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,6 +1,6 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{DenoiseError, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
+use sparsecode::denoise::{Colour, DenoiseError, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::patches::image::{Image, camera};
@@ -23,7 +23,7 @@ fn denoising_a_crop_of_camera_gains_several_db() {
         assert!(after > before + 4.0, "{learner:?}: {before:.2} dB → {after:.2} dB");
         assert_eq!(report.n_patches, (97 - d.patch).pow(2));
     }
-    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, opponent_colour: false, ..Denoiser::new(20.0) };
+    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, colour: Colour::Rgb, ..Denoiser::new(20.0) };
     let (out, _) = d.run(&noisy, &mut Quiet).unwrap();
     // Colour in R, G, B: each channel on its own gives the same as the gray run.
     let rgb = Image::new(96, 96, 3, noisy.data.iter().flat_map(|&v| [v, v, v]).collect()).unwrap();
@@ -34,7 +34,7 @@ fn denoising_a_crop_of_camera_gains_several_db() {
     let clean3 = Image::new(96, 96, 3, clean.data.iter().flat_map(|&v| [v, 0.8 * v + 20.0, 0.6 * v + 40.0]).collect()).unwrap();
     let noisy3 = Image::new(96, 96, 3, clean3.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let apart = psnr(&clean3, &d.run(&noisy3, &mut Quiet).unwrap().0, 255.0);
-    let opponent = psnr(&clean3, &Denoiser { opponent_colour: true, ..d.clone() }.run(&noisy3, &mut Quiet).unwrap().0, 255.0);
+    let opponent = psnr(&clean3, &Denoiser { colour: Colour::Opponent, ..d.clone() }.run(&noisy3, &mut Quiet).unwrap().0, 255.0);
     assert!(opponent > apart + 0.5, "opponent {opponent:.2} dB, R/G/B apart {apart:.2} dB");
 }
 
@@ -47,21 +47,21 @@ fn joint_colour_codes_the_three_channels_over_one_dictionary() {
     let mut g = SplitMix(9);
     let noisy3 = Image::new(64, 64, 3, clean3.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let channel = |img: &Image, k: usize| Image::gray(64, 64, img.data.iter().skip(k).step_by(3).copied().collect()).unwrap();
-    for opponent_colour in [true, false] {
-        let d = Denoiser { n_atoms: 100, learner: Learner::online(40), joint_colour: true, opponent_colour, ..Denoiser::new(20.0) };
+    for colour in [Colour::Joint, Colour::JointRgb] {
+        let d = Denoiser { n_atoms: 100, learner: Learner::online(40), colour, ..Denoiser::new(20.0) };
         let (out, report) = d.run(&noisy3, &mut Quiet).unwrap();
         let side = 65 - d.patch;
         assert_eq!(report.n_patches, side * side);
         for k in 0..3 {
             let (before, after) =
                 (psnr(&channel(&clean3, k), &channel(&noisy3, k), 255.0), psnr(&channel(&clean3, k), &channel(&out, k), 255.0));
-            assert!(after > before + 3.0, "opponent {opponent_colour}, channel {k}: {before:.2} dB → {after:.2} dB");
+            assert!(after > before + 3.0, "{colour}, channel {k}: {before:.2} dB → {after:.2} dB");
         }
-        let apart = Denoiser { joint_colour: false, ..d }.run(&noisy3, &mut Quiet).unwrap().1;
+        let apart = Denoiser { colour: Colour::Opponent, ..d }.run(&noisy3, &mut Quiet).unwrap().1;
         assert_eq!(apart.n_patches, 3 * side * side);
     }
     for w in [0.0, -1.0, f64::NAN] {
-        let d = Denoiser { joint_colour: true, chroma_weight: w, ..Denoiser::new(20.0) };
+        let d = Denoiser { colour: Colour::Joint, chroma_weight: w, ..Denoiser::new(20.0) };
         assert!(matches!(d.run(&noisy3, &mut Quiet), Err(DenoiseError::Invalid("chroma_weight", _))));
     }
 }

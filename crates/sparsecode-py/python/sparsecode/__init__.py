@@ -3,10 +3,14 @@ scikit-learn's estimators computed by a Rust core.
 
 Change ``from sklearn.decomposition import MiniBatchDictionaryLearning`` to
 ``from sparsecode import MiniBatchDictionaryLearning`` and nothing else.
+
+Parameters of sparsecode's own functions and estimators (``denoise``,
+``inpaint``, ``KSVD``) left at ``None`` take the core's defaults, the same
+as the command line's: ``sparsecode.defaults("denoise", sigma)`` lists them.
 """
 
 from . import data
-from ._core import __version__
+from ._core import __version__, defaults
 from ._denoise import denoise, estimate_sigma, inpaint
 from ._encode import orthogonal_mp, orthogonal_mp_gram, sparse_encode
 from ._estimators import (
@@ -25,6 +29,7 @@ __all__ = [
     "MiniBatchDictionaryLearning",
     "SparseCoder",
     "data",
+    "defaults",
     "denoise",
     "dict_learning",
     "dict_learning_online",

@@ -1,4 +1,7 @@
-"""Image denoising and inpainting over dictionaries learned from the image itself."""
+"""Image denoising and inpainting over dictionaries learned from the image itself.
+
+Every parameter left at ``None`` is the core's default: ``sparsecode.defaults("denoise", sigma)``
+and ``sparsecode.defaults("inpaint")`` list them (the same as the command line's)."""
 
 import numpy as np
 
@@ -6,24 +9,29 @@ from . import _core
 from ._util import threads
 
 
-def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", steps=400, iterations=20, gain=1.1,
-            lambda_factor=20.0, max_training=65000, sparsity_weights=True, non_local="average", colour="opponent", random_state=0,
+def _opt(value, cast):
+    return None if value is None else cast(value)
+
+
+def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=None, iterations=None, gain=None,
+            lambda_factor=None, max_training=None, sparsity_weights=None, non_local=None, colour=None, random_state=None,
             n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
-    it with :func:`estimate_sigma`): a dictionary is
-    learned on the image's own patches (online, or K-SVD with
-    ``learner="ksvd"``), every patch is coded by OMP to the error goal
-    ``patch²·(gain·σ)²`` and the patches are blended with the noisy image
-    (Elad & Aharon 2006). Then the non-local pass (``non_local="average"``):
-    every patch is replaced by the mean of up to 8 similar noisy patches
-    (block matching on that first estimate) coded to the goal for the mean's
-    lower noise; ``"somp"`` codes the groups by simultaneous OMP instead (as
-    LSSC), ``"group_lasso"`` by its convex form, ``"none"`` skips the pass. A colour image is denoised channel by
-    channel in the opponent colour space (``colour="opponent"``), or in R, G,
-    B (``"rgb"``), or with one dictionary over patches of all three channels
-    (``"joint"`` in the opponent space, ``"joint-rgb"`` in R, G, B; Mairal,
-    Elad & Sapiro 2008). Returns the image as float64 (and the
+    it with :func:`estimate_sigma`): a dictionary is learned on the image's
+    own patches (``learner``: ``"online"``, or ``"ksvd"``), every patch is
+    coded by OMP to the error goal ``patch²·(gain·σ)²`` and the patches are
+    blended with the noisy image (Elad & Aharon 2006). Then the non-local
+    pass (``non_local="average"``): every patch is replaced by the mean of
+    up to 8 similar noisy patches (block matching on that first estimate)
+    coded to the goal for the mean's lower noise; ``"somp"`` codes the
+    groups by simultaneous OMP instead (as LSSC), ``"group_lasso"`` by its
+    convex form, ``"none"`` skips the pass. A colour image is denoised
+    channel by channel in the opponent colour space (``colour="opponent"``),
+    or in R, G, B (``"rgb"``), or with one dictionary over patches of all
+    three channels (``"joint"`` in the opponent space, ``"joint_rgb"`` in R,
+    G, B; Mairal, Elad & Sapiro 2008). ``random_state`` is an int seed
+    (``None``: the core's fixed seed). Returns the image as float64 (and the
     mean atoms per patch with ``return_report=True``)."""
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
@@ -33,18 +41,22 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=256, learner="online", ste
             raise ValueError(f"sigma must be a number or 'auto', got {sigma!r}")
         sigma = estimate_sigma(img)
     out, mean_nnz = _core.denoise(
-        img, float(sigma), patch=None if patch_size is None else int(patch_size), n_atoms=int(n_atoms), iterations=int(iterations), gain=float(gain),
-        lambda_factor=float(lambda_factor), max_training=int(max_training), seed=int(random_state), learner=learner,
-        steps=int(steps), sparsity_weights=bool(sparsity_weights), non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
+        img, float(sigma), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int), iterations=_opt(iterations, int),
+        gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float), max_training=_opt(max_training, int),
+        seed=_opt(random_state, int), learner=learner, steps=_opt(steps, int), sparsity_weights=_opt(sparsity_weights, bool),
+        non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
 
 
 def estimate_sigma(image):
     """The standard deviation of additive Gaussian noise in a gray or RGB
-    ``image``, estimated from the image itself as scikit-image's
-    ``estimate_sigma`` does (median absolute finest diagonal Daubechies-2
-    wavelet coefficient / 0.6745; the mean over channels)."""
+    ``image``, estimated from the image itself: the median absolute finest
+    diagonal Daubechies-2 wavelet coefficient over 0.6745 (Donoho &
+    Johnstone, as scikit-image's ``estimate_sigma``), taken over the flatter
+    half of the image only (where the horizontal and vertical details are
+    at most their median), so that edges do not inflate it; the mean over
+    channels."""
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
         raise ValueError("the image holds NaN or infinite values")
@@ -52,37 +64,30 @@ def estimate_sigma(image):
 
 
 def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=None, n_atoms=None, max_atoms=None, steps=None,
-            refine=None, max_training=None, random_state=0, n_jobs=None, return_report=False):
+            refine=None, max_training=None, random_state=None, n_jobs=None, return_report=False):
     """Fills the missing pixels of a gray (h, w) or RGB (h, w, 3) ``image``.
 
     The missing pixels are those where the boolean ``known`` (h, w) is False,
-    or, with ``missing_values`` (``np.nan`` for NaN), the pixels any of whose
+    and, with ``missing_values`` (``np.nan`` for NaN), the pixels any of whose
     channels equals it. Each patch is coded by masked OMP over a dictionary
     (the overcomplete DCT, then one learned from the image), the coded
     patches are averaged over the missing pixels, and refinement passes
-    re-code the estimate (see ``sparsecode inpaint --help`` for the
-    parameters, whose defaults are those of the command line). Known pixels
-    are returned unchanged. Returns the image as float64 (and the mean atoms
-    per patch with ``return_report=True``)."""
-    img = np.asarray(image, dtype=np.float64)
+    re-code the estimate. Known pixels are returned unchanged; a known pixel
+    that is not finite is refused. Returns the image as float64 (and the
+    mean atoms per patch with ``return_report=True``)."""
+    img = np.ascontiguousarray(image, dtype=np.float64)
     if img.ndim not in (2, 3):
         raise ValueError("an image is 2-D, or 3-D with channels last")
+    if known is None and missing_values is None:
+        raise ValueError("say which pixels are missing: known=... or missing_values=...")
     flags = np.ones(img.shape[:2], dtype=bool) if known is None else np.asarray(known, dtype=bool)
     if flags.shape != img.shape[:2]:
         raise ValueError(f"known must have shape {img.shape[:2]}, got {flags.shape}")
     if missing_values is not None:
-        hit = np.isnan(img) if np.isnan(missing_values) else img == missing_values
-        flags = flags & ~(hit if img.ndim == 2 else hit.any(axis=2))
-    if known is None and missing_values is None:
-        raise ValueError("say which pixels are missing: known=... or missing_values=...")
-    cells = img[flags] if img.ndim == 2 else img[flags].ravel()
-    if not np.all(np.isfinite(cells)):
-        raise ValueError("the known pixels hold NaN or infinite values")
-    img = np.ascontiguousarray(np.where(flags if img.ndim == 2 else flags[..., None], img, 0.0))
-    opt = lambda v, cast: None if v is None else cast(v)
+        flags = flags & _core.known_pixels(img, float(missing_values))
     out, mean_nnz = _core.inpaint(
-        img, np.ascontiguousarray(flags), sigma=opt(sigma, float), patch=opt(patch_size, int), n_atoms=opt(n_atoms, int),
-        max_atoms=opt(max_atoms, int), steps=opt(steps, int), refine=opt(refine, int), max_training=opt(max_training, int),
-        seed=int(random_state), n_jobs=threads(n_jobs),
+        img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int),
+        max_atoms=_opt(max_atoms, int), steps=_opt(steps, int), refine=_opt(refine, int), max_training=_opt(max_training, int),
+        seed=_opt(random_state, int), n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz}) if return_report else out

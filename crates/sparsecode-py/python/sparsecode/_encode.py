@@ -11,11 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from . import _core
 from ._util import ALLOW_NAN, FLOATS, check_mask, contiguous, refuse, threads
 
-#: scikit-learn's algorithms and ours.
-SKLEARN_ALGORITHMS = {"lasso_lars", "lasso_cd", "lars", "omp", "threshold"}
-ALGORITHMS = SKLEARN_ALGORITHMS | {"lasso_goal", "ista", "fista", "hard_threshold"}
-_ITERATIVE = {"lasso_lars", "lasso_cd", "ista", "fista", "lasso_goal"}
-_ALPHA = {"lasso_lars", "lasso_cd", "ista", "fista", "threshold", "hard_threshold"}
+#: The core's algorithms (its names, which include scikit-learn's).
+ALGORITHMS = set(_core.ALGORITHMS)
 
 
 def check_features(dictionary, X):
@@ -111,30 +108,22 @@ def sparse_encode(
             raise ValueError("Input X contains NaN or infinity in its observed entries (mask)")
     dictionary = contiguous(np.asarray(dictionary, dtype=X.dtype))
     check_features(dictionary, X)
-    if positive and algorithm in ("omp", "lars"):
+    applies = _core.settings(algorithm)
+    if positive and "positive" not in applies:
         raise ValueError(f"Positive constraint not supported for '{algorithm}' coding method.")
-    if l2 is not None and algorithm not in ("lasso_lars", "lasso_cd", "ista", "fista"):
-        raise ValueError(f"l2 applies to the Lasso solvers, not to {algorithm!r}")
     n_samples, n_features = X.shape
     n_components = dictionary.shape[0]
-    kwargs = dict(positive=bool(positive), l2=l2, n_jobs=threads(n_jobs), csr=output == "csr")
-    if algorithm in ("omp", "lars"):
-        if n_nonzero_coefs is None:
-            n_nonzero_coefs = min(max(n_features / 10, 1), n_components)
-        kwargs["n_nonzero"] = int(n_nonzero_coefs)
-    if algorithm in _ALPHA:
-        kwargs["alpha"] = 1.0 if alpha is None else float(alpha)
-    if algorithm in _ITERATIVE:
+    # The settings go to the core, which refuses those that do not apply
+    # and fills those left at None. scikit-learn's conventions: alpha and
+    # n_nonzero_coefs are ignored where they do not apply, and max_iter is
+    # the Lasso solvers' cap (those that take alpha).
+    kwargs = dict(positive=bool(positive), l2=l2, tol=tol, n_jobs=threads(n_jobs), csr=output == "csr")
+    if "alpha" in applies:
+        kwargs["alpha"] = None if alpha is None else float(alpha)
         kwargs["max_iter"] = int(max_iter)
-    if tol is not None:
-        if algorithm in ("lars", "lasso_lars", "threshold", "hard_threshold"):
-            raise ValueError(f"tol does not apply to {algorithm!r}")
-        kwargs["tol"] = float(tol)
-    elif algorithm == "lasso_goal":
-        raise ValueError("algorithm='lasso_goal' needs tol (the squared-residual goal)")
+    if "n_nonzero" in applies and n_nonzero_coefs is not None:
+        kwargs["n_nonzero"] = int(n_nonzero_coefs)
     if init is not None:
-        if algorithm not in ("lasso_cd", "ista", "fista"):
-            raise ValueError(f"init (a warm start) applies to lasso_cd, ista and fista, not to {algorithm!r}")
         init = np.ascontiguousarray(init, dtype=X.dtype)
         if init.shape != (n_samples, n_components):
             raise ValueError(f"init must have shape {(n_samples, n_components)}, got {init.shape}")
@@ -153,26 +142,10 @@ def sparse_encode(
     return out
 
 
-def _omp(dictionary, Y, n_nonzero_coefs, tol, return_n_iter, return_path):
-    """Codes the columns of ``Y`` (n_features, n_targets) over the columns of
-    ``dictionary`` (n_features, n_atoms); scikit-learn's orthogonal_mp
-    output layout."""
-    refuse("return_path", return_path, False)
-    n_features, n_atoms = dictionary.shape
-    if tol is None:
-        if n_nonzero_coefs is None:
-            n_nonzero_coefs = max(int(0.1 * n_features), 1)
-        if n_nonzero_coefs > n_features:
-            raise ValueError("The number of atoms cannot be more than the number of features")
-        if n_nonzero_coefs > n_atoms:
-            raise ValueError("The number of atoms cannot be more than the number of atoms in the dictionary")
-    elif tol < 0:
-        raise ValueError("Epsilon cannot be negative")
-    one = Y.ndim == 1
-    Y2 = Y[:, None] if one else Y
-    kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": int(n_nonzero_coefs)}
-    D = np.ascontiguousarray(dictionary.T, dtype=Y2.dtype)
-    codes = _core.encode(D, np.ascontiguousarray(Y2.T), "omp", **kwargs)
+def _omp_out(codes, one, return_n_iter):
+    """scikit-learn's orthogonal_mp output from the core's codes
+    ``(n_targets, n_atoms)``: ``coef`` (n_atoms,) or (n_atoms, n_targets),
+    and the atoms each target used with ``return_n_iter``."""
     coef = codes.T
     coef = coef[:, 0] if one else coef
     if return_n_iter:
@@ -181,51 +154,52 @@ def _omp(dictionary, Y, n_nonzero_coefs, tol, return_n_iter, return_path):
     return coef
 
 
+def _check_sparsity(n_nonzero_coefs, tol, n_features, n_atoms):
+    """scikit-learn's errors for an atom count past the features or atoms."""
+    if tol is None and n_nonzero_coefs is not None:
+        if n_nonzero_coefs > n_features:
+            raise ValueError("The number of atoms cannot be more than the number of features")
+        if n_nonzero_coefs > n_atoms:
+            raise ValueError("The number of atoms cannot be more than the number of atoms in the dictionary")
+    elif tol is not None and tol < 0:
+        raise ValueError("Epsilon cannot be negative")
+
+
 def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, copy_X=True, return_path=False, return_n_iter=False):
     """Orthogonal matching pursuit, as :func:`sklearn.linear_model.orthogonal_mp`:
     ``X`` (n_features, n_atoms) holds the atoms as columns, ``y`` is
     (n_features,) or (n_features, n_targets); ``tol`` is a squared residual
     norm. ``precompute`` and ``copy_X`` change nothing here (the core always
     uses the Gram matrix and never writes its inputs)."""
+    refuse("return_path", return_path, False)
     X = check_array(X, dtype=FLOATS, order=None)
     y = check_array(y, dtype=X.dtype, ensure_2d=False)
-    if y.ndim == 1 and y.shape[0] != X.shape[0] or y.ndim == 2 and y.shape[0] != X.shape[0]:
+    if y.shape[0] != X.shape[0]:
         raise ValueError("X and y have inconsistent numbers of samples")
-    return _omp(X, y, n_nonzero_coefs, tol, return_n_iter, return_path)
+    _check_sparsity(n_nonzero_coefs, tol, *X.shape)
+    one = y.ndim == 1
+    Y = y[:, None] if one else y
+    kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": n_nonzero_coefs}
+    codes = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", **kwargs)
+    return _omp_out(codes, one, return_n_iter)
 
 
 def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_squared=None, copy_Gram=True, copy_Xy=True, return_path=False, return_n_iter=False):
     """OMP from the Gram matrix ``Gram = XᵀX`` and ``Xy = Xᵀy``, as
-    :func:`sklearn.linear_model.orthogonal_mp_gram`: the problem is rebuilt
-    as an equivalent one on ``rank(Gram)`` features (``Gram = LᵀL``, ``Lᵀz =
-    Xy``), whose squared residuals differ from the original ones by
-    ``norms_squared − ‖z‖²`` (so ``tol`` needs ``norms_squared``, as in
+    :func:`sklearn.linear_model.orthogonal_mp_gram`, computed by the core
+    from those alone (``tol`` needs ``norms_squared``, as in
     scikit-learn)."""
+    refuse("return_path", return_path, False)
     Gram = check_array(Gram, dtype=FLOATS, order=None)
-    Xy = np.asarray(Xy, dtype=Gram.dtype)
+    Xy = check_array(Xy, dtype=Gram.dtype, ensure_2d=False)
     if tol is not None and norms_squared is None:
         raise ValueError("Gram OMP needs the precomputed norms in order to evaluate the error sum of squares.")
-    w, V = np.linalg.eigh(Gram.astype(np.float64))
-    keep = w > w.max() * 1e-12 * Gram.shape[0]
-    L = np.sqrt(w[keep])[:, None] * V[:, keep].T  # rank × n_atoms, LᵀL = Gram
-    Y = Xy[:, None] if Xy.ndim == 1 else Xy
-    Z = (V[:, keep].T @ Y) / np.sqrt(w[keep])[:, None]
-    if tol is not None:
-        norms = np.atleast_1d(np.asarray(norms_squared, dtype=np.float64))
-        extra = norms - np.sum(Z * Z, axis=0)
-        tols = tol - extra
-        if np.ptp(tols) > 1e-9 * max(1.0, abs(tol)):
-            cols = [_omp(L.astype(Gram.dtype), Z[:, j].astype(Gram.dtype), None, max(t, 0.0), return_n_iter, return_path) for j, t in enumerate(tols)]
-            if return_n_iter:
-                coef = np.stack([c[0] for c in cols], axis=1)
-                n_iter = np.array([c[1] for c in cols])
-                return (coef[:, 0], int(n_iter[0])) if Xy.ndim == 1 else (coef, n_iter)
-            coef = np.stack(cols, axis=1)
-            return coef[:, 0] if Xy.ndim == 1 else coef
-        tol = max(float(tols[0]), 0.0)
-    Z = Z[:, 0] if Xy.ndim == 1 else Z
-    if tol is None and n_nonzero_coefs is None:
-        n_nonzero_coefs = max(int(0.1 * Gram.shape[0]), 1)
-    if tol is None and n_nonzero_coefs > Gram.shape[0]:
-        raise ValueError("The number of atoms cannot be more than the number of features")
-    return _omp(L.astype(Gram.dtype), Z.astype(Gram.dtype), n_nonzero_coefs if tol is None else None, tol, return_n_iter, return_path)
+    _check_sparsity(n_nonzero_coefs, tol, Gram.shape[0], Gram.shape[0])
+    one = Xy.ndim == 1
+    Y = Xy[:, None] if one else Xy
+    norms = None if tol is None else [float(v) for v in np.atleast_1d(norms_squared)]
+    codes = _core.omp_gram(
+        np.ascontiguousarray(Gram), np.ascontiguousarray(Y.T), norms_squared=norms,
+        n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol),
+    )
+    return _omp_out(codes, one, return_n_iter)

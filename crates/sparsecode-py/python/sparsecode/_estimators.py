@@ -52,11 +52,11 @@ class _CoreCoding:
             algorithm=self.transform_algorithm,
             n_nonzero_coefs=self.transform_n_nonzero_coefs,
             alpha=alpha,
-            max_iter=self.transform_max_iter,
             n_jobs=self.n_jobs,
             positive=self.positive_code,
             tol=getattr(self, "transform_tol", None),
             mask=mask,
+            **({} if self.transform_max_iter is None else {"max_iter": self.transform_max_iter}),
         )
         if self.split_sign:
             n_samples, n_features = code.shape
@@ -230,7 +230,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             positive_dict=bool(self.positive_dict),
             positive_code=bool(self.positive_code),
             tol=float(self.tol),
-            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
             init="svd",
             dict_init=init,
             algorithm=self._fit_algorithm,
@@ -241,9 +241,8 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
         )
         if state is not None:
             set_numpy_state(self._random_state, state)
-        steps_per_epoch = int(np.ceil(n_samples / self._batch_size))
         self.n_steps_ = len(objectives)
-        self.n_iter_ = np.ceil(self.n_steps_ / steps_per_epoch)
+        self.n_iter_ = float(_core.Schedule(n_samples, int(self._batch_size)).epochs(self.n_steps_))
         self.components_ = components
         # The masked learner keeps per-feature statistics, which partial_fit cannot continue.
         self._A, self._B = (A, B.T) if A is not None else (None, None)
@@ -298,7 +297,10 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     step of Rubinstein et al. (default) or the exact rank-1 SVD
     (``exact=True``); unused and too-coherent atoms are replaced.
 
-    Parameters follow scikit-learn's conventions; ``transform`` codes by
+    Parameters follow scikit-learn's conventions; those left at ``None`` are
+    the core's defaults (``sparsecode.defaults("ksvd")``: 10 iterations, a
+    start from random samples, and scikit-learn's OMP sparsity
+    ``min(max(n_features / 10, 1), n_components)``). ``transform`` codes by
     OMP with the same sparsity or goal unless ``transform_algorithm`` says
     otherwise. ``error_`` holds ``‖X − CD‖²_F / n_samples`` per iteration.
 
@@ -313,14 +315,14 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "max_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "exact": ["boolean"],
-        "init": [StrOptions({"data", "svd", "dct"})],
+        "init": [StrOptions(set(_core.INITS)), None],
         "dict_init": [np.ndarray, None],
         "transform_algorithm": [StrOptions(ALGORITHMS), None],
         "transform_n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "transform_alpha": [Interval(Real, 0, None, closed="left"), None],
-        "transform_max_iter": [Interval(Integral, 0, None, closed="left")],
+        "transform_max_iter": [Interval(Integral, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "split_sign": ["boolean"],
         "random_state": ["random_state"],
@@ -334,14 +336,14 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         n_nonzero_coefs=None,
         tol=None,
         max_nonzero_coefs=None,
-        max_iter=10,
+        max_iter=None,
         exact=False,
-        init="data",
+        init=None,
         dict_init=None,
         transform_algorithm=None,
         transform_n_nonzero_coefs=None,
         transform_alpha=None,
-        transform_max_iter=1000,
+        transform_max_iter=None,
         n_jobs=None,
         split_sign=False,
         random_state=None,
@@ -366,11 +368,6 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
 
     positive_code = False
 
-    def _n_nonzero(self, n_features, k):
-        if self.n_nonzero_coefs is not None:
-            return min(self.n_nonzero_coefs, k)
-        return int(min(max(n_features / 10, 1), k))
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         X, mask = self._validate(X)
@@ -381,11 +378,11 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
             X,
             "ksvd",
             k,
-            max_epochs=int(self.max_iter),
+            max_epochs=None if self.max_iter is None else int(self.max_iter),
             seed=seed_of(self.random_state),
             init=self.init,
             dict_init=dict_init,
-            n_nonzero=self._n_nonzero(X.shape[1], k),
+            n_nonzero=self.n_nonzero_coefs,
             goal=None if self.tol is None else float(self.tol),
             max_nonzero=self.max_nonzero_coefs,
             exact=bool(self.exact),
@@ -405,7 +402,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         if self.transform_algorithm is not None and self.transform_algorithm != "omp":
             return super()._transform(X, dictionary)
         X, mask = self._validate(X, reset=False)
-        n_nonzero = self.transform_n_nonzero_coefs or self._n_nonzero(X.shape[1], dictionary.shape[0])
+        n_nonzero = self.transform_n_nonzero_coefs or self.n_nonzero_coefs
         code = sparse_encode(
             X, dictionary.astype(X.dtype, copy=False), algorithm="omp", n_nonzero_coefs=n_nonzero, tol=self.tol, n_jobs=self.n_jobs, mask=mask
         )

@@ -78,13 +78,16 @@ ALLOW_NAN = {_finite_keyword(): "allow-nan"}
 
 def observed_mask(X, missing_values):
     """The boolean array of the observed entries of ``X``: those that are not
-    ``missing_values`` (NaN matches NaN). Infinite observed values are refused."""
+    ``missing_values`` (the core's rule: NaN matches NaN). Infinite observed
+    values are refused."""
     if missing_values is None:
         return None
-    mask = ~np.isnan(X) if np.isnan(missing_values) else X != missing_values
+    from . import _core
+
+    mask = _core.observed(np.ascontiguousarray(X, dtype=np.float64), float(missing_values))
     if not np.all(np.isfinite(X[mask])):
         raise ValueError("Input contains infinity or a value too large for the observed entries")
-    return np.ascontiguousarray(mask)
+    return mask
 
 
 def check_mask(mask, shape):

@@ -139,7 +139,7 @@ class _Plan:
     numbers a round. Both depend only on the seed, the block sizes and the
     number of groups."""
 
-    def __init__(self, chunks, n_groups, batch_size, shuffle, seed):
+    def __init__(self, chunks, n_groups, batch_size, max_epochs, shuffle, seed):
         self.offsets = np.concatenate([[0], np.cumsum(chunks)]).astype(np.int64)
         self.n = int(self.offsets[-1])
         self.n_groups = n_groups
@@ -148,7 +148,8 @@ class _Plan:
         self.position = block_ids // n_groups
         self.group_rows = np.bincount(self.group_of, weights=np.asarray(chunks, dtype=np.float64), minlength=n_groups)
         self.batch_size = batch_size
-        self.steps_per_epoch = -(-self.n // batch_size)
+        # The in-memory learners' schedule, from the core.
+        self.schedule = _core.Schedule(self.n, batch_size, max_epochs)
         self.shuffle = shuffle
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -163,8 +164,7 @@ class _Plan:
         if self.shuffle:
             counts = self.rng.multinomial(self.batch_size, self.group_rows / self.n)
             return [(g, ("draw", int(m), [self.seed, step, g])) for g, m in enumerate(counts) if m > 0]
-        start = (step % self.steps_per_epoch) * self.batch_size
-        end = min(start + self.batch_size, self.n)
+        start, end = self.schedule.range(step)
         slices = [[] for _ in range(self.n_groups)]
         first = int(np.searchsorted(self.offsets, start, side="right")) - 1
         for i in range(first, len(self.offsets) - 1):
@@ -329,7 +329,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
         state = numpy_state(self._random_state)
         seed = seed_of(self.random_state)
         workers = sorted(client.scheduler_info()["workers"]) if client is not None else [None]
-        plan = _Plan(chunks, min(len(workers), len(chunks)), bs, bool(self.shuffle), seed)
+        plan = _Plan(chunks, min(len(workers), len(chunks)), bs, int(self.max_iter), bool(self.shuffle), seed)
         if client is None:
             rounds = _Local(blocks, plan)
         else:
@@ -347,7 +347,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
             numpy_state=state,
             positive_dict=bool(self.positive_dict),
             tol=float(self.tol),
-            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
         )
         coder = dict(
             alpha=float(self.alpha),
@@ -356,9 +356,8 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
             coder_max_iter=int(self.transform_max_iter),
             n_jobs=1 if self.n_jobs is None else threads(self.n_jobs),
         )
-        max_steps = int(self.max_iter) * plan.steps_per_epoch
         seen, seconds, sent = 0, [], []
-        for step in range(max_steps):
+        for step in range(plan.schedule.max_steps):
             began = time.perf_counter()
             components = run.state()[0]
             parts = rounds.stats(plan.round(step), components, coder)
@@ -376,7 +375,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
         self._A, self._B = A, B.T
         self._ewa_cost = run.objective
         self.n_steps_ = run.n_steps
-        self.n_iter_ = np.ceil(self.n_steps_ / plan.steps_per_epoch)
+        self.n_iter_ = float(plan.schedule.epochs(self.n_steps_))
         self.n_samples_seen_ = seen
         self.round_seconds_ = np.asarray(seconds)
         self.bytes_per_round_ = float(np.mean(sent))

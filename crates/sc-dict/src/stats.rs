@@ -1,0 +1,199 @@
+//! The statistics of online learning: the state a step reads and writes
+//! ([`OnlineState`]: `A`, `B`, the dictionary, the step count) and what one
+//! mini-batch contributes ([`BatchStats`], mergeable across shards).
+
+use faer::MatRef;
+use sc_linalg::{Real, kernels};
+use sc_solvers::{Dictionary, Encode, SparseCodes, lasso_objective_in};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::atoms::{project_atom, restart_from_signal};
+use crate::error::{Error, Result, invalid};
+use crate::rng::Draw;
+
+/// The learner's state: what a step reads and writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "T: Serialize + DeserializeOwned")]
+pub struct OnlineState<T> {
+    /// Signal length.
+    pub n_features: usize,
+    /// Number of atoms.
+    pub n_atoms: usize,
+    /// The dictionary, column-major (n_features × n_atoms).
+    pub dict: Vec<T>,
+    /// `A` (n_atoms × n_atoms, column-major).
+    pub a: Vec<T>,
+    /// `B` (n_features × n_atoms, column-major).
+    pub b: Vec<T>,
+    /// Mini-batch steps taken.
+    pub step: usize,
+}
+
+/// What one mini-batch contributes: `Σ c cᵀ`, `Σ x cᵀ` over its signals
+/// (not yet divided by their number), their number, and the sum of their
+/// costs `½‖x − Dc‖² + α‖c‖₁`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "T: Serialize + DeserializeOwned")]
+pub struct BatchStats<T> {
+    /// `Σ c cᵀ` (n_atoms × n_atoms).
+    pub a: Vec<T>,
+    /// `Σ x cᵀ` (n_features × n_atoms).
+    pub b: Vec<T>,
+    /// Number of signals.
+    pub n_samples: usize,
+    /// Sum of the signals' costs.
+    pub cost: f64,
+    /// Sum of the signals' numbers of non-zeros.
+    pub nnz: usize,
+}
+
+impl<T: Real> BatchStats<T> {
+    /// Adds the statistics of another shard coded with the same dictionary.
+    pub fn merge(mut self, other: &BatchStats<T>) -> Result<BatchStats<T>> {
+        if self.a.len() != other.a.len() || self.b.len() != other.b.len() {
+            return Err(Error::Dimension("statistics of different shapes".into()));
+        }
+        self.a.iter_mut().zip(&other.a).for_each(|(x, &y)| *x += y);
+        self.b.iter_mut().zip(&other.b).for_each(|(x, &y)| *x += y);
+        self.n_samples += other.n_samples;
+        self.cost += other.cost;
+        self.nnz += other.nnz;
+        Ok(self)
+    }
+}
+
+/// `½‖x − Dc‖² + α‖c‖₁` summed over signals (columns of `x`).
+fn lasso_cost<T: Real>(dict: &Dictionary<T>, x: &[T], codes: &SparseCodes<T>, alpha: f64) -> f64 {
+    let nf = dict.n_features();
+    let mut r = vec![T::ZERO; nf];
+    (0..codes.n_samples())
+        .map(|s| {
+            let (idx, val) = codes.code(s);
+            lasso_objective_in(dict, &x[s * nf..(s + 1) * nf], idx, val, T::from_f64(alpha), T::ZERO, &mut r).to_f64()
+        })
+        .fold(0.0, |total, cost| total + cost)
+}
+
+impl<T: Real> OnlineState<T> {
+    /// A state starting from `dict` (column-major, n_features × n_atoms).
+    pub fn new(n_features: usize, n_atoms: usize, dict: Vec<T>) -> Result<Self> {
+        if n_features.checked_mul(n_atoms) != Some(dict.len()) {
+            return Err(Error::Dimension(format!("dictionary of {} values for {n_features}×{n_atoms}", dict.len())));
+        }
+        let a = vec![T::ZERO; n_atoms * n_atoms];
+        Ok(Self { n_features, n_atoms, dict, a, b: vec![T::ZERO; n_features * n_atoms], step: 0 })
+    }
+
+    /// The current dictionary prepared for coding.
+    pub fn dictionary(&self) -> Result<Dictionary<T>> {
+        Ok(Dictionary::from_column_major(&self.dict, self.n_features, self.n_atoms)?)
+    }
+
+    /// Codes a shard (columns of `x`, column-major) with the current
+    /// dictionary and returns its statistics; `alpha` is the penalty of the
+    /// reported cost.
+    pub fn batch_stats(&self, encoder: &dyn Encode<T>, x: &[T], alpha: f64) -> Result<BatchStats<T>> {
+        let nf = self.n_features;
+        if !x.len().is_multiple_of(nf) {
+            return Err(Error::Dimension(format!("signals of length {nf} expected")));
+        }
+        let n = x.len() / nf;
+        let k = self.n_atoms;
+        let xm = MatRef::from_column_major_slice(x, nf, n);
+        // A zero atom (scikit-learn's initial dictionary past the data's
+        // rank) takes part in no code, as in scikit-learn's LARS, where its
+        // correlation stays 0: the signals are coded over the other atoms,
+        // and it is replaced as an unused atom at this step.
+        let live: Vec<usize> = (0..k).filter(|&j| self.dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
+        let whole = live.len() == k;
+        let sub: Vec<T> =
+            if whole { Vec::new() } else { live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect() };
+        let dict = if whole { self.dictionary()? } else { Dictionary::from_column_major(&sub, nf, live.len())? };
+        let codes = encoder.encode(&dict, xm)?;
+        let cost = lasso_cost(&dict, x, &codes, alpha);
+        let codes = if whole {
+            codes
+        } else {
+            let (_, indptr, indices, values) = codes.into_parts();
+            SparseCodes::from_parts(k, indptr, indices.into_iter().map(|i| live[i as usize] as u32).collect(), values)?
+        };
+        let mut a = vec![T::ZERO; k * k];
+        let mut b = vec![T::ZERO; nf * k];
+        for s in 0..n {
+            let (idx, val) = codes.code(s);
+            let xs = &x[s * nf..(s + 1) * nf];
+            for (&i, &vi) in idx.iter().zip(val) {
+                let i = i as usize;
+                for (&j, &vj) in idx.iter().zip(val) {
+                    a[j as usize * k + i] += vi * vj;
+                }
+                kernels::axpy(vi, xs, &mut b[i * nf..(i + 1) * nf]);
+            }
+        }
+        Ok(BatchStats { a, b, n_samples: n, cost, nnz: codes.nnz() })
+    }
+
+    /// One step: folds `stats` into `A` and `B` with scikit-learn's
+    /// forgetting factor, then updates every atom once (block coordinate
+    /// descent on the surrogate, Mairal et al. algorithm 2). An atom with
+    /// `A_kk ≤ 1e-6` is replaced by a random signal of `pool` plus 1% noise.
+    /// Returns the number of atoms replaced.
+    pub fn apply(&mut self, stats: &BatchStats<T>, pool: &[T], positive_dict: bool, rng: &mut impl Draw) -> Result<usize> {
+        let bs = stats.n_samples as f64;
+        let step = self.step as f64;
+        // scikit-learn's _update_inner_stats.
+        let theta = if step < bs - 1.0 { (step + 1.0) * bs } else { bs * bs + step + 1.0 - bs };
+        let beta = (theta + 1.0 - bs) / (theta + 1.0);
+        self.apply_with_forgetting(stats, beta, pool, positive_dict, rng)
+    }
+
+    /// [`apply`](Self::apply) with a given forgetting factor `beta` (0: the
+    /// statistics of this batch only, as batch learning does).
+    pub fn apply_with_forgetting(
+        &mut self,
+        stats: &BatchStats<T>,
+        beta: f64,
+        pool: &[T],
+        positive_dict: bool,
+        rng: &mut impl Draw,
+    ) -> Result<usize> {
+        let (nf, k) = (self.n_features, self.n_atoms);
+        if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
+            return Err(Error::Dimension("statistics do not fit the state".into()));
+        }
+        if !(0.0..=1.0).contains(&beta) {
+            return Err(invalid("beta", "the forgetting factor must be in [0, 1]"));
+        }
+        let (beta, bs) = (T::from_f64(beta), T::from_f64(stats.n_samples as f64));
+        self.a.iter_mut().zip(&stats.a).for_each(|(x, &y)| *x = beta * *x + y / bs);
+        self.b.iter_mut().zip(&stats.b).for_each(|(x, &y)| *x = beta * *x + y / bs);
+        let mut da = vec![T::ZERO; nf];
+        let iota: Vec<usize> = (0..k).collect();
+        let n_pool = pool.len() / nf;
+        let mut replaced = 0;
+        let floor = T::from_f64(1e-6);
+        for j in 0..k {
+            let ajj = self.a[j * k + j];
+            if ajj > floor {
+                // d_j += (b_j − D a_j) / A_jj
+                // D a_j, four atoms per pass over `da`.
+                kernels::combination(&self.dict, nf, &iota, &self.a[j * k..(j + 1) * k], &mut da);
+                let bj = &self.b[j * nf..(j + 1) * nf];
+                let d = &mut self.dict[j * nf..(j + 1) * nf];
+                for i in 0..nf {
+                    d[i] += (bj[i] - da[i]) / ajj;
+                }
+            } else if n_pool > 0 {
+                replaced += 1;
+                let s = rng.below(n_pool);
+                restart_from_signal(&pool[s * nf..(s + 1) * nf], &mut self.dict[j * nf..(j + 1) * nf], rng);
+            }
+            if project_atom(&mut self.dict[j * nf..(j + 1) * nf], positive_dict, rng) {
+                replaced += 1;
+            }
+        }
+        self.step += 1;
+        Ok(replaced)
+    }
+}

@@ -1,0 +1,105 @@
+//! The validated plan: an encoder's parameters and data checked once,
+//! before any work, and its parameters in the scalar type.
+
+use faer::MatRef;
+use rayon::prelude::*;
+use sc_linalg::{Real, kernels};
+
+use crate::Dictionary;
+use crate::algorithm::{Algorithm, LassoParams, ThresholdKind, default_n_nonzero};
+use crate::error::{Error, Result, invalid};
+use crate::iterative::{Iterative, LassoCfg};
+use crate::lars::LarsMode;
+
+/// Validated parameters in the scalar type.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Plan<T> {
+    Omp { max_k: usize, tol: Option<T> },
+    Lars(LarsMode<T>),
+    Iterative(Iterative, LassoCfg<T>),
+    Threshold { alpha: T, hard: bool, positive: bool },
+}
+
+/// Validates `algorithm`'s parameters and the data once, before any work.
+pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<Plan<T>> {
+    let (n_features, n_atoms) = (dict.n_features(), dict.n_atoms());
+    if x.nrows() != n_features {
+        return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: n_features, got: x.nrows() });
+    }
+    if let Some(init) = init {
+        if init.nrows() != n_atoms {
+            return Err(Error::DimensionMismatch { what: "warm start rows (n_atoms)", expected: n_atoms, got: init.nrows() });
+        }
+        if init.ncols() != x.ncols() {
+            return Err(Error::DimensionMismatch { what: "warm start columns (n_samples)", expected: x.ncols(), got: init.ncols() });
+        }
+    }
+    let finite = |s: usize| {
+        let col = x.col(s);
+        match col.try_as_col_major() {
+            Some(c) => kernels::all_finite(c.as_slice()),
+            None => (0..n_features).all(|i| col[i].is_finite()),
+        }
+    };
+    if let Some(sample) = (0..x.ncols()).into_par_iter().with_min_len(1024).find_first(|&s| !finite(s)) {
+        return Err(Error::NonFiniteSignal { sample });
+    }
+    let rank_cap = n_atoms.min(n_features);
+    let nonneg = |name: &'static str, v: f64| -> Result<T> {
+        if !(v >= 0.0) || !v.is_finite() {
+            return Err(invalid(name, format!("must be finite and ≥ 0, got {v}")));
+        }
+        Ok(T::from_f64(v))
+    };
+    let count = |name: &'static str, k: usize| -> Result<usize> {
+        if k == 0 || k > n_atoms {
+            return Err(invalid(name, format!("must be between 1 and the number of atoms ({n_atoms}), got {k}")));
+        }
+        Ok(k)
+    };
+    let lasso = |p: &LassoParams| -> Result<LassoCfg<T>> {
+        let alpha = nonneg("alpha", p.alpha)?;
+        let l2 = nonneg("l2", p.l2)?;
+        let tol = nonneg("tol", p.tol)?;
+        if p.max_iter == 0 {
+            return Err(invalid("max_iter", "must be at least 1"));
+        }
+        Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
+    };
+    let plan = match algorithm {
+        Algorithm::Omp { n_nonzero, tol, max_nonzero } => match tol {
+            Some(t) => {
+                let tol = nonneg("tol", *t)?;
+                let cap = match max_nonzero {
+                    Some(m) => count("max_nonzero", *m)?.min(rank_cap),
+                    None => rank_cap,
+                };
+                Plan::Omp { max_k: cap, tol: Some(tol) }
+            }
+            None => {
+                let k = n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms));
+                Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None }
+            }
+        },
+        Algorithm::Lars { n_nonzero } => {
+            Plan::Lars(LarsMode::Lar { k: count("n_nonzero", n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms)))? })
+        }
+        Algorithm::LassoLars(p) => {
+            let c = lasso(p)?;
+            Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
+        }
+        Algorithm::LassoGoal { tol, positive, max_iter } => {
+            if *max_iter == 0 {
+                return Err(invalid("max_iter", "must be at least 1"));
+            }
+            Plan::Lars(LarsMode::Goal { eps: nonneg("tol", *tol)?, positive: *positive, max_iter: *max_iter })
+        }
+        Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
+        Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
+        Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
+        Algorithm::Threshold { alpha, kind, positive } => {
+            Plan::Threshold { alpha: nonneg("alpha", *alpha)?, hard: *kind == ThresholdKind::Hard, positive: *positive }
+        }
+    };
+    Ok(plan)
+}

@@ -1,0 +1,118 @@
+//! What every binding function shares: arrays in and out, thread counts,
+//! names, NumPy's random state, and the one f32/f64 dispatch.
+
+use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use sparsecode::dict::rng::{Generator, NumpyRandomState, SplitMix};
+use sparsecode::faer::MatRef;
+use sparsecode::linalg::Real;
+
+/// A library error as Python's `ValueError`.
+pub(crate) fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// A name parsed by the library enum's own `FromStr` (its one spelling,
+/// snake_case or kebab-case).
+pub(crate) fn parse<T: std::str::FromStr>(name: &str) -> PyResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    name.parse::<T>().map_err(value_error)
+}
+
+/// Runs `$body` with `$x` bound to `$any` as a float64 array, or else as a
+/// float32 one (the body is compiled for both); any other array is a
+/// `TypeError`.
+macro_rules! with_floats {
+    ($any:expr, |$x:ident| $body:expr) => {{
+        let any = $any;
+        if let Ok($x) = any.extract::<numpy::PyReadonlyArray2<'_, f64>>() {
+            $body
+        } else if let Ok($x) = any.extract::<numpy::PyReadonlyArray2<'_, f32>>() {
+            $body
+        } else {
+            Err(pyo3::exceptions::PyTypeError::new_err("x must be a 2-D float32 or float64 array"))
+        }
+    }};
+}
+pub(crate) use with_floats;
+
+/// A 2-D array `(rows, cols)` as the column-major `cols × rows` matrix of its
+/// bytes: C order is read in place, Fortran order as a row-major view.
+pub(crate) fn view<'a, T: Element>(a: &'a PyReadonlyArray2<'_, T>) -> PyResult<MatRef<'a, T>> {
+    let (rows, cols) = (a.shape()[0], a.shape()[1]);
+    let c_order = a.is_c_contiguous();
+    let slice = a.as_slice().map_err(|_| PyValueError::new_err("arrays must be aligned and C- or Fortran-contiguous"))?;
+    Ok(if c_order { MatRef::from_column_major_slice(slice, cols, rows) } else { MatRef::from_row_major_slice(slice, cols, rows) })
+}
+
+/// A `(rows, cols)` C-order NumPy array holding `data` (column-major
+/// `cols × rows`), without a copy.
+pub(crate) fn array2<T: Element>(py: Python<'_>, data: Vec<T>, rows: usize, cols: usize) -> PyResult<Py<PyAny>> {
+    Ok(data.into_pyarray(py).reshape([rows, cols])?.into_any().unbind())
+}
+
+/// A copy of a C-ordered 2-D array's values (the column-major matrix of its
+/// transpose), for the library's owned buffers.
+pub(crate) fn to_vec<T: Element + Copy>(a: &PyReadonlyArray2<'_, T>) -> PyResult<Vec<T>> {
+    a.as_slice().map(|s| s.to_vec()).map_err(|_| PyValueError::new_err("arrays must be C-contiguous"))
+}
+
+/// The signals of `x` as one column-major buffer (a copy: a mini-batch).
+pub(crate) fn signals<T: Real + Element>(x: &PyReadonlyArray2<'_, T>, nf: usize) -> PyResult<Vec<T>> {
+    let xm = view(x)?;
+    if xm.nrows() != nf {
+        return Err(PyValueError::new_err(format!("X has {} features, the dictionary {nf}", xm.nrows())));
+    }
+    Ok((0..xm.ncols()).flat_map(|s| (0..nf).map(move |i| xm[(i, s)])).collect())
+}
+
+/// A C-ordered boolean mask's flags.
+pub(crate) fn flags<'a>(mask: &'a PyReadonlyArray2<'_, bool>, name: &str) -> PyResult<&'a [bool]> {
+    mask.as_slice().map_err(|_| PyValueError::new_err(format!("{name} must be C-contiguous")))
+}
+
+/// Runs `f` on `n_jobs` threads (rayon's global pool when `None`).
+pub(crate) fn on_threads<R: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> PyResult<R> {
+    match n_jobs {
+        None => Ok(f()),
+        Some(0) => Err(PyValueError::new_err("n_jobs must be at least 1")),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(value_error)?.install(f)),
+    }
+}
+
+/// NumPy's `RandomState.get_state()[1:]`: the 624 words, the position, and
+/// the kept Gaussian value (`has_gauss`, `cached_gaussian`).
+pub(crate) type NumpyState = (Vec<u32>, usize, bool, f64);
+
+/// The generator that continues `numpy_state`, or else one seeded with
+/// `seed`.
+pub(crate) fn generator(numpy_state: Option<NumpyState>, seed: u64) -> PyResult<Generator> {
+    Ok(match numpy_state_in(numpy_state)? {
+        Some(g) => Generator::from(g),
+        None => Generator::from(SplitMix(seed)),
+    })
+}
+
+/// A NumPy state as the core's generator.
+pub(crate) fn numpy_state_in(state: Option<NumpyState>) -> PyResult<Option<NumpyRandomState>> {
+    state
+        .map(|(key, pos, has_gauss, gauss)| {
+            NumpyRandomState::from_state(&key, pos, has_gauss, gauss)
+                .ok_or_else(|| PyValueError::new_err("a RandomState's state is 624 words and a position of at most 624"))
+        })
+        .transpose()
+}
+
+/// The state of a NumPy generator after a fit, for `RandomState.set_state`.
+pub(crate) fn numpy_state_out(g: Option<&Generator>) -> Option<NumpyState> {
+    match g {
+        Some(Generator::NumPy(s)) => {
+            let (key, pos, has_gauss, gauss) = s.state();
+            Some((key.to_vec(), pos, has_gauss, gauss))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,176 @@
+//! `encode`: coding by any algorithm of the library, dense or CSR, whole or
+//! masked; and the library's algorithm names and settings, for the Python
+//! layer to read.
+
+use numpy::{IntoPyArray, PyReadonlyArray2};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use sparsecode::solvers::{AlgorithmName, Settings};
+use sparsecode::{Dictionary, Encoder};
+
+use crate::args::{flags, parse, value_error, view, with_floats};
+use crate::dense;
+
+/// The settings of a coder from the keywords `alpha`, `n_nonzero`, `tol`,
+/// `max_iter`, `positive` and `l2` (`None`: the library's default); any
+/// other keyword is refused.
+fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
+    let mut s = Settings::default();
+    for (key, value) in kwargs.into_iter().flatten() {
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "alpha" => s.alpha = value.extract()?,
+            "n_nonzero" => s.n_nonzero = value.extract()?,
+            "tol" => s.tol = value.extract()?,
+            "max_iter" => s.max_iter = value.extract()?,
+            "positive" => s.positive = value.extract()?,
+            "l2" => s.l2 = value.extract()?,
+            other => return Err(PyTypeError::new_err(format!("encode() got an unexpected keyword argument {other:?}"))),
+        }
+    }
+    Ok(s)
+}
+
+/// The library's encoder for `algorithm` with `settings` (it refuses the
+/// settings that do not apply), on `n_jobs` threads.
+pub(crate) fn encoder(algorithm: &str, settings: &Settings, n_jobs: Option<usize>) -> PyResult<Encoder> {
+    let e = Encoder::from_settings(parse::<AlgorithmName>(algorithm)?, settings).map_err(value_error)?;
+    Ok(match n_jobs {
+        Some(0) => return Err(PyValueError::new_err("n_jobs must be at least 1")),
+        Some(n) => e.threads(n),
+        None => e,
+    })
+}
+
+/// A learner's coder: `algorithm` at `alpha`, its iteration cap and sign
+/// constraint.
+pub(crate) fn learner_encoder(algorithm: &str, alpha: Option<f64>, max_iter: Option<usize>, positive: bool) -> PyResult<Encoder> {
+    encoder(algorithm, &Settings { alpha, max_iter, positive, ..Settings::default() }, None)
+}
+
+fn encode_t<T: dense::DenseElement>(
+    py: Python<'_>,
+    d: PyReadonlyArray2<'_, T>,
+    x: PyReadonlyArray2<'_, T>,
+    init: Option<PyReadonlyArray2<'_, T>>,
+    mask: Option<&PyReadonlyArray2<'_, bool>>,
+    enc: &Encoder,
+    csr: bool,
+) -> PyResult<Py<PyAny>> {
+    let (dm, xm) = (view(&d)?, view(&x)?);
+    let im = init.as_ref().map(view).transpose()?;
+    let observed = mask.map(|m| flags(m, "mask")).transpose()?;
+    let (n, k) = (xm.ncols(), dm.ncols());
+    if !csr && observed.is_none() {
+        // Coded straight into the dense array, chunk by chunk, in parallel.
+        return dense::dense_array(py, n, k, |out: &mut [T], zeroed| {
+            Dictionary::new(dm).and_then(|dict| enc.encode_dense_into(&dict, xm, im, out, zeroed))
+        });
+    }
+    let codes = py
+        .detach(|| {
+            Dictionary::new(dm).and_then(|dict| match observed {
+                Some(m) => enc.encode_masked(&dict, xm, m),
+                None => enc.encode_warm(&dict, xm, im),
+            })
+        })
+        .map_err(value_error)?;
+    if csr {
+        let (_, indptr, indices, values) = codes.into_parts();
+        let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
+        let indices: Vec<i32> = indices.into_iter().map(|v| v as i32).collect();
+        let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
+        return Ok(out.into_pyobject(py)?.into_any().unbind());
+    }
+    dense::dense_array(
+        py,
+        n,
+        k,
+        |out: &mut [T], zeroed| {
+            if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
+        },
+    )
+}
+
+/// Codes the rows of `x` `(n_samples, n_features)` over the rows of
+/// `dictionary` `(n_atoms, n_features)` (same dtype) by `algorithm` (a
+/// name of `ALGORITHMS`) with the settings given as keywords (`settings`
+/// lists those that apply; the others are refused, and those not given are
+/// the library's defaults). Returns the dense `(n_samples, n_atoms)` codes,
+/// or `(data, indices, indptr)` of their CSR matrix with `csr=True`. With
+/// `mask` (a C-ordered boolean array of `x`'s shape, true where an entry is
+/// observed) each row is coded from its observed entries only.
+#[pyfunction]
+#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, **coder))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn encode(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    algorithm: &str,
+    n_jobs: Option<usize>,
+    init: Option<&Bound<'_, PyAny>>,
+    csr: bool,
+    mask: Option<PyReadonlyArray2<'_, bool>>,
+    coder: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<AlgorithmName>(algorithm)?;
+    let enc = encoder(algorithm, &settings_of(coder)?, n_jobs)?;
+    if init.is_some() && !name.accepts(sparsecode::solvers::Setting::Init) {
+        return Err(PyValueError::new_err(format!("init (a warm start) does not apply to {name}")));
+    }
+    if init.is_some() && mask.is_some() {
+        return Err(PyValueError::new_err("a warm start (init) and a mask cannot be combined"));
+    }
+    with_floats!(x, |x| {
+        let init = init.map(|i| i.extract()).transpose()?;
+        encode_t(py, dictionary.extract()?, x, init, mask.as_ref(), &enc, csr)
+    })
+}
+
+/// The names of the settings that apply to `algorithm` (the library's
+/// table; `"init"` is a warm start).
+#[pyfunction]
+pub(crate) fn settings(algorithm: &str) -> PyResult<Vec<&'static str>> {
+    Ok(parse::<AlgorithmName>(algorithm)?.settings().iter().map(|s| s.name()).collect())
+}
+
+fn omp_gram_t<T: dense::DenseElement>(
+    py: Python<'_>,
+    gram: PyReadonlyArray2<'_, T>,
+    xy: PyReadonlyArray2<'_, T>,
+    norms: Option<Vec<f64>>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+) -> PyResult<Py<PyAny>> {
+    let (g, b) = (view(&gram)?, view(&xy)?);
+    let norms: Option<Vec<T>> = norms.map(|v| v.into_iter().map(T::from_f64).collect());
+    let codes = py.detach(|| sparsecode::solvers::omp_gram(g, b, norms.as_deref(), n_nonzero, tol)).map_err(value_error)?;
+    let (n, k) = (codes.n_samples(), codes.n_atoms());
+    dense::dense_array(
+        py,
+        n,
+        k,
+        |out: &mut [T], zeroed| {
+            if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
+        },
+    )
+}
+
+/// OMP from the Gram matrix `gram` `(n_atoms, n_atoms)` and the
+/// correlations `xy_t` `(n_targets, n_atoms)` (`Xyᵀ`, same dtype), as
+/// scikit-learn's `orthogonal_mp_gram` (`sparsecode::solvers::omp_gram`):
+/// the dense codes `(n_targets, n_atoms)`.
+#[pyfunction]
+#[pyo3(signature = (gram, xy_t, norms_squared=None, n_nonzero=None, tol=None))]
+pub(crate) fn omp_gram(
+    py: Python<'_>,
+    gram: &Bound<'_, PyAny>,
+    xy_t: &Bound<'_, PyAny>,
+    norms_squared: Option<Vec<f64>>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+) -> PyResult<Py<PyAny>> {
+    with_floats!(xy_t, |x| omp_gram_t(py, gram.extract()?, x, norms_squared, n_nonzero, tol))
+}

@@ -1,0 +1,213 @@
+//! `fit_dictionary` (online, batch and K-SVD learning, whole or masked) and
+//! `initial_dictionary`. Every parameter left at `None` is the learner's own
+//! default (`OnlineParams::new`, `BatchParams::new`, `KsvdParams::new`).
+
+use numpy::{Element, PyReadonlyArray2};
+use pyo3::prelude::*;
+use sparsecode::Encoder;
+use sparsecode::dict::batch::BatchParams;
+use sparsecode::dict::init::Init;
+use sparsecode::dict::ksvd::KsvdParams;
+use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
+use sparsecode::dict::progress::Quiet;
+use sparsecode::dict::rng::SplitMix;
+use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
+use sparsecode::linalg::Real;
+
+use crate::args::{NumpyState, array2, flags, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats};
+use crate::encode::learner_encoder;
+
+/// How a learner starts: a name of the library's `Init` (`"data"`,
+/// `"svd"`, `"dct"`), or `dict_init` `(n_atoms, n_features)` when given.
+fn init_of(kind: Option<&str>, dict_init: Option<PyReadonlyArray2<'_, f64>>) -> PyResult<Option<Init>> {
+    Ok(match (kind, dict_init) {
+        (_, Some(d)) => Some(Init::Given(d.as_slice().map_err(value_error)?.to_vec())),
+        (Some(k), None) => Some(parse::<Init>(k)?),
+        (None, None) => None,
+    })
+}
+
+/// A fit as `(components (n_atoms, n_features), objectives per iteration,
+/// final objective, stop reason, A, B, NumPy state)`; A and B are `None`
+/// for K-SVD.
+fn fit_out<T: Real + Element>(py: Python<'_>, fit: Fit<T>) -> PyResult<Py<PyAny>> {
+    let objectives: Vec<f64> = fit.records.iter().map(|r| r.objective).collect();
+    let (nf, k) = (fit.n_features, fit.n_atoms);
+    let (a, b) = match fit.state {
+        Some(s) => (Some(array2(py, s.a, k, k)?), Some(array2(py, s.b, k, nf)?)),
+        None => (None, None),
+    };
+    let state = numpy_state_out(fit.generator.as_ref());
+    let out = (array2(py, fit.dict, k, nf)?, objectives, fit.objective, fit.stop.name(), a, b, state);
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
+/// The learners' own parameters.
+enum Params {
+    Online(OnlineParams),
+    Batch(BatchParams),
+    Ksvd(KsvdParams),
+}
+
+fn fit_t<T: Real + Element>(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, T>,
+    params: &Params,
+    enc: Option<&Encoder>,
+    mask: Option<&PyReadonlyArray2<'_, bool>>,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let xm = view(&x)?;
+    let observed = mask.map(|m| flags(m, "mask")).transpose()?;
+    let fit = py
+        .detach(|| {
+            on_threads(n_jobs, || match (params, observed) {
+                (Params::Online(p), None) => p.check().and_then(|v| match enc {
+                    Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                    None => v.fit(xm, &mut Quiet),
+                }),
+                (Params::Online(p), Some(m)) => p.check().and_then(|v| match enc {
+                    Some(e) => v.fit_masked_with(xm, m, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                    None => v.fit_masked(xm, m, &mut Quiet),
+                }),
+                (Params::Batch(p), None) => p.check().and_then(|v| match enc {
+                    Some(e) => v.fit_with(xm, e, &mut Quiet),
+                    None => v.fit(xm, &mut Quiet),
+                }),
+                (Params::Batch(_), Some(_)) => {
+                    Err(sparsecode::dict::Error::Dimension("missing values: the batch learner has no masked form".into()))
+                }
+                (Params::Ksvd(p), None) => p.check().and_then(|v| v.fit(xm, &mut Quiet)),
+                (Params::Ksvd(p), Some(m)) => p.check().and_then(|v| v.fit_masked(xm, m, &mut Quiet)),
+            })
+        })?
+        .map_err(value_error)?;
+    fit_out(py, fit)
+}
+
+/// Learns a dictionary of `n_atoms` atoms from the rows of `x`
+/// `(n_samples, n_features)`. `method` is a learner's name (`"online"`,
+/// `"batch"`, `"ksvd"`); `algorithm` the coder of online and batch learning
+/// (`"lasso_lars"`, `"lasso_cd"`, …; `None`: the learner's own). Every
+/// parameter left at `None` is the learner's default; `max_no_improvement=0`
+/// turns that stopping rule off; `max_epochs` is K-SVD's and batch
+/// learning's iteration count. Returns `(components, objectives, objective,
+/// stop reason, A, B, state)` (A, B: online only; state: the NumPy
+/// generator's after the fit).
+#[pyfunction]
+#[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
+    positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
+    algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
+    numpy_state=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_dictionary(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    method: &str,
+    n_atoms: usize,
+    alpha: Option<f64>,
+    batch_size: Option<usize>,
+    max_epochs: Option<usize>,
+    max_steps: Option<usize>,
+    shuffle: Option<bool>,
+    seed: Option<u64>,
+    positive_dict: bool,
+    positive_code: bool,
+    tol: Option<f64>,
+    max_no_improvement: Option<usize>,
+    init: Option<&str>,
+    dict_init: Option<PyReadonlyArray2<'_, f64>>,
+    forget_rho: Option<f64>,
+    algorithm: Option<&str>,
+    coder_max_iter: Option<usize>,
+    n_nonzero: Option<usize>,
+    goal: Option<f64>,
+    max_nonzero: Option<usize>,
+    exact: bool,
+    n_jobs: Option<usize>,
+    mask: Option<PyReadonlyArray2<'_, bool>>,
+    numpy_state: Option<NumpyState>,
+) -> PyResult<Py<PyAny>> {
+    let init = init_of(init, dict_init)?;
+    let params = match parse::<Method>(method)? {
+        Method::Online => {
+            let b = OnlineParams::new(n_atoms);
+            Params::Online(OnlineParams {
+                alpha: alpha.unwrap_or(b.alpha),
+                batch_size: batch_size.unwrap_or(b.batch_size),
+                max_epochs: max_epochs.unwrap_or(b.max_epochs),
+                max_steps,
+                shuffle: shuffle.unwrap_or(b.shuffle),
+                seed: seed.unwrap_or(b.seed),
+                numpy_state: numpy_state_in(numpy_state)?,
+                positive_dict,
+                positive_code,
+                tol: tol.unwrap_or(b.tol),
+                max_no_improvement: match max_no_improvement {
+                    Some(0) => None,
+                    Some(m) => Some(m),
+                    None => b.max_no_improvement,
+                },
+                init: init.unwrap_or(b.init),
+                forget_rho,
+                ..b
+            })
+        }
+        Method::Batch => {
+            let b = BatchParams::new(n_atoms);
+            Params::Batch(BatchParams {
+                alpha: alpha.unwrap_or(b.alpha),
+                max_iter: max_epochs.unwrap_or(b.max_iter),
+                tol: tol.unwrap_or(b.tol),
+                seed: seed.unwrap_or(b.seed),
+                init: init.unwrap_or(b.init),
+                positive_dict,
+                positive_code,
+                ..b
+            })
+        }
+        Method::Ksvd => {
+            let b = KsvdParams::new(n_atoms);
+            Params::Ksvd(KsvdParams {
+                n_nonzero,
+                tol: goal,
+                max_nonzero,
+                iterations: max_epochs.unwrap_or(b.iterations),
+                exact,
+                init: init.unwrap_or(b.init),
+                seed: seed.unwrap_or(b.seed),
+                ..b
+            })
+        }
+    };
+    // The coder's penalty is the learner's.
+    let alpha = match &params {
+        Params::Online(p) => Some(p.alpha),
+        Params::Batch(p) => Some(p.alpha),
+        Params::Ksvd(_) => alpha,
+    };
+    let enc = algorithm.map(|a| learner_encoder(a, alpha, coder_max_iter, positive_code)).transpose()?;
+    with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs))
+}
+
+fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms: usize, init: &Init, seed: u64) -> PyResult<Py<PyAny>> {
+    let xm = view(&x)?;
+    let d = py.detach(|| init.build(xm, n_atoms, &mut SplitMix(seed))).map_err(value_error)?;
+    array2(py, d, n_atoms, xm.nrows())
+}
+
+/// The initial dictionary `(n_atoms, n_features)` a learner would start
+/// from (`init` as in `fit_dictionary`), in the dtype of `x`.
+#[pyfunction]
+#[pyo3(signature = (x, n_atoms, init="svd", dict_init=None, seed=0))]
+pub(crate) fn initial_dictionary(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    n_atoms: usize,
+    init: &str,
+    dict_init: Option<PyReadonlyArray2<'_, f64>>,
+    seed: u64,
+) -> PyResult<Py<PyAny>> {
+    let init = init_of(Some(init), dict_init)?.unwrap_or(Init::Svd);
+    with_floats!(x, |x| init_t(py, x, n_atoms, &init, seed))
+}

@@ -1,6 +1,8 @@
 //! Criterion benches of every encoder on the camera workload (issue 2).
 //! Run with `cargo xtask bench` (or `cargo bench -p sc-benches`).
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};

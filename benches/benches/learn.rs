@@ -10,6 +10,8 @@
 //! - `denoise_camera_sigma20`: the whole default denoiser on `camera` with
 //!   noise σ = 20.
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -1,6 +1,8 @@
 //! Criterion benches of issue 3: all 255,025 8×8 patches of camera
 //! extracted and averaged back, against a memcpy of the same 130 MB.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

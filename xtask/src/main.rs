@@ -31,6 +31,11 @@
 //!   and `docs/inpainting.md`).
 //! - `dask-scale [args]`: `xtask/python/dask_scale.py` (learning across
 //!   Dask workers), its table in `docs/dask.md`.
+//! - `audit`: what the docs say and a machine can check (run by
+//!   `.ci/run`): every crate root forbids `unsafe_code`, or denies it and
+//!   each `unsafe` block has an `allow` and a `SAFETY` comment; no source
+//!   file over 600 lines; README.md at most 200 lines, and every `docs/`
+//!   page it links exists, with its `xtask:` markers paired.
 //! - `fuzz [TARGET] [--time S]`: the cargo-fuzz targets (`npy`, `png`,
 //!   `pnm` in `crates/sc-patches/fuzz`, `model` in `crates/sc-dict/fuzz`) on
 //!   the nightly toolchain, 600 s each by default.
@@ -42,6 +47,9 @@
 #![forbid(unsafe_code)]
 
 mod charts;
+mod docs;
+
+use docs::{audit, publish};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -272,44 +280,6 @@ fn bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Today's date and time, `YYYY-MM-DD HH:MM`.
-fn now() -> String {
-    Command::new("date").arg("+%Y-%m-%d %H:%M").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
-}
-
-/// This machine in one line: its processor, cores and memory.
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_else(|| "?".into());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
-        .map_or("?".into(), |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
-    format!("{cpu}, {cores} cores, {mem}")
-}
-
-/// Rewrites the part of `docs/PAGE` between the markers of `block`
-/// (`<!-- xtask:BLOCK begin … -->` and `<!-- xtask:BLOCK end -->`) with
-/// `body`, under a line with the date and the machine: how each
-/// measurement page stays the output of the command that measures it.
-fn publish(page: &str, block: &str, body: &str) -> Result<(), String> {
-    let path = root().join("docs").join(page);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let begin = format!("<!-- xtask:{block} begin");
-    let end = format!("<!-- xtask:{block} end -->");
-    let (Some(a), Some(b)) = (text.find(&begin), text.find(&end)) else {
-        return Err(format!("{}: no xtask:{block} markers", path.display()));
-    };
-    let a = a + text[a..].find("-->").ok_or("unclosed marker")? + 3;
-    let new = format!("{}\nRun of {} on {}.\n\n{}\n{}", &text[..a], now(), machine(), body.trim(), &text[b..]);
-    std::fs::write(&path, new).map_err(|e| e.to_string())?;
-    println!("published {} ({block})", path.display());
-    Ok(())
-}
-
 /// `ratios.png` and `scaling.png` in `out`, from its `report.json` (`bench
 /// --charts` redraws them alone).
 fn draw_charts(out: &Path) -> Result<(), String> {
@@ -336,11 +306,7 @@ fn bench_alone(args: &[String]) -> Result<(), String> {
         .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
         .unwrap_or_else(|| "?".into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let date = Command::new("date")
-        .arg("+%Y-%m-%d %H:%M")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    let date = docs::now();
     let rows: Vec<serde_json::Value> = coding
         .iter()
         .map(|(label, prec, t)| serde_json::json!({ "label": label, "precision": prec, "ours": { "median": t[t.len() / 2], "min": t[0], "max": t[t.len() - 1], "runs": t } }))
@@ -610,10 +576,11 @@ fn main() -> ExitCode {
             eval_script("denoise_eval.py", &["numpy", "scikit-image", "bm3d"], &rest, "denoising.md", "denoise-eval", "denoise.md")
         }
         Some("dask-scale") => dask_scale(&rest),
+        Some("audit") => audit(),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

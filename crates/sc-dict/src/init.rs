@@ -41,7 +41,7 @@ impl std::str::FromStr for Init {
             "data" => Ok(Init::Data),
             "dct" => Ok(Init::Dct),
             "svd" => Ok(Init::Svd),
-            _ => Err(sc_linalg::names::UnknownName { what: "init", got: s.to_string(), expected: Self::NAMES }),
+            _ => Err(sc_linalg::names::UnknownName { what: "init", got: s.to_string(), expected: Self::NAMES.to_vec() }),
         }
     }
 }

@@ -67,7 +67,8 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
 
 /// Asks the CPU to start loading `a` into cache (a hint; does nothing off
 /// x86-64). For gathers of scattered columns, a few columns ahead. The
-/// workspace's one `unsafe` block (the crate denies `unsafe_code` elsewhere).
+/// crate's one `unsafe` block (it denies `unsafe_code` elsewhere; the other
+/// block of the workspace is the Python binding's, for dense outputs).
 #[inline(always)]
 #[allow(unsafe_code)]
 pub fn prefetch<T>(a: &[T]) {

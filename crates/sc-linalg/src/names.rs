@@ -17,7 +17,7 @@ pub struct UnknownName {
     /// The name given.
     pub got: String,
     /// The canonical spellings.
-    pub expected: &'static [&'static str],
+    pub expected: Vec<&'static str>,
 }
 
 impl std::fmt::Display for UnknownName {
@@ -64,7 +64,7 @@ macro_rules! named_enum {
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                 let c = $crate::names::canonical(s);
                 $(if c == $name { return Ok(<$ty>::$variant); })+
-                Err($crate::names::UnknownName { what: $what, got: s.to_string(), expected: <$ty>::NAMES })
+                Err($crate::names::UnknownName { what: $what, got: s.to_string(), expected: <$ty>::NAMES.to_vec() })
             }
         }
         impl ::std::fmt::Display for $ty {

@@ -363,6 +363,21 @@ pub fn encode_image(path: &Path, img: &Image, scale: Scale, depth: BitDepth) -> 
     Ok(bytes)
 }
 
+/// Refuses a `ph × pw` patch (or a stride `sr × sc`) that is empty or
+/// larger than `img`.
+pub(crate) fn check_patch(img: &Image, ph: usize, pw: usize, sr: usize, sc: usize) -> Result<()> {
+    if ph == 0 || pw == 0 {
+        return Err(Error::Zero("the patch size"));
+    }
+    if sr == 0 || sc == 0 {
+        return Err(Error::Zero("the stride"));
+    }
+    if ph > img.height || pw > img.width {
+        return Err(Error::PatchTooLarge { ph, pw, height: img.height, width: img.width });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,7 @@
 mod atomic;
 mod error;
 pub mod image;
+pub mod matching;
 pub mod npy;
 pub mod patches;
 pub mod pictures;

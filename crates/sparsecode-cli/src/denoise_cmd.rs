@@ -16,7 +16,7 @@ pub(crate) struct DenoiseArgs {
     #[arg(long)]
     image: PathBuf,
     /// Noise standard deviation, in the image's units (0..255 for PNG/PGM), or `auto`: estimated from the image
-    /// (the median absolute finest diagonal wavelet coefficient, as scikit-image's estimate_sigma; reported by --json).
+    /// (the median absolute finest diagonal wavelet coefficient over the flatter half of the image; reported by --json).
     #[arg(long)]
     sigma: String,
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).

@@ -69,16 +69,17 @@ def test_colour_images_are_denoised_jointly_or_channel_by_channel():
         sc.denoise(noisy, 20, colour="cmyk")
 
 
-def test_the_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
+@pytest.mark.parametrize("page", ["README.md", "docs/python.md", "docs/dask.md"])
+def test_the_python_examples_run_as_written(page, tmp_path, monkeypatch):
     import pathlib
     import re
 
-    readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
-    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
-    assert blocks, "the README has a Python walkthrough"
+    path = pathlib.Path(__file__).resolve().parents[3] / page
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text(), re.S)
+    assert blocks, f"{page} has a Python example"
     monkeypatch.chdir(tmp_path)
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(block, page, "exec"), {})
 
 
 def test_sigma_auto_estimates_the_noise():

@@ -10,8 +10,13 @@
 //! - [`linalg`] (`sc-linalg`): the dense kernels underneath.
 //! - [`denoise`]: image denoising over a dictionary learned from the noisy
 //!   image (Elad & Aharon 2006).
-//! - [`inpaint`]: filling missing pixels from a dictionary learned on the
-//!   image's own incomplete patches.
+//! - [`inpaint`]: filling missing pixels by masked coding of the image's
+//!   incomplete patches, then refinement passes over a dictionary learned
+//!   from that first estimate.
+//!
+//! Every default, name and rule of these pipelines lives here, once
+//! ([`denoise::Denoiser::new`], [`inpaint::Inpainter::default`], the enums'
+//! one spelling): the command line and the Python package read them.
 //!
 //! Signals are the columns of a column-major matrix (n_features ×
 //! n_samples): the bytes of NumPy's `(n_samples, n_features)` arrays.

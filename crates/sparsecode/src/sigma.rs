@@ -4,7 +4,8 @@ use sc_patches::image::Image;
 
 /// The standard deviation of additive white Gaussian noise in `img`,
 /// estimated from the image itself: Donoho & Johnstone's robust estimator
-/// (scikit-image's `estimate_sigma`), the median absolute value of the
+/// (the estimator of scikit-image's `estimate_sigma`, taken on part of the
+/// image here), the median absolute value of the
 /// finest diagonal (HH) Daubechies-2 wavelet coefficients over 0.6745 (the
 /// median of `|N(0, 1)|`), taken over the flatter half of the image only:
 /// the positions whose horizontal and vertical detail coefficients (LH,

@@ -116,10 +116,11 @@ def sparse_encode(
     # The settings go to the core, which refuses those that do not apply
     # and fills those left at None. scikit-learn's conventions: alpha and
     # n_nonzero_coefs are ignored where they do not apply, and max_iter is
-    # the Lasso solvers' cap (those that take alpha).
+    # the Lasso solvers' cap (not the greedy solvers' atom count).
     kwargs = dict(positive=bool(positive), l2=l2, tol=tol, n_jobs=threads(n_jobs), csr=output == "csr")
     if "alpha" in applies:
         kwargs["alpha"] = None if alpha is None else float(alpha)
+    if "max_iter" in applies and "n_nonzero" not in applies:
         kwargs["max_iter"] = int(max_iter)
     if "n_nonzero" in applies and n_nonzero_coefs is not None:
         kwargs["n_nonzero"] = int(n_nonzero_coefs)

@@ -7,7 +7,8 @@ use rayon::prelude::*;
 use sc_dict::init::Init;
 use sc_dict::progress::Observer;
 use sc_patches::image::Image;
-use sc_patches::patches::{Accumulator, similar_patches_into, similar_patches_rows};
+use sc_patches::matching::{similar_patches_into, similar_patches_rows};
+use sc_patches::patches::Accumulator;
 use sc_solvers::{Dictionary, Encoder, GroupLasso, Somp};
 
 use super::colour::{fill_channel_means, remove_channel_means};

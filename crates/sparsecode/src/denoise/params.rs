@@ -321,9 +321,11 @@ impl NonLocal {
         if sc_linalg::names::canonical(name) == NO_NON_LOCAL {
             return Ok(None);
         }
-        let coding = name
-            .parse::<GroupCoding>()
-            .map_err(|e| sc_linalg::names::UnknownName { expected: &["average", "somp", "group_lasso", NO_NON_LOCAL], ..e })?;
+        let coding = name.parse::<GroupCoding>().map_err(|e| sc_linalg::names::UnknownName {
+            what: "non_local",
+            expected: GroupCoding::NAMES.iter().copied().chain([NO_NON_LOCAL]).collect(),
+            ..e
+        })?;
         let base = Denoiser::new(sigma).non_local.unwrap_or_default();
         Ok(Some(NonLocal { coding, ..base }))
     }

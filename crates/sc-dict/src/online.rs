@@ -211,6 +211,13 @@ impl<T: Real> OnlineRun<T> {
     }
 }
 
+/// The seed of the atom replacements of one step taken alone (scikit-learn's
+/// `partial_fit` without a NumPy generator to continue): `seed` mixed with
+/// the step's number, so that successive steps draw differently.
+pub fn step_seed(seed: u64, step: usize) -> u64 {
+    seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 impl Learn for Valid<OnlineParams> {
     fn encoder(&self, _: usize) -> Encoder {
         OnlineParams::encoder(self)

@@ -197,17 +197,19 @@ fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms
 }
 
 /// The initial dictionary `(n_atoms, n_features)` a learner would start
-/// from (`init` as in `fit_dictionary`), in the dtype of `x`.
+/// from (`init` as in `fit_dictionary`; `seed` left at `None` is the
+/// online learner's), in the dtype of `x`.
 #[pyfunction]
-#[pyo3(signature = (x, n_atoms, init="svd", dict_init=None, seed=0))]
+#[pyo3(signature = (x, n_atoms, init, dict_init=None, seed=None))]
 pub(crate) fn initial_dictionary(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     n_atoms: usize,
     init: &str,
     dict_init: Option<PyReadonlyArray2<'_, f64>>,
-    seed: u64,
+    seed: Option<u64>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(Some(init), dict_init)?.unwrap_or(Init::Svd);
+    let seed = seed.unwrap_or(OnlineParams::new(0).seed);
     with_floats!(x, |x| init_t(py, x, n_atoms, &init, seed))
 }

@@ -7,7 +7,7 @@ use numpy::{Element, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use sparsecode::Encoder;
-use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineState};
+use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineRun, OnlineState, step_seed};
 use sparsecode::dict::rng::Generator;
 use sparsecode::dict::schedule::Schedule;
 use sparsecode::linalg::Real;
@@ -91,7 +91,7 @@ fn step_t<T: Real + Element>(
 /// state after the step, for `set_state`), or else from `seed` and `step`
 /// (`state` is `None`).
 #[pyfunction]
-#[pyo3(signature = (dictionary, a, b, step, x, alpha, algorithm=None, positive_code=false, positive_dict=false, coder_max_iter=None, seed=0, n_jobs=None, numpy_state=None))]
+#[pyo3(signature = (dictionary, a, b, step, x, alpha, algorithm=None, positive_code=false, positive_dict=false, coder_max_iter=None, seed=None, n_jobs=None, numpy_state=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn online_step(
     py: Python<'_>,
@@ -105,12 +105,13 @@ pub(crate) fn online_step(
     positive_code: bool,
     positive_dict: bool,
     coder_max_iter: Option<usize>,
-    seed: u64,
+    seed: Option<u64>,
     n_jobs: Option<usize>,
     numpy_state: Option<NumpyState>,
 ) -> PyResult<Py<PyAny>> {
+    let seed = seed.unwrap_or(OnlineParams::new(0).seed);
     let enc = batch_encoder(algorithm, alpha, positive_code, coder_max_iter, n_jobs)?;
-    let rng = generator(numpy_state, seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))?;
+    let rng = generator(numpy_state, step_seed(seed, step))?;
     with_floats!(x, |x| step_t(py, dictionary.extract()?, a.extract()?, b.extract()?, step, x, &enc, alpha, positive_dict, rng))
 }
 
@@ -152,8 +153,20 @@ pub(crate) fn batch_stats(
 
 /// The two precisions of an [`OnlineRun`](sparsecode::dict::online::OnlineRun).
 enum AnyRun {
-    F32(sparsecode::dict::online::OnlineRun<f32>),
-    F64(sparsecode::dict::online::OnlineRun<f64>),
+    F32(OnlineRun<f32>),
+    F64(OnlineRun<f64>),
+}
+
+impl From<OnlineRun<f32>> for AnyRun {
+    fn from(r: OnlineRun<f32>) -> Self {
+        AnyRun::F32(r)
+    }
+}
+
+impl From<OnlineRun<f64>> for AnyRun {
+    fn from(r: OnlineRun<f64>) -> Self {
+        AnyRun::F64(r)
+    }
 }
 
 /// An online fit driven from Python (the distributed learner's driver):
@@ -168,7 +181,7 @@ pub(crate) struct PyOnlineRun(AnyRun);
 /// returns them) in their order, then takes one step.
 fn run_step<T: Real + Element>(
     py: Python<'_>,
-    run: &mut sparsecode::dict::online::OnlineRun<T>,
+    run: &mut OnlineRun<T>,
     parts: &Bound<'_, PyAny>,
     pool: &Bound<'_, PyAny>,
 ) -> PyResult<Option<&'static str>> {
@@ -191,7 +204,7 @@ fn run_step<T: Real + Element>(
     Ok(stop.map(|s| s.name()))
 }
 
-fn run_state<T: Real + Element>(py: Python<'_>, run: &sparsecode::dict::online::OnlineRun<T>) -> PyResult<Py<PyAny>> {
+fn run_state<T: Real + Element>(py: Python<'_>, run: &OnlineRun<T>) -> PyResult<Py<PyAny>> {
     let s = &run.state;
     let (nf, k) = (s.n_features, s.n_atoms);
     let out = (array2(py, s.dict.clone(), k, nf)?, array2(py, s.a.clone(), k, k)?, array2(py, s.b.clone(), k, nf)?);
@@ -219,7 +232,6 @@ impl PyOnlineRun {
         forget_rho: Option<f64>,
         numpy_state: Option<NumpyState>,
     ) -> PyResult<Self> {
-        use sparsecode::dict::online::OnlineRun;
         fn build<T: Real + Element>(d: PyReadonlyArray2<'_, T>, n: usize, p: &OnlineParams, rng: Generator) -> PyResult<OnlineRun<T>> {
             let (nf, k) = (d.shape()[1], d.shape()[0]);
             if n == 0 {
@@ -245,14 +257,10 @@ impl PyOnlineRun {
             }
         };
         let rng = generator(numpy_state, params(0).seed)?;
-        Ok(Self(if let Ok(d) = dictionary.extract::<PyReadonlyArray2<'_, f64>>() {
+        with_floats!(dictionary, |d| {
             let p = params(d.shape()[0]);
-            AnyRun::F64(build(d, n_samples, &p, rng)?)
-        } else {
-            let d = dictionary.extract::<PyReadonlyArray2<'_, f32>>()?;
-            let p = params(d.shape()[0]);
-            AnyRun::F32(build(d, n_samples, &p, rng)?)
-        }))
+            Ok(Self(build(d, n_samples, &p, rng)?.into()))
+        })
     }
 
     /// Merges `parts` (each `batch_stats`'s tuple, in the given order) and

@@ -14,6 +14,17 @@ pub fn machine_bytes() -> Option<u64> {
     Some(field("MemTotal:")? + field("SwapTotal:").unwrap_or(0))
 }
 
+/// The words every library error about memory ends with: a door maps such
+/// an error to its own out-of-memory error (Python's `MemoryError`).
+pub const TOO_LARGE: &str = "more than can be allocated";
+
+/// Worker threads for a request of `n`: at most the machine's cores (as
+/// joblib caps scikit-learn's `n_jobs`), at least 1. Results never depend on
+/// the count, so the cap changes no answer.
+pub fn thread_cap(n: usize) -> usize {
+    n.clamp(1, std::thread::available_parallelism().map_or(1, |c| c.get()))
+}
+
 /// Whether `bytes` may be allocated: no more than the machine has
 /// ([`machine_bytes`]), and granted by the allocator (a reservation that is
 /// released at once).

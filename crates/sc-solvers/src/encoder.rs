@@ -165,10 +165,11 @@ impl Encoder {
         }
         self
     }
-    /// Number of worker threads (default: rayon's global pool). The pool is
+    /// Number of worker threads (default: rayon's global pool), at most the
+    /// machine's cores ([`sc_linalg::memory::thread_cap`]). The pool is
     /// built here, once, and shared by clones. Codes never depend on it.
     pub fn threads(mut self, threads: usize) -> Self {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build().map_err(|e| e.to_string());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(sc_linalg::memory::thread_cap(threads)).build().map_err(|e| e.to_string());
         self.threads = Some(Pool { threads, pool: std::sync::Arc::new(pool) });
         self
     }

@@ -51,6 +51,14 @@ pub enum Error {
     /// The eigensolver behind the Lipschitz constant failed.
     #[error("could not compute the spectral norm of the dictionary")]
     SpectralNorm,
+    /// The dictionary's precomputed products would not fit in memory.
+    #[error("{what} need {gb:.1} GB, more than can be allocated")]
+    TooLarge {
+        /// What was asked for.
+        what: String,
+        /// The gigabytes it needs (10⁹ bytes; infinite when the size overflows).
+        gb: f64,
+    },
     /// A thread pool of the requested size could not be built.
     #[error("could not build a thread pool: {0}")]
     ThreadPool(String),

@@ -2,15 +2,29 @@
 //! names, NumPy's random state, and the one f32/f64 dispatch.
 
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use sparsecode::dict::rng::{Generator, NumpyRandomState, SplitMix};
 use sparsecode::faer::MatRef;
 use sparsecode::linalg::Real;
+use sparsecode::linalg::memory::{TOO_LARGE, thread_cap};
 
-/// A library error as Python's `ValueError`.
+/// A library error as a Python exception: `MemoryError` for what would not
+/// fit in memory (the library's errors say [`TOO_LARGE`]), else
+/// `ValueError`.
 pub(crate) fn value_error(e: impl std::fmt::Display) -> PyErr {
-    PyValueError::new_err(e.to_string())
+    let msg = e.to_string();
+    if msg.contains(TOO_LARGE) { PyMemoryError::new_err(msg) } else { PyValueError::new_err(msg) }
+}
+
+/// Runs `f` with the GIL released. A panic that slipped past the library's
+/// checks becomes a `RuntimeError`, which `except Exception` catches (pyo3
+/// would raise its `PanicException`, a `BaseException`).
+pub(crate) fn detach<R: Send>(py: Python<'_>, f: impl FnOnce() -> R + Send) -> PyResult<R> {
+    py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))).map_err(|p| {
+        let what = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+        PyRuntimeError::new_err(format!("internal error in the sparsecode core ({what}); please report it"))
+    })
 }
 
 /// A name parsed by the library enum's own `FromStr` (its one spelling,
@@ -79,7 +93,7 @@ pub(crate) fn on_threads<R: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> R +
     match n_jobs {
         None => Ok(f()),
         Some(0) => Err(PyValueError::new_err("n_jobs must be at least 1")),
-        Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(value_error)?.install(f)),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(thread_cap(n)).build().map_err(value_error)?.install(f)),
     }
 }
 
@@ -115,4 +129,18 @@ pub(crate) fn numpy_state_out(g: Option<&Generator>) -> Option<NumpyState> {
         }
         _ => None,
     }
+}
+
+/// The thread count a request of `n` runs on: at most the machine's cores
+/// (the library's rule, the command line's too).
+#[pyfunction]
+pub(crate) fn threads_for(n: usize) -> usize {
+    thread_cap(n)
+}
+
+/// Panics inside the core, to test that a panic reaches Python as an
+/// ordinary exception.
+#[pyfunction]
+pub(crate) fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    detach(py, || panic!("a deliberate panic"))
 }

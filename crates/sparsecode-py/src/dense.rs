@@ -108,8 +108,16 @@ pub fn dense_array<T: DenseElement, E: std::fmt::Display + Send>(
     k: usize,
     fill: impl FnOnce(&mut [T], bool) -> Result<(), E> + Send,
 ) -> PyResult<Py<PyAny>> {
-    let len = n.checked_mul(k).ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err("the dense codes overflow"))?;
-    let buf = py.detach(|| -> Result<Vec<T>, E> {
+    let bytes = n.checked_mul(k).and_then(|l| l.checked_mul(std::mem::size_of::<T>()));
+    if !bytes.is_some_and(sparsecode::linalg::memory::can_allocate) {
+        let gb = bytes.map_or("over 18 billion".to_string(), |b| format!("{:.1}", b as f64 / 1e9));
+        return Err(pyo3::exceptions::PyMemoryError::new_err(format!(
+            "the dense codes ({n} samples × {k} atoms) need {gb} GB, {}; output=\"csr\" keeps only the non-zeros",
+            sparsecode::linalg::memory::TOO_LARGE
+        )));
+    }
+    let len = n * k;
+    let buf = crate::args::detach(py, || -> Result<Vec<T>, E> {
         Ok(match T::take_spare(len) {
             Some(mut v) => {
                 fill(&mut v, false)?;
@@ -121,10 +129,15 @@ pub fn dense_array<T: DenseElement, E: std::fmt::Display + Send>(
                 v
             }
         })
-    });
+    })?;
     let buf = buf.map_err(crate::args::value_error)?;
     let memory = Bound::new(py, DenseMemory(Some(T::wrap(buf))))?;
-    let values = memory.get().0.as_ref().and_then(T::unwrap).expect("the buffer was just stored");
+    let values = memory
+        .get()
+        .0
+        .as_ref()
+        .and_then(T::unwrap)
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("internal error: the dense buffer was not stored"))?;
     let view = ArrayView2::from_shape((n, k), values).map_err(crate::args::value_error)?;
     // SAFETY: `memory` becomes the array's base object, so NumPy keeps it,
     // and the buffer it owns, alive as long as the array; the buffer is

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use sparsecode::solvers::{AlgorithmName, Settings};
 use sparsecode::{Dictionary, Encoder};
 
-use crate::args::{flags, parse, value_error, view, with_floats};
+use crate::args::{detach, flags, parse, value_error, view, with_floats};
 use crate::dense;
 
 /// The settings of a coder from the keywords `alpha`, `n_nonzero`, `tol`,
@@ -68,14 +68,13 @@ fn encode_t<T: dense::DenseElement>(
             Dictionary::new(dm).and_then(|dict| enc.encode_dense_into(&dict, xm, im, out, zeroed))
         });
     }
-    let codes = py
-        .detach(|| {
-            Dictionary::new(dm).and_then(|dict| match observed {
-                Some(m) => enc.encode_masked(&dict, xm, m),
-                None => enc.encode_warm(&dict, xm, im),
-            })
+    let codes = detach(py, || {
+        Dictionary::new(dm).and_then(|dict| match observed {
+            Some(m) => enc.encode_masked(&dict, xm, m),
+            None => enc.encode_warm(&dict, xm, im),
         })
-        .map_err(value_error)?;
+    })?
+    .map_err(value_error)?;
     if csr {
         let (_, indptr, indices, values) = codes.into_parts();
         let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
@@ -146,7 +145,7 @@ fn omp_gram_t<T: dense::DenseElement>(
 ) -> PyResult<Py<PyAny>> {
     let (g, b) = (view(&gram)?, view(&xy)?);
     let norms: Option<Vec<T>> = norms.map(|v| v.into_iter().map(T::from_f64).collect());
-    let codes = py.detach(|| sparsecode::solvers::omp_gram(g, b, norms.as_deref(), n_nonzero, tol)).map_err(value_error)?;
+    let codes = detach(py, || sparsecode::solvers::omp_gram(g, b, norms.as_deref(), n_nonzero, tol))?.map_err(value_error)?;
     let (n, k) = (codes.n_samples(), codes.n_atoms());
     dense::dense_array(
         py,

@@ -10,7 +10,7 @@ use sparsecode::dict::Method;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::inpaint::Inpainter;
 
-use crate::args::{array2, flags, on_threads, parse, value_error};
+use crate::args::{array2, detach, flags, on_threads, parse, value_error};
 
 /// An image `(height, width)` or `(height, width, channels)` of f64 as the
 /// library's image.
@@ -49,7 +49,7 @@ pub(crate) fn extract_patches(
         Some(c) => c,
         None => all_corners(&img, &sparsecode::patches::PatchSpec::new(ph, pw)).map_err(value_error)?,
     };
-    let p = py.detach(|| extract_at(&img, ph, pw, corners)).map_err(value_error)?;
+    let p = detach(py, || extract_at(&img, ph, pw, corners))?.map_err(value_error)?;
     let (n, nf) = (p.n_patches(), p.n_features());
     array2(py, p.data, n, nf)
 }
@@ -77,7 +77,7 @@ pub(crate) fn reconstruct_patches(
         return Err(PyValueError::new_err(format!("{} patches expected for a {height}×{width} image", corners.len())));
     }
     let p = Patches { data, patch_height: ph, patch_width: pw, channels, corners };
-    let img = py.detach(|| sparsecode::patches::reconstruct_average(&p, None, height, width)).map_err(value_error)?;
+    let img = detach(py, || sparsecode::patches::reconstruct_average(&p, None, height, width))?.map_err(value_error)?;
     image_out(py, img)
 }
 
@@ -131,7 +131,7 @@ pub(crate) fn denoise(
         ..b
     };
     let img = image_of(image)?;
-    let (out, report) = py.detach(|| on_threads(n_jobs, || d.run(&img, &mut Quiet)))?.map_err(value_error)?;
+    let (out, report) = detach(py, || on_threads(n_jobs, || d.run(&img, &mut Quiet)))??.map_err(value_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 
@@ -168,7 +168,7 @@ pub(crate) fn inpaint(
     };
     let img = image_of(image)?;
     let flags = flags(&known, "known")?;
-    let (out, report) = py.detach(|| on_threads(n_jobs, || p.run(&img, flags, &mut Quiet)))?.map_err(value_error)?;
+    let (out, report) = detach(py, || on_threads(n_jobs, || p.run(&img, flags, &mut Quiet)))??.map_err(value_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 

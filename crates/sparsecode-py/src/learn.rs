@@ -14,7 +14,7 @@ use sparsecode::dict::rng::SplitMix;
 use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
 use sparsecode::linalg::Real;
 
-use crate::args::{NumpyState, array2, flags, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats};
+use crate::args::{NumpyState, array2, detach, flags, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats};
 use crate::encode::learner_encoder;
 
 /// How a learner starts: a name of the library's `Init` (`"data"`,
@@ -59,29 +59,28 @@ fn fit_t<T: Real + Element>(
 ) -> PyResult<Py<PyAny>> {
     let xm = view(&x)?;
     let observed = mask.map(|m| flags(m, "mask")).transpose()?;
-    let fit = py
-        .detach(|| {
-            on_threads(n_jobs, || match (params, observed) {
-                (Params::Online(p), None) => p.check().and_then(|v| match enc {
-                    Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
-                    None => v.fit(xm, &mut Quiet),
-                }),
-                (Params::Online(p), Some(m)) => p.check().and_then(|v| match enc {
-                    Some(e) => v.fit_masked_with(xm, m, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
-                    None => v.fit_masked(xm, m, &mut Quiet),
-                }),
-                (Params::Batch(p), None) => p.check().and_then(|v| match enc {
-                    Some(e) => v.fit_with(xm, e, &mut Quiet),
-                    None => v.fit(xm, &mut Quiet),
-                }),
-                (Params::Batch(_), Some(_)) => {
-                    Err(sparsecode::dict::Error::Dimension("missing values: the batch learner has no masked form".into()))
-                }
-                (Params::Ksvd(p), None) => p.check().and_then(|v| v.fit(xm, &mut Quiet)),
-                (Params::Ksvd(p), Some(m)) => p.check().and_then(|v| v.fit_masked(xm, m, &mut Quiet)),
-            })
-        })?
-        .map_err(value_error)?;
+    let fit = detach(py, || {
+        on_threads(n_jobs, || match (params, observed) {
+            (Params::Online(p), None) => p.check().and_then(|v| match enc {
+                Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                None => v.fit(xm, &mut Quiet),
+            }),
+            (Params::Online(p), Some(m)) => p.check().and_then(|v| match enc {
+                Some(e) => v.fit_masked_with(xm, m, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
+                None => v.fit_masked(xm, m, &mut Quiet),
+            }),
+            (Params::Batch(p), None) => p.check().and_then(|v| match enc {
+                Some(e) => v.fit_with(xm, e, &mut Quiet),
+                None => v.fit(xm, &mut Quiet),
+            }),
+            (Params::Batch(_), Some(_)) => {
+                Err(sparsecode::dict::Error::Dimension("missing values: the batch learner has no masked form".into()))
+            }
+            (Params::Ksvd(p), None) => p.check().and_then(|v| v.fit(xm, &mut Quiet)),
+            (Params::Ksvd(p), Some(m)) => p.check().and_then(|v| v.fit_masked(xm, m, &mut Quiet)),
+        })
+    })??
+    .map_err(value_error)?;
     fit_out(py, fit)
 }
 
@@ -192,7 +191,7 @@ pub(crate) fn fit_dictionary(
 
 fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms: usize, init: &Init, seed: u64) -> PyResult<Py<PyAny>> {
     let xm = view(&x)?;
-    let d = py.detach(|| init.build(xm, n_atoms, &mut SplitMix(seed))).map_err(value_error)?;
+    let d = detach(py, || init.build(xm, n_atoms, &mut SplitMix(seed)))?.map_err(value_error)?;
     array2(py, d, n_atoms, xm.nrows())
 }
 

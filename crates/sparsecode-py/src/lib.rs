@@ -54,6 +54,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(images::estimate_sigma, m)?)?;
     m.add_function(wrap_pyfunction!(images::camera, m)?)?;
     m.add_function(wrap_pyfunction!(defaults::defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(args::threads_for, m)?)?;
+    m.add_function(wrap_pyfunction!(args::_panic_for_tests, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

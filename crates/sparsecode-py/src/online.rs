@@ -13,7 +13,7 @@ use sparsecode::dict::schedule::Schedule;
 use sparsecode::linalg::Real;
 use sparsecode::solvers::Settings;
 
-use crate::args::{NumpyState, array2, generator, numpy_state_out, signals, to_vec, value_error, with_floats};
+use crate::args::{NumpyState, array2, detach, generator, numpy_state_out, signals, to_vec, value_error, with_floats};
 use crate::encode::encoder;
 
 /// The learners' coder of one mini-batch.
@@ -72,13 +72,12 @@ fn step_t<T: Real + Element>(
     let (nf, k) = (state.n_features, state.n_atoms);
     let batch = signals(&x, nf)?;
     let mut rng = rng;
-    let cost = py
-        .detach(|| -> sparsecode::dict::Result<f64> {
-            let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;
-            state.apply(&stats, &batch, positive_dict, &mut rng)?;
-            Ok(stats.cost / stats.n_samples as f64)
-        })
-        .map_err(value_error)?;
+    let cost = detach(py, || -> sparsecode::dict::Result<f64> {
+        let stats: BatchStats<T> = state.batch_stats(enc, &batch, alpha)?;
+        state.apply(&stats, &batch, positive_dict, &mut rng)?;
+        Ok(stats.cost / stats.n_samples as f64)
+    })?
+    .map_err(value_error)?;
     let out = (array2(py, state.dict, k, nf)?, array2(py, state.a, k, k)?, array2(py, state.b, k, nf)?, cost, numpy_state_out(Some(&rng)));
     Ok(out.into_pyobject(py)?.into_any().unbind())
 }
@@ -125,7 +124,7 @@ fn batch_stats_t<T: Real + Element>(
     let (nf, k) = (d.shape()[1], d.shape()[0]);
     let state = OnlineState::new(nf, k, to_vec(&d)?).map_err(value_error)?;
     let batch = signals(&x, nf)?;
-    let stats = py.detach(|| state.batch_stats(enc, &batch, alpha)).map_err(value_error)?;
+    let stats = detach(py, || state.batch_stats(enc, &batch, alpha))?.map_err(value_error)?;
     let out = (array2(py, stats.a, k, k)?, array2(py, stats.b, k, nf)?, stats.n_samples, stats.cost, stats.nnz);
     Ok(out.into_pyobject(py)?.into_any().unbind())
 }
@@ -200,7 +199,7 @@ fn run_step<T: Real + Element>(
         return Err(PyValueError::new_err("the statistics do not fit the dictionary"));
     }
     let pool = signals(&pool.extract::<PyReadonlyArray2<'_, T>>()?, nf)?;
-    let stop = py.detach(|| run.step(&merged, &pool)).map_err(value_error)?;
+    let stop = detach(py, || run.step(&merged, &pool))?.map_err(value_error)?;
     Ok(stop.map(|s| s.name()))
 }
 

@@ -181,6 +181,9 @@ impl Inpainter {
         if !known.iter().any(|&k| k) {
             return Err(DenoiseError::Invalid("mask", "no pixel is known".into()));
         }
+        if known.iter().all(|&k| k) {
+            return Err(DenoiseError::Invalid("mask", "no pixel is missing: nothing to inpaint".into()));
+        }
         if let Some((r, c)) = non_finite_known(img, known) {
             return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }

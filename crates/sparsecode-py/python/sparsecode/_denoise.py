@@ -6,11 +6,36 @@ and ``sparsecode.defaults("inpaint")`` list them (the same as the command line's
 import numpy as np
 
 from . import _core
-from ._util import threads
+from ._util import seed_of, threads
 
 
 def _opt(value, cast):
     return None if value is None else cast(value)
+
+
+def _seed(random_state):
+    """``random_state`` as scikit-learn takes it: ``None`` (the core's fixed
+    seed), an int, or a ``RandomState`` (a seed drawn from it)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if not 0 <= int(random_state) < 2**63:
+            raise ValueError(f"random_state must be an int in [0, 2**63), got {random_state!r}")
+        return int(random_state)
+    return seed_of(random_state)
+
+
+def _known(known, shape):
+    """``known`` as a boolean array of ``shape``: booleans, or numbers that
+    are 0 or 1 (anything else, NaN included, is refused)."""
+    arr = np.asarray(known)
+    if arr.shape != shape:
+        raise ValueError(f"known must have shape {shape}, got {arr.shape}")
+    if arr.dtype != bool:
+        if arr.dtype.kind not in "biuf" or not np.all((arr == 0) | (arr == 1)):
+            raise ValueError("known must be boolean (True where a pixel is known), or 0/1 numbers")
+        arr = arr.astype(bool)
+    return arr
 
 
 def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=None, iterations=None, gain=None,
@@ -30,8 +55,8 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     channel by channel in the opponent colour space (``colour="opponent"``),
     or in R, G, B (``"rgb"``), or with one dictionary over patches of all
     three channels (``"joint"`` in the opponent space, ``"joint_rgb"`` in R,
-    G, B; Mairal, Elad & Sapiro 2008). ``random_state`` is an int seed
-    (``None``: the core's fixed seed). Returns the image as float64 (and the
+    G, B; Mairal, Elad & Sapiro 2008). ``random_state`` is an int, a
+    ``RandomState`` or ``None`` (the core's fixed seed). Returns the image as float64 (and the
     mean atoms per patch with ``return_report=True``)."""
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
@@ -43,7 +68,7 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     out, mean_nnz = _core.denoise(
         img, float(sigma), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int), iterations=_opt(iterations, int),
         gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float), max_training=_opt(max_training, int),
-        seed=_opt(random_state, int), learner=learner, steps=_opt(steps, int), sparsity_weights=_opt(sparsity_weights, bool),
+        seed=_seed(random_state), learner=learner, steps=_opt(steps, int), sparsity_weights=_opt(sparsity_weights, bool),
         non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
@@ -80,14 +105,12 @@ def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=No
         raise ValueError("an image is 2-D, or 3-D with channels last")
     if known is None and missing_values is None:
         raise ValueError("say which pixels are missing: known=... or missing_values=...")
-    flags = np.ones(img.shape[:2], dtype=bool) if known is None else np.asarray(known, dtype=bool)
-    if flags.shape != img.shape[:2]:
-        raise ValueError(f"known must have shape {img.shape[:2]}, got {flags.shape}")
+    flags = np.ones(img.shape[:2], dtype=bool) if known is None else _known(known, img.shape[:2])
     if missing_values is not None:
         flags = flags & _core.known_pixels(img, float(missing_values))
     out, mean_nnz = _core.inpaint(
         img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int),
         max_atoms=_opt(max_atoms, int), steps=_opt(steps, int), refine=_opt(refine, int), max_training=_opt(max_training, int),
-        seed=_opt(random_state, int), n_jobs=threads(n_jobs),
+        seed=_seed(random_state), n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz}) if return_report else out

@@ -80,6 +80,12 @@ class SparseCoder(_CoreCoding, _sk.SparseCoder):
 
     _parameter_constraints = _with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm")
 
+    def transform(self, X, y=None):
+        """Codes the rows of ``X`` over ``dictionary`` by the core.
+        (scikit-learn's own ``transform`` calls its base class's coding,
+        past this class's.)"""
+        return self._transform(X, self.dictionary)
+
 
 class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
     """:class:`sklearn.decomposition.DictionaryLearning`: batch learning by

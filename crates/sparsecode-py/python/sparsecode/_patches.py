@@ -6,10 +6,20 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.feature_extraction.image import _compute_n_patches
 from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
 from . import _core
 
 
+@validate_params(
+    {
+        "image": [np.ndarray],
+        "patch_size": [tuple, list],
+        "max_patches": [Interval(RealNotInt, 0, 1, closed="neither"), Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def extract_patches_2d(image, patch_size, *, max_patches=None, random_state=None):
     """All ``patch_size`` patches of ``image`` (h, w) or (h, w, channels), or
     ``max_patches`` of them at random: the same patches, in the same order

@@ -12,6 +12,16 @@ use sparsecode::inpaint::Inpainter;
 
 use crate::args::{array2, detach, flags, on_threads, parse, value_error};
 
+/// A denoising or inpainting error in the words of the Python functions:
+/// the library's parameter names that Python spells otherwise are renamed.
+fn image_error(e: impl std::fmt::Display) -> PyErr {
+    let mut msg = e.to_string();
+    for (rust, python) in [("`patch`", "`patch_size`"), ("`seed`", "`random_state`"), ("`mask`", "`known`")] {
+        msg = msg.replace(rust, python);
+    }
+    value_error(msg)
+}
+
 /// An image `(height, width)` or `(height, width, channels)` of f64 as the
 /// library's image.
 pub(crate) fn image_of(img: &Bound<'_, PyAny>) -> PyResult<sparsecode::patches::Image> {
@@ -131,7 +141,7 @@ pub(crate) fn denoise(
         ..b
     };
     let img = image_of(image)?;
-    let (out, report) = detach(py, || on_threads(n_jobs, || d.run(&img, &mut Quiet)))??.map_err(value_error)?;
+    let (out, report) = detach(py, || on_threads(n_jobs, || d.run(&img, &mut Quiet)))??.map_err(image_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 
@@ -168,7 +178,7 @@ pub(crate) fn inpaint(
     };
     let img = image_of(image)?;
     let flags = flags(&known, "known")?;
-    let (out, report) = detach(py, || on_threads(n_jobs, || p.run(&img, flags, &mut Quiet)))??.map_err(value_error)?;
+    let (out, report) = detach(py, || on_threads(n_jobs, || p.run(&img, flags, &mut Quiet)))??.map_err(image_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))
 }
 

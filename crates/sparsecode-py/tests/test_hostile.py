@@ -139,3 +139,35 @@ def test_omp_gram_on_a_zero_or_rank_deficient_gram_answers_as_scikit_learn():
         theirs = sklm.orthogonal_mp_gram(G, Xy, n_nonzero_coefs=3)
     np.testing.assert_array_equal(sc.orthogonal_mp_gram(np.zeros((5, 5)), np.zeros(5), n_nonzero_coefs=2), theirs_zero)
     np.testing.assert_allclose(sc.orthogonal_mp_gram(G, Xy, n_nonzero_coefs=3), theirs, atol=1e-8)
+
+
+def test_denoise_does_not_depend_on_the_images_units():
+    """Tiny units used to underflow to an all-NaN image."""
+    img = sc.data.camera()[:40, :40] + 20 * np.random.RandomState(6).randn(40, 40)
+    kw = dict(n_atoms=64, steps=10)
+    base = sc.denoise(img, 20, **kw)
+    np.testing.assert_array_equal(sc.denoise(img * 2.0**-40, 20 * 2.0**-40, **kw), base * 2.0**-40)
+    tiny = sc.denoise(img * 1e-310, 20e-310, **kw)
+    assert np.all(np.isfinite(tiny))
+    assert np.abs(tiny / 1e-310 - base).mean() < 1.0
+
+
+def test_dask_refuses_what_it_would_ignore():
+    da = pytest.importorskip("dask.array")
+    from sparsecode.dask import DaskDictionaryLearning
+    from sparsecode.dask import sparse_encode as dask_encode
+
+    X = da.from_array(np.random.RandomState(0).randn(40, 8), chunks=(10, 8))
+    with pytest.raises(ValueError, match="missing_values"):
+        DaskDictionaryLearning(n_components=4, missing_values=np.nan).fit(X)
+    with pytest.raises(ValueError, match="mask"):
+        dask_encode(X, np.eye(8), algorithm="omp", mask=np.ones((40, 8), dtype=bool))
+
+
+@pytest.mark.parametrize("call", ["denoise", "inpaint"])
+def test_a_one_pixel_patch_is_refused_in_pythons_words(call):
+    img = sc.data.camera()[:24, :24].copy()
+    known = np.ones((24, 24), dtype=bool)
+    known[::2, ::3] = False
+    with pytest.raises(ValueError, match="`patch_size`: must be at least 2"):
+        sc.denoise(img, 10, patch_size=1) if call == "denoise" else sc.inpaint(img, known, patch_size=1)

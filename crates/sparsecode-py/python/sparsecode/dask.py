@@ -50,6 +50,9 @@ def sparse_encode(X, dictionary, *, n_jobs=1, **kwargs):
 
     if kwargs.get("output", "dense") != "dense":
         raise ValueError("sparsecode.dask.sparse_encode returns dense codes; output='csr' is not supported")
+    if kwargs.get("mask") is not None:
+        raise ValueError("sparsecode.dask.sparse_encode does not take mask (one mask for every block would not fit them); "
+                         "code incomplete rows with sparsecode.sparse_encode(..., mask=...) on each block")
     X = da.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim} dimensions")
@@ -283,6 +286,9 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
 
     def _refuse_unsupported(self):
         refuse("verbose", self.verbose, False)
+        # Learning from incomplete rows is the in-memory learner's; across
+        # workers it is not built (it would be silently ignored).
+        refuse("missing_values", self.missing_values, None)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, client=None):

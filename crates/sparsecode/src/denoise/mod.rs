@@ -81,8 +81,36 @@ pub enum DenoiseError {
 
 impl Denoiser {
     /// Denoises `noisy` (any scale; `sigma` in the same units).
+    ///
+    /// The method is scale-free (every goal and weight is in units of σ): an
+    /// image whose σ lies far outside `[2⁻⁸, 2²⁴]` is denoised scaled by a
+    /// power of two that brings σ near 20, and scaled back; a power of two
+    /// changes no bit of the result, so tiny or huge units give the same
+    /// answer as 0..255 would, instead of underflowing or overflowing.
     pub fn run(&self, noisy: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
         self.check()?;
+        if !noisy.data.iter().all(|v| v.is_finite()) {
+            return Err(DenoiseError::Invalid("image", "holds NaN or infinite values".into()));
+        }
+        let s = self.sigma;
+        if !(2f64.powi(-8)..=2f64.powi(24)).contains(&s) {
+            // 2^k in two factors, each a normal number (k reaches ±1100).
+            let k = (20f64.log2() - s.log2()).round().clamp(-2000.0, 2000.0) as i32;
+            let scale = |v: f64, k: i32| v * 2f64.powi(k / 2) * 2f64.powi(k - k / 2);
+            let scaled = Image { data: noisy.data.iter().map(|&v| scale(v, k)).collect(), ..noisy.clone() };
+            if !scaled.data.iter().all(|v| v.is_finite()) {
+                return Err(DenoiseError::Invalid("image", format!("values too large for σ = {s} (their ratio overflows)")));
+            }
+            let d = Denoiser { sigma: scale(s, k), ..self.clone() };
+            let (mut out, report) = d.run_unit(&scaled, observer)?;
+            out.data.iter_mut().for_each(|v| *v = scale(*v, -k));
+            return Ok((out, report));
+        }
+        self.run_unit(noisy, observer)
+    }
+
+    /// [`run`](Self::run) for σ in units where nothing underflows.
+    fn run_unit(&self, noisy: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
         if noisy.channels == 1 {
             // No plane copies: a gray image is its own plane.
             return self.run_image(noisy, observer);

@@ -227,6 +227,10 @@ impl Denoiser {
         if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
             return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
+        if self.patch < 2 {
+            // A 1×1 patch is one pixel: its mean removed, nothing is left to code.
+            return Err(DenoiseError::Invalid("patch", format!("must be at least 2 (a side of 2 pixels or more), got {}", self.patch)));
+        }
         let positive = |name: &'static str, v: f64| {
             if v > 0.0 && v.is_finite() { Ok(()) } else { Err(DenoiseError::Invalid(name, format!("must be finite and > 0, got {v}"))) }
         };

@@ -65,7 +65,8 @@ pub struct OnlineParams {
     /// Stop when `‖D_new − D_old‖_F / n_atoms ≤ tol` (`tol`, 1e-3; 0 disables).
     pub tol: f64,
     /// Stop after this many steps without improvement of the smoothed batch
-    /// cost (`max_no_improvement`, 10).
+    /// cost (`max_no_improvement`, 10; 0 stops at the first step the rules
+    /// look at, as in scikit-learn; `None` never).
     pub max_no_improvement: Option<usize>,
     /// How the dictionary starts.
     pub init: Init,
@@ -132,9 +133,6 @@ impl OnlineParams {
         }
         if !(self.tol >= 0.0) {
             return Err(invalid("tol", "must be ≥ 0"));
-        }
-        if self.max_no_improvement == Some(0) {
-            return Err(invalid("max_no_improvement", "must be at least 1 (or none)"));
         }
         Ok(Valid::new(self.clone()))
     }

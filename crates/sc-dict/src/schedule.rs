@@ -53,9 +53,11 @@ impl Convergence {
             self.ewa_min = Some(e);
         } else {
             self.no_improvement += 1;
-            if self.max_no_improvement.is_some_and(|m| self.no_improvement >= m) {
-                return Some(StopReason::NoImprovement);
-            }
+        }
+        // After both branches, as scikit-learn checks: with 0, the first
+        // step the rules look at stops the fit.
+        if self.max_no_improvement.is_some_and(|m| self.no_improvement >= m) {
+            return Some(StopReason::NoImprovement);
         }
         None
     }

@@ -144,3 +144,15 @@ pub(crate) fn threads_for(n: usize) -> usize {
 pub(crate) fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
     detach(py, || panic!("a deliberate panic"))
 }
+
+/// `max_no_improvement` as the binding takes it: `None` is the learner's
+/// `default`, a negative number turns the rule off (Python's `None`), any
+/// other number is itself (0 stops at the first step the rule looks at, as
+/// in scikit-learn).
+pub(crate) fn no_improvement(arg: Option<i64>, default: Option<usize>) -> Option<usize> {
+    match arg {
+        None => default,
+        Some(m) if m < 0 => None,
+        Some(m) => Some(m as usize),
+    }
+}

@@ -57,7 +57,7 @@ pub(crate) fn defaults<'py>(py: Python<'py>, kind: &str, sigma: Option<f64>) -> 
             d.set_item("shuffle", p.shuffle)?;
             d.set_item("seed", p.seed)?;
             d.set_item("tol", p.tol)?;
-            d.set_item("max_no_improvement", p.max_no_improvement.unwrap_or(0))?;
+            d.set_item("max_no_improvement", p.max_no_improvement.map_or(-1, |m| m as i64))?;
             d.set_item("init", p.init.to_string())?;
         }
         "batch" => {

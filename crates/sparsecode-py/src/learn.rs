@@ -14,7 +14,9 @@ use sparsecode::dict::rng::SplitMix;
 use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
 use sparsecode::linalg::Real;
 
-use crate::args::{NumpyState, array2, detach, flags, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats};
+use crate::args::{
+    NumpyState, array2, detach, flags, no_improvement, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats,
+};
 use crate::encode::learner_encoder;
 
 /// How a learner starts: a name of the library's `Init` (`"data"`,
@@ -88,8 +90,8 @@ fn fit_t<T: Real + Element>(
 /// `(n_samples, n_features)`. `method` is a learner's name (`"online"`,
 /// `"batch"`, `"ksvd"`); `algorithm` the coder of online and batch learning
 /// (`"lasso_lars"`, `"lasso_cd"`, …; `None`: the learner's own). Every
-/// parameter left at `None` is the learner's default; `max_no_improvement=0`
-/// turns that stopping rule off; `max_epochs` is K-SVD's and batch
+/// parameter left at `None` is the learner's default; a negative
+/// `max_no_improvement` turns that stopping rule off; `max_epochs` is K-SVD's and batch
 /// learning's iteration count. Returns `(components, objectives, objective,
 /// stop reason, A, B, state)` (A, B: online only; state: the NumPy
 /// generator's after the fit).
@@ -113,7 +115,7 @@ pub(crate) fn fit_dictionary(
     positive_dict: bool,
     positive_code: bool,
     tol: Option<f64>,
-    max_no_improvement: Option<usize>,
+    max_no_improvement: Option<i64>,
     init: Option<&str>,
     dict_init: Option<PyReadonlyArray2<'_, f64>>,
     forget_rho: Option<f64>,
@@ -142,11 +144,7 @@ pub(crate) fn fit_dictionary(
                 positive_dict,
                 positive_code,
                 tol: tol.unwrap_or(b.tol),
-                max_no_improvement: match max_no_improvement {
-                    Some(0) => None,
-                    Some(m) => Some(m),
-                    None => b.max_no_improvement,
-                },
+                max_no_improvement: no_improvement(max_no_improvement, b.max_no_improvement),
                 init: init.unwrap_or(b.init),
                 forget_rho,
                 ..b

@@ -13,7 +13,7 @@ use sparsecode::dict::schedule::Schedule;
 use sparsecode::linalg::Real;
 use sparsecode::solvers::Settings;
 
-use crate::args::{NumpyState, array2, detach, generator, numpy_state_out, signals, to_vec, value_error, with_floats};
+use crate::args::{NumpyState, array2, detach, generator, no_improvement, numpy_state_out, signals, to_vec, value_error, with_floats};
 use crate::encode::encoder;
 
 /// The learners' coder of one mini-batch.
@@ -227,7 +227,7 @@ impl PyOnlineRun {
         seed: Option<u64>,
         positive_dict: bool,
         tol: Option<f64>,
-        max_no_improvement: Option<usize>,
+        max_no_improvement: Option<i64>,
         forget_rho: Option<f64>,
         numpy_state: Option<NumpyState>,
     ) -> PyResult<Self> {
@@ -246,11 +246,7 @@ impl PyOnlineRun {
                 seed: seed.unwrap_or(b.seed),
                 positive_dict,
                 tol: tol.unwrap_or(b.tol),
-                max_no_improvement: match max_no_improvement {
-                    Some(0) => None,
-                    Some(m) => Some(m),
-                    None => b.max_no_improvement,
-                },
+                max_no_improvement: no_improvement(max_no_improvement, b.max_no_improvement),
                 forget_rho,
                 ..b
             }

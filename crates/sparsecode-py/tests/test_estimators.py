@@ -77,6 +77,8 @@ def test_minibatch_objective_no_worse_than_scikit_learns():
         dict(n_components=30, alpha=0.5, batch_size=100, random_state=np.random.RandomState(5)),
         dict(n_components=80, alpha=2, shuffle=False, max_iter=3, random_state=7),
         dict(n_components=40, alpha=1, tol=0, max_no_improvement=None, max_iter=2, random_state=1),
+        # 0: scikit-learn stops at the first step its rules look at (issue 26).
+        dict(n_components=20, alpha=1, tol=0, max_no_improvement=0, batch_size=50, random_state=3),
     ],
 )
 def test_minibatch_takes_scikit_learns_steps(kw):

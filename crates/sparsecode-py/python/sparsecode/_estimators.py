@@ -236,7 +236,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             positive_dict=bool(self.positive_dict),
             positive_code=bool(self.positive_code),
             tol=float(self.tol),
-            max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
             init="svd",
             dict_init=init,
             algorithm=self._fit_algorithm,

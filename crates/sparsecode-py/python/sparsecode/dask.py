@@ -353,7 +353,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
             numpy_state=state,
             positive_dict=bool(self.positive_dict),
             tol=float(self.tol),
-            max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
         )
         coder = dict(
             alpha=float(self.alpha),

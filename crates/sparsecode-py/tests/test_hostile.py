@@ -39,7 +39,7 @@ def test_sparse_coder_codes_through_the_core(algorithm, monkeypatch):
     monkeypatch.setattr(_core, "encode", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
     kw = {"transform_alpha": 0.1} if algorithm not in ("omp", "lasso_goal") else {}
     if algorithm == "lasso_goal":
-        pytest.skip("the estimators have no transform_tol yet (issue 26)")
+        kw = {"transform_tol": 0.5}
     codes = sc.SparseCoder(dictionary=D, transform_algorithm=algorithm, **kw).transform(X)
     assert calls == [algorithm]
     assert codes.shape == (5, 12)
@@ -171,3 +171,12 @@ def test_a_one_pixel_patch_is_refused_in_pythons_words(call):
     known[::2, ::3] = False
     with pytest.raises(ValueError, match="`patch_size`: must be at least 2"):
         sc.denoise(img, 10, patch_size=1) if call == "denoise" else sc.inpaint(img, known, patch_size=1)
+
+
+@pytest.mark.parametrize("est", [sc.SparseCoder(np.eye(8)), sc.DictionaryLearning(), sc.MiniBatchDictionaryLearning()])
+def test_transform_tol_is_a_parameter_of_every_coding_estimator(est):
+    """``transform_algorithm="lasso_goal"`` needs its goal: ``transform_tol``."""
+    assert est.get_params()["transform_tol"] is None
+    from sklearn.base import clone
+
+    assert clone(est.set_params(transform_tol=0.25)).transform_tol == 0.25

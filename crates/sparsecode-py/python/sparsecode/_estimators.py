@@ -74,11 +74,37 @@ class _CoreCoding:
         return "lasso_" + self.fit_algorithm
 
 
+_TOL = {"transform_tol": [Interval(Real, 0, None, closed="left"), None]}
+
+
 class SparseCoder(_CoreCoding, _sk.SparseCoder):
     """:class:`sklearn.decomposition.SparseCoder`, coding by the core (any
-    :func:`sparse_encode` algorithm as ``transform_algorithm``)."""
+    :func:`sparse_encode` algorithm as ``transform_algorithm``). Beyond
+    scikit-learn, ``transform_tol`` is :func:`sparse_encode`'s ``tol``: the
+    squared-residual goal of ``"omp"`` and ``"lasso_goal"``, or the
+    iterative solvers' tolerance."""
 
-    _parameter_constraints = _with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm")
+    _parameter_constraints = {**_with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm"), **_TOL}
+
+    def __init__(
+        self,
+        dictionary,
+        *,
+        transform_algorithm="omp",
+        transform_n_nonzero_coefs=None,
+        transform_alpha=None,
+        split_sign=False,
+        n_jobs=None,
+        positive_code=False,
+        transform_max_iter=1000,
+        transform_tol=None,
+    ):
+        super().__init__(
+            dictionary, transform_algorithm=transform_algorithm, transform_n_nonzero_coefs=transform_n_nonzero_coefs,
+            transform_alpha=transform_alpha, split_sign=split_sign, n_jobs=n_jobs, positive_code=positive_code,
+            transform_max_iter=transform_max_iter,
+        )
+        self.transform_tol = transform_tol
 
     def transform(self, X, y=None):
         """Codes the rows of ``X`` over ``dictionary`` by the core.
@@ -95,7 +121,39 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
     start) or ``dict_init``; ``code_init``, ``callback`` and ``verbose`` are
     refused."""
 
-    _parameter_constraints = _with_algorithms(_sk.DictionaryLearning._parameter_constraints, "transform_algorithm")
+    _parameter_constraints = {**_with_algorithms(_sk.DictionaryLearning._parameter_constraints, "transform_algorithm"), **_TOL}
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        alpha=1,
+        max_iter=1000,
+        tol=1e-08,
+        fit_algorithm="lars",
+        transform_algorithm="omp",
+        transform_n_nonzero_coefs=None,
+        transform_alpha=None,
+        n_jobs=None,
+        code_init=None,
+        dict_init=None,
+        callback=None,
+        verbose=False,
+        split_sign=False,
+        random_state=None,
+        positive_code=False,
+        positive_dict=False,
+        transform_max_iter=1000,
+        transform_tol=None,
+    ):
+        super().__init__(
+            n_components=n_components, alpha=alpha, max_iter=max_iter, tol=tol, fit_algorithm=fit_algorithm,
+            transform_algorithm=transform_algorithm, transform_n_nonzero_coefs=transform_n_nonzero_coefs,
+            transform_alpha=transform_alpha, n_jobs=n_jobs, code_init=code_init, dict_init=dict_init, callback=callback,
+            verbose=verbose, split_sign=split_sign, random_state=random_state, positive_code=positive_code,
+            positive_dict=positive_dict, transform_max_iter=transform_max_iter,
+        )
+        self.transform_tol = transform_tol
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
@@ -155,6 +213,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     _parameter_constraints = {
         **_with_algorithms(_sk.MiniBatchDictionaryLearning._parameter_constraints, "transform_algorithm"),
         "missing_values": [Real, None],
+        **_TOL,
     }
 
     def __init__(
@@ -181,6 +240,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
         tol=1e-3,
         max_no_improvement=10,
         missing_values=None,
+        transform_tol=None,
     ):
         super().__init__(
             n_components=n_components, alpha=alpha, max_iter=max_iter, fit_algorithm=fit_algorithm, n_jobs=n_jobs,
@@ -190,6 +250,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             transform_max_iter=transform_max_iter, callback=callback, tol=tol, max_no_improvement=max_no_improvement,
         )
         self.missing_values = missing_values
+        self.transform_tol = transform_tol
 
     def _dict_init(self, n_features):
         if self.dict_init is None:

@@ -19,13 +19,16 @@ fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     let mut s = Settings::default();
     for (key, value) in kwargs.into_iter().flatten() {
         let key: String = key.extract()?;
+        // A value that does not convert (an int past 64 bits, say) is
+        // refused naming its parameter.
+        let named = |e: PyErr| PyValueError::new_err(format!("{key}: {e}"));
         match key.as_str() {
-            "alpha" => s.alpha = value.extract()?,
-            "n_nonzero" => s.n_nonzero = value.extract()?,
-            "tol" => s.tol = value.extract()?,
-            "max_iter" => s.max_iter = value.extract()?,
-            "positive" => s.positive = value.extract()?,
-            "l2" => s.l2 = value.extract()?,
+            "alpha" => s.alpha = value.extract().map_err(named)?,
+            "n_nonzero" => s.n_nonzero = value.extract().map_err(named)?,
+            "tol" => s.tol = value.extract().map_err(named)?,
+            "max_iter" => s.max_iter = value.extract().map_err(named)?,
+            "positive" => s.positive = value.extract().map_err(named)?,
+            "l2" => s.l2 = value.extract().map_err(named)?,
             other => return Err(PyTypeError::new_err(format!("encode() got an unexpected keyword argument {other:?}"))),
         }
     }

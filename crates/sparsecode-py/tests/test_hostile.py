@@ -180,3 +180,13 @@ def test_transform_tol_is_a_parameter_of_every_coding_estimator(est):
     from sklearn.base import clone
 
     assert clone(est.set_params(transform_tol=0.25)).transform_tol == 0.25
+
+
+def test_integers_past_64_bits_name_their_parameter():
+    X, D = np.random.RandomState(1).randn(6, 8), np.random.RandomState(2).randn(10, 8)
+    with pytest.raises(ValueError, match="n_nonzero"):
+        sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=2**70)
+    with pytest.raises(ValueError, match="max_iter"):
+        sc.sparse_encode(X, D, algorithm="lasso_cd", max_iter=2**70)
+    # n_jobs past the cores runs on the cores, whatever its size.
+    np.testing.assert_array_equal(sc.sparse_encode(X, D, algorithm="omp", n_jobs=2**70), sc.sparse_encode(X, D, algorithm="omp"))

@@ -30,7 +30,10 @@ def threads(n_jobs):
         raise ValueError("n_jobs == 0 has no meaning")
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return n_jobs
+    # Past the machine's cores, the cores (the core's rule); no overflow.
+    from . import _core
+
+    return _core.threads_for(min(n_jobs, 1 << 62))
 
 
 def seed_of(random_state):

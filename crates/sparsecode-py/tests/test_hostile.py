@@ -190,3 +190,23 @@ def test_integers_past_64_bits_name_their_parameter():
         sc.sparse_encode(X, D, algorithm="lasso_cd", max_iter=2**70)
     # n_jobs past the cores runs on the cores, whatever its size.
     np.testing.assert_array_equal(sc.sparse_encode(X, D, algorithm="omp", n_jobs=2**70), sc.sparse_encode(X, D, algorithm="omp"))
+
+
+def test_atom_counts_past_the_features_or_atoms_as_scikit_learn():
+    import sklearn.linear_model as sklm
+
+    rs = np.random.RandomState(0)
+    D, X = rs.randn(5, 8), rs.randn(3, 8)
+    # LARS past the atoms: scikit-learn's path takes sign-change steps there
+    # that ours does not yet take the same way; refused, by name, until it does.
+    with pytest.raises(ValueError, match="n_nonzero"):
+        sc.sparse_encode(X, D, algorithm="lars", n_nonzero_coefs=7)
+    A, y = rs.randn(4, 6), rs.randn(4)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sklm.orthogonal_mp(A, y, n_nonzero_coefs=5)
+    np.testing.assert_allclose(sc.orthogonal_mp(A, y, n_nonzero_coefs=5), theirs, atol=1e-8)
+    with pytest.raises(ValueError, match="number of atoms"):
+        sc.orthogonal_mp(A, y, n_nonzero_coefs=7)

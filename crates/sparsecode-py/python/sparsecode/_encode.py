@@ -155,14 +155,12 @@ def _omp_out(codes, one, return_n_iter):
     return coef
 
 
-def _check_sparsity(n_nonzero_coefs, tol, n_features, n_atoms):
-    """scikit-learn's errors for an atom count past the features or atoms."""
-    if tol is None and n_nonzero_coefs is not None:
-        if n_nonzero_coefs > n_features:
-            raise ValueError("The number of atoms cannot be more than the number of features")
-        if n_nonzero_coefs > n_atoms:
-            raise ValueError("The number of atoms cannot be more than the number of atoms in the dictionary")
-    elif tol is not None and tol < 0:
+def _check_sparsity(n_nonzero_coefs, tol, n_atoms):
+    """scikit-learn's errors: more atoms asked for than the dictionary has
+    (in its words, which say "features"), a negative goal."""
+    if tol is None and n_nonzero_coefs is not None and n_nonzero_coefs > n_atoms:
+        raise ValueError("The number of atoms cannot be more than the number of features")
+    if tol is not None and tol < 0:
         raise ValueError("Epsilon cannot be negative")
 
 
@@ -177,7 +175,7 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     y = check_array(y, dtype=X.dtype, ensure_2d=False)
     if y.shape[0] != X.shape[0]:
         raise ValueError("X and y have inconsistent numbers of samples")
-    _check_sparsity(n_nonzero_coefs, tol, *X.shape)
+    _check_sparsity(n_nonzero_coefs, tol, X.shape[1])
     one = y.ndim == 1
     Y = y[:, None] if one else y
     kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": n_nonzero_coefs}
@@ -195,7 +193,7 @@ def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_square
     Xy = check_array(Xy, dtype=Gram.dtype, ensure_2d=False)
     if tol is not None and norms_squared is None:
         raise ValueError("Gram OMP needs the precomputed norms in order to evaluate the error sum of squares.")
-    _check_sparsity(n_nonzero_coefs, tol, Gram.shape[0], Gram.shape[0])
+    _check_sparsity(n_nonzero_coefs, tol, Gram.shape[0])
     one = Xy.ndim == 1
     Y = Xy[:, None] if one else Xy
     norms = None if tol is None else [float(v) for v in np.atleast_1d(norms_squared)]

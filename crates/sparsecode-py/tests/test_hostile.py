@@ -210,3 +210,14 @@ def test_atom_counts_past_the_features_or_atoms_as_scikit_learn():
     np.testing.assert_allclose(sc.orthogonal_mp(A, y, n_nonzero_coefs=5), theirs, atol=1e-8)
     with pytest.raises(ValueError, match="number of atoms"):
         sc.orthogonal_mp(A, y, n_nonzero_coefs=7)
+
+
+@pytest.mark.parametrize("value", [-3, 2**70, 2.5, "8"])
+def test_a_count_out_of_range_is_refused_by_its_python_name(value):
+    img = sc.data.camera()[:24, :24].copy()
+    known = np.ones((24, 24), dtype=bool)
+    known[::2, ::3] = False
+    with pytest.raises(ValueError, match="patch_size"):
+        sc.denoise(img, 10, patch_size=value)
+    with pytest.raises(ValueError, match="max_atoms"):
+        sc.inpaint(img, known, max_atoms=value)

@@ -13,6 +13,17 @@ def _opt(value, cast):
     return None if value is None else cast(value)
 
 
+def _count(name, value):
+    """A count parameter as the core takes it (``None``: the core's default):
+    a whole number from 0 to 2**63, refused by its Python name otherwise
+    (the core then checks its own range, e.g. a patch side of at least 2)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) < 2**63:
+        raise ValueError(f"{name} must be a whole number from 0 to 2**63, got {value!r}")
+    return int(value)
+
+
 def _seed(random_state):
     """``random_state`` as scikit-learn takes it: ``None`` (the core's fixed
     seed), an int, or a ``RandomState`` (a seed drawn from it)."""
@@ -66,9 +77,9 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
             raise ValueError(f"sigma must be a number or 'auto', got {sigma!r}")
         sigma = estimate_sigma(img)
     out, mean_nnz = _core.denoise(
-        img, float(sigma), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int), iterations=_opt(iterations, int),
-        gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float), max_training=_opt(max_training, int),
-        seed=_seed(random_state), learner=learner, steps=_opt(steps, int), sparsity_weights=_opt(sparsity_weights, bool),
+        img, float(sigma), patch=_count("patch_size", patch_size), n_atoms=_count("n_atoms", n_atoms),
+        iterations=_count("iterations", iterations), gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float),
+        max_training=_count("max_training", max_training), seed=_seed(random_state), learner=learner, steps=_count("steps", steps), sparsity_weights=_opt(sparsity_weights, bool),
         non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
@@ -109,8 +120,9 @@ def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=No
     if missing_values is not None:
         flags = flags & _core.known_pixels(img, float(missing_values))
     out, mean_nnz = _core.inpaint(
-        img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=_opt(patch_size, int), n_atoms=_opt(n_atoms, int),
-        max_atoms=_opt(max_atoms, int), steps=_opt(steps, int), refine=_opt(refine, int), max_training=_opt(max_training, int),
+        img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=_count("patch_size", patch_size),
+        n_atoms=_count("n_atoms", n_atoms), max_atoms=_count("max_atoms", max_atoms), steps=_count("steps", steps),
+        refine=_count("refine", refine), max_training=_count("max_training", max_training),
         seed=_seed(random_state), n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz}) if return_report else out

@@ -221,3 +221,17 @@ def test_a_count_out_of_range_is_refused_by_its_python_name(value):
         sc.denoise(img, 10, patch_size=value)
     with pytest.raises(ValueError, match="max_atoms"):
         sc.inpaint(img, known, max_atoms=value)
+
+
+def test_dask_learner_says_what_is_wrong_with_its_input():
+    da = pytest.importorskip("dask.array")
+    from sparsecode.dask import DaskDictionaryLearning
+
+    X = da.from_array(np.random.RandomState(0).randn(40, 8), chunks=(10, 8))
+    unknown = X[X[:, 0] > -100]  # a boolean index leaves NaN chunk sizes
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        DaskDictionaryLearning(n_components=4).fit(unknown)
+    with pytest.raises(ValueError, match="0 sample"):
+        DaskDictionaryLearning(n_components=4).fit(X[:0])
+    with pytest.raises(TypeError, match="client must be"):
+        DaskDictionaryLearning(n_components=4).fit(X, client=42)

@@ -312,6 +312,10 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
                 raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim} dimensions")
             if X.dtype not in (np.float32, np.float64):
                 X = X.astype(np.float64)
+            if any(np.isnan(c) for c in X.chunks[0] + X.chunks[1]):
+                raise ValueError("X has unknown chunk sizes (NaN): call X.compute_chunk_sizes() first")
+            if X.shape[0] == 0 or X.shape[1] == 0:
+                raise ValueError(f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} feature(s) while a minimum of 1 is required.")
             if len(X.chunks[1]) > 1:
                 X = X.rechunk({1: X.shape[1]})
             self.n_features_in_ = X.shape[1]
@@ -418,6 +422,10 @@ def _client(client):
         except OSError as e:
             raise OSError(f"cannot reach the Dask scheduler at {client}: {e}") from e
     if client is not None:
+        if not hasattr(client, "scheduler_info"):
+            raise TypeError(f"client must be a distributed.Client or a scheduler's address, got {client!r}")
+        if getattr(client, "status", "running") != "running":
+            raise ValueError(f"client is {client.status}: pass a running distributed.Client")
         return client
     try:
         from distributed import default_client

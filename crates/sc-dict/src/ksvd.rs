@@ -96,13 +96,19 @@ impl KsvdParams {
         Ok(Valid::new(self.clone()))
     }
 
+    /// Atoms per signal for signals of length `n_features`: `n_nonzero`, or
+    /// scikit-learn's rule ([`default_n_nonzero`]) when it is `None`.
+    pub fn n_nonzero_for(&self, n_features: usize) -> usize {
+        self.n_nonzero.unwrap_or(default_n_nonzero(n_features, self.n_atoms))
+    }
+
     /// The coder of [`Learn::fit`]: OMP with `n_nonzero` atoms, or to the
     /// goal `tol` with at most `max_nonzero` atoms, for signals of length
     /// `n_features`.
     pub fn encoder(&self, n_features: usize) -> Encoder {
         match self.tol {
             Some(t) => Encoder::omp_tol(t).max_iter(self.max_nonzero.unwrap_or(goal_atom_cap(n_features, self.n_atoms)).min(self.n_atoms)),
-            None => Encoder::omp(self.n_nonzero.unwrap_or(default_n_nonzero(n_features, self.n_atoms))),
+            None => Encoder::omp(self.n_nonzero_for(n_features)),
         }
     }
 }

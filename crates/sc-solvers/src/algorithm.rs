@@ -266,16 +266,16 @@ pub struct Settings {
 impl Settings {
     /// The settings given (not left to the default).
     pub fn given(&self) -> Vec<Setting> {
-        let mut out = Vec::new();
-        let flags = [
+        [
             (Setting::Alpha, self.alpha.is_some()),
             (Setting::NNonzero, self.n_nonzero.is_some()),
             (Setting::Tol, self.tol.is_some()),
             (Setting::MaxIter, self.max_iter.is_some()),
             (Setting::Positive, self.positive),
             (Setting::L2, self.l2.is_some()),
-        ];
-        out.extend(flags.iter().filter(|f| f.1).map(|f| f.0));
-        out
+        ]
+        .into_iter()
+        .filter_map(|(s, given)| given.then_some(s))
+        .collect()
     }
 }

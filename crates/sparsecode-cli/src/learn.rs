@@ -17,7 +17,7 @@ use sparsecode::faer::MatRef;
 use sparsecode::patches::image::{ReadOptions, Scale, read_image};
 use sparsecode::patches::npy;
 use sparsecode::patches::patches::{MaxPatches, PatchSpec, extract_spec, remove_means};
-use sparsecode::solvers::{DEFAULT_N_NONZERO_RULE, default_n_nonzero};
+use sparsecode::solvers::DEFAULT_N_NONZERO_RULE;
 
 use crate::images::parse_pair;
 use crate::{CliError, check_folder, check_output, choice};
@@ -167,7 +167,15 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
     let x = MatRef::from_column_major_slice(&data, nf, n);
     let mut observer = bar();
     let t0 = Instant::now();
-    let fit: Fit<f64> = match params(a, nf)? {
+    let learner = params(a, nf)?;
+    // What the model file records of how it was learned: the parameters
+    // the learner ran with.
+    let mut recorded: Vec<(String, String)> = match &learner {
+        Params::Online(p, _) => vec![("alpha".into(), p.alpha.to_string()), ("batch_size".into(), p.batch_size.to_string())],
+        Params::Ksvd(p) => vec![("n_nonzero".into(), p.n_nonzero_for(nf).to_string()), ("tol".into(), format!("{:?}", p.tol))],
+        Params::Batch(p) => vec![("alpha".into(), p.alpha.to_string())],
+    };
+    let fit: Fit<f64> = match learner {
         Params::Online(p, enc) => match enc {
             Some(e) => p.check()?.fit_with(x, &e, &mut observer)?,
             None => p.check()?.fit(x, &mut observer)?,
@@ -175,23 +183,14 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         Params::Ksvd(p) => p.check()?.fit(x, &mut observer)?,
         Params::Batch(p) => p.check()?.fit(x, &mut observer)?,
     };
-    let params: Vec<(String, String)> = match a.method {
-        Method::Online => vec![
-            ("alpha".into(), a.alpha.unwrap_or(OnlineParams::new(0).alpha).to_string()),
-            ("batch_size".into(), a.batch_size.to_string()),
-            ("stopped_by".into(), fit.stop.name().into()),
-        ],
-        Method::Ksvd => vec![
-            ("n_nonzero".into(), a.n_nonzero.unwrap_or(default_n_nonzero(nf, a.atoms)).to_string()),
-            ("tol".into(), format!("{:?}", a.tol)),
-        ],
-        Method::Batch => vec![("alpha".into(), a.alpha.unwrap_or(BatchParams::new(0).alpha).to_string())],
-    };
+    if a.method == Method::Online {
+        recorded.push(("stopped_by".into(), fit.stop.name().into()));
+    }
     let seconds = t0.elapsed().as_secs_f64();
     if let Some(b) = &observer.0 {
         b.finish_and_clear();
     }
-    let model = Model::from_fit(a.method.name(), params, patch, &fit);
+    let model = Model::from_fit(a.method.name(), recorded, patch, &fit);
     let (iterations, objective) = (model.iterations, model.objective);
     let bytes = model.to_bytes();
     let dict_bytes = a.dict_out.as_ref().map(|d| npy::encode_npy(d, a.atoms, nf, &model.atoms)).transpose()?;

@@ -47,9 +47,15 @@ pub(crate) fn encoder(algorithm: &str, settings: &Settings, n_jobs: Option<usize
 }
 
 /// A learner's coder: `algorithm` at `alpha`, its iteration cap and sign
-/// constraint.
-pub(crate) fn learner_encoder(algorithm: &str, alpha: Option<f64>, max_iter: Option<usize>, positive: bool) -> PyResult<Encoder> {
-    encoder(algorithm, &Settings { alpha, max_iter, positive, ..Settings::default() }, None)
+/// constraint, on `n_jobs` threads.
+pub(crate) fn learner_encoder(
+    algorithm: &str,
+    alpha: Option<f64>,
+    max_iter: Option<usize>,
+    positive: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Encoder> {
+    encoder(algorithm, &Settings { alpha, max_iter, positive, ..Settings::default() }, n_jobs)
 }
 
 fn encode_t<T: dense::DenseElement>(

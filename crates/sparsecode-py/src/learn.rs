@@ -183,7 +183,7 @@ pub(crate) fn fit_dictionary(
         Params::Batch(p) => Some(p.alpha),
         Params::Ksvd(_) => alpha,
     };
-    let enc = algorithm.map(|a| learner_encoder(a, alpha, coder_max_iter, positive_code)).transpose()?;
+    let enc = algorithm.map(|a| learner_encoder(a, alpha, coder_max_iter, positive_code, None)).transpose()?;
     with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs))
 }
 

@@ -11,10 +11,9 @@ use sparsecode::dict::online::{BATCH_CHUNK, BatchStats, OnlineParams, OnlineRun,
 use sparsecode::dict::rng::Generator;
 use sparsecode::dict::schedule::Schedule;
 use sparsecode::linalg::Real;
-use sparsecode::solvers::Settings;
 
 use crate::args::{NumpyState, array2, detach, generator, no_improvement, numpy_state_out, signals, to_vec, value_error, with_floats};
-use crate::encode::encoder;
+use crate::encode::learner_encoder;
 
 /// The learners' coder of one mini-batch.
 /// `algorithm` at `alpha` (`None`: the online learner's own coder).
@@ -26,9 +25,7 @@ fn batch_encoder(
     n_jobs: Option<usize>,
 ) -> PyResult<Encoder> {
     let enc = match algorithm {
-        Some(a) => {
-            encoder(a, &Settings { alpha: Some(alpha), max_iter: coder_max_iter, positive: positive_code, ..Settings::default() }, n_jobs)?
-        }
+        Some(a) => learner_encoder(a, Some(alpha), coder_max_iter, positive_code, n_jobs)?,
         None => {
             let p = OnlineParams { alpha, positive_code, ..OnlineParams::new(0) };
             match n_jobs {

@@ -46,6 +46,7 @@ use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
+use crate::denoise::check_patch_side;
 
 /// The inpainter's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,10 +158,7 @@ impl Inpainter {
         if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
             return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
-        if self.patch < 2 {
-            // A 1×1 patch is one pixel: its mean removed, nothing is left to code.
-            return Err(DenoiseError::Invalid("patch", format!("must be at least 2 (a side of 2 pixels or more), got {}", self.patch)));
-        }
+        check_patch_side(self.patch)?;
         for (name, v) in [("sigma", self.sigma), ("gain", self.gain), ("refine_sigma", self.refine_sigma)] {
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(DenoiseError::Invalid(name, format!("must be finite and ≥ 0, got {v}")));

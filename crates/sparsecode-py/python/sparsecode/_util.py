@@ -5,6 +5,8 @@ import os
 import numpy as np
 from sklearn.utils import check_random_state
 
+from . import _core
+
 FLOATS = [np.float64, np.float32]
 
 
@@ -31,8 +33,6 @@ def threads(n_jobs):
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     # Past the machine's cores, the cores (the core's rule); no overflow.
-    from . import _core
-
     return _core.threads_for(min(n_jobs, 1 << 62))
 
 
@@ -85,8 +85,6 @@ def observed_mask(X, missing_values):
     values are refused."""
     if missing_values is None:
         return None
-    from . import _core
-
     mask = _core.observed(np.ascontiguousarray(X, dtype=np.float64), float(missing_values))
     if not np.all(np.isfinite(X[mask])):
         raise ValueError("Input contains infinity or a value too large for the observed entries")

@@ -54,6 +54,7 @@ mod params;
 
 use crate::blend::{blend_codes, sparsity_weight};
 use colour::{channel_dct, fill_channel_means, opponent_forward, opponent_inverse, remove_channel_means};
+pub(crate) use params::check_patch_side;
 pub use params::{Colour, DenoiseReport, Denoiser, GroupCoding, Learner, NO_NON_LOCAL, NonLocal};
 
 pub use crate::metrics::{psnr, psnr_known};

@@ -227,10 +227,7 @@ impl Denoiser {
         if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
             return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
-        if self.patch < 2 {
-            // A 1×1 patch is one pixel: its mean removed, nothing is left to code.
-            return Err(DenoiseError::Invalid("patch", format!("must be at least 2 (a side of 2 pixels or more), got {}", self.patch)));
-        }
+        check_patch_side(self.patch)?;
         let positive = |name: &'static str, v: f64| {
             if v > 0.0 && v.is_finite() { Ok(()) } else { Err(DenoiseError::Invalid(name, format!("must be finite and > 0, got {v}"))) }
         };
@@ -263,6 +260,15 @@ impl Denoiser {
         }
         Ok(())
     }
+}
+
+/// Refuses a patch side under 2, for the denoiser and the inpainter: a
+/// 1×1 patch is one pixel, and its mean removed, nothing is left to code.
+pub(crate) fn check_patch_side(patch: usize) -> Result<(), DenoiseError> {
+    if patch < 2 {
+        return Err(DenoiseError::Invalid("patch", format!("must be at least 2 (a side of 2 pixels or more), got {patch}")));
+    }
+    Ok(())
 }
 
 /// How the channels of a colour image are denoised.

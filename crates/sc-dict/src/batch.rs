@@ -51,9 +51,8 @@ impl BatchParams {
     /// Checks every field.
     pub fn check(&self) -> Result<Valid<Self>> {
         check_atoms_alpha(self.n_atoms, self.alpha)?;
-        if self.max_iter == 0 {
-            return Err(invalid("max_iter", "must be at least 1"));
-        }
+        // `max_iter = 0` is allowed, as scikit-learn allows it: the
+        // dictionary is the start.
         if !(self.tol >= 0.0) {
             return Err(invalid("tol", "must be ≥ 0"));
         }

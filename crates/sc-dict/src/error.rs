@@ -17,6 +17,10 @@ pub enum Error {
     /// A sample holds NaN or an infinity.
     #[error("sample {0} holds a non-finite value")]
     NonFinite(usize),
+    /// A sample's squared norm overflows the float type: its values are too
+    /// large to learn from in that type.
+    #[error("sample {0} is too large: its squared norm overflows (scale the data down)")]
+    Overflow(usize),
     /// The SVD of the data (the SVD initialisation) did not converge.
     #[error("the SVD of the data did not converge")]
     Svd,
@@ -27,15 +31,8 @@ pub enum Error {
         atom: usize,
     },
     /// The dictionary and its statistics would not fit in memory.
-    #[error("{n_atoms} atoms of {n_features} features need {} GB for the dictionary and its statistics, more than can be allocated", .bytes.map_or("over 18 billion".to_string(), |b| format!("{:.1}", b as f64 / 1e9)))]
-    TooLarge {
-        /// Atoms asked for.
-        n_atoms: usize,
-        /// Signal length.
-        n_features: usize,
-        /// Bytes needed (`None`: more than a `u64` counts).
-        bytes: Option<u64>,
-    },
+    #[error(transparent)]
+    TooLarge(#[from] sc_linalg::memory::TooLarge),
     /// An initial atom is zero (a given dictionary, or zero signals).
     #[error("initial atom {0} is zero")]
     ZeroAtom(usize),

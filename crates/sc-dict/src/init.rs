@@ -63,15 +63,10 @@ impl std::fmt::Display for Init {
 /// ([`sc_linalg::memory::can_allocate`]): the sizes are computed with
 /// checked arithmetic and the allocation is asked for, not made.
 fn check_memory<T: Real>(n_atoms: usize, n_features: usize) -> Result<()> {
-    let values = n_atoms
-        .checked_add(n_features.checked_mul(2).ok_or(Error::Dimension("n_features overflows".into()))?)
-        .and_then(|v| v.checked_mul(n_atoms));
-    let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
-    let too_large = || Error::TooLarge { n_atoms, n_features, bytes: bytes.map(|b| b as u64) };
-    match bytes {
-        Some(b) if sc_linalg::memory::can_allocate(b) => Ok(()),
-        _ => Err(too_large()),
-    }
+    sc_linalg::memory::request::<T>(&[&[n_atoms, n_atoms], &[n_atoms, n_features, 2]], || {
+        format!("{n_atoms} atoms of {n_features} features (the dictionary and its statistics)")
+    })?;
+    Ok(())
 }
 
 impl Init {

@@ -79,6 +79,9 @@ impl<'m, T: Real> Incomplete<'m, T> {
         if observed.len() != nf * n {
             return Err(Error::Dimension(format!("a mask of {} flags for {nf}×{n} signals", observed.len())));
         }
+        if !observed.contains(&true) {
+            return Err(Error::Dimension("every value is missing: there is nothing to learn from".into()));
+        }
         let mut zeroed = vec![T::ZERO; nf * n];
         let mut filled = vec![T::ZERO; nf * n];
         for s in 0..n {
@@ -153,11 +156,7 @@ impl LearnMasked for Valid<OnlineParams> {
         let (nf, n, k) = (data.nf, data.n, p.n_atoms);
         let mut rng = SplitMix(p.seed);
         let mut dict = data.initial(&p.init, k, &mut rng)?;
-        let values = nf.checked_mul(k).and_then(|v| v.checked_mul(k));
-        let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
-        if !bytes.is_some_and(sc_linalg::memory::can_allocate) {
-            return Err(Error::TooLarge { n_atoms: k, n_features: nf, bytes: bytes.map(|b| b as u64) });
-        }
+        sc_linalg::memory::request::<T>(&[&[nf, k, k]], || format!("the masked statistics of {k} atoms over {nf} features"))?;
         // a[(r·k + j)·k + i] = A_r[j, i]; b[j·nf + r] = B_rj; rows[r·k + i] = D_ri.
         let mut a = vec![T::ZERO; nf * k * k];
         let mut b = vec![T::ZERO; nf * k];

@@ -128,9 +128,8 @@ impl OnlineParams {
         if self.batch_size == 0 {
             return Err(invalid("batch_size", "must be at least 1"));
         }
-        if self.max_epochs == 0 || self.max_steps == Some(0) {
-            return Err(invalid("max_iter", "at least one epoch and one step"));
-        }
+        // No epoch or no step is allowed, as scikit-learn allows
+        // `max_iter = 0`: the dictionary is the start.
         if !(self.tol >= 0.0) {
             return Err(invalid("tol", "must be ≥ 0"));
         }

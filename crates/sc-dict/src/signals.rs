@@ -25,6 +25,10 @@ impl<'a, T: Real> Signals<'a, T> {
         if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::all_finite(out.col(s))) {
             return Err(Error::NonFinite(s));
         }
+        // Every cost and atom norm squares the signals' values.
+        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::dot(out.col(s), out.col(s)).is_finite()) {
+            return Err(Error::Overflow(s));
+        }
         Ok(out)
     }
 

@@ -107,6 +107,13 @@ impl<T: Real> OnlineState<T> {
         // and it is replaced as an unused atom at this step.
         let live: Vec<usize> = (0..k).filter(|&j| self.dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
         let whole = live.len() == k;
+        if live.is_empty() {
+            // Every atom is zero (the start on all-zero data): every code
+            // is zero, the cost is the signals' energy, and every atom is
+            // replaced as unused at this step (scikit-learn's answer).
+            let cost = x.iter().map(|&v| 0.5 * v.to_f64() * v.to_f64()).sum();
+            return Ok(BatchStats { a: vec![T::ZERO; k * k], b: vec![T::ZERO; nf * k], n_samples: n, cost, nnz: 0 });
+        }
         let sub: Vec<T> =
             if whole { Vec::new() } else { live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect() };
         let dict = if whole { self.dictionary()? } else { Dictionary::from_column_major(&sub, nf, live.len())? };

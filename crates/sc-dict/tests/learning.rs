@@ -182,7 +182,6 @@ fn every_parameter_is_checked_before_any_work() {
     assert_eq!(name(OnlineParams { batch_size: 0, ..OnlineParams::new(4) }.check().unwrap_err()), "batch_size");
     assert_eq!(name(OnlineParams { tol: -1.0, ..OnlineParams::new(4) }.check().unwrap_err()), "tol");
     assert_eq!(name(OnlineParams { forget_rho: Some(f64::INFINITY), ..OnlineParams::new(4) }.check().unwrap_err()), "forget_rho");
-    assert_eq!(name(BatchParams { max_iter: 0, ..BatchParams::new(4) }.check().unwrap_err()), "max_iter");
     assert_eq!(name(BatchParams { alpha: -1.0, ..BatchParams::new(4) }.check().unwrap_err()), "alpha");
     assert_eq!(name(KsvdParams { n_nonzero: Some(5), ..KsvdParams::new(4) }.check().unwrap_err()), "n_nonzero");
     assert_eq!(name(KsvdParams { tol: Some(-1.0), ..KsvdParams::new(10) }.check().unwrap_err()), "tol");
@@ -192,6 +191,27 @@ fn every_parameter_is_checked_before_any_work() {
     let x = [1.0, f64::NAN, 0.0, 1.0];
     let err = OnlineParams::new(2).check().unwrap().fit(MatRef::from_column_major_slice(&x, 2, 2), &mut Quiet).unwrap_err();
     assert!(matches!(err, Error::NonFinite(0)), "{err}");
+    // Values whose squares overflow are refused, not learned into zero atoms.
+    let huge = [1e300, -1e300, 2.0, 1.0];
+    let err = OnlineParams::new(2).check().unwrap().fit(MatRef::from_column_major_slice(&huge, 2, 2), &mut Quiet).unwrap_err();
+    assert!(matches!(err, Error::Overflow(0)), "{err}");
+    // No iteration (scikit-learn's `max_iter=0`): the start, untouched.
+    let x: Vec<f64> = (0..24).map(|i| ((i * 7) as f64).sin()).collect();
+    let start: Vec<f64> = (0..12).map(|i| ((i * 3) as f64).cos()).collect();
+    for fit in [
+        BatchParams { max_iter: 0, init: Init::Given(start.clone()), ..BatchParams::new(2) }
+            .check()
+            .unwrap()
+            .fit(MatRef::from_column_major_slice(&x, 6, 4), &mut Quiet),
+        OnlineParams { max_epochs: 0, init: Init::Given(start.clone()), ..OnlineParams::new(2) }
+            .check()
+            .unwrap()
+            .fit(MatRef::from_column_major_slice(&x, 6, 4), &mut Quiet),
+    ] {
+        let fit = fit.unwrap();
+        assert!(fit.records.is_empty());
+        assert_eq!(fit.dict, start);
+    }
     // A zero initial atom starts as a data signal (a random unit atom when the
     // signal is zero too): accepted, as scikit-learn accepts it.
     let zeros = [0.0; 8];

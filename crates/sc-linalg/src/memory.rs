@@ -3,15 +3,16 @@
 //! the machine gets an error, not an allocation failure (an abort) or the
 //! kernel's out-of-memory killer.
 
-/// The machine's memory in bytes: RAM plus swap (Linux's `/proc/meminfo`);
-/// `None` where it cannot be read.
+/// The memory the machine can still give, in bytes: available RAM plus
+/// free swap (Linux's `/proc/meminfo`, `MemTotal` where `MemAvailable` is
+/// missing); `None` where it cannot be read.
 pub fn machine_bytes() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = info.lines().find(|l| l.starts_with(name))?;
         line[name.len()..].trim().trim_end_matches("kB").trim().parse::<u64>().ok().map(|kb| kb * 1024)
     };
-    Some(field("MemTotal:")? + field("SwapTotal:").unwrap_or(0))
+    Some(field("MemAvailable:").or_else(|| field("MemTotal:"))? + field("SwapFree:").unwrap_or(0))
 }
 
 /// The words every library error about memory ends with: a door maps such
@@ -23,6 +24,62 @@ pub const TOO_LARGE: &str = "more than can be allocated";
 /// the count, so the cap changes no answer.
 pub fn thread_cap(n: usize) -> usize {
     n.clamp(1, std::thread::available_parallelism().map_or(1, |c| c.get()))
+}
+
+/// A request for more memory than can be allocated: what it was for and
+/// how much it needs. Every library's error wraps this one, so a door maps
+/// it to its own out-of-memory error (Python's `MemoryError`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} would take {} GB, {TOO_LARGE}", gb_text(*.gb))]
+pub struct TooLarge {
+    /// What was asked for, in the caller's words ("the dense codes (…)").
+    pub what: String,
+    /// The gigabytes it needs (10⁹ bytes; infinite when the size overflows).
+    pub gb: f64,
+}
+
+fn gb_text(gb: f64) -> String {
+    if gb.is_finite() { format!("{gb:.1}") } else { "over 18 billion".into() }
+}
+
+/// The one checked path for memory whose size comes from an argument or
+/// from the data's shape: `terms` are products of counts (each term's
+/// counts multiplied, the terms added) of values of `T`, computed with
+/// checked arithmetic; the total must be allocatable ([`can_allocate`]).
+/// Returns the number of values; `what` names the request in the error.
+pub fn request<T>(terms: &[&[usize]], what: impl FnOnce() -> String) -> Result<usize, TooLarge> {
+    let values = terms.iter().try_fold(0usize, |sum, term| sum.checked_add(term.iter().try_fold(1usize, |p, &c| p.checked_mul(c))?));
+    let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
+    match (values, bytes) {
+        (Some(v), Some(b)) if can_allocate(b) => Ok(v),
+        _ => Err(TooLarge { what: what(), gb: bytes.map_or(f64::INFINITY, |b| b as f64 / 1e9) }),
+    }
+}
+
+/// `len` copies of `value` in a vector allocated through [`request`] and
+/// `try_reserve_exact`: an error, never an abort, when memory runs out.
+pub fn filled<T: Copy>(value: T, len: usize, what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
+    let mut v = reserved(len, what)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+/// A copy of `s` allocated as [`filled`] allocates.
+pub fn copied<T: Copy>(s: &[T], what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
+    let mut v = reserved(s.len(), what)?;
+    v.extend_from_slice(s);
+    Ok(v)
+}
+
+/// An empty vector with room for `len` values, checked by [`request`] and
+/// reserved with `try_reserve_exact`.
+pub fn reserved<T>(len: usize, what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
+    let mut what = Some(what);
+    let mut name = || what.take().map_or_else(String::new, |f| f());
+    request::<T>(&[&[len]], &mut name)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| TooLarge { what: name(), gb: (len * std::mem::size_of::<T>()) as f64 / 1e9 })?;
+    Ok(v)
 }
 
 /// Whether `bytes` may be allocated: no more than the machine has
@@ -38,6 +95,15 @@ pub fn can_allocate(bytes: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_counts_its_terms_and_refuses_overflow() {
+        assert_eq!(request::<f64>(&[&[3, 4], &[5]], || "x".into()), Ok(17));
+        let e = request::<f64>(&[&[usize::MAX, 2]], || "the codes".into()).unwrap_err();
+        assert!(e.gb.is_infinite());
+        assert_eq!(e.to_string(), format!("the codes would take over 18 billion GB, {TOO_LARGE}"));
+        assert!(request::<f64>(&[&[1 << 40, 1 << 20]], || "x".into()).is_err());
+    }
 
     #[test]
     fn small_requests_pass_and_impossible_ones_do_not() {

@@ -47,14 +47,9 @@ pub enum Error {
     #[error("{0}")]
     Shape(String),
     /// A request larger than the memory that can be allocated, refused
-    /// before allocating.
-    #[error("{what} need {gb:.1} GB, more than can be allocated")]
-    TooLarge {
-        /// What was asked for.
-        what: String,
-        /// The gigabytes it needs (10⁹ bytes).
-        gb: f64,
-    },
+    /// Something sized by the input would not fit in memory.
+    #[error(transparent)]
+    TooLarge(#[from] sc_linalg::memory::TooLarge),
 }
 
 /// `Result` with this crate's [`Error`].

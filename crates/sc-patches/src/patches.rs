@@ -97,23 +97,38 @@ pub fn remove_means(data: &mut [f64], n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// How many corners `spec`'s grid has in `img` (its strides, before
+/// `max_patches`), counted without listing them.
+pub fn n_corners(img: &Image, spec: &PatchSpec) -> Result<usize> {
+    check(img, spec.height, spec.width, spec.stride_rows, spec.stride_cols)?;
+    let rows = (img.height - spec.height) / spec.stride_rows + 1;
+    let cols = (img.width - spec.width) / spec.stride_cols + 1;
+    Ok(rows * cols)
+}
+
 /// The corners `spec` selects in `img`.
 pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>> {
     let (ph, pw) = (spec.height, spec.width);
-    check(img, ph, pw, spec.stride_rows, spec.stride_cols)?;
-    let rows: Vec<usize> = (0..=img.height - ph).step_by(spec.stride_rows).collect();
-    let cols: Vec<usize> = (0..=img.width - pw).step_by(spec.stride_cols).collect();
-    let all = rows.len() * cols.len();
+    let all = n_corners(img, spec)?;
+    let (sr, sc) = (spec.stride_rows, spec.stride_cols);
+    let rows = (img.height - ph) / sr + 1;
+    let cols = (img.width - pw) / sc + 1;
     let n = match spec.max_patches {
-        MaxPatches::All => return Ok(rows.iter().flat_map(|&r| cols.iter().map(move |&c| (r, c))).collect()),
+        MaxPatches::All => all,
         MaxPatches::Count(0) => return Err(Error::BadMaxPatches("0".into())),
         // As scikit-learn: a count beyond the patches that exist is all of them.
         MaxPatches::Count(k) => k.min(all),
         MaxPatches::Fraction(f) if f > 0.0 && f <= 1.0 => ((f * all as f64) as usize).max(1),
         MaxPatches::Fraction(f) => return Err(Error::BadMaxPatches(f.to_string())),
     };
+    let mut out = sc_linalg::memory::reserved(n, || format!("the corners of {n} patches"))?;
+    if let MaxPatches::All = spec.max_patches {
+        out.extend((0..rows).flat_map(|r| (0..cols).map(move |c| (r * sr, c * sc))));
+        return Ok(out);
+    }
     let mut rng = SplitMix(spec.seed);
-    Ok((0..n).map(|_| (rows[rng.below(rows.len())], cols[rng.below(cols.len())])).collect())
+    out.extend((0..n).map(|_| (rng.below(rows) * sr, rng.below(cols) * sc)));
+    Ok(out)
 }
 
 /// Takes the patches at `corners` (each must fit).
@@ -133,15 +148,11 @@ pub fn extract_into(img: &Image, ph: usize, pw: usize, corners: &[(usize, usize)
     }
     let ch = img.channels;
     data.clear();
-    let values = corners.len().checked_mul(ph * pw * ch);
-    let bytes = values.and_then(|v| v.checked_mul(std::mem::size_of::<f64>()));
-    if !bytes.is_some_and(|b| b <= data.capacity() * std::mem::size_of::<f64>() || sc_linalg::memory::can_allocate(b)) {
-        return Err(Error::TooLarge {
-            what: format!("{} patches of {ph}×{pw}×{ch}", corners.len()),
-            gb: corners.len() as f64 * (ph * pw * ch * std::mem::size_of::<f64>()) as f64 / 1e9,
-        });
+    let values = ph * pw * ch * corners.len();
+    if values > data.capacity() {
+        sc_linalg::memory::request::<f64>(&[&[corners.len(), ph * pw * ch]], || format!("{} patches of {ph}×{pw}×{ch}", corners.len()))?;
     }
-    data.reserve_exact(values.unwrap_or(0));
+    data.reserve_exact(values);
     for &(r, c) in corners {
         for i in 0..ph {
             let start = ((r + i) * img.width + c) * ch;

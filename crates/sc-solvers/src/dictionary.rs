@@ -48,17 +48,9 @@ impl<T: Real> Dictionary<T> {
         }
         // D's copy and the Gram matrix (built in a faer matrix, then kept
         // contiguous): checked before any of it is allocated.
-        let bytes = n_atoms
-            .checked_mul(n_atoms)
-            .and_then(|g| g.checked_mul(2))
-            .and_then(|g| g.checked_add(n_atoms.checked_mul(n_features)?))
-            .and_then(|v| v.checked_mul(std::mem::size_of::<T>()));
-        if !bytes.is_some_and(sc_linalg::memory::can_allocate) {
-            return Err(Error::TooLarge {
-                what: format!("a dictionary of {n_atoms} atoms ({n_features} features) and its Gram matrix"),
-                gb: bytes.map_or(f64::INFINITY, |b| b as f64 / 1e9),
-            });
-        }
+        sc_linalg::memory::request::<T>(&[&[n_atoms, n_atoms, 2], &[n_atoms, n_features]], || {
+            format!("a dictionary of {n_atoms} atoms ({n_features} features) and its Gram matrix")
+        })?;
         let d = d.to_owned();
         let mut g = Mat::<T>::zeros(n_atoms, n_atoms);
         // Small dictionaries (the learners rebuild one per step) are not worth threads.

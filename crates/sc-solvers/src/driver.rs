@@ -131,10 +131,11 @@ impl<T: Real> Scratch<T> {
         let (nf, n) = (dict.n_features(), dict.n_atoms());
         Self {
             ws: Workspace::new(n, cap),
-            bbuf: vec![T::ZERO; n * chunk],
+            // Two columns at least: see `dtx_chunk`.
+            bbuf: vec![T::ZERO; n * chunk.max(2)],
             initbuf: vec![T::ZERO; n],
             norms: vec![T::ZERO; chunk],
-            xbuf: vec![T::ZERO; nf * chunk],
+            xbuf: vec![T::ZERO; nf * chunk.max(2)],
         }
     }
 }
@@ -171,12 +172,11 @@ fn code_chunk<T: Real>(
                 }
                 m += 1;
             }
-            let xm = MatRef::from_column_major_slice(&sc.xbuf[..m * nf], nf, m);
-            dtx_into(dict.matrix(), xm, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * m], n, m), Par::Seq);
+            dtx_chunk(dict, None, m, &mut sc.xbuf, &mut sc.bbuf);
             m
         }
         _ => {
-            dtx_into(dict.matrix(), x, MatMut::from_column_major_slice_mut(&mut sc.bbuf[..n * len], n, len), Par::Seq);
+            dtx_chunk(dict, Some(x), len, &mut sc.xbuf, &mut sc.bbuf);
             len
         }
     };
@@ -184,7 +184,7 @@ fn code_chunk<T: Real>(
     let per = match plan {
         Plan::Omp { max_k, tol: None } => *max_k,
         Plan::Omp { max_k, tol: Some(_) } => (*max_k).min(4),
-        Plan::Lars(LarsMode::Lar { k }) => *k,
+        Plan::Lars(LarsMode::Lar { k }) => (*k).min(dict.n_atoms()),
         _ => 8,
     };
     let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(m * per), values: Vec::with_capacity(m * per) };
@@ -192,6 +192,30 @@ fn code_chunk<T: Real>(
     let job = ChunkJob { plan, dict, init, skip_within, norms: &norms[..len], ws, bbuf: &bbuf[..n * m], initbuf, out: &mut out };
     dispatch_code_signals(job);
     out
+}
+
+/// `Dᵀx` for the chunk's `m` signals (`x`, or the first `m` columns of
+/// `xbuf` when `None`) into `bbuf`. faer's matrix product takes another
+/// path (a matrix-vector product, summing in another order) for one
+/// column: a lone signal is coded as a pair of copies of itself, so that
+/// its code does not depend on how many signals share its chunk (a dask
+/// block of one row codes as the whole array does, bit for bit).
+fn dtx_chunk<T: Real>(dict: &Dictionary<T>, x: Option<MatRef<'_, T>>, m: usize, xbuf: &mut [T], bbuf: &mut [T]) {
+    let (nf, n) = (dict.n_features(), dict.n_atoms());
+    let mut cols = m;
+    if m == 1 {
+        if let Some(x) = x {
+            let col = x.col(0);
+            xbuf[..nf].iter_mut().enumerate().for_each(|(i, v)| *v = col[i]);
+        }
+        xbuf.copy_within(..nf, nf);
+        cols = 2;
+    }
+    let xm = match x {
+        Some(x) if m != 1 => x,
+        _ => MatRef::from_column_major_slice(&xbuf[..cols * nf], nf, cols),
+    };
+    dtx_into(dict.matrix(), xm, MatMut::from_column_major_slice_mut(&mut bbuf[..n * cols], n, cols), Par::Seq);
 }
 
 /// Everything one chunk's coding reads and writes.

@@ -51,14 +51,9 @@ pub enum Error {
     /// The eigensolver behind the Lipschitz constant failed.
     #[error("could not compute the spectral norm of the dictionary")]
     SpectralNorm,
-    /// The dictionary's precomputed products would not fit in memory.
-    #[error("{what} need {gb:.1} GB, more than can be allocated")]
-    TooLarge {
-        /// What was asked for.
-        what: String,
-        /// The gigabytes it needs (10⁹ bytes; infinite when the size overflows).
-        gb: f64,
-    },
+    /// Something sized by the input would not fit in memory.
+    #[error(transparent)]
+    TooLarge(#[from] sc_linalg::memory::TooLarge),
     /// A thread pool of the requested size could not be built.
     #[error("could not build a thread pool: {0}")]
     ThreadPool(String),

@@ -187,6 +187,19 @@ pub(crate) fn lars_one<T: Real>(
         if steps >= max_steps {
             break;
         }
+        // scikit-learn's LAR after a sign change: the end of a step is not
+        // the least-squares point, so an inactive atom may still correlate;
+        // its path goes on, the atom joining at the level of its
+        // correlation, while steps remain (its `alpha > alpha_min` test,
+        // `alpha` being the correlation over the signal's length).
+        if lar
+            && flipped
+            && matches!(event, Event::End)
+            && let Some(j) = strongest_inactive(corr, mask)
+            && corr[j].abs() > T::EPSILON * T::from_f64(dict.n_features() as f64)
+        {
+            event = Event::Enter(j);
+        }
         match event {
             Event::End => break,
             Event::Enter(jj) => {

@@ -61,9 +61,8 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
         let alpha = nonneg("alpha", p.alpha)?;
         let l2 = nonneg("l2", p.l2)?;
         let tol = nonneg("tol", p.tol)?;
-        if p.max_iter == 0 {
-            return Err(invalid("max_iter", "must be at least 1"));
-        }
+        // `max_iter = 0` is allowed, as scikit-learn allows it: no step is
+        // taken, so the code is the start (zero, or the warm start).
         Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
     };
     let plan = match algorithm {
@@ -81,17 +80,18 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
                 Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None }
             }
         },
-        Algorithm::Lars { n_nonzero } => {
-            Plan::Lars(LarsMode::Lar { k: count("n_nonzero", n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms)))? })
-        }
+        // As scikit-learn's `lars_path`, a count past the atoms is a number
+        // of steps: sign-change steps add no atom, so the extra steps may
+        // still move the codes.
+        Algorithm::Lars { n_nonzero } => match n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms)) {
+            0 => return Err(invalid("n_nonzero", "must be at least 1, got 0")),
+            k => Plan::Lars(LarsMode::Lar { k }),
+        },
         Algorithm::LassoLars(p) => {
             let c = lasso(p)?;
             Plan::Lars(LarsMode::Lasso { alpha: c.alpha, positive: c.positive, l2: c.l2, max_iter: c.max_iter })
         }
         Algorithm::LassoGoal { tol, positive, max_iter } => {
-            if *max_iter == 0 {
-                return Err(invalid("max_iter", "must be at least 1"));
-            }
             Plan::Lars(LarsMode::Goal { eps: nonneg("tol", *tol)?, positive: *positive, max_iter: *max_iter })
         }
         Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),

@@ -261,7 +261,9 @@ fn bad_input_gives_typed_errors() {
     // Negative alpha, bad n_nonzero.
     assert!(matches!(Encoder::lasso_lars(-1.0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "alpha", .. })));
     assert!(matches!(Encoder::omp(0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "n_nonzero", .. })));
-    assert!(matches!(Encoder::lars(13).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "n_nonzero", .. })));
+    assert!(matches!(Encoder::lars(0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "n_nonzero", .. })));
+    // LARS past the atoms counts steps, as scikit-learn's `lars_path` does.
+    assert!(Encoder::lars(13).encode(&dict, x.as_ref()).is_ok());
     assert!(matches!(Encoder::omp(2).positive(true).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "positive", .. })));
     assert!(matches!(Encoder::omp_tol(f64::NAN).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "tol", .. })));
     assert!(matches!(Encoder::omp(2).threads(0).encode(&dict, x.as_ref()), Err(Error::InvalidParameter { name: "threads", .. })));

@@ -122,7 +122,7 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
     let sigma = match given {
         Some(s) => s,
         None => {
-            let s = estimate_sigma(&noisy);
+            let s = estimate_sigma(&noisy).map_err(|e| CliError(format!("--sigma auto: {e}")))?;
             if !(s > 0.0 && s.is_finite()) {
                 return Err(CliError("--sigma auto: the image shows no noise to estimate (give --sigma)".into()));
             }

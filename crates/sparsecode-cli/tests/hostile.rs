@@ -342,7 +342,7 @@ fn patches_too_many_for_memory_are_refused_before_allocating() {
         let out = args.last_mut().unwrap();
         *out = p(&d, out);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        refused(sparsecode(&args), "97969 patches of 200×200×1 need 31.4 GB");
+        refused(sparsecode(&args), "97969 patches of 200×200×1 would take 31.4 GB");
     }
 }
 

@@ -71,7 +71,14 @@ pub(crate) fn array2<T: Element>(py: Python<'_>, data: Vec<T>, rows: usize, cols
 /// A copy of a C-ordered 2-D array's values (the column-major matrix of its
 /// transpose), for the library's owned buffers.
 pub(crate) fn to_vec<T: Element + Copy>(a: &PyReadonlyArray2<'_, T>) -> PyResult<Vec<T>> {
-    a.as_slice().map(|s| s.to_vec()).map_err(|_| PyValueError::new_err("arrays must be C-contiguous"))
+    let s = a.as_slice().map_err(|_| PyValueError::new_err("arrays must be C-contiguous"))?;
+    copied(s)
+}
+
+/// A copy of `s` through the library's checked allocation: a
+/// `MemoryError`, not an abort, when the machine cannot hold it.
+pub(crate) fn copied<T: Copy>(s: &[T]) -> PyResult<Vec<T>> {
+    sparsecode::linalg::memory::copied(s, || format!("a copy of {} values", s.len())).map_err(value_error)
 }
 
 /// The signals of `x` as one column-major buffer (a copy: a mini-batch).

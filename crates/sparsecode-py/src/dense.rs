@@ -108,14 +108,10 @@ pub fn dense_array<T: DenseElement, E: std::fmt::Display + Send>(
     k: usize,
     fill: impl FnOnce(&mut [T], bool) -> Result<(), E> + Send,
 ) -> PyResult<Py<PyAny>> {
-    let bytes = n.checked_mul(k).and_then(|l| l.checked_mul(std::mem::size_of::<T>()));
-    if !bytes.is_some_and(sparsecode::linalg::memory::can_allocate) {
-        let gb = bytes.map_or("over 18 billion".to_string(), |b| format!("{:.1}", b as f64 / 1e9));
-        return Err(pyo3::exceptions::PyMemoryError::new_err(format!(
-            "the dense codes ({n} samples × {k} atoms) need {gb} GB, {}; output=\"csr\" keeps only the non-zeros",
-            sparsecode::linalg::memory::TOO_LARGE
-        )));
-    }
+    sparsecode::linalg::memory::request::<T>(&[&[n, k]], || {
+        format!("the dense codes ({n} samples × {k} atoms; output=\"csr\" keeps only the non-zeros)")
+    })
+    .map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
     let len = n * k;
     let buf = crate::args::detach(py, || -> Result<Vec<T>, E> {
         Ok(match T::take_spare(len) {

@@ -32,7 +32,7 @@ pub(crate) fn image_of(img: &Bound<'_, PyAny>) -> PyResult<sparsecode::patches::
         [h, w, c] => (h, w, c),
         _ => return Err(PyValueError::new_err("an image is 2-D, or 3-D with channels last")),
     };
-    let data = arr.as_slice().map_err(value_error)?.to_vec();
+    let data = crate::args::copied(arr.as_slice().map_err(value_error)?)?;
     sparsecode::patches::Image::new(w, h, c, data).map_err(value_error)
 }
 
@@ -80,12 +80,22 @@ pub(crate) fn reconstruct_patches(
     if height < ph || width < pw || ph == 0 || pw == 0 {
         return Err(PyValueError::new_err("the patches do not fit the image size"));
     }
-    let blank = sparsecode::patches::Image::new(width, height, channels, vec![0.0; width * height * channels]).map_err(value_error)?;
-    let corners = corners(&blank, &sparsecode::patches::PatchSpec::new(ph, pw)).map_err(value_error)?;
-    let data = patches.as_slice().map_err(value_error)?.to_vec();
-    if data.len() != corners.len() * ph * pw * channels {
-        return Err(PyValueError::new_err(format!("{} patches expected for a {height}×{width} image", corners.len())));
+    // The patch count is checked before anything the size of the image is
+    // allocated (an image size is a caller's number).
+    let expected = (height - ph + 1).checked_mul(width - pw + 1);
+    let given = patches.shape()[0];
+    if expected != Some(given) || patches.shape()[1] != ph * pw * channels {
+        let count = expected.map_or("more than 2**64".to_string(), |e| e.to_string());
+        return Err(PyValueError::new_err(format!(
+            "{count} patches of {ph}×{pw}×{channels} expected for a {height}×{width} image, got {given}"
+        )));
     }
+    sparsecode::linalg::memory::request::<f64>(&[&[2, height, width, channels]], || format!("a {height}×{width}×{channels} image"))
+        .map_err(value_error)?;
+    // Only the size is read: the corners of every patch, in extraction order.
+    let shape = sparsecode::patches::Image { width, height, channels, data: Vec::new() };
+    let corners = corners(&shape, &sparsecode::patches::PatchSpec::new(ph, pw)).map_err(value_error)?;
+    let data = crate::args::copied(patches.as_slice().map_err(value_error)?)?;
     let p = Patches { data, patch_height: ph, patch_width: pw, channels, corners };
     let img = detach(py, || sparsecode::patches::reconstruct_average(&p, None, height, width))?.map_err(value_error)?;
     image_out(py, img)
@@ -204,7 +214,7 @@ pub(crate) fn observed(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, missing: f6
 /// (`sparsecode::denoise::estimate_sigma`).
 #[pyfunction]
 pub(crate) fn estimate_sigma(image: &Bound<'_, PyAny>) -> PyResult<f64> {
-    Ok(sparsecode::denoise::estimate_sigma(&image_of(image)?))
+    sparsecode::denoise::estimate_sigma(&image_of(image)?).map_err(image_error)
 }
 
 /// The embedded `camera` image (512 × 512, values 0..255 as float64).

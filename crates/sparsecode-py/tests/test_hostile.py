@@ -196,11 +196,15 @@ def test_atom_counts_past_the_features_or_atoms_as_scikit_learn():
     import sklearn.linear_model as sklm
 
     rs = np.random.RandomState(0)
-    D, X = rs.randn(5, 8), rs.randn(3, 8)
-    # LARS past the atoms: scikit-learn's path takes sign-change steps there
-    # that ours does not yet take the same way; refused, by name, until it does.
-    with pytest.raises(ValueError, match="n_nonzero"):
-        sc.sparse_encode(X, D, algorithm="lars", n_nonzero_coefs=7)
+    D, X = rs.randn(5, 8), rs.randn(7, 8)
+    # LARS past the atoms: a count of steps; after a sign change (rows 1 and
+    # 6 here) the extra steps still move the codes, as scikit-learn's do.
+    for k in (6, 7, 9):
+        np.testing.assert_allclose(
+            sc.sparse_encode(X, D, algorithm="lars", n_nonzero_coefs=k),
+            skd.sparse_encode(X, D, algorithm="lars", n_nonzero_coefs=k),
+            atol=1e-9,
+        )
     A, y = rs.randn(4, 6), rs.randn(4)
     import warnings
 
@@ -235,3 +239,104 @@ def test_dask_learner_says_what_is_wrong_with_its_input():
         DaskDictionaryLearning(n_components=4).fit(X[:0])
     with pytest.raises(TypeError, match="client must be"):
         DaskDictionaryLearning(n_components=4).fit(X, client=42)
+
+
+# -- Round two: memory, zero iterations, degenerate data --------------------
+
+
+@pytest.mark.parametrize("call", ["denoise", "inpaint"])
+def test_an_image_too_large_for_the_memory_left_is_a_memory_error(call):
+    """The pipelines ask for their memory before any work: with the address
+    space capped at 4 GB, a 12000×12000 image (1.2 GB) is refused with a
+    MemoryError that says what it was for, instead of an abort mid-way."""
+    status, err = run_alone(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+        import numpy as np, sparsecode as sc
+        img = np.ones((12000, 12000)); img[0, 0] = 0.0
+        try:
+            sc.denoise(img, 0.1) if "{call}" == "denoise" else sc.inpaint(img, missing_values=0.0)
+        except MemoryError as e:
+            assert "{call.rstrip("e")}ing a 12000×12000" in str(e), e
+            raise SystemExit(0)
+        raise SystemExit(3)
+        """
+    )
+    assert status == 0, err
+
+
+def test_reconstructing_an_image_size_past_the_machine_is_refused_before_allocating():
+    patches = np.zeros((4, 2, 2))
+    with pytest.raises(ValueError, match="expected"):
+        sc.reconstruct_from_patches_2d(patches, (10**9, 10**9))
+
+
+def test_zero_iterations_answer_as_scikit_learn():
+    import warnings
+
+    X = np.random.RandomState(0).randn(30, 8)
+    ours = sc.DictionaryLearning(n_components=5, max_iter=0, random_state=0)
+    theirs = skd.DictionaryLearning(n_components=5, max_iter=0, random_state=0)
+    np.testing.assert_allclose(ours.fit_transform(X), theirs.fit_transform(X), atol=1e-12)
+    np.testing.assert_allclose(ours.components_, theirs.components_, atol=1e-12)
+    assert ours.n_iter_ == theirs.n_iter_ == 0
+    mb = sc.MiniBatchDictionaryLearning(n_components=5, max_iter=0, random_state=0).fit(X)
+    mb_theirs = skd.MiniBatchDictionaryLearning(n_components=5, max_iter=0, random_state=0).fit(X)
+    np.testing.assert_allclose(mb.components_, mb_theirs.components_, atol=1e-12)
+    assert mb.n_steps_ == mb_theirs.n_steps_ == 0
+    D = np.random.RandomState(1).randn(6, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for algorithm in ("lasso_cd", "lasso_lars"):
+            np.testing.assert_array_equal(
+                sc.sparse_encode(X, D, algorithm=algorithm, max_iter=0, alpha=0.1),
+                skd.sparse_encode(X, D, algorithm=algorithm, max_iter=0, alpha=0.1),
+            )
+
+
+def test_all_zero_data_is_learned_from_as_scikit_learn_does():
+    """Every atom of scikit-learn's start is zero on all-zero data; the fit
+    replaces them and ends with finite atoms and zero codes."""
+    X = np.zeros((30, 8))
+    est = sc.MiniBatchDictionaryLearning(n_components=4, random_state=0).fit(X)
+    assert np.all(np.isfinite(est.components_)) and np.any(est.components_ != 0)
+    assert not np.any(est.transform(X))
+
+
+def test_data_with_no_observed_value_is_refused():
+    X = np.full((30, 8), np.nan)
+    with pytest.raises(ValueError, match="every value is missing"):
+        sc.MiniBatchDictionaryLearning(n_components=4, missing_values=np.nan, random_state=0).fit(X)
+
+
+def test_a_noise_estimate_needs_a_whole_filter():
+    for side in (1, 2, 3):
+        with pytest.raises(ValueError, match="at least 4×4"):
+            sc.estimate_sigma(np.random.RandomState(side).rand(side, side))
+    assert sc.estimate_sigma(np.random.RandomState(4).rand(4, 4)) > 0
+
+
+def test_data_whose_squares_overflow_is_refused_by_the_learners():
+    X = np.random.RandomState(0).randn(50, 16) * 1e300
+    for est in (sc.KSVD(n_components=8, random_state=0), sc.MiniBatchDictionaryLearning(n_components=8, random_state=0)):
+        with pytest.raises(ValueError, match="squared norm overflows"):
+            est.fit(X)
+
+
+def test_a_refused_array_is_named_by_its_shape_not_printed():
+    X, D = np.random.RandomState(0).randn(7, 8), np.random.RandomState(1).randn(10, 8)
+    with pytest.raises(ValueError, match=r"got an array of shape \(10, 10\)") as e:
+        sc.sparse_encode(X, D, algorithm="lasso_lars", gram=D @ D.T)
+    assert len(str(e.value)) < 200
+
+
+@pytest.mark.parametrize("algorithm", ["omp", "lasso_lars", "lasso_cd", "lars", "threshold"])
+def test_dask_one_row_blocks_code_bit_for_bit_as_the_whole_array(algorithm):
+    da = pytest.importorskip("dask.array")
+    from sparsecode.dask import sparse_encode as dask_encode
+
+    rs = np.random.RandomState(0)
+    X, D = rs.randn(7, 8), rs.randn(10, 8)
+    whole = sc.sparse_encode(X, D, algorithm=algorithm)
+    np.testing.assert_array_equal(dask_encode(da.from_array(X, chunks=(1, 8)), D, algorithm=algorithm).compute(), whole)

@@ -41,7 +41,7 @@ use sc_dict::online::OnlineParams;
 use sc_dict::progress::Observer;
 use sc_dict::{Learn, LearnMasked};
 use sc_patches::image::Image;
-use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_spec};
+use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_spec, n_corners};
 use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
@@ -179,6 +179,12 @@ impl Inpainter {
         if known.len() != w * h {
             return Err(DenoiseError::Invalid("mask", format!("{} flags for a {w}×{h} image", known.len())));
         }
+        // A few copies of a channel (mask, estimate, output) and a band of
+        // patches with their masks and codes, before any work.
+        let n = self.patch * self.patch;
+        sc_linalg::memory::request::<f64>(&[&[6, h, w], &[1, h, w, ch], &[4, self.band_rows, w, n]], || {
+            format!("inpainting a {w}×{h}×{ch} image")
+        })?;
         let missing = known.iter().filter(|&&k| !k).count() as f64 / known.len().max(1) as f64;
         if !known.iter().any(|&k| k) {
             return Err(DenoiseError::Invalid("mask", "no pixel is known".into()));
@@ -220,8 +226,8 @@ impl Inpainter {
             Dictionary::from_column_major(&d, n, self.n_atoms)?
         } else {
             let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
-            let all = corners(y, &PatchSpec::new(p, p))?;
-            let picked = if all.len() <= self.max_training { all } else { corners(y, &spec)? };
+            let all = PatchSpec::new(p, p);
+            let picked = corners(y, if n_corners(y, &all)? <= self.max_training { &all } else { &spec })?;
             let mut train = extract_at(y, p, p, picked.clone())?;
             let tmask = extract_at(&mask_img, p, p, picked)?;
             let observed: Vec<bool> = tmask.data.iter().map(|&v| v > 0.5).collect();

@@ -57,6 +57,7 @@
 
 mod blend;
 pub mod denoise;
+mod error;
 pub mod inpaint;
 mod metrics;
 mod sigma;

@@ -164,12 +164,14 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
         if dict_init is not None and dict_init.shape != (n_components, X.shape[1]):
             raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
+        if self.max_iter == 0:
+            return self._svd_start(X, n_components)
         components, objectives, _, _, _, _, _ = _core.fit_dictionary(
             X,
             "batch",
             n_components,
             alpha=float(self.alpha),
-            max_epochs=max(int(self.max_iter), 1),
+            max_epochs=int(self.max_iter),
             tol=float(self.tol),
             seed=seed_of(self.random_state),
             positive_dict=bool(self.positive_dict),
@@ -187,6 +189,24 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
             X, components, algorithm=self._fit_method(), alpha=self.alpha, max_iter=self.transform_max_iter,
             n_jobs=self.n_jobs, positive=self.positive_code,
         )
+
+
+    def _svd_start(self, X, n_components):
+        """``max_iter=0``: scikit-learn's answer, its start untouched (the
+        SVD's right singular vectors scaled by the singular values, signs
+        fixed by ``svd_flip``, zero rows past the rank) and the left
+        singular vectors as the codes; no iteration, no error recorded."""
+        from scipy import linalg
+        from sklearn.utils.extmath import svd_flip
+
+        code, S, dictionary = linalg.svd(X, full_matrices=False)
+        code, dictionary = svd_flip(code, dictionary)
+        dictionary = S[:, np.newaxis] * dictionary
+        pad = max(n_components - len(dictionary), 0)
+        self.components_ = np.r_[dictionary[:n_components], np.zeros((pad, X.shape[1]), X.dtype)]
+        self.error_ = np.zeros(0)
+        self.n_iter_ = 0
+        return np.c_[code[:, :n_components], np.zeros((len(code), pad), X.dtype)]
 
 
 class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
@@ -274,8 +294,6 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
         X, mask = self._validate(X, copy=False)
         X = contiguous(X)
         self._check_params(X)
-        if self.max_iter == 0:
-            raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
         n_samples = X.shape[0]
         init = self._dict_init(X.shape[1])  # checks dict_init's shape
         self._random_state = check_random_state(self.random_state)

@@ -59,8 +59,12 @@ def set_numpy_state(random_state, state):
 def refuse(name, value, default):
     """Raise for a scikit-learn parameter the core cannot honour."""
     if value is not default and not (default is False and not value):
+        shape = getattr(value, "shape", None)
+        got = f"an array of shape {tuple(shape)}" if shape is not None else repr(value)
+        if len(got) > 80:
+            got = f"{got[:77]}..."
         raise ValueError(
-            f"sparsecode does not support the parameter {name!r} (got {value!r}); "
+            f"sparsecode does not support the parameter {name!r} (got {got}); "
             f"leave it at its default {default!r}"
         )
 

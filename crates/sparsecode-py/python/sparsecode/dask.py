@@ -293,8 +293,6 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, client=None):
         self._refuse_unsupported()
-        if self.max_iter == 0:
-            raise ValueError("sparsecode needs max_iter >= 1 (max_iter=0 would learn nothing)")
         own = isinstance(client, str)
         client = _client(client)
         try:
@@ -388,7 +386,7 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
         self.n_iter_ = float(plan.schedule.epochs(self.n_steps_))
         self.n_samples_seen_ = seen
         self.round_seconds_ = np.asarray(seconds)
-        self.bytes_per_round_ = float(np.mean(sent))
+        self.bytes_per_round_ = float(np.mean(sent)) if sent else 0.0
         return self
 
     def transform(self, X):

@@ -45,7 +45,7 @@ use sc_dict::online::{BATCH_CHUNK, OnlineParams};
 use sc_dict::progress::Observer;
 use sc_dict::{Learn, goal_atom_cap};
 use sc_patches::image::Image;
-use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_band};
+use sc_patches::patches::{Accumulator, MaxPatches, PatchSpec, corners, extract_at, extract_band, n_corners};
 use sc_solvers::{Dictionary, Encoder};
 
 mod colour;
@@ -60,25 +60,7 @@ pub use params::{Colour, DenoiseReport, Denoiser, GroupCoding, Learner, NO_NON_L
 pub use crate::metrics::{psnr, psnr_known};
 pub use crate::sigma::estimate_sigma;
 
-/// Errors of the denoiser.
-#[derive(Debug, thiserror::Error)]
-pub enum DenoiseError {
-    /// σ must be finite and positive.
-    #[error("sigma must be finite and > 0, got {0}")]
-    BadSigma(f64),
-    /// The image is smaller than a patch.
-    #[error(transparent)]
-    Patch(#[from] sc_patches::Error),
-    /// Learning failed.
-    #[error(transparent)]
-    Learn(#[from] sc_dict::Error),
-    /// Coding failed.
-    #[error(transparent)]
-    Solver(#[from] sc_solvers::Error),
-    /// Any other parameter out of range.
-    #[error("invalid parameter `{0}`: {1}")]
-    Invalid(&'static str, String),
-}
+pub use crate::error::DenoiseError;
 
 impl Denoiser {
     /// Denoises `noisy` (any scale; `sigma` in the same units).
@@ -90,6 +72,7 @@ impl Denoiser {
     /// answer as 0..255 would, instead of underflowing or overflowing.
     pub fn run(&self, noisy: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
         self.check()?;
+        self.check_memory(noisy)?;
         if !noisy.data.iter().all(|v| v.is_finite()) {
             return Err(DenoiseError::Invalid("image", "holds NaN or infinite values".into()));
         }
@@ -108,6 +91,22 @@ impl Denoiser {
             return Ok((out, report));
         }
         self.run_unit(noisy, observer)
+    }
+
+    /// Refuses, before any work, an image whose denoising needs more memory
+    /// than the machine can give: a few copies of the image (scaled, colour
+    /// planes, output) and a band of patches with their codes (and, with
+    /// non-local grouping, a band of groups).
+    fn check_memory(&self, img: &Image) -> Result<(), DenoiseError> {
+        let (h, w, ch) = (img.height, img.width, img.channels);
+        let n = self.patch * self.patch * ch;
+        // A band's groups: one reference every `step` pixels, `max_group` patches each.
+        let (group, step) = self.non_local.as_ref().map_or((0, 1), |nl| (nl.max_group, nl.step.max(1)));
+        let refs = [group, self.band_rows.div_ceil(step), w.div_ceil(step), n];
+        sc_linalg::memory::request::<f64>(&[&[5, h, w, ch], &[3, self.band_rows, w, n], &refs], || {
+            format!("denoising a {w}×{h}×{ch} image")
+        })?;
+        Ok(())
     }
 
     /// [`run`](Self::run) for σ in units where nothing underflows.
@@ -207,9 +206,8 @@ impl Denoiser {
     /// of them drawn with `seed`.
     fn training_corners(&self, y: &Image) -> Result<Vec<(usize, usize)>, DenoiseError> {
         let p = self.patch;
-        let all = corners(y, &PatchSpec::new(p, p))?;
-        if all.len() <= self.max_training {
-            return Ok(all);
+        if n_corners(y, &PatchSpec::new(p, p))? <= self.max_training {
+            return Ok(corners(y, &PatchSpec::new(p, p))?);
         }
         let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
         Ok(corners(y, &spec)?)

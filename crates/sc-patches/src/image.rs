@@ -247,17 +247,26 @@ pub fn decode_pnm(bytes: &[u8], path: &Path, opts: ReadOptions) -> Result<Image>
         }
         let raw = &bytes[start..start + need];
         for i in 0..n {
-            let v = if bpv == 2 { u16::from_be_bytes([raw[2 * i], raw[2 * i + 1]]) as f64 } else { raw[i] as f64 };
-            data.push(v * k);
+            let v = if bpv == 2 { u16::from_be_bytes([raw[2 * i], raw[2 * i + 1]]) as u32 } else { raw[i] as u32 };
+            data.push(v);
         }
     } else {
         for _ in 0..n {
             let v = token()
                 .and_then(|t| t.parse::<u32>().ok())
                 .ok_or_else(|| format_err(path, "truncated: fewer pixels than the header announces"))?;
-            data.push(v as f64 * k);
+            data.push(v);
         }
     }
+    // The header declares the range: a value past it is a damaged file,
+    // not a brighter pixel.
+    if let Some(i) = data.iter().position(|&v| v as usize > maxval) {
+        return Err(format_err(
+            path,
+            format!("value {} at pixel {} is above the maxval {maxval} its header declares", data[i], i / channels),
+        ));
+    }
+    let data = data.into_iter().map(|v| v as f64 * k).collect();
     let img = Image { width: w, height: h, channels, data };
     Ok(if opts.gray { img.to_gray() } else { img })
 }

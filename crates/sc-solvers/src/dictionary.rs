@@ -41,6 +41,9 @@ impl<T: Real> Dictionary<T> {
                 }
                 s += v * v;
             }
+            if !s.is_finite() {
+                return Err(Error::AtomOverflow { atom: j });
+            }
             if !(s > T::ZERO) {
                 return Err(Error::ZeroNormAtom { atom: j });
             }

@@ -20,6 +20,12 @@ pub enum Error {
         /// Index of the first offending signal (column of X, row of the NumPy array).
         sample: usize,
     },
+    /// A signal's squared norm overflows the float type.
+    #[error("signal {sample} is too large: its squared norm overflows (scale the data down)")]
+    SignalOverflow {
+        /// Index of the first offending signal (column of X, row of the NumPy array).
+        sample: usize,
+    },
     /// The dictionary holds NaN or an infinity.
     #[error("atom {atom} of the dictionary holds a non-finite value (NaN or infinity)")]
     NonFiniteAtom {
@@ -27,9 +33,15 @@ pub enum Error {
         atom: usize,
     },
     /// An atom is all zeros.
-    #[error("atom {atom} of the dictionary has zero norm")]
+    #[error("atom {atom} of the dictionary has zero norm (or values so small that their squares underflow)")]
     ZeroNormAtom {
         /// Index of the first zero atom.
+        atom: usize,
+    },
+    /// An atom's squared norm overflows the float type.
+    #[error("atom {atom} of the dictionary is too large: its squared norm overflows (scale the dictionary down)")]
+    AtomOverflow {
+        /// Index of the first such atom.
         atom: usize,
     },
     /// The dictionary has no atoms or no features.

@@ -34,15 +34,23 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
             return Err(Error::DimensionMismatch { what: "warm start columns (n_samples)", expected: x.ncols(), got: init.ncols() });
         }
     }
-    let finite = |s: usize| {
+    // One pass: ‖x‖² is finite exactly when every value is finite and their
+    // squares do not overflow (‖x‖² enters every goal, gap and residual, so
+    // an overflow is refused, not coded into zeros or NaN).
+    let energy_finite = |s: usize| {
         let col = x.col(s);
         match col.try_as_col_major() {
-            Some(c) => kernels::all_finite(c.as_slice()),
-            None => (0..n_features).all(|i| col[i].is_finite()),
+            Some(c) => kernels::norm_sq(c.as_slice()).is_finite(),
+            None => (0..n_features).fold(T::ZERO, |a, i| a + col[i] * col[i]).is_finite(),
         }
     };
-    if let Some(sample) = (0..x.ncols()).into_par_iter().with_min_len(1024).find_first(|&s| !finite(s)) {
-        return Err(Error::NonFiniteSignal { sample });
+    if let Some(sample) = (0..x.ncols()).into_par_iter().with_min_len(1024).find_first(|&s| !energy_finite(s)) {
+        let col = x.col(sample);
+        return Err(if (0..n_features).all(|i| col[i].is_finite()) {
+            Error::SignalOverflow { sample }
+        } else {
+            Error::NonFiniteSignal { sample }
+        });
     }
     let rank_cap = n_atoms.min(n_features);
     let nonneg = |name: &'static str, v: f64| -> Result<T> {

@@ -209,7 +209,15 @@ fn build_encoder(args: &EncodeArgs) -> Result<Encoder, CliError> {
     };
     let enc = Encoder::from_settings(args.algorithm, &settings)?;
     Ok(match args.threads {
-        Some(t) => enc.threads(t),
+        Some(t) => {
+            // The library caps the count to the cores, as joblib caps
+            // scikit-learn's n_jobs; the command says so.
+            let cap = sparsecode::linalg::memory::thread_cap(t);
+            if cap < t {
+                eprintln!("note: --threads {t} runs on the machine's {cap} cores");
+            }
+            enc.threads(t)
+        }
         None => enc,
     })
 }

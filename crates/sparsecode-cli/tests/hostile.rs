@@ -375,3 +375,52 @@ fn outputs_get_the_permissions_of_any_new_file() {
     assert!(out.status.success());
     assert_eq!(std::fs::metadata(d.join("o.npy")).unwrap().permissions().mode() & 0o777, expected);
 }
+
+// -- Issue 26: the kinds of the second round --------------------------------
+
+#[test]
+fn a_value_past_the_range_its_file_declares_is_refused() {
+    let d = tmpdir("hostile-maxval");
+    let mut ascii = String::from("P2\n16 16\n255\n");
+    ascii.push_str(&(0..256).map(|i| if i == 255 { "300".to_string() } else { (i % 256).to_string() }).collect::<Vec<_>>().join(" "));
+    std::fs::write(d.join("a.pgm"), ascii).unwrap();
+    let mut binary = b"P5\n16 16\n1000\n".to_vec();
+    binary.extend((0..256).flat_map(|i| if i == 0 { 2000u16 } else { 500 }.to_be_bytes()));
+    std::fs::write(d.join("b.pgm"), binary).unwrap();
+    for (name, needle) in
+        [("a.pgm", "value 300 at pixel 255 is above the maxval 255"), ("b.pgm", "value 2000 at pixel 0 is above the maxval 1000")]
+    {
+        refused(sparsecode(&["denoise", "--image", &p(&d, name), "--sigma", "5", "--patch", "4", "-o", &p(&d, "o.png")]), needle);
+    }
+    assert!(!d.join("o.png").exists());
+}
+
+#[test]
+fn finite_signals_whose_squares_overflow_are_refused() {
+    let d = tmpdir("hostile-overflow");
+    let dict = dictionary(&d);
+    let big: Vec<u8> = (0..64).flat_map(|i| (1e200 * (1.0 + i as f64)).to_le_bytes()).collect();
+    std::fs::write(d.join("x.npy"), npy("<f8", 1, 64, &big)).unwrap();
+    for algorithm in ["omp", "lasso_lars", "lasso_cd", "threshold"] {
+        let out = sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "x.npy"), "--algorithm", algorithm, "-o", &p(&d, "c.npy")]);
+        refused(out, "signal 0 is too large: its squared norm overflows");
+    }
+    assert!(!d.join("c.npy").exists());
+}
+
+#[test]
+fn a_thread_count_past_the_cores_runs_on_the_cores_and_says_so() {
+    let d = tmpdir("hostile-threads");
+    let dict = dictionary(&d);
+    let x: Vec<u8> = (0..640).flat_map(|i| ((i as f64) * 0.37).sin().to_le_bytes()).collect();
+    std::fs::write(d.join("x.npy"), npy("<f8", 10, 64, &x)).unwrap();
+    let run = |threads: &str, out: &str| {
+        let o = sparsecode(&["encode", "--dict", &dict, "--input", &p(&d, "x.npy"), "--threads", threads, "-o", &p(&d, out)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let err = run("100000", "a.npy");
+    assert!(err.contains("--threads 100000 runs on the machine's"), "{err}");
+    assert!(run("1", "b.npy").is_empty());
+    assert_eq!(std::fs::read(d.join("a.npy")).unwrap(), std::fs::read(d.join("b.npy")).unwrap());
+}

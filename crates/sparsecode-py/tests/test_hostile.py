@@ -340,3 +340,46 @@ def test_dask_one_row_blocks_code_bit_for_bit_as_the_whole_array(algorithm):
     X, D = rs.randn(7, 8), rs.randn(10, 8)
     whole = sc.sparse_encode(X, D, algorithm=algorithm)
     np.testing.assert_array_equal(dask_encode(da.from_array(X, chunks=(1, 8)), D, algorithm=algorithm).compute(), whole)
+
+
+def test_core_checks_name_the_python_parameters():
+    X, D = np.random.RandomState(0).randn(7, 8), np.random.RandomState(1).randn(10, 8)
+    with pytest.raises(ValueError, match="`n_nonzero_coefs`: must be between 1 and the number of atoms") as e:
+        sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=11)
+    assert "`n_nonzero`" not in str(e.value)
+    with pytest.raises(ValueError, match="^n_nonzero_coefs:"):
+        sc.sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=2**70)
+    with pytest.raises(ValueError, match="`n_nonzero_coefs`"):
+        sc.KSVD(n_components=8, n_nonzero_coefs=99).fit(X)
+
+
+def test_values_whose_squares_overflow_or_underflow_are_named():
+    X, D = np.random.RandomState(0).randn(7, 8), np.random.RandomState(1).randn(10, 8)
+    for algorithm in ("omp", "lasso_lars", "lasso_cd", "threshold"):
+        with pytest.raises(ValueError, match="signal 0 is too large"):
+            sc.sparse_encode(X * 1e200, D, algorithm=algorithm)
+    with pytest.raises(ValueError, match="atom 0 of the dictionary is too large"):
+        sc.sparse_encode(X, D * 1e200, algorithm="omp")
+    with pytest.raises(ValueError, match="squares underflow"):
+        sc.sparse_encode(X, D * 1e-200, algorithm="omp")
+
+
+@pytest.mark.parametrize("algorithm", ["omp", "lasso_lars", "lars", "threshold"])
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float64, np.float32)])
+def test_mixed_dtypes_give_scikit_learns_dtype(algorithm, dtypes):
+    """scikit-learn's codes take X's dtype for OMP, the dictionary's for the
+    LARS family, NumPy's promotion for thresholding; so do ours, through
+    every door."""
+    import warnings
+
+    rs = np.random.RandomState(0)
+    X, D = rs.randn(30, 8).astype(dtypes[0]), rs.randn(5, 8).astype(dtypes[1])
+    kw = dict(transform_algorithm=algorithm, transform_alpha=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for m, (ours, theirs) in {
+            "sparse_encode": (sc.sparse_encode(X, D, algorithm=algorithm, alpha=0.1), skd.sparse_encode(X, D, algorithm=algorithm, alpha=0.1)),
+            "SparseCoder": (sc.SparseCoder(D, **kw).transform(X), skd.SparseCoder(D, **kw).transform(X)),
+        }.items():
+            assert ours.dtype == theirs.dtype, m
+            np.testing.assert_allclose(ours, theirs, atol=1e-4, err_msg=m)

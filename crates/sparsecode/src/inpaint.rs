@@ -179,12 +179,6 @@ impl Inpainter {
         if known.len() != w * h {
             return Err(DenoiseError::Invalid("mask", format!("{} flags for a {w}×{h} image", known.len())));
         }
-        // A few copies of a channel (mask, estimate, output) and a band of
-        // patches with their masks and codes, before any work.
-        let n = self.patch * self.patch;
-        sc_linalg::memory::request::<f64>(&[&[6, h, w], &[1, h, w, ch], &[4, self.band_rows, w, n]], || {
-            format!("inpainting a {w}×{h}×{ch} image")
-        })?;
         let missing = known.iter().filter(|&&k| !k).count() as f64 / known.len().max(1) as f64;
         if !known.iter().any(|&k| k) {
             return Err(DenoiseError::Invalid("mask", "no pixel is known".into()));
@@ -195,6 +189,12 @@ impl Inpainter {
         if let Some((r, c)) = non_finite_known(img, known) {
             return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }
+        // A few copies of a channel (mask, estimate, output) and a band of
+        // patches with their masks and codes, before any work.
+        let n = self.patch * self.patch;
+        sc_linalg::memory::request::<f64>(&[&[6, h, w], &[1, h, w, ch], &[4, self.band_rows, w, n]], || {
+            format!("inpainting a {w}×{h}×{ch} image")
+        })?;
         let mut out = img.clone();
         let (mut nnz, mut count) = (0.0, 0usize);
         for c in 0..ch {

@@ -9,7 +9,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from . import _core
-from ._util import ALLOW_NAN, FLOATS, check_mask, contiguous, refuse, threads
+from ._util import ALLOW_NAN, FLOATS, check_mask, contiguous, python_names, refuse, threads
 
 #: The core's algorithms (its names, which include scikit-learn's).
 ALGORITHMS = set(_core.ALGORITHMS)
@@ -22,6 +22,18 @@ def check_features(dictionary, X):
             "Dictionary and X have different numbers of features:"
             "dictionary.shape: {} X.shape{}".format(dictionary.shape, X.shape)
         )
+
+
+# scikit-learn's dtype of the codes when X and the dictionary differ in
+# dtype: X's for OMP, the dictionary's for LARS and Lasso-LARS (its
+# ``lars_path`` runs in the dictionary's); NumPy's promotion for the others
+# (scikit-learn's threshold; its lasso_cd refuses mixed dtypes).
+_CODES_DTYPE_FROM = {"omp": "X", "lars": "dictionary", "lasso_lars": "dictionary"}
+
+
+def _codes_dtype(algorithm, x_dtype, d_dtype):
+    source = _CODES_DTYPE_FROM.get(algorithm)
+    return x_dtype if source == "X" else d_dtype if source == "dictionary" else np.result_type(x_dtype, d_dtype)
 
 
 @validate_params(
@@ -106,7 +118,9 @@ def sparse_encode(
         mask = check_mask(mask, X.shape)
         if not np.all(np.isfinite(X[mask])):
             raise ValueError("Input X contains NaN or infinity in its observed entries (mask)")
-    dictionary = contiguous(np.asarray(dictionary, dtype=X.dtype))
+    dtype = _codes_dtype(algorithm, np.asarray(X).dtype, np.asarray(dictionary).dtype)
+    X = contiguous(np.asarray(X, dtype=dtype))
+    dictionary = contiguous(np.asarray(dictionary, dtype=dtype))
     check_features(dictionary, X)
     applies = _core.settings(algorithm)
     if positive and "positive" not in applies:
@@ -136,7 +150,8 @@ def sparse_encode(
     if n_samples == 0:
         code = np.zeros((0, n_components), dtype=X.dtype)
         return sp.csr_matrix(code) if output == "csr" else code
-    out = _core.encode(dictionary, X, algorithm, **kwargs)
+    with python_names(n_nonzero="n_nonzero_coefs"):
+        out = _core.encode(dictionary, X, algorithm, **kwargs)
     if output == "csr":
         data, indices, indptr = out
         return sp.csr_matrix((data, indices, indptr), shape=(n_samples, n_components))
@@ -179,7 +194,8 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     one = y.ndim == 1
     Y = y[:, None] if one else y
     kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": n_nonzero_coefs}
-    codes = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", **kwargs)
+    with python_names(n_nonzero="n_nonzero_coefs"):
+        codes = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", **kwargs)
     return _omp_out(codes, one, return_n_iter)
 
 
@@ -197,8 +213,9 @@ def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_square
     one = Xy.ndim == 1
     Y = Xy[:, None] if one else Xy
     norms = None if tol is None else [float(v) for v in np.atleast_1d(norms_squared)]
-    codes = _core.omp_gram(
-        np.ascontiguousarray(Gram), np.ascontiguousarray(Y.T), norms_squared=norms,
-        n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol),
-    )
+    with python_names(n_nonzero="n_nonzero_coefs"):
+        codes = _core.omp_gram(
+            np.ascontiguousarray(Gram), np.ascontiguousarray(Y.T), norms_squared=norms,
+            n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol),
+        )
     return _omp_out(codes, one, return_n_iter)

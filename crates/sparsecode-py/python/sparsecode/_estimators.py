@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _core
 from ._encode import ALGORITHMS, sparse_encode
-from ._util import ALLOW_NAN, FLOATS, contiguous, numpy_state, observed_mask, refuse, seed_of, set_numpy_state, threads
+from ._util import ALLOW_NAN, FLOATS, contiguous, numpy_state, observed_mask, python_names, refuse, seed_of, set_numpy_state, threads
 
 
 def _with_algorithms(constraints, key):
@@ -48,7 +48,7 @@ class _CoreCoding:
             alpha = self.transform_alpha
         code = sparse_encode(
             X,
-            np.asarray(dictionary, dtype=X.dtype),
+            dictionary,
             algorithm=self.transform_algorithm,
             n_nonzero_coefs=self.transform_n_nonzero_coefs,
             alpha=alpha,
@@ -166,22 +166,23 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
             raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
         if self.max_iter == 0:
             return self._svd_start(X, n_components)
-        components, objectives, _, _, _, _, _ = _core.fit_dictionary(
-            X,
-            "batch",
-            n_components,
-            alpha=float(self.alpha),
-            max_epochs=int(self.max_iter),
-            tol=float(self.tol),
-            seed=seed_of(self.random_state),
-            positive_dict=bool(self.positive_dict),
-            positive_code=bool(self.positive_code),
-            init="svd",
-            dict_init=dict_init,
-            algorithm=self._fit_method(),
-            coder_max_iter=int(self.transform_max_iter),
-            n_jobs=threads(self.n_jobs),
-        )
+        with python_names():
+            components, objectives, _, _, _, _, _ = _core.fit_dictionary(
+                X,
+                "batch",
+                n_components,
+                alpha=float(self.alpha),
+                max_epochs=int(self.max_iter),
+                tol=float(self.tol),
+                seed=seed_of(self.random_state),
+                positive_dict=bool(self.positive_dict),
+                positive_code=bool(self.positive_code),
+                init="svd",
+                dict_init=dict_init,
+                algorithm=self._fit_method(),
+                coder_max_iter=int(self.transform_max_iter),
+                n_jobs=threads(self.n_jobs),
+            )
         self.components_ = components
         self.error_ = np.asarray(objectives)
         self.n_iter_ = len(objectives)
@@ -303,27 +304,28 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             # which the core then continues.
             init = np.ascontiguousarray(self._sklearn_start(X), np.float64)
             state = numpy_state(self._random_state)
-        components, objectives, ewa, _, A, B, state = _core.fit_dictionary(
-            X,
-            "online",
-            self._n_components,
-            alpha=float(self.alpha),
-            batch_size=int(self._batch_size),
-            max_epochs=int(self.max_iter),
-            shuffle=bool(self.shuffle),
-            seed=seed_of(self._random_state) if mask is not None else 0,
-            positive_dict=bool(self.positive_dict),
-            positive_code=bool(self.positive_code),
-            tol=float(self.tol),
-            max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
-            init="svd",
-            dict_init=init,
-            algorithm=self._fit_algorithm,
-            coder_max_iter=int(self.transform_max_iter),
-            n_jobs=threads(self.n_jobs),
-            mask=mask,
-            numpy_state=state,
-        )
+        with python_names():
+            components, objectives, ewa, _, A, B, state = _core.fit_dictionary(
+                X,
+                "online",
+                self._n_components,
+                alpha=float(self.alpha),
+                batch_size=int(self._batch_size),
+                max_epochs=int(self.max_iter),
+                shuffle=bool(self.shuffle),
+                seed=seed_of(self._random_state) if mask is not None else 0,
+                positive_dict=bool(self.positive_dict),
+                positive_code=bool(self.positive_code),
+                tol=float(self.tol),
+                max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
+                init="svd",
+                dict_init=init,
+                algorithm=self._fit_algorithm,
+                coder_max_iter=int(self.transform_max_iter),
+                n_jobs=threads(self.n_jobs),
+                mask=mask,
+                numpy_state=state,
+            )
         if state is not None:
             set_numpy_state(self._random_state, state)
         self.n_steps_ = len(objectives)
@@ -459,21 +461,22 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         X = contiguous(X)
         k = X.shape[1] if self.n_components is None else self.n_components
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
-        components, objectives, _, _, _, _, _ = _core.fit_dictionary(
-            X,
-            "ksvd",
-            k,
-            max_epochs=None if self.max_iter is None else int(self.max_iter),
-            seed=seed_of(self.random_state),
-            init=self.init,
-            dict_init=dict_init,
-            n_nonzero=self.n_nonzero_coefs,
-            goal=None if self.tol is None else float(self.tol),
-            max_nonzero=self.max_nonzero_coefs,
-            exact=bool(self.exact),
-            n_jobs=threads(self.n_jobs),
-            mask=mask,
-        )
+        with python_names(n_nonzero="n_nonzero_coefs", max_nonzero="max_nonzero_coefs"):
+            components, objectives, _, _, _, _, _ = _core.fit_dictionary(
+                X,
+                "ksvd",
+                k,
+                max_epochs=None if self.max_iter is None else int(self.max_iter),
+                seed=seed_of(self.random_state),
+                init=self.init,
+                dict_init=dict_init,
+                n_nonzero=self.n_nonzero_coefs,
+                goal=None if self.tol is None else float(self.tol),
+                max_nonzero=self.max_nonzero_coefs,
+                exact=bool(self.exact),
+                n_jobs=threads(self.n_jobs),
+                mask=mask,
+            )
         self.components_ = components
         self.error_ = np.asarray(objectives)
         self.n_iter_ = len(objectives)

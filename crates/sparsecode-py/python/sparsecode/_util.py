@@ -1,6 +1,8 @@
 """Helpers shared by the Python layer: array layout, thread counts, seeds."""
 
+import contextlib
 import os
+import re
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -101,3 +103,25 @@ def check_mask(mask, shape):
     if mask.shape != tuple(shape):
         raise ValueError(f"mask must have the shape of X {tuple(shape)}, got {mask.shape}")
     return mask
+
+
+# The core's names of parameters that Python spells otherwise; an error
+# from the core names the parameter the caller passed.
+_LEARNER_NAMES = {"n_atoms": "n_components", "seed": "random_state", "threads": "n_jobs", "max_epochs": "max_iter", "iterations": "max_iter"}
+
+
+@contextlib.contextmanager
+def python_names(**names):
+    """Inside, a ``ValueError`` from the core that names a parameter by its
+    core name (``n_nonzero``) names it by the Python one instead
+    (``python_names(n_nonzero="n_nonzero_coefs")``); learners' common names
+    are always translated."""
+    try:
+        yield
+    except ValueError as e:
+        msg = new = str(e)
+        for rust, python in {**_LEARNER_NAMES, **names}.items():
+            new = re.sub(rf"(`|^){rust}(`|:)", rf"\g<1>{python}\g<2>", new)
+        if new == msg:
+            raise
+        raise type(e)(new) from None

@@ -17,6 +17,9 @@ pub enum Error {
     /// A sample holds NaN or an infinity.
     #[error("sample {0} holds a non-finite value")]
     NonFinite(usize),
+    /// Every value of the data is missing (masked learning).
+    #[error("every value of X is missing: there is nothing to learn from")]
+    NothingObserved,
     /// A sample's squared norm overflows the float type: its values are too
     /// large to learn from in that type.
     #[error("sample {0} is too large: its squared norm overflows (scale the data down)")]

@@ -80,7 +80,7 @@ impl<'m, T: Real> Incomplete<'m, T> {
             return Err(Error::Dimension(format!("a mask of {} flags for {nf}×{n} signals", observed.len())));
         }
         if !observed.contains(&true) {
-            return Err(Error::Dimension("every value is missing: there is nothing to learn from".into()));
+            return Err(Error::NothingObserved);
         }
         let mut zeroed = vec![T::ZERO; nf * n];
         let mut filled = vec![T::ZERO; nf * n];

@@ -21,7 +21,14 @@ fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
         let key: String = key.extract()?;
         // A value that does not convert (an int past 64 bits, say) is
         // refused naming its parameter.
-        let named = |e: PyErr| PyValueError::new_err(format!("{key}: {e}"));
+        let named = |e: PyErr| {
+            let py = value.py();
+            if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
+                PyValueError::new_err(format!("{key}: {value} is out of range (0 to 2**64 - 1)"))
+            } else {
+                PyValueError::new_err(format!("{key}: {e}"))
+            }
+        };
         match key.as_str() {
             "alpha" => s.alpha = value.extract().map_err(named)?,
             "n_nonzero" => s.n_nonzero = value.extract().map_err(named)?,

@@ -306,7 +306,7 @@ def test_all_zero_data_is_learned_from_as_scikit_learn_does():
 
 def test_data_with_no_observed_value_is_refused():
     X = np.full((30, 8), np.nan)
-    with pytest.raises(ValueError, match="every value is missing"):
+    with pytest.raises(ValueError, match="every value of X is missing"):
         sc.MiniBatchDictionaryLearning(n_components=4, missing_values=np.nan, random_state=0).fit(X)
 
 
@@ -383,3 +383,23 @@ def test_mixed_dtypes_give_scikit_learns_dtype(algorithm, dtypes):
         }.items():
             assert ours.dtype == theirs.dtype, m
             np.testing.assert_allclose(ours, theirs, atol=1e-4, err_msg=m)
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("max_iter", lambda X: sc.MiniBatchDictionaryLearning(n_components=4, max_iter=2**70).fit(X)),
+        ("max_no_improvement", lambda X: sc.MiniBatchDictionaryLearning(n_components=4, max_no_improvement=2**70).fit(X)),
+        ("transform_max_iter", lambda X: sc.MiniBatchDictionaryLearning(n_components=4, transform_max_iter=2**70).fit(X)),
+        ("max_iter", lambda X: sc.DictionaryLearning(n_components=4, max_iter=2**70).fit(X)),
+        ("n_components", lambda X: sc.DictionaryLearning(n_components=2**70).fit(X)),
+        ("n_nonzero_coefs", lambda X: sc.KSVD(n_components=4, n_nonzero_coefs=2**70).fit(X)),
+        ("n_components", lambda X: sc.KSVD(n_components=2**70).fit(X)),
+        ("image_size", lambda X: sc.reconstruct_from_patches_2d(np.zeros((4, 2, 2)), (2**70, 2**70))),
+    ],
+)
+def test_estimator_counts_past_64_bits_name_their_parameter(name, call):
+    """A count the core cannot hold: a ValueError naming the parameter, not a
+    bare OverflowError."""
+    with pytest.raises(ValueError, match=f"^{name} must be a whole number"):
+        call(np.random.RandomState(0).rand(30, 8))

@@ -6,22 +6,11 @@ and ``sparsecode.defaults("inpaint")`` list them (the same as the command line's
 import numpy as np
 
 from . import _core
-from ._util import seed_of, threads
+from ._util import count, seed_of, threads
 
 
 def _opt(value, cast):
     return None if value is None else cast(value)
-
-
-def _count(name, value):
-    """A count parameter as the core takes it (``None``: the core's default):
-    a whole number from 0 to 2**63, refused by its Python name otherwise
-    (the core then checks its own range, e.g. a patch side of at least 2)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) < 2**63:
-        raise ValueError(f"{name} must be a whole number from 0 to 2**63, got {value!r}")
-    return int(value)
 
 
 def _seed(random_state):
@@ -76,9 +65,9 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
             raise ValueError(f"sigma must be a number or 'auto', got {sigma!r}")
         sigma = estimate_sigma(img)
     out, mean_nnz = _core.denoise(
-        img, float(sigma), patch=_count("patch_size", patch_size), n_atoms=_count("n_atoms", n_atoms),
-        iterations=_count("iterations", iterations), gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float),
-        max_training=_count("max_training", max_training), seed=_seed(random_state), learner=learner, steps=_count("steps", steps), sparsity_weights=_opt(sparsity_weights, bool),
+        img, float(sigma), patch=count("patch_size", patch_size), n_atoms=count("n_atoms", n_atoms),
+        iterations=count("iterations", iterations), gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float),
+        max_training=count("max_training", max_training), seed=_seed(random_state), learner=learner, steps=count("steps", steps), sparsity_weights=_opt(sparsity_weights, bool),
         non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
@@ -126,9 +115,9 @@ def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=No
     if missing_values is not None:
         flags = flags & _core.known_pixels(img, float(missing_values))
     out, mean_nnz = _core.inpaint(
-        img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=_count("patch_size", patch_size),
-        n_atoms=_count("n_atoms", n_atoms), max_atoms=_count("max_atoms", max_atoms), steps=_count("steps", steps),
-        refine=_count("refine", refine), max_training=_count("max_training", max_training),
+        img, np.ascontiguousarray(flags), sigma=_opt(sigma, float), patch=count("patch_size", patch_size),
+        n_atoms=count("n_atoms", n_atoms), max_atoms=count("max_atoms", max_atoms), steps=count("steps", steps),
+        refine=count("refine", refine), max_training=count("max_training", max_training),
         seed=_seed(random_state), n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz}) if return_report else out

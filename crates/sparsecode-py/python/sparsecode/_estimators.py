@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _core
 from ._encode import ALGORITHMS, sparse_encode
-from ._util import ALLOW_NAN, FLOATS, contiguous, numpy_state, observed_mask, python_names, refuse, seed_of, set_numpy_state, threads
+from ._util import ALLOW_NAN, FLOATS, contiguous, count, numpy_state, observed_mask, python_names, refuse, seed_of, set_numpy_state, threads
 
 
 def _with_algorithms(constraints, key):
@@ -160,7 +160,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
         self._refuse_unsupported()
         refuse("code_init", self.code_init, None)
         X = contiguous(validate_data(self, X, dtype=FLOATS))
-        n_components = X.shape[1] if self.n_components is None else self.n_components
+        n_components = X.shape[1] if self.n_components is None else count("n_components", self.n_components)
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
         if dict_init is not None and dict_init.shape != (n_components, X.shape[1]):
             raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
@@ -172,7 +172,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
                 "batch",
                 n_components,
                 alpha=float(self.alpha),
-                max_epochs=int(self.max_iter),
+                max_epochs=count("max_iter", self.max_iter),
                 tol=float(self.tol),
                 seed=seed_of(self.random_state),
                 positive_dict=bool(self.positive_dict),
@@ -180,7 +180,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
                 init="svd",
                 dict_init=dict_init,
                 algorithm=self._fit_method(),
-                coder_max_iter=int(self.transform_max_iter),
+                coder_max_iter=count("transform_max_iter", self.transform_max_iter),
                 n_jobs=threads(self.n_jobs),
             )
         self.components_ = components
@@ -308,20 +308,20 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             components, objectives, ewa, _, A, B, state = _core.fit_dictionary(
                 X,
                 "online",
-                self._n_components,
+                count("n_components", self._n_components),
                 alpha=float(self.alpha),
-                batch_size=int(self._batch_size),
-                max_epochs=int(self.max_iter),
+                batch_size=count("batch_size", self._batch_size),
+                max_epochs=count("max_iter", self.max_iter),
                 shuffle=bool(self.shuffle),
                 seed=seed_of(self._random_state) if mask is not None else 0,
                 positive_dict=bool(self.positive_dict),
                 positive_code=bool(self.positive_code),
                 tol=float(self.tol),
-                max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
+                max_no_improvement=-1 if self.max_no_improvement is None else count("max_no_improvement", self.max_no_improvement),
                 init="svd",
                 dict_init=init,
                 algorithm=self._fit_algorithm,
-                coder_max_iter=int(self.transform_max_iter),
+                coder_max_iter=count("transform_max_iter", self.transform_max_iter),
                 n_jobs=threads(self.n_jobs),
                 mask=mask,
                 numpy_state=state,
@@ -367,7 +367,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             algorithm=self._fit_algorithm,
             positive_code=bool(self.positive_code),
             positive_dict=bool(self.positive_dict),
-            coder_max_iter=int(self.transform_max_iter),
+            coder_max_iter=count("transform_max_iter", self.transform_max_iter),
             n_jobs=threads(self.n_jobs),
             numpy_state=numpy_state(self._random_state),
         )
@@ -459,20 +459,20 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     def fit(self, X, y=None):
         X, mask = self._validate(X)
         X = contiguous(X)
-        k = X.shape[1] if self.n_components is None else self.n_components
+        k = X.shape[1] if self.n_components is None else count("n_components", self.n_components)
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
         with python_names(n_nonzero="n_nonzero_coefs", max_nonzero="max_nonzero_coefs"):
             components, objectives, _, _, _, _, _ = _core.fit_dictionary(
                 X,
                 "ksvd",
                 k,
-                max_epochs=None if self.max_iter is None else int(self.max_iter),
+                max_epochs=count("max_iter", self.max_iter),
                 seed=seed_of(self.random_state),
                 init=self.init,
                 dict_init=dict_init,
-                n_nonzero=self.n_nonzero_coefs,
+                n_nonzero=count("n_nonzero_coefs", self.n_nonzero_coefs),
                 goal=None if self.tol is None else float(self.tol),
-                max_nonzero=self.max_nonzero_coefs,
+                max_nonzero=count("max_nonzero_coefs", self.max_nonzero_coefs),
                 exact=bool(self.exact),
                 n_jobs=threads(self.n_jobs),
                 mask=mask,

@@ -9,6 +9,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
 from . import _core
+from ._util import count
 
 
 @validate_params(
@@ -62,4 +63,5 @@ def reconstruct_from_patches_2d(patches, image_size):
     p_h, p_w = patches.shape[1:3]
     channels = image_size[2] if len(image_size) > 2 else 1
     flat = np.ascontiguousarray(patches.reshape(patches.shape[0], -1), dtype=np.float64)
-    return _core.reconstruct_patches(flat, int(p_h), int(p_w), int(i_h), int(i_w), int(channels)).reshape(image_size)
+    i_h, i_w, channels = (count("image_size", v) for v in (i_h, i_w, channels))
+    return _core.reconstruct_patches(flat, int(p_h), int(p_w), i_h, i_w, channels).reshape(image_size)

@@ -125,3 +125,14 @@ def python_names(**names):
         if new == msg:
             raise
         raise type(e)(new) from None
+
+
+def count(name, value):
+    """A count parameter as the core takes it (``None``: the core's default):
+    a whole number from 0 to 2**63, refused by its Python name otherwise
+    (the core then checks its own range, e.g. a patch side of at least 2)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) < 2**63:
+        raise ValueError(f"{name} must be a whole number from 0 to 2**63, got {value!r}")
+    return int(value)

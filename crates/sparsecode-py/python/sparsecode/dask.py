@@ -25,7 +25,7 @@ from . import _core
 from ._encode import check_features
 from ._encode import sparse_encode as _sparse_encode
 from ._estimators import MiniBatchDictionaryLearning
-from ._util import FLOATS, contiguous, numpy_state, refuse, seed_of, threads
+from ._util import FLOATS, contiguous, count, numpy_state, refuse, seed_of, threads
 
 __all__ = ["DaskDictionaryLearning", "sparse_encode"]
 
@@ -330,14 +330,14 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
         self._check_params(X)
         n, n_features = X.shape
         dtype = np.dtype(X.dtype)
-        k, bs = self._n_components, int(self._batch_size)
+        k, bs = count("n_components", self._n_components), count("batch_size", self._batch_size)
         # Atoms are replaced with draws from random_state, as the in-memory
         # learner draws them; the rounds' rows from a seed drawn from it.
         self._random_state = check_random_state(self.random_state)
         state = numpy_state(self._random_state)
         seed = seed_of(self.random_state)
         workers = sorted(client.scheduler_info()["workers"]) if client is not None else [None]
-        plan = _Plan(chunks, min(len(workers), len(chunks)), bs, int(self.max_iter), bool(self.shuffle), seed)
+        plan = _Plan(chunks, min(len(workers), len(chunks)), bs, count("max_iter", self.max_iter), bool(self.shuffle), seed)
         if client is None:
             rounds = _Local(blocks, plan)
         else:
@@ -355,13 +355,13 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
             numpy_state=state,
             positive_dict=bool(self.positive_dict),
             tol=float(self.tol),
-            max_no_improvement=-1 if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=-1 if self.max_no_improvement is None else count("max_no_improvement", self.max_no_improvement),
         )
         coder = dict(
             alpha=float(self.alpha),
             algorithm=self._fit_algorithm,
             positive_code=bool(self.positive_code),
-            coder_max_iter=int(self.transform_max_iter),
+            coder_max_iter=count("transform_max_iter", self.transform_max_iter),
             n_jobs=1 if self.n_jobs is None else threads(self.n_jobs),
         )
         seen, seconds, sent = 0, [], []

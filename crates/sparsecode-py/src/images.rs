@@ -198,7 +198,7 @@ pub(crate) fn inpaint(
 pub(crate) fn known_pixels(py: Python<'_>, image: &Bound<'_, PyAny>, missing: f64) -> PyResult<Py<PyAny>> {
     let img = image_of(image)?;
     let (h, w) = (img.height, img.width);
-    array2(py, sparsecode::inpaint::known_pixels(&img, missing), h, w)
+    array2(py, detach(py, || sparsecode::inpaint::known_pixels(&img, missing))?, h, w)
 }
 
 /// The observed entries of `x` (a 2-D float array): those that are not
@@ -207,14 +207,15 @@ pub(crate) fn known_pixels(py: Python<'_>, image: &Bound<'_, PyAny>, missing: f6
 pub(crate) fn observed(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, missing: f64) -> PyResult<Py<PyAny>> {
     let (r, c) = (x.shape()[0], x.shape()[1]);
     let values = x.as_slice().map_err(|_| PyValueError::new_err("x must be C-contiguous"))?;
-    array2(py, sparsecode::solvers::observed(values, missing), r, c)
+    array2(py, detach(py, || sparsecode::solvers::observed(values, missing))?, r, c)
 }
 
 /// The noise standard deviation of `image`, estimated from the image
 /// (`sparsecode::denoise::estimate_sigma`).
 #[pyfunction]
-pub(crate) fn estimate_sigma(image: &Bound<'_, PyAny>) -> PyResult<f64> {
-    sparsecode::denoise::estimate_sigma(&image_of(image)?).map_err(image_error)
+pub(crate) fn estimate_sigma(py: Python<'_>, image: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let img = image_of(image)?;
+    detach(py, || sparsecode::denoise::estimate_sigma(&img))?.map_err(image_error)
 }
 
 /// The embedded `camera` image (512 × 512, values 0..255 as float64).

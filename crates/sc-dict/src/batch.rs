@@ -77,7 +77,8 @@ impl Learn for Valid<BatchParams> {
             let stats = state.batch_stats(encoder, &all, p.alpha)?;
             let previous = records.last().map(|r| r.objective);
             records.push(Record { objective: stats.cost, mean_nnz: stats.nnz as f64 / n as f64, replaced: 0 });
-            if observer.observe(&Progress { iteration: it + 1, total: Some(p.max_iter), objective: stats.cost }).is_break() {
+            if observer.observe(&Progress { iteration: it + 1, total: Some(p.max_iter), objective: stats.cost, smoothed: None }).is_break()
+            {
                 stop = StopReason::Observer;
                 break;
             }

@@ -184,7 +184,8 @@ impl Learn for Valid<KsvdParams> {
             replace_atoms(&mut dict, nf, &errs, &mut to_replace, params.coherence_limit, &mut rng, |s| data.col(s));
             records.push(Record { objective: err, mean_nnz, replaced: to_replace.len() });
             prev = if to_replace.is_empty() { Some((indptr, indices, values, errs)) } else { None };
-            if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err }).is_break() {
+            if observer.observe(&Progress { iteration: it + 1, total: Some(params.iterations), objective: err, smoothed: None }).is_break()
+            {
                 stop = StopReason::Observer;
                 break;
             }

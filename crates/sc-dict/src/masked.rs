@@ -248,7 +248,15 @@ impl LearnMasked for Valid<OnlineParams> {
             let change = dict.iter().zip(&old).map(|(&u, &v)| ((u - v) * (u - v)).to_f64()).sum::<f64>().sqrt();
             old.copy_from_slice(&dict);
             let why = convergence.update(records.len(), batch_cost, batch.len(), change);
-            if observer.observe(&Progress { iteration: records.len(), total: Some(max_steps), objective: batch_cost }).is_break() {
+            if observer
+                .observe(&Progress {
+                    iteration: records.len(),
+                    total: Some(max_steps),
+                    objective: batch_cost,
+                    smoothed: convergence.smoothed_cost(),
+                })
+                .is_break()
+            {
                 break StopReason::Observer;
             }
             if let Some(why) = why {
@@ -314,7 +322,7 @@ impl LearnMasked for Valid<KsvdParams> {
             let err = errs.iter().fold(0.0, |acc, e| acc + e.to_f64()) / n as f64;
             replace_atoms(&mut dict, nf, &errs, &mut to_replace, p.coherence_limit, &mut rng, |s| data.filled(s));
             records.push(Record { objective: err, mean_nnz, replaced: to_replace.len() });
-            if observer.observe(&Progress { iteration: it + 1, total: Some(p.iterations), objective: err }).is_break() {
+            if observer.observe(&Progress { iteration: it + 1, total: Some(p.iterations), objective: err, smoothed: None }).is_break() {
                 stop = StopReason::Observer;
                 break;
             }

@@ -185,6 +185,12 @@ impl<T: Real> OnlineRun<T> {
         Ok(self.convergence.update(self.records.len(), batch_cost, stats.n_samples, change))
     }
 
+    /// The smoothed mini-batch cost (scikit-learn's `_ewa_cost`), once the
+    /// stopping rules look at it.
+    pub fn smoothed_cost(&self) -> Option<f64> {
+        self.convergence.smoothed_cost()
+    }
+
     /// The smoothed mini-batch cost, or the last step's cost before the
     /// stopping rules start looking.
     pub fn objective(&self) -> f64 {
@@ -246,8 +252,12 @@ impl Learn for Valid<OnlineParams> {
             }
             let stats = run.state.batch_stats(encoder, &batch, p.alpha)?;
             let converged = run.step(&stats, &batch)?;
-            let progress =
-                Progress { iteration: run.records.len(), total: Some(max_steps), objective: stats.cost / stats.n_samples as f64 };
+            let progress = Progress {
+                iteration: run.records.len(),
+                total: Some(max_steps),
+                objective: stats.cost / stats.n_samples as f64,
+                smoothed: run.smoothed_cost(),
+            };
             if observer.observe(&progress).is_break() {
                 return Ok(run.finish(StopReason::Observer));
             }

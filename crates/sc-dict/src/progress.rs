@@ -12,6 +12,10 @@ pub struct Progress {
     pub total: Option<usize>,
     /// The objective of this iteration (per signal for the online learner).
     pub objective: f64,
+    /// The online learner's smoothed cost (scikit-learn's `_ewa_cost`),
+    /// once its stopping rules look at it (after the warm-up); `None`
+    /// before, and for the other learners.
+    pub smoothed: Option<f64>,
 }
 
 /// Receives progress; returning `ControlFlow::Break(())` stops the fit.

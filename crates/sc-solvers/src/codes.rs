@@ -18,6 +18,9 @@ pub struct SparseCodes<T> {
     indptr: Vec<usize>,
     indices: Vec<u32>,
     values: Vec<T>,
+    /// Signals whose iterative solver stopped at `max_iter` short of its
+    /// tolerance (0 for the direct algorithms).
+    unconverged: usize,
 }
 
 impl<T: Real> SparseCodes<T> {
@@ -36,12 +39,26 @@ impl<T: Real> SparseCodes<T> {
         if indices.iter().any(|&i| i as usize >= n_atoms) {
             return Err(bad("an atom index is out of range"));
         }
-        Ok(Self { n_atoms, indptr, indices, values })
+        Ok(Self { n_atoms, indptr, indices, values, unconverged: 0 })
     }
 
     pub(crate) fn from_parts_unchecked(n_atoms: usize, indptr: Vec<usize>, indices: Vec<u32>, values: Vec<T>) -> Self {
         debug_assert_eq!(*indptr.last().unwrap(), indices.len());
-        Self { n_atoms, indptr, indices, values }
+        Self { n_atoms, indptr, indices, values, unconverged: 0 }
+    }
+
+    /// These codes, `unconverged` of whose signals stopped at `max_iter`.
+    pub(crate) fn with_unconverged(mut self, unconverged: usize) -> Self {
+        self.unconverged = unconverged;
+        self
+    }
+
+    /// How many signals the iterative Lasso solvers (coordinate descent,
+    /// ISTA, FISTA) left at `max_iter` short of their tolerance, as
+    /// scikit-learn's `ConvergenceWarning` reports; 0 for the direct
+    /// algorithms.
+    pub fn unconverged(&self) -> usize {
+        self.unconverged
     }
 
     /// The codes of the columns of a dense `n_atoms × n_samples` matrix
@@ -60,7 +77,7 @@ impl<T: Real> SparseCodes<T> {
             }
             indptr.push(indices.len());
         }
-        Self { n_atoms: codes.nrows(), indptr, indices, values }
+        Self { n_atoms: codes.nrows(), indptr, indices, values, unconverged: 0 }
     }
 
     /// Number of atoms (the length of each code).

@@ -19,6 +19,9 @@ struct ChunkOut<T> {
     counts: Vec<usize>,
     indices: Vec<u32>,
     values: Vec<T>,
+    /// Signals whose iterative solver stopped at `max_iter` short of its
+    /// tolerance.
+    unconverged: usize,
 }
 
 /// Splits the signals into fixed chunks (independent of the thread count),
@@ -51,6 +54,7 @@ pub(crate) fn run<T: Real>(
     let total: usize = outs.iter().map(|o| o.indices.len()).sum();
     let mut indices = Vec::with_capacity(total);
     let mut values = Vec::with_capacity(total);
+    let unconverged = outs.iter().map(|o| o.unconverged).sum();
     for o in outs {
         for c in o.counts {
             let last = *indptr.last().unwrap();
@@ -59,7 +63,7 @@ pub(crate) fn run<T: Real>(
         indices.extend_from_slice(&o.indices);
         values.extend_from_slice(&o.values);
     }
-    SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values)
+    SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values).with_unconverged(unconverged)
 }
 
 /// The bound of the active set: the rank of the Gram matrix, which an
@@ -77,7 +81,8 @@ fn coarse(n_chunks: usize) -> usize {
     n_chunks.div_ceil(4 * rayon::current_num_threads()).max(1)
 }
 
-/// [`run`] writing each chunk's codes into its block of the dense `out`.
+/// [`run`] writing each chunk's codes into its block of the dense `out`;
+/// returns the signals left unconverged ([`SparseCodes::unconverged`]).
 pub(crate) fn run_dense<T: Real>(
     plan: &Plan<T>,
     dict: &Dictionary<T>,
@@ -86,31 +91,36 @@ pub(crate) fn run_dense<T: Real>(
     chunk: usize,
     out: &mut [T],
     zeroed: bool,
-) {
+) -> usize {
     let (n_samples, k) = (x.ncols(), dict.n_atoms());
     if k == 0 || n_samples == 0 {
-        return;
+        return 0;
     }
     let n_chunks = n_samples.div_ceil(chunk);
     let cap = active_cap(plan, dict);
-    out.par_chunks_mut(chunk * k).enumerate().with_min_len(coarse(n_chunks)).for_each_init(
-        || Scratch::new(dict, cap, chunk),
-        |scratch, (ci, block)| {
-            let s0 = ci * chunk;
-            let len = chunk.min(n_samples - s0);
-            let codes = code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch);
-            if !zeroed {
-                block.fill(T::ZERO);
-            }
-            let mut at = 0;
-            for (col, &count) in block.chunks_exact_mut(k).zip(&codes.counts) {
-                for (&i, &v) in codes.indices[at..at + count].iter().zip(&codes.values[at..at + count]) {
-                    col[i as usize] = v;
+    out.par_chunks_mut(chunk * k)
+        .enumerate()
+        .with_min_len(coarse(n_chunks))
+        .map_init(
+            || Scratch::new(dict, cap, chunk),
+            |scratch, (ci, block)| {
+                let s0 = ci * chunk;
+                let len = chunk.min(n_samples - s0);
+                let codes = code_chunk(plan, dict, x.subcols(s0, len), init.map(|m| m.subcols(s0, len)), scratch);
+                if !zeroed {
+                    block.fill(T::ZERO);
                 }
-                at += count;
-            }
-        },
-    );
+                let mut at = 0;
+                for (col, &count) in block.chunks_exact_mut(k).zip(&codes.counts) {
+                    for (&i, &v) in codes.indices[at..at + count].iter().zip(&codes.values[at..at + count]) {
+                        col[i as usize] = v;
+                    }
+                    at += count;
+                }
+                codes.unconverged
+            },
+        )
+        .sum()
 }
 
 /// One split's memory, reused by every chunk it codes.
@@ -187,7 +197,12 @@ fn code_chunk<T: Real>(
         Plan::Lars(LarsMode::Lar { k }) => (*k).min(dict.n_atoms()),
         _ => 8,
     };
-    let mut out = ChunkOut { counts: Vec::with_capacity(len), indices: Vec::with_capacity(m * per), values: Vec::with_capacity(m * per) };
+    let mut out = ChunkOut {
+        counts: Vec::with_capacity(len),
+        indices: Vec::with_capacity(m * per),
+        values: Vec::with_capacity(m * per),
+        unconverged: 0,
+    };
     let Scratch { ws, bbuf, initbuf, norms, .. } = sc;
     let job = ChunkJob { plan, dict, init, skip_within, norms: &norms[..len], ws, bbuf: &bbuf[..n * m], initbuf, out: &mut out };
     dispatch_code_signals(job);
@@ -276,7 +291,9 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
                     }
                     &*initbuf
                 });
-                iterative_one(dict, b, xnorm2, warm, method, cfg, ws, &mut sink)
+                if !iterative_one(dict, b, xnorm2, warm, method, cfg, ws, &mut sink) {
+                    out.unconverged += 1;
+                }
             }
             Plan::Threshold { alpha, hard, positive } => threshold_one(b, alpha, hard, positive, &mut sink),
         }

@@ -205,6 +205,8 @@ impl Encoder {
     /// already holds zeros (a fresh zeroed allocation, which the kernel
     /// zeroes lazily) and only the non-zeros are written; otherwise every
     /// entry is. The codes are those of [`encode_warm`](Self::encode_warm).
+    /// Returns how many signals the iterative solvers left short of their
+    /// tolerance ([`SparseCodes::unconverged`]).
     pub fn encode_dense_into<T: Real>(
         &self,
         dict: &Dictionary<T>,
@@ -212,7 +214,7 @@ impl Encoder {
         init: Option<MatRef<'_, T>>,
         out: &mut [T],
         zeroed: bool,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let plan = self.check(dict, x, init)?;
         let expected = dict.n_atoms() * x.ncols();
         if out.len() != expected {

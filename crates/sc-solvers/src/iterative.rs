@@ -268,7 +268,10 @@ fn cd_step<T: Real>(gram: &[T], j: usize, c: &mut [T], q: &mut [T], p: LassoCfg<
 }
 
 /// Codes one signal; `init` is a warm start (dense, n_atoms) or zeros.
+/// Returns whether the code reached the gap tolerance within `max_iter`
+/// passes.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn iterative_one<T: Real>(
     dict: &Dictionary<T>,
     b: &[T],
@@ -278,7 +281,7 @@ pub(crate) fn iterative_one<T: Real>(
     p: LassoCfg<T>,
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
-) {
+) -> bool {
     let Workspace { corr: q, beta: q_prev, c, c_prev, support, active, chol, gcol, gamma, proj, u, .. } = ws;
     match init {
         Some(init) => {
@@ -309,12 +312,14 @@ pub(crate) fn iterative_one<T: Real>(
         None => Some(primal_and_gap_on(&[], c, q, b, xnorm2, p.alpha, p.positive).1),
         _ => None,
     };
+    let mut converged = false;
     for _ in 0..p.max_iter {
         let gap = match known_gap.take() {
             Some(g) => g,
             None => primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive).1,
         };
         if gap <= tol_abs {
+            converged = true;
             break;
         }
         match method {
@@ -371,6 +376,9 @@ pub(crate) fn iterative_one<T: Real>(
         }
     }
     out.push_dense(c);
+    // After the last pass, the gap of where it ended (as scikit-learn's
+    // coordinate descent checks after its last pass).
+    converged || known_gap.take().unwrap_or_else(|| primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive).1) <= tol_abs
 }
 
 /// Soft or hard thresholding of `b = Dᵀx`.

@@ -73,16 +73,19 @@ fn encode_t<T: dense::DenseElement>(
     mask: Option<&PyReadonlyArray2<'_, bool>>,
     enc: &Encoder,
     csr: bool,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<(Py<PyAny>, usize)> {
     let (dm, xm) = (view(&d)?, view(&x)?);
     let im = init.as_ref().map(view).transpose()?;
     let observed = mask.map(|m| flags(m, "mask")).transpose()?;
     let (n, k) = (xm.ncols(), dm.ncols());
     if !csr && observed.is_none() {
         // Coded straight into the dense array, chunk by chunk, in parallel.
-        return dense::dense_array(py, n, k, |out: &mut [T], zeroed| {
-            Dictionary::new(dm).and_then(|dict| enc.encode_dense_into(&dict, xm, im, out, zeroed))
-        });
+        let mut unconverged = 0;
+        let seen = &mut unconverged;
+        let out = dense::dense_array(py, n, k, |out: &mut [T], zeroed| {
+            Dictionary::new(dm).and_then(|dict| enc.encode_dense_into(&dict, xm, im, out, zeroed)).map(|u| *seen = u)
+        })?;
+        return Ok((out, unconverged));
     }
     let codes = detach(py, || {
         Dictionary::new(dm).and_then(|dict| match observed {
@@ -91,21 +94,24 @@ fn encode_t<T: dense::DenseElement>(
         })
     })?
     .map_err(value_error)?;
+    let unconverged = codes.unconverged();
     if csr {
         let (_, indptr, indices, values) = codes.into_parts();
         let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
         let indices: Vec<i32> = indices.into_iter().map(|v| v as i32).collect();
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
-        return Ok(out.into_pyobject(py)?.into_any().unbind());
+        return Ok((out.into_pyobject(py)?.into_any().unbind(), unconverged));
     }
-    dense::dense_array(
-        py,
-        n,
-        k,
-        |out: &mut [T], zeroed| {
-            if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
-        },
-    )
+    let out =
+        dense::dense_array(
+            py,
+            n,
+            k,
+            |out: &mut [T], zeroed| {
+                if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
+            },
+        )?;
+    Ok((out, unconverged))
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of
@@ -115,9 +121,11 @@ fn encode_t<T: dense::DenseElement>(
 /// the library's defaults). Returns the dense `(n_samples, n_atoms)` codes,
 /// or `(data, indices, indptr)` of their CSR matrix with `csr=True`. With
 /// `mask` (a C-ordered boolean array of `x`'s shape, true where an entry is
-/// observed) each row is coded from its observed entries only.
+/// observed) each row is coded from its observed entries only. With
+/// `report=True`, returns `(codes, unconverged)`: also how many rows the
+/// iterative solvers left at `max_iter` short of their tolerance.
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, **coder))]
+#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, report=false, **coder))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn encode(
     py: Python<'_>,
@@ -128,6 +136,7 @@ pub(crate) fn encode(
     init: Option<&Bound<'_, PyAny>>,
     csr: bool,
     mask: Option<PyReadonlyArray2<'_, bool>>,
+    report: bool,
     coder: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<AlgorithmName>(algorithm)?;
@@ -140,7 +149,8 @@ pub(crate) fn encode(
     }
     with_floats!(x, |x| {
         let init = init.map(|i| i.extract()).transpose()?;
-        encode_t(py, dictionary.extract()?, x, init, mask.as_ref(), &enc, csr)
+        let (codes, unconverged) = encode_t(py, dictionary.extract()?, x, init, mask.as_ref(), &enc, csr)?;
+        Ok(if report { (codes, unconverged).into_pyobject(py)?.into_any().unbind() } else { codes })
     })
 }
 

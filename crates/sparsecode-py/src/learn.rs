@@ -9,7 +9,7 @@ use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
 use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
-use sparsecode::dict::progress::Quiet;
+use sparsecode::dict::progress::{Observer, Progress};
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
 use sparsecode::linalg::Real;
@@ -51,6 +51,32 @@ enum Params {
     Ksvd(KsvdParams),
 }
 
+/// The learner's progress handed to a Python callable
+/// `progress(iteration, total, objective, smoothed)` (scikit-learn's
+/// `verbose` lines are printed there), the GIL taken only for the call. An
+/// exception the callable raises (a `KeyboardInterrupt`, say) stops the fit
+/// and is raised again.
+struct PyProgress {
+    callback: Option<Py<PyAny>>,
+    error: Option<PyErr>,
+}
+
+impl Observer for PyProgress {
+    fn observe(&mut self, p: &Progress) -> std::ops::ControlFlow<()> {
+        let Some(callback) = &self.callback else {
+            return std::ops::ControlFlow::Continue(());
+        };
+        match Python::attach(|py| callback.call1(py, (p.iteration, p.total, p.objective, p.smoothed)).map(drop)) {
+            Ok(()) => std::ops::ControlFlow::Continue(()),
+            Err(e) => {
+                self.error = Some(e);
+                std::ops::ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn fit_t<T: Real + Element>(
     py: Python<'_>,
     x: PyReadonlyArray2<'_, T>,
@@ -58,32 +84,37 @@ fn fit_t<T: Real + Element>(
     enc: Option<&Encoder>,
     mask: Option<&PyReadonlyArray2<'_, bool>>,
     n_jobs: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let xm = view(&x)?;
     let observed = mask.map(|m| flags(m, "mask")).transpose()?;
+    let mut watch = PyProgress { callback: progress, error: None };
+    let watching = &mut watch;
     let fit = detach(py, || {
         on_threads(n_jobs, || match (params, observed) {
             (Params::Online(p), None) => p.check().and_then(|v| match enc {
-                Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
-                None => v.fit(xm, &mut Quiet),
+                Some(e) => v.fit_with(xm, &e.clone().chunk_size(BATCH_CHUNK), watching),
+                None => v.fit(xm, watching),
             }),
             (Params::Online(p), Some(m)) => p.check().and_then(|v| match enc {
-                Some(e) => v.fit_masked_with(xm, m, &e.clone().chunk_size(BATCH_CHUNK), &mut Quiet),
-                None => v.fit_masked(xm, m, &mut Quiet),
+                Some(e) => v.fit_masked_with(xm, m, &e.clone().chunk_size(BATCH_CHUNK), watching),
+                None => v.fit_masked(xm, m, watching),
             }),
             (Params::Batch(p), None) => p.check().and_then(|v| match enc {
-                Some(e) => v.fit_with(xm, e, &mut Quiet),
-                None => v.fit(xm, &mut Quiet),
+                Some(e) => v.fit_with(xm, e, watching),
+                None => v.fit(xm, watching),
             }),
             (Params::Batch(_), Some(_)) => {
                 Err(sparsecode::dict::Error::Dimension("missing values: the batch learner has no masked form".into()))
             }
-            (Params::Ksvd(p), None) => p.check().and_then(|v| v.fit(xm, &mut Quiet)),
-            (Params::Ksvd(p), Some(m)) => p.check().and_then(|v| v.fit_masked(xm, m, &mut Quiet)),
+            (Params::Ksvd(p), None) => p.check().and_then(|v| v.fit(xm, watching)),
+            (Params::Ksvd(p), Some(m)) => p.check().and_then(|v| v.fit_masked(xm, m, watching)),
         })
-    })??
-    .map_err(value_error)?;
-    fit_out(py, fit)
+    })??;
+    if let Some(e) = watch.error {
+        return Err(e);
+    }
+    fit_out(py, fit.map_err(value_error)?)
 }
 
 /// Learns a dictionary of `n_atoms` atoms from the rows of `x`
@@ -94,12 +125,13 @@ fn fit_t<T: Real + Element>(
 /// `max_no_improvement` turns that stopping rule off; `max_epochs` is K-SVD's and batch
 /// learning's iteration count. Returns `(components, objectives, objective,
 /// stop reason, A, B, state)` (A, B: online only; state: the NumPy
-/// generator's after the fit).
+/// generator's after the fit). `progress`, a callable, is called after
+/// every iteration with `(iteration, total, objective, smoothed)`.
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
     algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
-    numpy_state=None))]
+    numpy_state=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dictionary(
     py: Python<'_>,
@@ -128,6 +160,7 @@ pub(crate) fn fit_dictionary(
     n_jobs: Option<usize>,
     mask: Option<PyReadonlyArray2<'_, bool>>,
     numpy_state: Option<NumpyState>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
     let params = match parse::<Method>(method)? {
@@ -184,7 +217,7 @@ pub(crate) fn fit_dictionary(
         Params::Ksvd(_) => alpha,
     };
     let enc = algorithm.map(|a| learner_encoder(a, alpha, coder_max_iter, positive_code, None)).transpose()?;
-    with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs))
+    with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs, progress.as_ref().map(|p| p.clone_ref(py))))
 }
 
 fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms: usize, init: &Init, seed: u64) -> PyResult<Py<PyAny>> {

@@ -192,8 +192,6 @@ def test_unsupported_parameters_are_refused_by_name():
     X = camera_patches(100)
     with pytest.raises(ValueError, match="callback"):
         sc.MiniBatchDictionaryLearning(n_components=5, callback=lambda l: None).fit(X)
-    with pytest.raises(ValueError, match="verbose"):
-        sc.DictionaryLearning(n_components=5, verbose=True).fit(X)
     with pytest.raises(ValueError, match="code_init"):
         sc.DictionaryLearning(n_components=5, code_init=np.zeros((100, 5))).fit(X)
     with pytest.raises(ValueError, match="n_components"):

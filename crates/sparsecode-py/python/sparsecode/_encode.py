@@ -1,10 +1,12 @@
 """`sparse_encode`, `orthogonal_mp` and `orthogonal_mp_gram` with
 scikit-learn's signatures and semantics, computed by the Rust core."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
@@ -151,7 +153,16 @@ def sparse_encode(
         code = np.zeros((0, n_components), dtype=X.dtype)
         return sp.csr_matrix(code) if output == "csr" else code
     with python_names(n_nonzero="n_nonzero_coefs"):
-        out = _core.encode(dictionary, X, algorithm, **kwargs)
+        out, unconverged = _core.encode(dictionary, X, algorithm, report=True, **kwargs)
+    if unconverged:
+        # scikit-learn's coordinate descent warns the same way.
+        warnings.warn(
+            f"Objective did not converge for {unconverged} of {n_samples} samples: the duality gap is still above "
+            f"the tolerance after max_iter={max_iter} iterations. You might want to increase max_iter, check the "
+            "scale of the features or consider increasing regularisation.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     if output == "csr":
         data, indices, indptr = out
         return sp.csr_matrix((data, indices, indptr), shape=(n_samples, n_components))

@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn import decomposition as _sk
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.decomposition._dict_learning import _BaseSparseCoding
+from sklearn.decomposition._dict_learning import _BaseSparseCoding, _check_positive_coding
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _core
 from ._encode import ALGORITHMS, sparse_encode
+from ._verbose import BatchLines, MiniBatchLines
 from ._util import ALLOW_NAN, FLOATS, contiguous, count, numpy_state, observed_mask, python_names, refuse, seed_of, set_numpy_state, threads
 
 
@@ -68,7 +69,6 @@ class _CoreCoding:
 
     def _refuse_unsupported(self):
         refuse("callback", getattr(self, "callback", None), None)
-        refuse("verbose", getattr(self, "verbose", False), False)
 
     def _fit_method(self):
         return "lasso_" + self.fit_algorithm
@@ -118,8 +118,8 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
     the core (exact Lasso coding of every sample, then one block-coordinate
     pass over the atoms, until the objective's relative change is below
     ``tol``). The dictionary starts from the SVD of ``X`` (scikit-learn's
-    start) or ``dict_init``; ``code_init``, ``callback`` and ``verbose`` are
-    refused."""
+    start) or ``dict_init``; ``code_init`` and ``callback`` are refused;
+    ``verbose`` prints scikit-learn's lines."""
 
     _parameter_constraints = {**_with_algorithms(_sk.DictionaryLearning._parameter_constraints, "transform_algorithm"), **_TOL}
 
@@ -159,6 +159,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
     def fit_transform(self, X, y=None):
         self._refuse_unsupported()
         refuse("code_init", self.code_init, None)
+        _check_positive_coding(self.fit_algorithm, self.positive_code)
         X = contiguous(validate_data(self, X, dtype=FLOATS))
         n_components = X.shape[1] if self.n_components is None else count("n_components", self.n_components)
         dict_init = None if self.dict_init is None else np.ascontiguousarray(self.dict_init, dtype=np.float64)
@@ -166,8 +167,9 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
             raise ValueError(f"dict_init must have shape {(n_components, X.shape[1])}, got {dict_init.shape}")
         if self.max_iter == 0:
             return self._svd_start(X, n_components)
+        lines = BatchLines(self.verbose) if self.verbose else None
         with python_names():
-            components, objectives, _, _, _, _, _ = _core.fit_dictionary(
+            components, objectives, _, stop, _, _, _ = _core.fit_dictionary(
                 X,
                 "batch",
                 n_components,
@@ -182,10 +184,13 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
                 algorithm=self._fit_method(),
                 coder_max_iter=count("transform_max_iter", self.transform_max_iter),
                 n_jobs=threads(self.n_jobs),
+                progress=lines,
             )
         self.components_ = components
         self.error_ = np.asarray(objectives)
         self.n_iter_ = len(objectives)
+        if lines is not None:
+            lines.stopped(stop, self.n_iter_)
         return sparse_encode(
             X, components, algorithm=self._fit_method(), alpha=self.alpha, max_iter=self.transform_max_iter,
             n_jobs=self.n_jobs, positive=self.positive_code,
@@ -222,7 +227,7 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     ``random_state``, when it is a ``RandomState``, moves on as
     scikit-learn moves it). ``partial_fit`` takes one step on the batch it
     is given. float32 data are learned in float32, statistics included.
-    ``callback`` and ``verbose`` are refused.
+    ``callback`` is refused; ``verbose`` prints scikit-learn's lines.
 
     ``missing_values`` (beyond scikit-learn, which refuses NaN): entries of
     ``X`` equal to it (``np.nan`` matches NaN) are missing. ``fit`` then
@@ -304,8 +309,9 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
             # which the core then continues.
             init = np.ascontiguousarray(self._sklearn_start(X), np.float64)
             state = numpy_state(self._random_state)
+        lines = MiniBatchLines() if self.verbose else None
         with python_names():
-            components, objectives, ewa, _, A, B, state = _core.fit_dictionary(
+            components, objectives, ewa, stop, A, B, state = _core.fit_dictionary(
                 X,
                 "online",
                 count("n_components", self._n_components),
@@ -325,7 +331,10 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
                 n_jobs=threads(self.n_jobs),
                 mask=mask,
                 numpy_state=state,
+                progress=lines,
             )
+        if lines is not None:
+            lines.stopped(stop, len(objectives))
         if state is not None:
             set_numpy_state(self._random_state, state)
         self.n_steps_ = len(objectives)

@@ -146,6 +146,15 @@ pub fn default_n_nonzero(n_features: usize, n_atoms: usize) -> usize {
     (n_features / 10).max(1).min(n_atoms)
 }
 
+/// Atoms per target for OMP as regression when none is given:
+/// scikit-learn's rule for `orthogonal_mp`, `orthogonal_mp_gram` and
+/// `OrthogonalMatchingPursuit`, 10% of the design's columns (the atoms),
+/// at least 1. (`sparse_encode`'s rule, [`default_n_nonzero`], counts the
+/// signal's length instead.)
+pub fn default_omp_nonzero(n_atoms: usize) -> usize {
+    (n_atoms / 10).max(1)
+}
+
 /// [`default_n_nonzero`] in words, for help texts.
 pub const DEFAULT_N_NONZERO_RULE: &str = "min(max(n_features / 10, 1), n_atoms)";
 

@@ -18,8 +18,8 @@ pub struct SparseCodes<T> {
     indptr: Vec<usize>,
     indices: Vec<u32>,
     values: Vec<T>,
-    /// Signals whose iterative solver stopped at `max_iter` short of its
-    /// tolerance (0 for the direct algorithms).
+    /// Signals whose solver stopped short of what was asked
+    /// ([`SparseCodes::unconverged`]).
     unconverged: usize,
 }
 
@@ -53,10 +53,12 @@ impl<T: Real> SparseCodes<T> {
         self
     }
 
-    /// How many signals the iterative Lasso solvers (coordinate descent,
-    /// ISTA, FISTA) left at `max_iter` short of their tolerance, as
-    /// scikit-learn's `ConvergenceWarning` reports; 0 for the direct
-    /// algorithms.
+    /// How many signals their solver left short of what was asked, as
+    /// scikit-learn warns: the iterative Lasso solvers (coordinate descent,
+    /// ISTA, FISTA) at `max_iter` short of their tolerance (its
+    /// `ConvergenceWarning`), OMP short of its count or goal because the
+    /// remaining atoms depend linearly on the chosen ones or barely
+    /// correlate (its "ended prematurely" warning); 0 for the others.
     pub fn unconverged(&self) -> usize {
         self.unconverged
     }

@@ -281,7 +281,11 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
         let b = &bbuf[w * n..(w + 1) * n];
         w += 1;
         match *plan {
-            Plan::Omp { max_k, tol } => omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, ws, &mut sink),
+            Plan::Omp { max_k, tol } => {
+                if !omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, ws, &mut sink) {
+                    out.unconverged += 1;
+                }
+            }
             Plan::Lars(mode) => lars_one(dict, b, xnorm2, mode, ws, &mut sink),
             Plan::Iterative(method, cfg) => {
                 let warm = init.map(|m| {

@@ -71,7 +71,7 @@ mod workspace;
 
 pub use algorithm::{
     Algorithm, AlgorithmName, DEFAULT_ALPHA, DEFAULT_N_NONZERO_RULE, LASSO_CD_TOL, LassoParams, Setting, Settings, ThresholdKind,
-    default_n_nonzero,
+    default_n_nonzero, default_omp_nonzero,
 };
 pub use codes::SparseCodes;
 pub use dictionary::Dictionary;

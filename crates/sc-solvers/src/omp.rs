@@ -41,6 +41,11 @@ impl<T: Real> GramColumns<T> for &Dictionary<T> {
 /// Codes one signal. `max_k ≤ min(n_atoms, n_features)`. Under a goal
 /// `tol`, the encoder never calls this for a signal with `‖x‖² ≤ tol` (it
 /// skips those before computing `Dᵀx`; their code is empty).
+///
+/// Returns false when it stopped short of `max_k` atoms (or, under a goal,
+/// of the goal) because the best remaining atom is already chosen, barely
+/// correlates, or depends linearly on the chosen ones: scikit-learn's
+/// "ended prematurely" case, which it warns about.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
@@ -52,15 +57,19 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     tol: Option<T>,
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
-) {
+) -> bool {
     let eps = T::EPSILON;
     let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
+    let mut complete = false;
     active.clear();
     chol.clear();
     corr.copy_from_slice(b);
     let mut err = xnorm2;
     while active.len() < max_k {
-        let Some(j) = kernels::argmax_abs(corr) else { break };
+        let Some(j) = kernels::argmax_abs(corr) else {
+            complete = true;
+            break;
+        };
         let cj = corr[j];
         if cj * cj < eps || active.contains(&j) {
             break;
@@ -78,6 +87,7 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
         err -= zk * zk;
         // The last atom needs no new column and no new correlations.
         if active.len() == max_k || tol.is_some_and(|tol| err.abs() <= tol) {
+            complete = true;
             break;
         }
         let (prev, rest) = proj.split_at_mut(k * n);
@@ -91,4 +101,6 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     let k = active.len();
     chol.backward_solve(&mut z[..k]);
     out.push_unsorted(active, &z[..k]);
+    // `max_k = 0` asks for nothing: complete.
+    complete || max_k == 0
 }

@@ -5,7 +5,7 @@
 use faer::MatRef;
 use sc_linalg::Real;
 
-use crate::algorithm::default_n_nonzero;
+use crate::algorithm::default_omp_nonzero;
 use crate::codes::SparseCodes;
 use crate::error::{Error, Result, invalid};
 use crate::omp::{GramColumns, omp_one};
@@ -26,7 +26,7 @@ impl<T: Real> GramColumns<T> for Columns<T> {
 /// OMP codes of the targets whose correlations with the atoms are the
 /// columns of `xy` (n_atoms × n_targets), given the atoms' Gram matrix
 /// `gram` (n_atoms × n_atoms): `n_nonzero` atoms each (`None`:
-/// [`default_n_nonzero`] of a Gram matrix's size), or, with the goal `tol`,
+/// [`default_omp_nonzero`] of the Gram matrix's size), or, with the goal `tol`,
 /// as many as bring the squared residual `‖y‖² − …` to `tol` at most, which
 /// needs the targets' squared norms `norms_sq` (a target already within the
 /// goal gets no atom). scikit-learn's `orthogonal_mp_gram`.
@@ -64,7 +64,7 @@ pub fn omp_gram<T: Real>(
             (k, Some(T::from_f64(t)), norms.to_vec())
         }
         None => {
-            let m = n_nonzero.unwrap_or(default_n_nonzero(k, k));
+            let m = n_nonzero.unwrap_or(default_omp_nonzero(k));
             if m == 0 || m > k {
                 return Err(invalid("n_nonzero", format!("must be between 1 and the number of atoms ({k}), got {m}")));
             }
@@ -74,12 +74,15 @@ pub fn omp_gram<T: Real>(
     let mut grams = Columns { values, n: k };
     let mut ws = Workspace::new(k, max_k);
     let (mut indptr, mut indices, mut vals) = (vec![0usize], Vec::new(), Vec::new());
+    let mut short = 0;
     for s in 0..n {
         if tol.is_none_or(|t| norms[s] > t) {
             let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
-            omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink);
+            if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
+                short += 1;
+            }
         }
         indptr.push(indices.len());
     }
-    Ok(SparseCodes::from_parts_unchecked(k, indptr, indices, vals))
+    Ok(SparseCodes::from_parts_unchecked(k, indptr, indices, vals).with_unconverged(short))
 }

@@ -102,16 +102,7 @@ fn encode_t<T: dense::DenseElement>(
         let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
         return Ok((out.into_pyobject(py)?.into_any().unbind(), unconverged));
     }
-    let out =
-        dense::dense_array(
-            py,
-            n,
-            k,
-            |out: &mut [T], zeroed| {
-                if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
-            },
-        )?;
-    Ok((out, unconverged))
+    Ok((dense_codes(py, &codes)?, unconverged))
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of
@@ -161,6 +152,13 @@ pub(crate) fn settings(algorithm: &str) -> PyResult<Vec<&'static str>> {
     Ok(parse::<AlgorithmName>(algorithm)?.settings().iter().map(|s| s.name()).collect())
 }
 
+/// The dense `(n_samples, n_atoms)` array of `codes`.
+fn dense_codes<T: dense::DenseElement>(py: Python<'_>, codes: &sparsecode::SparseCodes<T>) -> PyResult<Py<PyAny>> {
+    dense::dense_array(py, codes.n_samples(), codes.n_atoms(), |out: &mut [T], zeroed| {
+        if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
+    })
+}
+
 fn omp_gram_t<T: dense::DenseElement>(
     py: Python<'_>,
     gram: PyReadonlyArray2<'_, T>,
@@ -172,21 +170,16 @@ fn omp_gram_t<T: dense::DenseElement>(
     let (g, b) = (view(&gram)?, view(&xy)?);
     let norms: Option<Vec<T>> = norms.map(|v| v.into_iter().map(T::from_f64).collect());
     let codes = detach(py, || sparsecode::solvers::omp_gram(g, b, norms.as_deref(), n_nonzero, tol))?.map_err(value_error)?;
-    let (n, k) = (codes.n_samples(), codes.n_atoms());
-    dense::dense_array(
-        py,
-        n,
-        k,
-        |out: &mut [T], zeroed| {
-            if zeroed { codes.scatter_dense_column_major(out) } else { codes.write_dense_column_major(out) }
-        },
-    )
+    let out = (dense_codes(py, &codes)?, codes.unconverged());
+    Ok(out.into_pyobject(py)?.into_any().unbind())
 }
 
 /// OMP from the Gram matrix `gram` `(n_atoms, n_atoms)` and the
 /// correlations `xy_t` `(n_targets, n_atoms)` (`Xyᵀ`, same dtype), as
 /// scikit-learn's `orthogonal_mp_gram` (`sparsecode::solvers::omp_gram`):
-/// the dense codes `(n_targets, n_atoms)`.
+/// `(codes, short)`, the dense codes `(n_targets, n_atoms)` and how many
+/// targets stopped short of their count or goal (scikit-learn's "ended
+/// prematurely").
 #[pyfunction]
 #[pyo3(signature = (gram, xy_t, norms_squared=None, n_nonzero=None, tol=None))]
 pub(crate) fn omp_gram(
@@ -198,4 +191,12 @@ pub(crate) fn omp_gram(
     tol: Option<f64>,
 ) -> PyResult<Py<PyAny>> {
     with_floats!(xy_t, |x| omp_gram_t(py, gram.extract()?, x, norms_squared, n_nonzero, tol))
+}
+
+/// scikit-learn's default number of atoms for OMP as regression over a
+/// design of `n_atoms` columns (`orthogonal_mp`, `OrthogonalMatchingPursuit`):
+/// the library's rule.
+#[pyfunction]
+pub(crate) fn default_omp_nonzero(n_atoms: usize) -> usize {
+    sparsecode::solvers::default_omp_nonzero(n_atoms)
 }

@@ -39,6 +39,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;
     m.add_function(wrap_pyfunction!(encode::omp_gram, m)?)?;
+    m.add_function(wrap_pyfunction!(encode::default_omp_nonzero, m)?)?;
     m.add_function(wrap_pyfunction!(learn::fit_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(learn::initial_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(online::online_step, m)?)?;

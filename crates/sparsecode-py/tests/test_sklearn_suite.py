@@ -12,7 +12,7 @@ import pytest
 import sklearn
 
 
-def run_theirs(tmp_path, relative, old, new):
+def run_theirs(tmp_path, relative, old, new, deselect=()):
     src = Path(sklearn.__file__).parent / relative
     if not src.exists():
         pytest.skip(f"this scikit-learn ships without {relative}")
@@ -21,7 +21,8 @@ def run_theirs(tmp_path, relative, old, new):
     test = tmp_path / f"test_theirs_{src.stem}.py"
     test.write_text(text.replace(old, new, 1))
     p = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnknownMarkWarning", str(test)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnknownMarkWarning", str(test)]
+        + [f"--deselect={test.name}::{name}" for name in deselect],
         capture_output=True, text=True, timeout=1200, cwd=tmp_path,
     )
     return p.returncode, p.stdout[-4000:] + p.stderr[-2000:]
@@ -31,4 +32,24 @@ def test_scikit_learns_dictionary_learning_tests_pass(tmp_path):
     status, out = run_theirs(
         tmp_path, "decomposition/tests/test_dict_learning.py", "from sklearn.decomposition import (", "from sparsecode import ("
     )
+    assert status == 0, out
+
+
+# Not yet ours: OMP's regularisation path (`return_path=True`), which
+# OrthogonalMatchingPursuitCV also needs (issue 27); those stay
+# scikit-learn's and their tests are left out here.
+OMP_PATH_TESTS = ("test_omp_path", "test_omp_return_path_prop_with_gram")
+
+
+def test_scikit_learns_omp_tests_pass_for_our_names(tmp_path):
+    old = """from sklearn.linear_model import (
+    LinearRegression,
+    OrthogonalMatchingPursuit,
+    OrthogonalMatchingPursuitCV,
+    orthogonal_mp,
+    orthogonal_mp_gram,
+)"""
+    new = """from sklearn.linear_model import LinearRegression, OrthogonalMatchingPursuitCV
+from sparsecode import OrthogonalMatchingPursuit, orthogonal_mp, orthogonal_mp_gram"""
+    status, out = run_theirs(tmp_path, "linear_model/tests/test_omp.py", old, new, deselect=OMP_PATH_TESTS)
     assert status == 0, out

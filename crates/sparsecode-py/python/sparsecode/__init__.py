@@ -21,12 +21,14 @@ from ._estimators import (
     dict_learning,
     dict_learning_online,
 )
+from ._omp import OrthogonalMatchingPursuit
 from ._patches import extract_patches_2d, reconstruct_from_patches_2d
 
 __all__ = [
     "KSVD",
     "DictionaryLearning",
     "MiniBatchDictionaryLearning",
+    "OrthogonalMatchingPursuit",
     "SparseCoder",
     "data",
     "defaults",

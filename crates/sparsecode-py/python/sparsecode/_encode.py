@@ -154,7 +154,9 @@ def sparse_encode(
         return sp.csr_matrix(code) if output == "csr" else code
     with python_names(n_nonzero="n_nonzero_coefs"):
         out, unconverged = _core.encode(dictionary, X, algorithm, report=True, **kwargs)
-    if unconverged:
+    if unconverged and algorithm == "omp":
+        _warn_premature()
+    elif unconverged:
         # scikit-learn's coordinate descent warns the same way.
         warnings.warn(
             f"Objective did not converge for {unconverged} of {n_samples} samples: the duality gap is still above "
@@ -169,15 +171,25 @@ def sparse_encode(
     return out
 
 
-def _omp_out(codes, one, return_n_iter):
+def _warn_premature():
+    """scikit-learn's warning when OMP stops short of its count or goal."""
+    warnings.warn(
+        "Orthogonal matching pursuit ended prematurely due to linear dependence in the dictionary. "
+        "The requested precision might not have been met.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def _omp_out(codes, return_n_iter):
     """scikit-learn's orthogonal_mp output from the core's codes
-    ``(n_targets, n_atoms)``: ``coef`` (n_atoms,) or (n_atoms, n_targets),
-    and the atoms each target used with ``return_n_iter``."""
-    coef = codes.T
-    coef = coef[:, 0] if one else coef
+    ``(n_targets, n_atoms)``: ``coef`` squeezed as scikit-learn squeezes it
+    ((n_atoms,) for one target, even given as a column), and the atoms each
+    target used with ``return_n_iter`` (an int for one target)."""
+    coef = np.squeeze(codes.T)
     if return_n_iter:
         n_iter = np.count_nonzero(codes, axis=1)
-        return coef, (int(n_iter[0]) if one else n_iter)
+        return coef, (int(n_iter[0]) if len(n_iter) == 1 else n_iter)
     return coef
 
 
@@ -202,12 +214,22 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     if y.shape[0] != X.shape[0]:
         raise ValueError("X and y have inconsistent numbers of samples")
     _check_sparsity(n_nonzero_coefs, tol, X.shape[1])
-    one = y.ndim == 1
-    Y = y[:, None] if one else y
+    if tol is None and n_nonzero_coefs is None:
+        # scikit-learn's rule for OMP as regression: 10% of the design's
+        # columns (sparse_encode's counts the signal's length).
+        n_nonzero_coefs = _core.default_omp_nonzero(X.shape[1])
+    Y = y[:, None] if y.ndim == 1 else y
+    if not np.all(np.any(X != 0, axis=0)):
+        # A zero column is never chosen (scikit-learn accepts it); the core's
+        # dictionary refuses zero atoms, its Gram form does not.
+        norms = None if tol is None else np.sum(Y**2, axis=0)
+        return orthogonal_mp_gram(X.T @ X, X.T @ y, n_nonzero_coefs=n_nonzero_coefs, tol=tol, norms_squared=norms, return_n_iter=return_n_iter)
     kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": n_nonzero_coefs}
     with python_names(n_nonzero="n_nonzero_coefs"):
-        codes = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", **kwargs)
-    return _omp_out(codes, one, return_n_iter)
+        codes, short = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", report=True, **kwargs)
+    if short:
+        _warn_premature()
+    return _omp_out(codes, return_n_iter)
 
 
 def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_squared=None, copy_Gram=True, copy_Xy=True, return_path=False, return_n_iter=False):
@@ -221,12 +243,13 @@ def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_square
     if tol is not None and norms_squared is None:
         raise ValueError("Gram OMP needs the precomputed norms in order to evaluate the error sum of squares.")
     _check_sparsity(n_nonzero_coefs, tol, Gram.shape[0])
-    one = Xy.ndim == 1
-    Y = Xy[:, None] if one else Xy
+    Y = Xy[:, None] if Xy.ndim == 1 else Xy
     norms = None if tol is None else [float(v) for v in np.atleast_1d(norms_squared)]
     with python_names(n_nonzero="n_nonzero_coefs"):
-        codes = _core.omp_gram(
+        codes, short = _core.omp_gram(
             np.ascontiguousarray(Gram), np.ascontiguousarray(Y.T), norms_squared=norms,
             n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol),
         )
-    return _omp_out(codes, one, return_n_iter)
+    if short:
+        _warn_premature()
+    return _omp_out(codes, return_n_iter)

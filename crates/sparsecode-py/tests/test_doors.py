@@ -121,3 +121,40 @@ def test_the_command_line_and_python_give_the_same_bits(tmp_path):
     np.save(tmp_path / "damaged.npy", damaged)
     run("inpaint", "--image", tmp_path / "damaged.npy", "--missing-value", "nan", "-o", tmp_path / "inp.npy")
     np.testing.assert_array_equal(np.load(tmp_path / "inp.npy"), sc.inpaint(damaged, missing_values=np.nan))
+
+
+def test_the_core_stub_names_every_function_and_parameter():
+    """``_core.pyi`` (for IDEs and type checkers) says what the compiled
+    module has: the same functions and classes, the same parameters in the
+    same order."""
+    import ast
+    import inspect
+    from pathlib import Path
+
+    import sparsecode
+    from sparsecode import _core
+
+    stub = Path(sparsecode.__file__).with_name("_core.pyi")
+    assert stub.exists() and stub.with_name("py.typed").exists()
+    tree = ast.parse(stub.read_text())
+
+    def params(fn):
+        a = fn.args
+        names = [p.arg for p in a.posonlyargs + a.args + a.kwonlyargs if p.arg != "self"]
+        return names + ([a.kwarg.arg] if a.kwarg else [])
+
+    def real(obj):
+        return [p for p in inspect.signature(obj).parameters if p != "self"]
+
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    module = {n for n in dir(_core) if not n.startswith("__") and callable(getattr(_core, n))}
+    assert set(functions) | set(classes) == module
+    for name, fn in functions.items():
+        assert params(fn) == real(getattr(_core, name)), name
+    for name, cls in classes.items():
+        methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
+        assert params(methods["__init__"]) == real(getattr(_core, name)), name
+        public = {m for m in dir(getattr(_core, name)) if not m.startswith("_")}
+        declared = set(methods) - {"__init__"} | {t.target.id for t in cls.body if isinstance(t, ast.AnnAssign)}
+        assert declared == public, name

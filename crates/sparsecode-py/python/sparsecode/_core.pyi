@@ -1,0 +1,158 @@
+"""Types of the Rust core (``sparsecode._core``), for IDEs and type
+checkers. ``tests/test_doors.py`` checks that this stub names every function
+and class of the module and their parameters, in order."""
+
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__version__: str
+ALGORITHMS: list[str]
+INITS: list[str]
+
+FloatArray = NDArray[np.floating[Any]]
+Progress = Callable[[int, Optional[int], float, Optional[float]], Any]
+NumpyState = tuple[Any, int, int, float]
+
+def encode(
+    dictionary: FloatArray,
+    x: FloatArray,
+    algorithm: str,
+    n_jobs: Optional[int] = None,
+    init: Optional[FloatArray] = None,
+    csr: bool = False,
+    mask: Optional[NDArray[np.bool_]] = None,
+    report: bool = False,
+    **coder: Any,
+) -> Any: ...
+def settings(algorithm: str) -> list[str]: ...
+def omp_gram(
+    gram: FloatArray,
+    xy_t: FloatArray,
+    norms_squared: Optional[Sequence[float]] = None,
+    n_nonzero: Optional[int] = None,
+    tol: Optional[float] = None,
+) -> tuple[FloatArray, int]: ...
+def default_omp_nonzero(n_atoms: int) -> int: ...
+def fit_dictionary(
+    x: FloatArray,
+    method: str,
+    n_atoms: int,
+    alpha: Optional[float] = None,
+    batch_size: Optional[int] = None,
+    max_epochs: Optional[int] = None,
+    max_steps: Optional[int] = None,
+    shuffle: Optional[bool] = None,
+    seed: Optional[int] = None,
+    positive_dict: bool = False,
+    positive_code: bool = False,
+    tol: Optional[float] = None,
+    max_no_improvement: Optional[int] = None,
+    init: Optional[str] = None,
+    dict_init: Optional[FloatArray] = None,
+    forget_rho: Optional[float] = None,
+    algorithm: Optional[str] = None,
+    coder_max_iter: Optional[int] = None,
+    n_nonzero: Optional[int] = None,
+    goal: Optional[float] = None,
+    max_nonzero: Optional[int] = None,
+    exact: bool = False,
+    n_jobs: Optional[int] = None,
+    mask: Optional[NDArray[np.bool_]] = None,
+    numpy_state: Optional[NumpyState] = None,
+    progress: Optional[Progress] = None,
+) -> tuple[FloatArray, list[float], float, str, Optional[FloatArray], Optional[FloatArray], Optional[NumpyState]]: ...
+def initial_dictionary(
+    x: FloatArray, n_atoms: int, init: str, dict_init: Optional[FloatArray] = None, seed: Optional[int] = None
+) -> FloatArray: ...
+def online_step(
+    dictionary: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    step: int,
+    x: FloatArray,
+    alpha: float,
+    algorithm: Optional[str] = None,
+    positive_code: bool = False,
+    positive_dict: bool = False,
+    coder_max_iter: Optional[int] = None,
+    seed: Optional[int] = None,
+    n_jobs: Optional[int] = None,
+    numpy_state: Optional[NumpyState] = None,
+) -> Any: ...
+def batch_stats(
+    dictionary: FloatArray,
+    x: FloatArray,
+    alpha: float,
+    algorithm: Optional[str] = None,
+    positive_code: bool = False,
+    coder_max_iter: Optional[int] = None,
+    n_jobs: Optional[int] = None,
+) -> Any: ...
+def extract_patches(image: FloatArray, ph: int, pw: int, corners: Optional[Sequence[tuple[int, int]]] = None) -> FloatArray: ...
+def reconstruct_patches(patches: FloatArray, ph: int, pw: int, height: int, width: int, channels: int) -> FloatArray: ...
+def denoise(
+    image: FloatArray,
+    sigma: float,
+    patch: Optional[int] = None,
+    n_atoms: Optional[int] = None,
+    iterations: Optional[int] = None,
+    gain: Optional[float] = None,
+    lambda_factor: Optional[float] = None,
+    max_training: Optional[int] = None,
+    seed: Optional[int] = None,
+    learner: Optional[str] = None,
+    steps: Optional[int] = None,
+    sparsity_weights: Optional[bool] = None,
+    non_local: Optional[str] = None,
+    colour: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, float]: ...
+def inpaint(
+    image: FloatArray,
+    known: NDArray[np.bool_],
+    sigma: Optional[float] = None,
+    patch: Optional[int] = None,
+    n_atoms: Optional[int] = None,
+    max_atoms: Optional[int] = None,
+    steps: Optional[int] = None,
+    refine: Optional[int] = None,
+    max_training: Optional[int] = None,
+    seed: Optional[int] = None,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, float]: ...
+def known_pixels(image: FloatArray, missing: float) -> NDArray[np.bool_]: ...
+def observed(x: FloatArray, missing: float) -> NDArray[np.bool_]: ...
+def estimate_sigma(image: FloatArray) -> float: ...
+def camera() -> FloatArray: ...
+def defaults(kind: str, sigma: Optional[float] = None) -> dict[str, Any]: ...
+def threads_for(n: int) -> int: ...
+def _panic_for_tests() -> None: ...
+
+class Schedule:
+    batch_size: int
+    max_steps: int
+    steps_per_epoch: int
+    def __init__(self, n_samples: int, batch_size: Optional[int] = None, max_epochs: Optional[int] = None, max_steps: Optional[int] = None) -> None: ...
+    def range(self, step: int) -> tuple[int, int]: ...
+    def epochs(self, steps: int) -> int: ...
+
+class OnlineRun:
+    n_steps: int
+    objective: float
+    records: list[tuple[float, float, int]]
+    def __init__(
+        self,
+        dictionary: FloatArray,
+        n_samples: int,
+        batch_size: Optional[int] = None,
+        seed: Optional[int] = None,
+        positive_dict: bool = False,
+        tol: Optional[float] = None,
+        max_no_improvement: Optional[int] = None,
+        forget_rho: Optional[float] = None,
+        numpy_state: Optional[NumpyState] = None,
+    ) -> None: ...
+    def step(self, parts: Any, pool: FloatArray) -> Optional[str]: ...
+    def state(self) -> tuple[FloatArray, FloatArray, FloatArray]: ...

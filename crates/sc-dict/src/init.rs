@@ -60,8 +60,8 @@ impl std::fmt::Display for Init {
 /// Refuses, with a typed error rather than an abort, a dictionary whose
 /// values and statistics (`D`, `B`: n_features × n_atoms; `A`, the Gram
 /// matrix: n_atoms²) need more than the machine has or the allocator grants
-/// ([`sc_linalg::memory::can_allocate`]): the sizes are computed with
-/// checked arithmetic and the allocation is asked for, not made.
+/// ([`sc_linalg::memory::request`]: checked arithmetic, and the allocation
+/// asked for, not made).
 fn check_memory<T: Real>(n_atoms: usize, n_features: usize) -> Result<()> {
     sc_linalg::memory::request::<T>(&[&[n_atoms, n_atoms], &[n_atoms, n_features, 2]], || {
         format!("{n_atoms} atoms of {n_features} features (the dictionary and its statistics)")

@@ -22,12 +22,11 @@ impl<'a, T: Real> Signals<'a, T> {
         let contiguous = x.col(0).try_as_col_major().is_some();
         let copy = if contiguous { None } else { Some((0..n).flat_map(|s| (0..nf).map(move |i| x[(i, s)])).collect::<Vec<T>>()) };
         let out = Self { x, copy };
-        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::all_finite(out.col(s))) {
-            return Err(Error::NonFinite(s));
-        }
-        // Every cost and atom norm squares the signals' values.
-        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::dot(out.col(s), out.col(s)).is_finite()) {
-            return Err(Error::Overflow(s));
+        // One pass: ‖x‖² is finite exactly when every value is finite and
+        // their squares do not overflow (every cost and atom norm squares
+        // the signals' values).
+        if let Some(s) = (0..n).find(|&s| !sc_linalg::kernels::norm_sq(out.col(s)).is_finite()) {
+            return Err(if sc_linalg::kernels::all_finite(out.col(s)) { Error::Overflow(s) } else { Error::NonFinite(s) });
         }
         Ok(out)
     }

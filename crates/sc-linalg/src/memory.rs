@@ -56,16 +56,9 @@ pub fn request<T>(terms: &[&[usize]], what: impl FnOnce() -> String) -> Result<u
     }
 }
 
-/// `len` copies of `value` in a vector allocated through [`request`] and
-/// `try_reserve_exact`: an error, never an abort, when memory runs out.
-pub fn filled<T: Copy>(value: T, len: usize, what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
-    let mut v = reserved(len, what)?;
-    v.resize(len, value);
-    Ok(v)
-}
-
-/// A copy of `s` allocated as [`filled`] allocates.
-pub fn copied<T: Copy>(s: &[T], what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
+/// A copy of `s`, allocated as [`reserved`] allocates: an error, never an
+/// abort, when memory runs out.
+pub fn copied<T: Copy>(s: &[T], what: impl Fn() -> String) -> Result<Vec<T>, TooLarge> {
     let mut v = reserved(s.len(), what)?;
     v.extend_from_slice(s);
     Ok(v)
@@ -73,12 +66,11 @@ pub fn copied<T: Copy>(s: &[T], what: impl FnOnce() -> String) -> Result<Vec<T>,
 
 /// An empty vector with room for `len` values, checked by [`request`] and
 /// reserved with `try_reserve_exact`.
-pub fn reserved<T>(len: usize, what: impl FnOnce() -> String) -> Result<Vec<T>, TooLarge> {
-    let mut what = Some(what);
-    let mut name = || what.take().map_or_else(String::new, |f| f());
-    request::<T>(&[&[len]], &mut name)?;
+pub fn reserved<T>(len: usize, what: impl Fn() -> String) -> Result<Vec<T>, TooLarge> {
+    request::<T>(&[&[len]], &what)?;
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| TooLarge { what: name(), gb: (len * std::mem::size_of::<T>()) as f64 / 1e9 })?;
+    // `request` checked that the byte count does not overflow.
+    v.try_reserve_exact(len).map_err(|_| TooLarge { what: what(), gb: (len * std::mem::size_of::<T>()) as f64 / 1e9 })?;
     Ok(v)
 }
 

@@ -97,22 +97,24 @@ pub fn remove_means(data: &mut [f64], n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The rows and columns of `spec`'s corner grid in `img` (its strides,
+/// before `max_patches`).
+fn grid(img: &Image, spec: &PatchSpec) -> Result<(usize, usize)> {
+    check(img, spec.height, spec.width, spec.stride_rows, spec.stride_cols)?;
+    Ok(((img.height - spec.height) / spec.stride_rows + 1, (img.width - spec.width) / spec.stride_cols + 1))
+}
+
 /// How many corners `spec`'s grid has in `img` (its strides, before
 /// `max_patches`), counted without listing them.
 pub fn n_corners(img: &Image, spec: &PatchSpec) -> Result<usize> {
-    check(img, spec.height, spec.width, spec.stride_rows, spec.stride_cols)?;
-    let rows = (img.height - spec.height) / spec.stride_rows + 1;
-    let cols = (img.width - spec.width) / spec.stride_cols + 1;
+    let (rows, cols) = grid(img, spec)?;
     Ok(rows * cols)
 }
 
 /// The corners `spec` selects in `img`.
 pub fn corners(img: &Image, spec: &PatchSpec) -> Result<Vec<(usize, usize)>> {
-    let (ph, pw) = (spec.height, spec.width);
-    let all = n_corners(img, spec)?;
-    let (sr, sc) = (spec.stride_rows, spec.stride_cols);
-    let rows = (img.height - ph) / sr + 1;
-    let cols = (img.width - pw) / sc + 1;
+    let (rows, cols) = grid(img, spec)?;
+    let (sr, sc, all) = (spec.stride_rows, spec.stride_cols, rows * cols);
     let n = match spec.max_patches {
         MaxPatches::All => all,
         MaxPatches::Count(0) => return Err(Error::BadMaxPatches("0".into())),

@@ -1,19 +1,19 @@
 //! Batch dictionary learning, scikit-learn's `DictionaryLearning`:
 //! alternate exact Lasso coding of every signal (Lasso-LARS) and one pass of
 //! block-coordinate atom updates on `A = CᵀC`, `B = XCᵀ` (the online
-//! learner's update with nothing remembered), until the relative change of
-//! the objective is below `tol`. Each half-step lowers the objective, so it
-//! never rises.
+//! learner's update with nothing remembered), until the objective (the
+//! codes' cost over the updated atoms, scikit-learn's `error_`) decreases by
+//! less than `tol` times itself. Each half-step lowers the objective.
 
 use faer::MatRef;
 use sc_linalg::Real;
-use sc_solvers::{Encode, Encoder};
+use sc_solvers::{Encode, Encoder, SparseCodes};
 
 use crate::error::{Result, invalid};
 use crate::init::{Init, start};
 use crate::learner::{Fit, Learn, Record, StopReason, Valid, check_atoms_alpha};
 use crate::progress::{Observer, Progress};
-use crate::rng::SplitMix;
+use crate::rng::{Generator, NumpyRandomState, SplitMix};
 
 /// Parameters of batch learning (scikit-learn's `DictionaryLearning`).
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,10 @@ pub struct BatchParams {
     pub tol: f64,
     /// Seed.
     pub seed: u64,
+    /// NumPy's `RandomState` to continue instead of `seed` (scikit-learn's
+    /// `random_state`): unused atoms are then replaced by the signals and
+    /// noise scikit-learn draws, and the fit takes scikit-learn's steps.
+    pub numpy_state: Option<NumpyRandomState>,
     /// Initial dictionary.
     pub init: Init,
     /// Non-negative atoms.
@@ -40,7 +44,17 @@ impl BatchParams {
     /// scikit-learn's defaults with `n_atoms` atoms (but a start from
     /// random signals, [`Init::Data`], where scikit-learn takes an SVD).
     pub fn new(n_atoms: usize) -> Self {
-        Self { n_atoms, alpha: 1.0, max_iter: 1000, tol: 1e-8, seed: 0, init: Init::Data, positive_dict: false, positive_code: false }
+        Self {
+            n_atoms,
+            alpha: 1.0,
+            max_iter: 1000,
+            tol: 1e-8,
+            seed: 0,
+            numpy_state: None,
+            init: Init::Data,
+            positive_dict: false,
+            positive_code: false,
+        }
     }
 
     /// The coder of [`Learn::fit`]: Lasso-LARS at `alpha`.
@@ -66,31 +80,54 @@ impl Learn for Valid<BatchParams> {
     }
 
     fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
+        Ok(self.fit_with_codes(x, encoder, observer)?.0)
+    }
+}
+
+impl Valid<BatchParams> {
+    /// [`Learn::fit_with`], and the codes of the last iteration (made
+    /// before its atom update, as scikit-learn's `dict_learning` returns
+    /// them; `None` without an iteration, or when every atom was zero).
+    pub(crate) fn fit_with_codes<T: Real>(
+        &self,
+        x: MatRef<'_, T>,
+        encoder: &dyn Encode<T>,
+        observer: &mut dyn Observer,
+    ) -> Result<(Fit<T>, Option<SparseCodes<T>>)> {
         let p = &**self;
-        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, SplitMix(p.seed))?;
+        let rng = match &p.numpy_state {
+            Some(numpy) => Generator::from(numpy.clone()),
+            None => Generator::from(SplitMix(p.seed)),
+        };
+        let (data, mut rng, mut state) = start(x, &p.init, p.n_atoms, rng)?;
         let (nf, n) = (data.nf(), data.len());
         // The statistics read the signals as one column-major block.
         let all: Vec<T> = (0..n).flat_map(|s| data.col(s).iter().copied()).collect();
         let mut records: Vec<Record> = Vec::new();
         let mut stop = StopReason::MaxIter;
+        let mut last = None;
         for it in 0..p.max_iter {
-            let stats = state.batch_stats(encoder, &all, p.alpha)?;
+            let (stats, codes) = state.stats_and_codes(encoder, &all, p.alpha)?;
+            last = codes;
+            // scikit-learn's cost: the codes' cost over the updated atoms.
+            let before = stats.half_residual_shift(&state.dict, nf);
+            let replaced = state.apply_with_forgetting(&stats, 0.0, &all, p.positive_dict, &mut rng)?;
+            let cost = stats.cost + stats.half_residual_shift(&state.dict, nf) - before;
             let previous = records.last().map(|r| r.objective);
-            records.push(Record { objective: stats.cost, mean_nnz: stats.nnz as f64 / n as f64, replaced: 0 });
-            if observer.observe(&Progress { iteration: it + 1, total: Some(p.max_iter), objective: stats.cost, smoothed: None }).is_break()
-            {
+            records.push(Record { objective: cost, mean_nnz: stats.nnz as f64 / n as f64, replaced });
+            if observer.observe(&Progress { iteration: it + 1, total: Some(p.max_iter), objective: cost, smoothed: None }).is_break() {
                 stop = StopReason::Observer;
                 break;
             }
-            if previous.is_some_and(|a| (a - stats.cost).abs() <= p.tol * a.abs()) {
+            // scikit-learn's rule: the decrease below `tol` times the cost
+            // (an increase stops too).
+            if previous.is_some_and(|a| a - cost < p.tol * cost) {
                 stop = StopReason::Tol;
                 break;
             }
-            records.last_mut().expect("just pushed").replaced =
-                state.apply_with_forgetting(&stats, 0.0, &all, p.positive_dict, &mut rng)?;
         }
         let objective = records.last().map_or(f64::NAN, |r| r.objective);
-        Ok(Fit {
+        let fit = Fit {
             n_features: nf,
             n_atoms: p.n_atoms,
             dict: state.dict.clone(),
@@ -98,7 +135,8 @@ impl Learn for Valid<BatchParams> {
             records,
             objective,
             stop,
-            generator: None,
-        })
+            generator: p.numpy_state.is_some().then_some(rng),
+        };
+        Ok((fit, last))
     }
 }

@@ -92,7 +92,8 @@ impl StopReason {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Record {
     /// The iteration's objective: online, the mini-batch's mean
-    /// `½‖x − Dc‖² + α‖c‖₁`; batch, that cost summed over the data; K-SVD,
+    /// `½‖x − Dc‖² + α‖c‖₁`; batch, that cost summed over the data, the
+    /// iteration's codes over its updated atoms (scikit-learn's); K-SVD,
     /// `‖X − DC‖²_F / n_samples` after the atom updates.
     pub objective: f64,
     /// Mean atoms per signal of the iteration's codes.
@@ -121,9 +122,9 @@ pub struct Fit<T: Real> {
     pub objective: f64,
     /// Why it stopped.
     pub stop: StopReason,
-    /// Online learning: the generator after the fit, to continue from (a
-    /// NumPy state goes back to scikit-learn's `random_state`); `None` for
-    /// the other learners.
+    /// Online learning, and batch learning from a NumPy state: the
+    /// generator after the fit, to continue from (a NumPy state goes back to
+    /// scikit-learn's `random_state`); `None` otherwise.
     pub generator: Option<crate::rng::Generator>,
 }
 

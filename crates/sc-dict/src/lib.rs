@@ -16,6 +16,8 @@
 //! - [`batch`]: batch learning, scikit-learn's `DictionaryLearning`.
 //! - [`masked`]: online learning and K-SVD from incomplete signals
 //!   ([`LearnMasked`]).
+//! - [`sparse_pca`]: scikit-learn's `SparsePCA` and `MiniBatchSparsePCA`,
+//!   the batch or online learner on the transposed, centred data.
 //!
 //! Architecture invariant: learners code through the `sc_solvers::Encode`
 //! trait only; they do no I/O (the model module turns a model into bytes
@@ -55,6 +57,7 @@ pub mod online;
 pub mod progress;
 pub mod schedule;
 mod signals;
+pub mod sparse_pca;
 pub mod stats;
 /// The seeded generator, from `sc-linalg`.
 pub use sc_linalg::rng;

@@ -49,6 +49,26 @@ pub struct BatchStats<T> {
 }
 
 impl<T: Real> BatchStats<T> {
+    /// `½‖X − DC‖² − ½‖X‖²` for the signals and codes these statistics
+    /// hold, over any dictionary `dict` (column-major, n_features ×
+    /// n_atoms): `½⟨DᵀD, A⟩ − ⟨D, B⟩`, in f64. The difference of two
+    /// dictionaries' values is the change of their cost for the same codes.
+    pub fn half_residual_shift(&self, dict: &[T], n_features: usize) -> f64 {
+        let k = self.a.len().isqrt();
+        let atom = |j: usize| &dict[j * n_features..(j + 1) * n_features];
+        let mut total = 0.0;
+        for j in 0..k {
+            total -= kernels::dot(atom(j), &self.b[j * n_features..(j + 1) * n_features]).to_f64();
+            for i in 0..k {
+                let aij = self.a[j * k + i].to_f64();
+                if aij != 0.0 {
+                    total += 0.5 * aij * kernels::dot(atom(i), atom(j)).to_f64();
+                }
+            }
+        }
+        total
+    }
+
     /// Adds the statistics of another shard coded with the same dictionary.
     pub fn merge(mut self, other: &BatchStats<T>) -> Result<BatchStats<T>> {
         if self.a.len() != other.a.len() || self.b.len() != other.b.len() {
@@ -94,36 +114,24 @@ impl<T: Real> OnlineState<T> {
     /// dictionary and returns its statistics; `alpha` is the penalty of the
     /// reported cost.
     pub fn batch_stats(&self, encoder: &dyn Encode<T>, x: &[T], alpha: f64) -> Result<BatchStats<T>> {
+        Ok(self.stats_and_codes(encoder, x, alpha)?.0)
+    }
+
+    /// [`batch_stats`](Self::batch_stats) and the codes they come from
+    /// (`None` when every atom is zero: every code is zero).
+    pub(crate) fn stats_and_codes(&self, encoder: &dyn Encode<T>, x: &[T], alpha: f64) -> Result<(BatchStats<T>, Option<SparseCodes<T>>)> {
         let nf = self.n_features;
         if !x.len().is_multiple_of(nf) {
             return Err(Error::Dimension(format!("signals of length {nf} expected")));
         }
         let n = x.len() / nf;
         let k = self.n_atoms;
-        let xm = MatRef::from_column_major_slice(x, nf, n);
-        // A zero atom (scikit-learn's initial dictionary past the data's
-        // rank) takes part in no code, as in scikit-learn's LARS, where its
-        // correlation stays 0: the signals are coded over the other atoms,
-        // and it is replaced as an unused atom at this step.
-        let live: Vec<usize> = (0..k).filter(|&j| self.dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
-        let whole = live.len() == k;
-        if live.is_empty() {
+        let Some((codes, cost)) = code_live(&self.dict, nf, k, encoder, x, alpha)? else {
             // Every atom is zero (the start on all-zero data): every code
             // is zero, the cost is the signals' energy, and every atom is
             // replaced as unused at this step (scikit-learn's answer).
             let cost = x.iter().map(|&v| 0.5 * v.to_f64() * v.to_f64()).sum();
-            return Ok(BatchStats { a: vec![T::ZERO; k * k], b: vec![T::ZERO; nf * k], n_samples: n, cost, nnz: 0 });
-        }
-        let sub: Vec<T> =
-            if whole { Vec::new() } else { live.iter().flat_map(|&j| self.dict[j * nf..(j + 1) * nf].iter().copied()).collect() };
-        let dict = if whole { self.dictionary()? } else { Dictionary::from_column_major(&sub, nf, live.len())? };
-        let codes = encoder.encode(&dict, xm)?;
-        let cost = lasso_cost(&dict, x, &codes, alpha);
-        let codes = if whole {
-            codes
-        } else {
-            let (_, indptr, indices, values) = codes.into_parts();
-            SparseCodes::from_parts(k, indptr, indices.into_iter().map(|i| live[i as usize] as u32).collect(), values)?
+            return Ok((BatchStats { a: vec![T::ZERO; k * k], b: vec![T::ZERO; nf * k], n_samples: n, cost, nnz: 0 }, None));
         };
         let mut a = vec![T::ZERO; k * k];
         let mut b = vec![T::ZERO; nf * k];
@@ -138,7 +146,8 @@ impl<T: Real> OnlineState<T> {
                 kernels::axpy(vi, xs, &mut b[i * nf..(i + 1) * nf]);
             }
         }
-        Ok(BatchStats { a, b, n_samples: n, cost, nnz: codes.nnz() })
+        let nnz = codes.nnz();
+        Ok((BatchStats { a, b, n_samples: n, cost, nnz }, Some(codes)))
     }
 
     /// One step: folds `stats` into `A` and `B` with scikit-learn's
@@ -203,4 +212,33 @@ impl<T: Real> OnlineState<T> {
         self.step += 1;
         Ok(replaced)
     }
+}
+
+/// Codes the signals of `x` (column-major, `nf` values each) over the non-zero atoms of `dict` (column-major,
+/// `nf × k`), and their summed cost `½‖x − Dc‖² + α‖c‖₁`; the codes are
+/// indexed by all `k` atoms. A zero atom (scikit-learn's initial dictionary
+/// past the data's rank) takes part in no code, as in scikit-learn's LARS,
+/// where its correlation stays 0. `None` when every atom is zero.
+pub(crate) fn code_live<T: Real>(
+    dict: &[T],
+    nf: usize,
+    k: usize,
+    encoder: &dyn Encode<T>,
+    x: &[T],
+    alpha: f64,
+) -> Result<Option<(SparseCodes<T>, f64)>> {
+    let live: Vec<usize> = (0..k).filter(|&j| dict[j * nf..(j + 1) * nf].iter().any(|&v| v != T::ZERO)).collect();
+    if live.is_empty() {
+        return Ok(None);
+    }
+    let whole = live.len() == k;
+    let sub: Vec<T> = if whole { Vec::new() } else { live.iter().flat_map(|&j| dict[j * nf..(j + 1) * nf].iter().copied()).collect() };
+    let d = if whole { Dictionary::from_column_major(dict, nf, k)? } else { Dictionary::from_column_major(&sub, nf, live.len())? };
+    let codes = encoder.encode(&d, MatRef::from_column_major_slice(x, nf, x.len() / nf))?;
+    let cost = lasso_cost(&d, x, &codes, alpha);
+    if whole {
+        return Ok(Some((codes, cost)));
+    }
+    let (_, indptr, indices, values) = codes.into_parts();
+    Ok(Some((SparseCodes::from_parts(k, indptr, indices.into_iter().map(|i| live[i as usize] as u32).collect(), values)?, cost)))
 }

@@ -155,6 +155,13 @@ pub fn default_omp_nonzero(n_atoms: usize) -> usize {
     (n_atoms / 10).max(1)
 }
 
+/// The longest OMP path scikit-learn's `OrthogonalMatchingPursuitCV`
+/// cross-validates when its `max_iter` is not given: 10% of the design's
+/// columns, at least 5, at most all of them.
+pub fn default_omp_path_length(n_atoms: usize) -> usize {
+    (n_atoms / 10).max(5).min(n_atoms)
+}
+
 /// [`default_n_nonzero`] in words, for help texts.
 pub const DEFAULT_N_NONZERO_RULE: &str = "min(max(n_features / 10, 1), n_atoms)";
 

@@ -63,6 +63,9 @@ pub enum Error {
     /// The eigensolver behind the Lipschitz constant failed.
     #[error("could not compute the spectral norm of the dictionary")]
     SpectralNorm,
+    /// The eigensolver behind a ridge system failed.
+    #[error("the eigensolver of the ridge system did not converge")]
+    Eigensolver,
     /// Something sized by the input would not fit in memory.
     #[error(transparent)]
     TooLarge(#[from] sc_linalg::memory::TooLarge),

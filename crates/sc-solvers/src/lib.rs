@@ -2,7 +2,8 @@
 //! descent, ISTA, FISTA) and thresholding; the same problems on the
 //! observed entries of incomplete signals (`Encoder::encode_masked`); and
 //! simultaneous OMP over groups of signals ([`Somp`]) and its convex form,
-//! the group Lasso ([`GroupLasso`]).
+//! the group Lasso ([`GroupLasso`]); and ridge coding ([`ridge`]), the
+//! transform of scikit-learn's sparse PCA.
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -66,12 +67,13 @@ mod objective;
 mod omp;
 mod omp_gram;
 mod plan;
+mod ridge;
 mod somp;
 mod workspace;
 
 pub use algorithm::{
     Algorithm, AlgorithmName, DEFAULT_ALPHA, DEFAULT_N_NONZERO_RULE, LASSO_CD_TOL, LassoParams, Setting, Settings, ThresholdKind,
-    default_n_nonzero, default_omp_nonzero,
+    default_n_nonzero, default_omp_nonzero, default_omp_path_length,
 };
 pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
@@ -80,6 +82,7 @@ pub use error::{Error, Result};
 pub use group_lasso::GroupLasso;
 pub use masked::{is_missing, observed};
 pub use objective::{lasso_objective, lasso_objective_in};
-pub use omp_gram::omp_gram;
+pub use omp_gram::{OmpPath, omp_gram, omp_gram_path};
+pub use ridge::ridge;
 pub use sc_linalg::{Real, faer};
 pub use somp::Somp;

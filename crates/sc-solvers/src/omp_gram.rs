@@ -10,6 +10,7 @@ use crate::codes::SparseCodes;
 use crate::error::{Error, Result, invalid};
 use crate::omp::{GramColumns, omp_one};
 use crate::workspace::{CodeSink, Workspace};
+use sc_linalg::IncrementalCholesky;
 
 /// A Gram matrix held column by column.
 struct Columns<T> {
@@ -37,6 +38,43 @@ pub fn omp_gram<T: Real>(
     n_nonzero: Option<usize>,
     tol: Option<f64>,
 ) -> Result<SparseCodes<T>> {
+    let Problem { values, b, k, n, max_k, tol, norms } = checked(gram, xy, norms_sq, n_nonzero, tol)?;
+    let mut grams = Columns { values, n: k };
+    let mut ws = Workspace::new(k, max_k);
+    let (mut indptr, mut indices, mut vals) = (vec![0usize], Vec::new(), Vec::new());
+    let mut short = 0;
+    for s in 0..n {
+        if tol.is_none_or(|t| norms[s] > t) {
+            let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
+            if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
+                short += 1;
+            }
+        }
+        indptr.push(indices.len());
+    }
+    Ok(SparseCodes::from_parts_unchecked(k, indptr, indices, vals).with_unconverged(short))
+}
+
+/// A checked Gram problem: the Gram matrix and the correlations as
+/// column-major values, the sizes, the atom cap, the goal and the norms.
+struct Problem<T> {
+    values: Vec<T>,
+    b: Vec<T>,
+    k: usize,
+    n: usize,
+    max_k: usize,
+    tol: Option<T>,
+    norms: Vec<T>,
+}
+
+/// Checks `omp_gram`'s arguments once for both of its forms.
+fn checked<T: Real>(
+    gram: MatRef<'_, T>,
+    xy: MatRef<'_, T>,
+    norms_sq: Option<&[T]>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+) -> Result<Problem<T>> {
     let (k, n) = (gram.nrows(), xy.ncols());
     if gram.ncols() != k {
         return Err(Error::DimensionMismatch { what: "Gram matrix columns", expected: k, got: gram.ncols() });
@@ -71,18 +109,103 @@ pub fn omp_gram<T: Real>(
             (m, None, vec![T::ZERO; n])
         }
     };
+    Ok(Problem { values, b, k, n, max_k, tol, norms })
+}
+
+/// One target's OMP path (scikit-learn's `return_path`): the atoms in the
+/// order they were chosen, and the least-squares coefficients after each
+/// step, packed: step `s` (from 0) holds `s + 1` coefficients, of the first
+/// `s + 1` chosen atoms in that order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OmpPath<T> {
+    /// The chosen atoms, in order.
+    pub atoms: Vec<u32>,
+    /// The coefficients after each step, packed.
+    pub coefs: Vec<T>,
+}
+
+/// As [`omp_gram`], the whole path of every target: the coefficients after
+/// each atom joins (each step's least-squares fit on the atoms chosen so
+/// far). The last step's coefficients are [`omp_gram`]'s code. Also returns
+/// how many targets stopped short of their count or goal.
+pub fn omp_gram_path<T: Real>(
+    gram: MatRef<'_, T>,
+    xy: MatRef<'_, T>,
+    norms_sq: Option<&[T]>,
+    n_nonzero: Option<usize>,
+    tol: Option<f64>,
+) -> Result<(Vec<OmpPath<T>>, usize)> {
+    let Problem { values, b, k, n, max_k, tol, norms } = checked(gram, xy, norms_sq, n_nonzero, tol)?;
     let mut grams = Columns { values, n: k };
     let mut ws = Workspace::new(k, max_k);
-    let (mut indptr, mut indices, mut vals) = (vec![0usize], Vec::new(), Vec::new());
+    let (mut scratch_i, mut scratch_v) = (Vec::new(), Vec::new());
+    let mut paths = Vec::with_capacity(n);
     let mut short = 0;
     for s in 0..n {
+        let bs = &b[s * k..(s + 1) * k];
+        ws.active.clear();
         if tol.is_none_or(|t| norms[s] > t) {
-            let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
-            if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
+            scratch_i.clear();
+            scratch_v.clear();
+            let mut sink = CodeSink { indices: &mut scratch_i, values: &mut scratch_v };
+            if !omp_one(k, &mut grams, bs, norms[s], max_k, tol, &mut ws, &mut sink) {
                 short += 1;
             }
         }
-        indptr.push(indices.len());
+        // Each prefix of the chosen atoms, solved on its own factor.
+        let atoms = ws.active.clone();
+        let mut chol = IncrementalCholesky::<T>::with_capacity(atoms.len());
+        let mut coefs = Vec::with_capacity(atoms.len() * (atoms.len() + 1) / 2);
+        let mut row = Vec::with_capacity(atoms.len());
+        for (step, &j) in atoms.iter().enumerate() {
+            let col = grams.column(j);
+            row.clear();
+            row.extend(atoms[..step].iter().map(|&i| col[i]));
+            if chol.push(&row, col[j]).is_err() {
+                break;
+            }
+            let start = coefs.len();
+            coefs.extend(atoms[..=step].iter().map(|&i| bs[i]));
+            chol.solve_in_place(&mut coefs[start..]);
+        }
+        let kept = chol.len();
+        paths.push(OmpPath { atoms: atoms[..kept].iter().map(|&i| i as u32).collect(), coefs });
     }
-    Ok(SparseCodes::from_parts_unchecked(k, indptr, indices, vals).with_unconverged(short))
+    Ok((paths, short))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+
+    /// Each step of the path is the least-squares fit on the atoms chosen
+    /// so far (`G_PP c = b_P`), and the last step is `omp_gram`'s code.
+    #[test]
+    fn the_path_is_the_least_squares_fit_of_each_prefix() {
+        let d = Mat::<f64>::from_fn(12, 9, |i, j| (((i * 9 + j) * 7919 % 101) as f64 / 50.0 - 1.0).powi(3));
+        let y = Mat::<f64>::from_fn(12, 3, |i, s| ((i * 3 + s) * 4099 % 97) as f64 / 48.0 - 1.0);
+        let (g, xy) = (d.transpose() * &d, d.transpose() * &y);
+        let (paths, short) = omp_gram_path(g.as_ref(), xy.as_ref(), None, Some(5), None).unwrap();
+        let codes = omp_gram(g.as_ref(), xy.as_ref(), None, Some(5), None).unwrap();
+        assert_eq!(short, 0);
+        for (s, path) in paths.iter().enumerate() {
+            assert_eq!(path.atoms.len(), 5);
+            let mut at = 0;
+            for step in 1..=5 {
+                let (p, c) = (&path.atoms[..step], &path.coefs[at..at + step]);
+                for &i in p {
+                    let fit: f64 = p.iter().zip(c).map(|(&j, &cj)| g[(i as usize, j as usize)] * cj).sum();
+                    assert!((fit - xy[(i as usize, s)]).abs() < 1e-10);
+                }
+                at += step;
+            }
+            let (idx, val) = codes.code(s);
+            let last = &path.coefs[at - 5..];
+            for (&i, &v) in idx.iter().zip(val) {
+                let q = path.atoms.iter().position(|&a| a == i).unwrap();
+                assert!((last[q] - v).abs() < 1e-12);
+            }
+        }
+    }
 }

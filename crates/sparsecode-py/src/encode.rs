@@ -166,9 +166,17 @@ fn omp_gram_t<T: dense::DenseElement>(
     norms: Option<Vec<f64>>,
     n_nonzero: Option<usize>,
     tol: Option<f64>,
+    path: bool,
 ) -> PyResult<Py<PyAny>> {
     let (g, b) = (view(&gram)?, view(&xy)?);
     let norms: Option<Vec<T>> = norms.map(|v| v.into_iter().map(T::from_f64).collect());
+    if path {
+        let (paths, short) =
+            detach(py, || sparsecode::solvers::omp_gram_path(g, b, norms.as_deref(), n_nonzero, tol))?.map_err(value_error)?;
+        let paths: Vec<(Vec<u32>, Py<PyAny>)> =
+            paths.into_iter().map(|p| Ok((p.atoms, p.coefs.into_pyarray(py).into_any().unbind()))).collect::<PyResult<_>>()?;
+        return Ok((paths, short).into_pyobject(py)?.into_any().unbind());
+    }
     let codes = detach(py, || sparsecode::solvers::omp_gram(g, b, norms.as_deref(), n_nonzero, tol))?.map_err(value_error)?;
     let out = (dense_codes(py, &codes)?, codes.unconverged());
     Ok(out.into_pyobject(py)?.into_any().unbind())
@@ -179,9 +187,11 @@ fn omp_gram_t<T: dense::DenseElement>(
 /// scikit-learn's `orthogonal_mp_gram` (`sparsecode::solvers::omp_gram`):
 /// `(codes, short)`, the dense codes `(n_targets, n_atoms)` and how many
 /// targets stopped short of their count or goal (scikit-learn's "ended
-/// prematurely").
+/// prematurely"). With `path`, `(paths, short)` instead: for each target,
+/// the atoms in the order chosen and the coefficients after each step,
+/// packed (step `s` holds `s + 1`; `sparsecode::solvers::omp_gram_path`).
 #[pyfunction]
-#[pyo3(signature = (gram, xy_t, norms_squared=None, n_nonzero=None, tol=None))]
+#[pyo3(signature = (gram, xy_t, norms_squared=None, n_nonzero=None, tol=None, path=false))]
 pub(crate) fn omp_gram(
     py: Python<'_>,
     gram: &Bound<'_, PyAny>,
@@ -189,8 +199,9 @@ pub(crate) fn omp_gram(
     norms_squared: Option<Vec<f64>>,
     n_nonzero: Option<usize>,
     tol: Option<f64>,
+    path: bool,
 ) -> PyResult<Py<PyAny>> {
-    with_floats!(xy_t, |x| omp_gram_t(py, gram.extract()?, x, norms_squared, n_nonzero, tol))
+    with_floats!(xy_t, |x| omp_gram_t(py, gram.extract()?, x, norms_squared, n_nonzero, tol, path))
 }
 
 /// scikit-learn's default number of atoms for OMP as regression over a
@@ -199,4 +210,12 @@ pub(crate) fn omp_gram(
 #[pyfunction]
 pub(crate) fn default_omp_nonzero(n_atoms: usize) -> usize {
     sparsecode::solvers::default_omp_nonzero(n_atoms)
+}
+
+/// scikit-learn's longest cross-validated OMP path over a design of
+/// `n_atoms` columns (`OrthogonalMatchingPursuitCV` without `max_iter`):
+/// the library's rule.
+#[pyfunction]
+pub(crate) fn default_omp_path_length(n_atoms: usize) -> usize {
+    sparsecode::solvers::default_omp_path_length(n_atoms)
 }

@@ -21,7 +21,7 @@ use crate::encode::learner_encoder;
 
 /// How a learner starts: a name of the library's `Init` (`"data"`,
 /// `"svd"`, `"dct"`), or `dict_init` `(n_atoms, n_features)` when given.
-fn init_of(kind: Option<&str>, dict_init: Option<PyReadonlyArray2<'_, f64>>) -> PyResult<Option<Init>> {
+pub(crate) fn init_of(kind: Option<&str>, dict_init: Option<PyReadonlyArray2<'_, f64>>) -> PyResult<Option<Init>> {
     Ok(match (kind, dict_init) {
         (_, Some(d)) => Some(Init::Given(d.as_slice().map_err(value_error)?.to_vec())),
         (Some(k), None) => Some(parse::<Init>(k)?),
@@ -44,6 +44,61 @@ fn fit_out<T: Real + Element>(py: Python<'_>, fit: Fit<T>) -> PyResult<Py<PyAny>
     Ok(out.into_pyobject(py)?.into_any().unbind())
 }
 
+/// The optional arguments of online and batch learning; `None` keeps the
+/// base parameters' value (the library's default).
+pub(crate) struct Overrides {
+    pub(crate) alpha: Option<f64>,
+    pub(crate) batch_size: Option<usize>,
+    pub(crate) max_epochs: Option<usize>,
+    pub(crate) max_steps: Option<usize>,
+    pub(crate) shuffle: Option<bool>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) positive_dict: bool,
+    pub(crate) positive_code: bool,
+    pub(crate) tol: Option<f64>,
+    pub(crate) max_no_improvement: Option<i64>,
+    pub(crate) init: Option<Init>,
+    pub(crate) forget_rho: Option<f64>,
+    pub(crate) numpy_state: Option<NumpyState>,
+}
+
+impl Overrides {
+    /// Online learning's parameters: `b` with the given values.
+    pub(crate) fn online(self, b: OnlineParams) -> PyResult<OnlineParams> {
+        Ok(OnlineParams {
+            alpha: self.alpha.unwrap_or(b.alpha),
+            batch_size: self.batch_size.unwrap_or(b.batch_size),
+            max_epochs: self.max_epochs.unwrap_or(b.max_epochs),
+            max_steps: self.max_steps.or(b.max_steps),
+            shuffle: self.shuffle.unwrap_or(b.shuffle),
+            seed: self.seed.unwrap_or(b.seed),
+            numpy_state: numpy_state_in(self.numpy_state)?.or(b.numpy_state.clone()),
+            positive_dict: self.positive_dict,
+            positive_code: self.positive_code,
+            tol: self.tol.unwrap_or(b.tol),
+            max_no_improvement: no_improvement(self.max_no_improvement, b.max_no_improvement),
+            init: self.init.unwrap_or(b.init.clone()),
+            forget_rho: self.forget_rho.or(b.forget_rho),
+            ..b
+        })
+    }
+
+    /// Batch learning's parameters: `b` with the given values.
+    pub(crate) fn batch(self, b: BatchParams) -> PyResult<BatchParams> {
+        Ok(BatchParams {
+            alpha: self.alpha.unwrap_or(b.alpha),
+            max_iter: self.max_epochs.unwrap_or(b.max_iter),
+            tol: self.tol.unwrap_or(b.tol),
+            seed: self.seed.unwrap_or(b.seed),
+            init: self.init.unwrap_or(b.init.clone()),
+            numpy_state: numpy_state_in(self.numpy_state)?.or(b.numpy_state.clone()),
+            positive_dict: self.positive_dict,
+            positive_code: self.positive_code,
+            ..b
+        })
+    }
+}
+
 /// The learners' own parameters.
 enum Params {
     Online(OnlineParams),
@@ -56,9 +111,9 @@ enum Params {
 /// `verbose` lines are printed there), the GIL taken only for the call. An
 /// exception the callable raises (a `KeyboardInterrupt`, say) stops the fit
 /// and is raised again.
-struct PyProgress {
-    callback: Option<Py<PyAny>>,
-    error: Option<PyErr>,
+pub(crate) struct PyProgress {
+    pub(crate) callback: Option<Py<PyAny>>,
+    pub(crate) error: Option<PyErr>,
 }
 
 impl Observer for PyProgress {
@@ -163,39 +218,24 @@ pub(crate) fn fit_dictionary(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
+    let given = Overrides {
+        alpha,
+        batch_size,
+        max_epochs,
+        max_steps,
+        shuffle,
+        seed,
+        positive_dict,
+        positive_code,
+        tol,
+        max_no_improvement,
+        init: init.clone(),
+        forget_rho,
+        numpy_state,
+    };
     let params = match parse::<Method>(method)? {
-        Method::Online => {
-            let b = OnlineParams::new(n_atoms);
-            Params::Online(OnlineParams {
-                alpha: alpha.unwrap_or(b.alpha),
-                batch_size: batch_size.unwrap_or(b.batch_size),
-                max_epochs: max_epochs.unwrap_or(b.max_epochs),
-                max_steps,
-                shuffle: shuffle.unwrap_or(b.shuffle),
-                seed: seed.unwrap_or(b.seed),
-                numpy_state: numpy_state_in(numpy_state)?,
-                positive_dict,
-                positive_code,
-                tol: tol.unwrap_or(b.tol),
-                max_no_improvement: no_improvement(max_no_improvement, b.max_no_improvement),
-                init: init.unwrap_or(b.init),
-                forget_rho,
-                ..b
-            })
-        }
-        Method::Batch => {
-            let b = BatchParams::new(n_atoms);
-            Params::Batch(BatchParams {
-                alpha: alpha.unwrap_or(b.alpha),
-                max_iter: max_epochs.unwrap_or(b.max_iter),
-                tol: tol.unwrap_or(b.tol),
-                seed: seed.unwrap_or(b.seed),
-                init: init.unwrap_or(b.init),
-                positive_dict,
-                positive_code,
-                ..b
-            })
-        }
+        Method::Online => Params::Online(given.online(OnlineParams::new(n_atoms))?),
+        Method::Batch => Params::Batch(given.batch(BatchParams::new(n_atoms))?),
         Method::Ksvd => {
             let b = KsvdParams::new(n_atoms);
             Params::Ksvd(KsvdParams {

@@ -14,7 +14,7 @@
 //! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
 //!
 //! Modules: `args` (arrays, threads, names, NumPy's random state, the one
-//! f32/f64 dispatch), `encode`, `learn`, `online` (steps, statistics, the
+//! f32/f64 dispatch), `encode`, `learn`, `sparse_pca`, `online` (steps, statistics, the
 //! Dask driver's run, the schedule), `images`, `defaults`, and `dense` (dense
 //! outputs in reused memory: the crate's one `unsafe` block).
 
@@ -27,6 +27,7 @@ mod encode;
 mod images;
 mod learn;
 mod online;
+mod sparse_pca;
 
 use pyo3::prelude::*;
 use sparsecode::solvers::AlgorithmName;
@@ -40,8 +41,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;
     m.add_function(wrap_pyfunction!(encode::omp_gram, m)?)?;
     m.add_function(wrap_pyfunction!(encode::default_omp_nonzero, m)?)?;
+    m.add_function(wrap_pyfunction!(encode::default_omp_path_length, m)?)?;
     m.add_function(wrap_pyfunction!(learn::fit_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(learn::initial_dictionary, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_pca::sparse_pca, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_pca::sparse_pca_transform, m)?)?;
     m.add_function(wrap_pyfunction!(online::online_step, m)?)?;
     m.add_function(wrap_pyfunction!(online::batch_stats, m)?)?;
     m.add_class::<online::PyOnlineRun>()?;

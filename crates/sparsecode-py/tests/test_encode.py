@@ -207,5 +207,3 @@ def test_orthogonal_mp_matches_scikit_learn():
         ours = sc.orthogonal_mp_gram(G, Xy, **kwargs)
         theirs = sklm.orthogonal_mp_gram(G, Xy, **kwargs)
         np.testing.assert_allclose(ours, theirs, atol=1e-7)
-    with pytest.raises(ValueError, match="return_path"):
-        sc.orthogonal_mp(A, X[0], return_path=True)

@@ -28,6 +28,8 @@ def _instances():
         (sc.SparseCoder, skd.SparseCoder),
         (sc.DictionaryLearning, skd.DictionaryLearning),
         (sc.MiniBatchDictionaryLearning, skd.MiniBatchDictionaryLearning),
+        (sc.SparsePCA, skd.SparsePCA),
+        (sc.MiniBatchSparsePCA, skd.MiniBatchSparsePCA),
         (sc.KSVD, None),
     ]
     for ours, theirs in pairs:

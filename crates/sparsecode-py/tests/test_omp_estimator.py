@@ -1,5 +1,6 @@
-"""``OrthogonalMatchingPursuit`` (scikit-learn's regression estimator) and
-the OMP functions' defaults, against scikit-learn on the same data."""
+"""``OrthogonalMatchingPursuit`` and ``OrthogonalMatchingPursuitCV``
+(scikit-learn's regression estimators), the OMP functions' defaults and
+their paths, against scikit-learn on the same data."""
 
 import numpy as np
 import pytest
@@ -43,7 +44,41 @@ def test_orthogonal_mp_defaults_to_scikit_learns_count():
     np.testing.assert_allclose(sc.orthogonal_mp_gram(G, A.T @ y), sklm.orthogonal_mp_gram(G, A.T @ y), atol=1e-10)
 
 
-@pytest.mark.parametrize("check", list(estimator_checks_generator(sc.OrthogonalMatchingPursuit(), mark="skip")), ids=lambda c: getattr(c[1], "func", c[1]).__name__ if isinstance(c, tuple) else str(c))
+@pytest.mark.parametrize("n_targets", [None, 3])
+@pytest.mark.parametrize("gram", [False, True])
+def test_the_path_is_scikit_learns(n_targets, gram):
+    X, y = design(n_targets=n_targets, seed=4)
+    kw = dict(n_nonzero_coefs=6, return_path=True, return_n_iter=True)
+    if gram:
+        ours, theirs = sc.orthogonal_mp_gram(X.T @ X, X.T @ y, **kw), sklm.orthogonal_mp_gram(X.T @ X, X.T @ y, **kw)
+    else:
+        ours, theirs = sc.orthogonal_mp(X, y, **kw), sklm.orthogonal_mp(X, y, **kw)
+    assert ours[0].shape == theirs[0].shape
+    np.testing.assert_allclose(ours[0], theirs[0], atol=1e-9)
+    np.testing.assert_array_equal(ours[1], theirs[1])
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_cross_validation_chooses_as_scikit_learn(fit_intercept):
+    X, y = design(n_samples=80, n_features=40, seed=2)
+    ours = sc.OrthogonalMatchingPursuitCV(fit_intercept=fit_intercept, max_iter=10).fit(X, y)
+    theirs = sklm.OrthogonalMatchingPursuitCV(fit_intercept=fit_intercept, max_iter=10).fit(X, y)
+    assert ours.n_nonzero_coefs_ == theirs.n_nonzero_coefs_ == 4
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-9)
+    # Without max_iter, scikit-learn's default path length (the core's rule).
+    assert sc.OrthogonalMatchingPursuitCV().fit(X, y).n_nonzero_coefs_ == sklm.OrthogonalMatchingPursuitCV().fit(X, y).n_nonzero_coefs_
+
+
+def _checks(estimator):
+    return list(estimator_checks_generator(estimator, mark="skip"))
+
+
+@pytest.mark.parametrize(
+    "check",
+    _checks(sc.OrthogonalMatchingPursuit()) + _checks(sc.OrthogonalMatchingPursuitCV()),
+    ids=lambda c: f"{type(c[0]).__name__}-{getattr(c[1], 'func', c[1]).__name__}" if isinstance(c, tuple) else str(c),
+)
 def test_check_estimator(check):
     estimator, check_fn = check
     check_fn(estimator)

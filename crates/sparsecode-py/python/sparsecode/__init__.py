@@ -21,15 +21,19 @@ from ._estimators import (
     dict_learning,
     dict_learning_online,
 )
-from ._omp import OrthogonalMatchingPursuit
+from ._omp import OrthogonalMatchingPursuit, OrthogonalMatchingPursuitCV
 from ._patches import extract_patches_2d, reconstruct_from_patches_2d
+from ._sparse_pca import MiniBatchSparsePCA, SparsePCA
 
 __all__ = [
     "KSVD",
     "DictionaryLearning",
     "MiniBatchDictionaryLearning",
+    "MiniBatchSparsePCA",
     "OrthogonalMatchingPursuit",
+    "OrthogonalMatchingPursuitCV",
     "SparseCoder",
+    "SparsePCA",
     "data",
     "defaults",
     "denoise",

@@ -33,8 +33,10 @@ def omp_gram(
     norms_squared: Optional[Sequence[float]] = None,
     n_nonzero: Optional[int] = None,
     tol: Optional[float] = None,
-) -> tuple[FloatArray, int]: ...
+    path: bool = False,
+) -> tuple[Any, int]: ...
 def default_omp_nonzero(n_atoms: int) -> int: ...
+def default_omp_path_length(n_atoms: int) -> int: ...
 def fit_dictionary(
     x: FloatArray,
     method: str,
@@ -66,6 +68,26 @@ def fit_dictionary(
 def initial_dictionary(
     x: FloatArray, n_atoms: int, init: str, dict_init: Optional[FloatArray] = None, seed: Optional[int] = None
 ) -> FloatArray: ...
+def sparse_pca(
+    x: FloatArray,
+    method: str,
+    n_components: int,
+    alpha: Optional[float] = None,
+    max_epochs: Optional[int] = None,
+    tol: Optional[float] = None,
+    batch_size: Optional[int] = None,
+    shuffle: Optional[bool] = None,
+    seed: Optional[int] = None,
+    max_no_improvement: Optional[int] = None,
+    dict_init: Optional[FloatArray] = None,
+    start_components: Optional[FloatArray] = None,
+    algorithm: Optional[str] = None,
+    coder_max_iter: Optional[int] = None,
+    n_jobs: Optional[int] = None,
+    numpy_state: Optional[NumpyState] = None,
+    progress: Optional[Progress] = None,
+) -> tuple[FloatArray, FloatArray, list[float], float, str, Optional[NumpyState]]: ...
+def sparse_pca_transform(x: FloatArray, components: FloatArray, mean: FloatArray, ridge_alpha: float) -> FloatArray: ...
 def online_step(
     dictionary: FloatArray,
     a: FloatArray,

@@ -193,6 +193,24 @@ def _omp_out(codes, return_n_iter):
     return coef
 
 
+def _path_out(paths, n_atoms, dtype, return_n_iter):
+    """scikit-learn's ``return_path`` output from the core's paths (each
+    target's atoms in the order chosen, and its coefficients after each
+    step, packed): ``coef`` (n_atoms, n_targets, n_steps), cut to the last
+    target's number of steps as scikit-learn cuts it, squeezed."""
+    coef = np.zeros((n_atoms, len(paths), n_atoms), dtype=dtype)
+    for k, (atoms, packed) in enumerate(paths):
+        coef = coef[:, :, : len(atoms)]
+        for step in range(len(atoms)):
+            at = step * (step + 1) // 2
+            coef[atoms[: step + 1], k, step] = packed[at : at + step + 1]
+    coef = np.squeeze(coef)
+    if return_n_iter:
+        n_iter = [len(atoms) for atoms, _ in paths]
+        return coef, (n_iter[0] if len(n_iter) == 1 else np.asarray(n_iter))
+    return coef
+
+
 def _check_sparsity(n_nonzero_coefs, tol, n_atoms):
     """scikit-learn's errors: more atoms asked for than the dictionary has
     (in its words, which say "features"), a negative goal."""
@@ -207,8 +225,9 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     ``X`` (n_features, n_atoms) holds the atoms as columns, ``y`` is
     (n_features,) or (n_features, n_targets); ``tol`` is a squared residual
     norm. ``precompute`` and ``copy_X`` change nothing here (the core always
-    uses the Gram matrix and never writes its inputs)."""
-    refuse("return_path", return_path, False)
+    uses the Gram matrix and never writes its inputs). ``return_path``
+    returns the coefficients after each step, (n_atoms, n_targets, n_steps)
+    squeezed, as scikit-learn does."""
     X = check_array(X, dtype=FLOATS, order=None)
     y = check_array(y, dtype=X.dtype, ensure_2d=False)
     if y.shape[0] != X.shape[0]:
@@ -219,11 +238,14 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
         # columns (sparse_encode's counts the signal's length).
         n_nonzero_coefs = _core.default_omp_nonzero(X.shape[1])
     Y = y[:, None] if y.ndim == 1 else y
-    if not np.all(np.any(X != 0, axis=0)):
+    if return_path or not np.all(np.any(X != 0, axis=0)):
         # A zero column is never chosen (scikit-learn accepts it); the core's
         # dictionary refuses zero atoms, its Gram form does not.
         norms = None if tol is None else np.sum(Y**2, axis=0)
-        return orthogonal_mp_gram(X.T @ X, X.T @ y, n_nonzero_coefs=n_nonzero_coefs, tol=tol, norms_squared=norms, return_n_iter=return_n_iter)
+        # The path, too, comes from the Gram form.
+        return orthogonal_mp_gram(
+            X.T @ X, X.T @ y, n_nonzero_coefs=n_nonzero_coefs, tol=tol, norms_squared=norms, return_path=return_path, return_n_iter=return_n_iter
+        )
     kwargs = {"tol": float(tol)} if tol is not None else {"n_nonzero": n_nonzero_coefs}
     with python_names(n_nonzero="n_nonzero_coefs"):
         codes, short = _core.encode(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T), "omp", report=True, **kwargs)
@@ -236,8 +258,7 @@ def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_square
     """OMP from the Gram matrix ``Gram = XᵀX`` and ``Xy = Xᵀy``, as
     :func:`sklearn.linear_model.orthogonal_mp_gram`, computed by the core
     from those alone (``tol`` needs ``norms_squared``, as in
-    scikit-learn)."""
-    refuse("return_path", return_path, False)
+    scikit-learn); ``return_path`` as in :func:`orthogonal_mp`."""
     Gram = check_array(Gram, dtype=FLOATS, order=None)
     Xy = check_array(Xy, dtype=Gram.dtype, ensure_2d=False)
     if tol is not None and norms_squared is None:
@@ -248,8 +269,10 @@ def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_square
     with python_names(n_nonzero="n_nonzero_coefs"):
         codes, short = _core.omp_gram(
             np.ascontiguousarray(Gram), np.ascontiguousarray(Y.T), norms_squared=norms,
-            n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol),
+            n_nonzero=n_nonzero_coefs if tol is None else None, tol=None if tol is None else float(tol), path=bool(return_path),
         )
     if short:
         _warn_premature()
+    if return_path:
+        return _path_out(codes, len(Gram), Gram.dtype, return_n_iter)
     return _omp_out(codes, return_n_iter)

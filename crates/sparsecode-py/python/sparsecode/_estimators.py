@@ -168,15 +168,18 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
         if self.max_iter == 0:
             return self._svd_start(X, n_components)
         lines = BatchLines(self.verbose) if self.verbose else None
+        # The core continues random_state's stream (scikit-learn's draws
+        # when an unused atom is replaced) and hands it back.
+        random_state = check_random_state(self.random_state)
         with python_names():
-            components, objectives, _, stop, _, _, _ = _core.fit_dictionary(
+            components, objectives, _, stop, _, _, state = _core.fit_dictionary(
                 X,
                 "batch",
                 n_components,
                 alpha=float(self.alpha),
                 max_epochs=count("max_iter", self.max_iter),
                 tol=float(self.tol),
-                seed=seed_of(self.random_state),
+                numpy_state=numpy_state(random_state),
                 positive_dict=bool(self.positive_dict),
                 positive_code=bool(self.positive_code),
                 init="svd",
@@ -186,6 +189,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
                 n_jobs=threads(self.n_jobs),
                 progress=lines,
             )
+        set_numpy_state(random_state, state)
         self.components_ = components
         self.error_ = np.asarray(objectives)
         self.n_iter_ = len(objectives)

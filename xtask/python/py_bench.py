@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 import sklearn.decomposition as skd
+import sklearn.linear_model as sklm
 
 import sparsecode as sc
 
@@ -115,6 +116,7 @@ def main():
     ours, est = median_time(lambda: sc.MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(P), 3)
     theirs, ref = median_time(lambda: skd.MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(P), 1)
     rows.append(("MiniBatchDictionaryLearning.fit, seed's run", ours, None, None, theirs, f"objective {objective(est.components_):.4f} / {objective(ref.components_):.4f}", None))
+    rows += sparse_pca_rows(img) + omp_rows()
     print("| task | `sparsecode encode` | sparsecode (dense) | dense, first call | sparsecode (csr) | scikit-learn | ratio (dense) | ours / theirs |")
     print("|---|---|---|---|---|---|---|---|")
     for label, a, f, c, b, q, e in rows:
@@ -122,6 +124,62 @@ def main():
         csr = "" if c is None else f"{c:.3f} s"
         enc = "" if e is None else f"{e:.3f} s"
         print(f"| {label} | {enc} | {a:.3f} s | {fresh} | {csr} | {b:.2f} s | {b / a:.0f}× | {q} |")
+
+
+def sparse_pca_rows(img):
+    """Sparse PCA of 400 random 32×32 crops of `camera` (each crop's mean
+    removed; 1024 features), 6 components, α = 0.1, as scikit-learn's
+    faces example; the mini-batch fit runs 5 epochs of 3 features per step
+    (tol = 0, no early stop: the same work on both sides). Quality: the
+    residual variance of the ridge reconstruction, ‖X̄ − UV‖² / ‖X̄‖²."""
+    X = sc.extract_patches_2d(img, (32, 32), max_patches=400, random_state=0).reshape(400, -1)
+    X = X - X.mean(axis=1, keepdims=True)
+
+    def residual(est):
+        Xc = X - est.mean_
+        return np.sum((Xc - est.transform(X) @ est.components_) ** 2) / np.sum(Xc**2)
+
+    out = []
+    for name, kw in [
+        ("SparsePCA", dict(n_components=6, alpha=0.1, max_iter=30, random_state=0)),
+        ("MiniBatchSparsePCA", dict(n_components=6, alpha=0.1, batch_size=3, max_iter=5, tol=0.0, max_no_improvement=None, random_state=0)),
+    ]:
+        ours, est = median_time(lambda: getattr(sc, name)(**kw).fit(X), 3)
+        theirs, ref = median_time(lambda: getattr(skd, name)(**kw).fit(X), 1)
+        diff = np.abs(est.components_ - ref.components_).max()
+        out.append((f"`{name}.fit`, 400 crops of 32×32", ours, None, None, theirs, f"residual {residual(est):.6f} / {residual(ref):.6f}, components max Δ {diff:.1e}", None))
+    return out
+
+
+def omp_rows():
+    """OMP regression: a tall design (10,000 × 256, 8 non-zeros per target)
+    with 1 and 256 targets, scikit-learn's defaults (fit_intercept, the Gram
+    form); and OMP as coding, 10,000 targets over a 64 × 256 design of unit
+    columns (orthogonal_mp's Batch-OMP regime). Quality: the largest
+    coefficient difference."""
+    rs = np.random.RandomState(0)
+    X = rs.randn(10000, 256)
+    D = rs.randn(64, 256)
+    D /= np.linalg.norm(D, axis=0)
+    out = []
+    for label, A, n_targets, kw in [
+        ("`OrthogonalMatchingPursuit.fit`, 10,000 × 256, 1 target", X, 1, {}),
+        ("`OrthogonalMatchingPursuit.fit`, 10,000 × 256, 256 targets", X, 256, {}),
+        ("`OrthogonalMatchingPursuit.fit`, 64 × 256, 10,000 targets", D, 10000, {"fit_intercept": False}),
+    ]:
+        coef = np.zeros((256, n_targets))
+        for t in range(n_targets):
+            coef[rs.choice(256, 8, replace=False), t] = rs.randn(8)
+        y = A @ coef + 0.01 * rs.randn(len(A), n_targets)
+        y = y[:, 0] if n_targets == 1 else y
+        ours, est = median_time(lambda: sc.OrthogonalMatchingPursuit(n_nonzero_coefs=8, **kw).fit(A, y), 3)
+        theirs, ref = median_time(lambda: sklm.OrthogonalMatchingPursuit(n_nonzero_coefs=8, **kw).fit(A, y), 1)
+        out.append((label, ours, None, None, theirs, f"coef max Δ {np.abs(est.coef_ - ref.coef_).max():.1e}", None))
+        if n_targets == 1:
+            ours, est = median_time(lambda: sc.OrthogonalMatchingPursuitCV().fit(A, y), 3)
+            theirs, ref = median_time(lambda: sklm.OrthogonalMatchingPursuitCV().fit(A, y), 1)
+            out.append(("`OrthogonalMatchingPursuitCV.fit`, 10,000 × 256", ours, None, None, theirs, f"n_nonzero_coefs_ {est.n_nonzero_coefs_} / {ref.n_nonzero_coefs_}", None))
+    return out
 
 
 if __name__ == "__main__":

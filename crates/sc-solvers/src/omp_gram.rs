@@ -3,6 +3,7 @@
 //! no equivalent problem in the signal space is built.
 
 use faer::MatRef;
+use rayon::prelude::*;
 use sc_linalg::Real;
 
 use crate::algorithm::default_omp_nonzero;
@@ -13,12 +14,15 @@ use crate::workspace::{CodeSink, Workspace};
 use sc_linalg::IncrementalCholesky;
 
 /// A Gram matrix held column by column.
-struct Columns<T> {
-    values: Vec<T>,
+struct Columns<'a, T> {
+    values: &'a [T],
     n: usize,
 }
 
-impl<T: Real> GramColumns<T> for Columns<T> {
+/// Targets per parallel task (codes do not depend on it).
+const CHUNK: usize = 64;
+
+impl<T: Real> GramColumns<T> for Columns<'_, T> {
     fn column(&mut self, j: usize) -> &[T] {
         &self.values[j * self.n..(j + 1) * self.n]
     }
@@ -39,18 +43,33 @@ pub fn omp_gram<T: Real>(
     tol: Option<f64>,
 ) -> Result<SparseCodes<T>> {
     let Problem { values, b, k, n, max_k, tol, norms } = checked(gram, xy, norms_sq, n_nonzero, tol)?;
-    let mut grams = Columns { values, n: k };
-    let mut ws = Workspace::new(k, max_k);
+    // Chunks of targets in parallel, each with its own workspace.
+    let parts: Vec<(Vec<usize>, Vec<u32>, Vec<T>, usize)> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut grams = Columns { values: &values, n: k };
+            let mut ws = Workspace::new(k, max_k);
+            let (mut ends, mut indices, mut vals, mut short) = (Vec::with_capacity(CHUNK), Vec::new(), Vec::new(), 0);
+            for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                if tol.is_none_or(|t| norms[s] > t) {
+                    let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
+                    if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
+                        short += 1;
+                    }
+                }
+                ends.push(indices.len());
+            }
+            (ends, indices, vals, short)
+        })
+        .collect();
     let (mut indptr, mut indices, mut vals) = (vec![0usize], Vec::new(), Vec::new());
     let mut short = 0;
-    for s in 0..n {
-        if tol.is_none_or(|t| norms[s] > t) {
-            let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
-            if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
-                short += 1;
-            }
-        }
-        indptr.push(indices.len());
+    for (ends, idx, val, s) in parts {
+        let base = indices.len();
+        indptr.extend(ends.iter().map(|e| base + e));
+        indices.extend(idx);
+        vals.extend(val);
+        short += s;
     }
     Ok(SparseCodes::from_parts_unchecked(k, indptr, indices, vals).with_unconverged(short))
 }
@@ -136,7 +155,7 @@ pub fn omp_gram_path<T: Real>(
     tol: Option<f64>,
 ) -> Result<(Vec<OmpPath<T>>, usize)> {
     let Problem { values, b, k, n, max_k, tol, norms } = checked(gram, xy, norms_sq, n_nonzero, tol)?;
-    let mut grams = Columns { values, n: k };
+    let mut grams = Columns { values: &values, n: k };
     let mut ws = Workspace::new(k, max_k);
     let (mut scratch_i, mut scratch_v) = (Vec::new(), Vec::new());
     let mut paths = Vec::with_capacity(n);

@@ -224,8 +224,10 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     """Orthogonal matching pursuit, as :func:`sklearn.linear_model.orthogonal_mp`:
     ``X`` (n_features, n_atoms) holds the atoms as columns, ``y`` is
     (n_features,) or (n_features, n_targets); ``tol`` is a squared residual
-    norm. ``precompute`` and ``copy_X`` change nothing here (the core always
-    uses the Gram matrix and never writes its inputs). ``return_path``
+    norm. ``precompute`` (``True``, or ``"auto"`` with more rows than
+    columns) takes the Gram form, its products by NumPy as in
+    scikit-learn; ``copy_X`` changes nothing (the core never writes its
+    inputs). ``return_path``
     returns the coefficients after each step, (n_atoms, n_targets, n_steps)
     squeezed, as scikit-learn does."""
     X = check_array(X, dtype=FLOATS, order=None)
@@ -238,7 +240,9 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
         # columns (sparse_encode's counts the signal's length).
         n_nonzero_coefs = _core.default_omp_nonzero(X.shape[1])
     Y = y[:, None] if y.ndim == 1 else y
-    if return_path or not np.all(np.any(X != 0, axis=0)):
+    if precompute == "auto":
+        precompute = X.shape[0] > X.shape[1]
+    if precompute or return_path or not np.all(np.any(X != 0, axis=0)):
         # A zero column is never chosen (scikit-learn accepts it); the core's
         # dictionary refuses zero atoms, its Gram form does not.
         norms = None if tol is None else np.sum(Y**2, axis=0)

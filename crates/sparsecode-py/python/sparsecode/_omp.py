@@ -10,7 +10,7 @@ from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
 from . import _core
-from ._encode import orthogonal_mp
+from ._encode import orthogonal_mp, orthogonal_mp_gram
 
 
 class OrthogonalMatchingPursuit(_sklm.OrthogonalMatchingPursuit):
@@ -18,8 +18,9 @@ class OrthogonalMatchingPursuit(_sklm.OrthogonalMatchingPursuit):
     core's Batch-OMP: the same parameters (``n_nonzero_coefs`` or the
     squared-residual goal ``tol``, ``fit_intercept``, ``precompute``),
     attributes (``coef_``, ``intercept_``, ``n_iter_``, ``n_nonzero_coefs_``)
-    and answers, one or many targets. ``precompute`` changes nothing here:
-    the core always works from the Gram matrix, which it computes itself.
+    and answers, one or many targets. ``precompute`` chooses the Gram form
+    as in scikit-learn (``"auto"``: more samples than features), the Gram
+    matrix then NumPy's product, the pursuit the core's.
 
     Examples
     --------
@@ -39,8 +40,10 @@ class OrthogonalMatchingPursuit(_sklm.OrthogonalMatchingPursuit):
         targets ``y`` (n_samples,) or (n_samples, n_targets)."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
         n_features = X.shape[1]
-        # scikit-learn's centring (fit_intercept); the Gram matrix is the core's.
-        X, y, X_offset, y_offset, X_scale, _, _ = _pre_fit(X, y, None, False, self.fit_intercept, copy=True, check_gram=False)
+        # scikit-learn's centring (fit_intercept) and its choice of the Gram
+        # form (`precompute`; "auto": more samples than features), the
+        # products by NumPy as there; the pursuit is the core's.
+        X, y, X_offset, y_offset, X_scale, Gram, Xy = _pre_fit(X, y, None, self.precompute, self.fit_intercept, copy=True)
         if y.ndim == 1:
             y = y[:, np.newaxis]
         if self.n_nonzero_coefs is None and self.tol is None:
@@ -49,7 +52,11 @@ class OrthogonalMatchingPursuit(_sklm.OrthogonalMatchingPursuit):
             self.n_nonzero_coefs_ = None
         else:
             self.n_nonzero_coefs_ = self.n_nonzero_coefs
-        coef, self.n_iter_ = orthogonal_mp(X, y, n_nonzero_coefs=self.n_nonzero_coefs_, tol=self.tol, return_n_iter=True)
+        if Gram is False:
+            coef, self.n_iter_ = orthogonal_mp(X, y, n_nonzero_coefs=self.n_nonzero_coefs_, tol=self.tol, return_n_iter=True)
+        else:
+            norms = np.sum(y**2, axis=0) if self.tol is not None else None
+            coef, self.n_iter_ = orthogonal_mp_gram(Gram, Xy, n_nonzero_coefs=self.n_nonzero_coefs_, tol=self.tol, norms_squared=norms, return_n_iter=True)
         self.coef_ = coef.T
         self._set_intercept(X_offset, y_offset, X_scale)
         return self

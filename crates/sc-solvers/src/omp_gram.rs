@@ -22,6 +22,10 @@ struct Columns<'a, T> {
 /// Targets per parallel task (codes do not depend on it).
 const CHUNK: usize = 64;
 
+/// One task's codes: each target's end in the task's arrays, the atoms, the
+/// values, and how many targets stopped short.
+type Chunk<T> = (Vec<usize>, Vec<u32>, Vec<T>, usize);
+
 impl<T: Real> GramColumns<T> for Columns<'_, T> {
     fn column(&mut self, j: usize) -> &[T] {
         &self.values[j * self.n..(j + 1) * self.n]
@@ -44,7 +48,7 @@ pub fn omp_gram<T: Real>(
 ) -> Result<SparseCodes<T>> {
     let Problem { values, b, k, n, max_k, tol, norms } = checked(gram, xy, norms_sq, n_nonzero, tol)?;
     // Chunks of targets in parallel, each with its own workspace.
-    let parts: Vec<(Vec<usize>, Vec<u32>, Vec<T>, usize)> = (0..n.div_ceil(CHUNK))
+    let parts: Vec<Chunk<T>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let mut grams = Columns { values: &values, n: k };

@@ -69,7 +69,7 @@ def cli_time(cli, tmp, X, D, algorithm, kw):
     if "alpha" in kw:
         args += ["--alpha", str(kw["alpha"])]
     if algorithm == "lasso_cd":
-        args += ["--tol", repr(sc._core.LASSO_CD_TOL)]  # scikit-learn's gap tolerance, sparse_encode's default
+        args += ["--tol", repr(sc.defaults("encode")["lasso_cd_tol"])]  # scikit-learn's gap tolerance, sparse_encode's default
     times = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["seconds_encode"] for _ in range(3)]
     return float(np.median(times))
 

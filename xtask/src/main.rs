@@ -7,6 +7,11 @@
 //! - `py-bench`: the Python package timed against scikit-learn in one run
 //!   (`xtask/python/py_bench.py`, after `test`); rewrites its table in
 //!   `docs/python.md`.
+//! - `wheel`: the abi3 wheel of the Python package for this platform
+//!   (maturin, release profile) in `target/wheels`, installed into a fresh
+//!   virtual environment with no Rust toolchain on PATH to run the seed's
+//!   walkthrough, and into one with the declared dependency floors to run
+//!   the quick tests (`xtask/src/python.rs`).
 //! - `golden [--regen]`: compares every solver with scikit-learn's golden
 //!   files (`--regen` first remakes them in a throwaway virtual environment).
 //! - `bench [--quick]`: sparsecode against scikit-learn, SPAMS and BM3D,
@@ -48,8 +53,10 @@
 
 mod charts;
 mod docs;
+mod python;
 
 use docs::{audit, publish};
+use python::{py_bench, test, wheel};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -60,23 +67,23 @@ use sc_linalg::Real;
 use sc_linalg::faer::MatRef;
 use sc_solvers::{Dictionary, Encoder};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
     c
 }
 
-fn run(mut c: Command) -> Result<(), String> {
+pub(crate) fn run(mut c: Command) -> Result<(), String> {
     let status = c.status().map_err(|e| format!("could not run {c:?}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{c:?} failed with {status}")) }
 }
 
 /// A virtual environment under target/ with the given PyPI packages.
-fn venv(packages: &[&str]) -> Result<PathBuf, String> {
+pub(crate) fn venv(packages: &[&str]) -> Result<PathBuf, String> {
     let dir = root().join("target/xtask-venv");
     let py = dir.join("bin/python");
     if !py.exists() {
@@ -88,65 +95,6 @@ fn venv(packages: &[&str]) -> Result<PathBuf, String> {
     c.args(["-m", "pip", "install", "--quiet"]).args(packages);
     run(c)?;
     Ok(py)
-}
-
-/// Every test: Rust, then the Python package in its own virtual environment.
-fn test(args: &[String]) -> Result<(), String> {
-    // The property tests draw their cases from one fixed seed, so that a run
-    // of this command is reproducible (CI included); set PROPTEST_RNG_SEED
-    // to explore other cases.
-    let seed = std::env::var("PROPTEST_RNG_SEED").unwrap_or_else(|_| "1".into());
-    let mut c = cargo();
-    c.args(["test", "--workspace"]).env("PROPTEST_RNG_SEED", &seed);
-    run(c)?;
-    let mut c = cargo();
-    c.args(["test", "-p", "sparsecode", "--features", "nalgebra"]).env("PROPTEST_RNG_SEED", &seed);
-    run(c)?;
-    let dir = root().join("target/py-test");
-    let py = dir.join("bin/python");
-    if !py.exists() {
-        let mut c = Command::new("python3");
-        c.args(["-m", "venv"]).arg(&dir);
-        run(c)?;
-    }
-    let package = root().join("crates/sparsecode-py");
-    let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet", "--upgrade", "pip"]);
-    run(c)?;
-    // Dependencies first, then the package itself rebuilt from this tree.
-    let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet"]).arg(format!("{}[test]", package.display()));
-    run(c)?;
-    let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps"]).arg(&package);
-    run(c)?;
-    let mut c = Command::new(&py);
-    c.current_dir(&package).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).args(args);
-    run(c)
-}
-
-/// The Python package against scikit-learn, side by side
-/// (`xtask/python/py_bench.py`, in the test environment of `test`).
-fn py_bench() -> Result<(), String> {
-    let py = root().join("target/py-test/bin/python");
-    if !py.exists() {
-        return Err("run `cargo xtask test` first: it builds the package into target/py-test".into());
-    }
-    let mut c = cargo();
-    c.args(["build", "--release", "-p", "sparsecode-cli"]);
-    run(c)?;
-    let out = Command::new(&py)
-        .arg(root().join("xtask/python/py_bench.py"))
-        .arg(root().join("target/release/sparsecode"))
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let table = String::from_utf8_lossy(&out.stdout).to_string();
-    print!("{table}");
-    if !out.status.success() {
-        return Err("py_bench.py failed".into());
-    }
-    publish("python.md", "py-bench", &table)
 }
 
 fn golden(args: &[String]) -> Result<(), String> {
@@ -565,6 +513,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&rest),
         Some("py-bench") => py_bench(),
+        Some("wheel") => wheel(),
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("bench-alone") => bench_alone(&rest),
@@ -584,7 +533,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | wheel | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

@@ -10,7 +10,8 @@ as the command line's: ``sparsecode.defaults("denoise", sigma)`` lists them.
 """
 
 from . import data
-from ._core import __version__, defaults
+from ._core import __version__
+from ._defaults import defaults
 from ._denoise import denoise, estimate_sigma, inpaint
 from ._encode import orthogonal_mp, orthogonal_mp_gram, sparse_encode
 from ._estimators import (

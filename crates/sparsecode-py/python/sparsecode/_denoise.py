@@ -57,7 +57,54 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     three channels (``"joint"`` in the opponent space, ``"joint_rgb"`` in R,
     G, B; Mairal, Elad & Sapiro 2008). ``random_state`` is an int, a
     ``RandomState`` or ``None`` (the core's fixed seed). Returns the image as float64 (and the
-    mean atoms per patch with ``return_report=True``)."""
+    mean atoms per patch with ``return_report=True``).
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w) or (h, w, 3)
+        The noisy image, any finite values.
+    sigma : float or "auto"
+        The noise's standard deviation, in the image's units.
+    patch_size, n_atoms, steps, iterations, max_training : int, default=None
+        Patch side, dictionary size, online steps, K-SVD iterations, most
+        training patches; ``None`` takes the core's default
+        (``sparsecode.defaults("denoise", sigma)`` lists them all).
+    learner : {"online", "ksvd"}, default=None
+        How the dictionary is learned.
+    gain, lambda_factor : float, default=None
+        The coding goal's gain on σ, and the weight of the noisy image in
+        the blend.
+    sparsity_weights : bool, default=None
+        Weigh each patch by its sparsity in the blend.
+    non_local : {"average", "somp", "group_lasso", "none"}, default=None
+        The non-local pass.
+    colour : {"opponent", "rgb", "joint", "joint_rgb"}, default=None
+        How an RGB image is denoised.
+    random_state : int, RandomState instance or None, default=None
+        The seed of every random choice.
+    n_jobs : int, default=None
+        Threads (``None``: every core); the result does not depend on it.
+    return_report : bool, default=False
+        Also return ``{"mean_nnz": ..., "sigma": ...}``.
+
+    Returns
+    -------
+    denoised : ndarray of the image's shape, float64
+    report : dict
+        Only with ``return_report=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import denoise
+    >>> from sparsecode.data import camera
+    >>> clean = camera()[:96, :96]
+    >>> noisy = clean + 20 * np.random.RandomState(0).randn(96, 96)
+    >>> out = denoise(noisy, 20, non_local="none")
+    >>> rmse = lambda a: float(np.sqrt(np.mean((a - clean) ** 2)))
+    >>> rmse(out) < 0.75 * rmse(noisy)
+    True
+    """
     # The core refuses an image holding NaN or infinite values.
     img = np.ascontiguousarray(image, dtype=np.float64)
     if isinstance(sigma, str):
@@ -87,7 +134,27 @@ def estimate_sigma(image):
     reads from 2% lower to 24% higher than this one, and this one is the
     closer to the true σ in 27 of the 36 cases (the low-noise ones above
     all, where edges dominate). An image smaller than 4×4 pixels is
-    refused: it holds no whole filter."""
+    refused: it holds no whole filter.
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w) or (h, w, channels)
+        The image, finite values.
+
+    Returns
+    -------
+    sigma : float
+        The estimated standard deviation, in the image's units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import estimate_sigma
+    >>> from sparsecode.data import camera
+    >>> noisy = camera() + 15 * np.random.RandomState(0).randn(512, 512)
+    >>> 13 < estimate_sigma(noisy) < 17
+    True
+    """
     img = np.ascontiguousarray(image, dtype=np.float64)
     if not np.all(np.isfinite(img)):
         raise ValueError("the image holds NaN or infinite values")
@@ -105,7 +172,46 @@ def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=No
     patches are averaged over the missing pixels, and refinement passes
     re-code the estimate. Known pixels are returned unchanged; a known pixel
     that is not finite is refused. Returns the image as float64 (and the
-    mean atoms per patch with ``return_report=True``)."""
+    mean atoms per patch with ``return_report=True``).
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w) or (h, w, 3)
+        The image; missing pixels may hold anything (NaN included).
+    known : array-like of bool, shape (h, w), default=None
+        True where a pixel is known.
+    missing_values : float, default=None
+        A value marking missing pixels (``np.nan`` for NaN).
+    sigma : float, default=None
+        Noise on the known pixels, if any.
+    patch_size, n_atoms, max_atoms, steps, refine, max_training : int, default=None
+        Patch side, dictionary size, atoms per patch at most, learning
+        steps, refinement passes, most training patches; ``None`` takes the
+        core's default (``sparsecode.defaults("inpaint")``).
+    random_state : int, RandomState instance or None, default=None
+        The seed of every random choice.
+    n_jobs : int, default=None
+        Threads (``None``: every core); the result does not depend on it.
+    return_report : bool, default=False
+        Also return ``{"mean_nnz": ...}``.
+
+    Returns
+    -------
+    filled : ndarray of the image's shape, float64
+    report : dict
+        Only with ``return_report=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import inpaint
+    >>> from sparsecode.data import camera
+    >>> image = camera()[:64, :64]
+    >>> known = np.random.RandomState(0).rand(64, 64) > 0.3
+    >>> filled = inpaint(np.where(known, image, np.nan), missing_values=np.nan)
+    >>> bool(np.array_equal(filled[known], image[known])), bool(np.isfinite(filled).all())
+    (True, True)
+    """
     img = np.ascontiguousarray(image, dtype=np.float64)
     if img.ndim not in (2, 3):
         raise ValueError("an image is 2-D, or 3-D with channels last")

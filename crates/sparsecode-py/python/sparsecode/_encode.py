@@ -10,7 +10,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from sklearn import decomposition as _skd
+from sklearn import linear_model as _sklm
+
 from . import _core
+from ._docs import sklearn_sections
 from ._util import ALLOW_NAN, FLOATS, check_mask, contiguous, python_names, refuse, threads
 
 #: The core's algorithms (its names, which include scikit-learn's).
@@ -61,6 +65,7 @@ def _codes_dtype(algorithm, x_dtype, d_dtype):
     },
     prefer_skip_nested_validation=True,
 )
+@sklearn_sections(_skd.sparse_encode)
 def sparse_encode(
     X,
     dictionary,
@@ -90,7 +95,7 @@ def sparse_encode(
     or ``"hard_threshold"``; ``tol`` is OMP's squared-residual goal (it wins
     over ``n_nonzero_coefs``) or the iterative solvers' relative duality
     gap (``"lasso_cd"`` defaults to scikit-learn's 1e-8,
-    ``_core.LASSO_CD_TOL``); ``l2`` adds the elastic-net term ``½·l2·‖c‖²``
+    ``defaults("encode")["lasso_cd_tol"]``); ``l2`` adds the elastic-net term ``½·l2·‖c‖²``
     to the Lasso solvers; ``output="csr"`` returns a SciPy CSR matrix built from the
     core's compressed codes, with no dense copy. Dense codes are written by
     the coding itself, straight into the returned array; when it is freed,
@@ -109,6 +114,31 @@ def sparse_encode(
     without a copy (others are copied once, in C order). ``n_jobs=None``
     uses every core; the codes never depend on the thread count. ``gram``
     and ``cov`` are refused: the core computes both itself.
+
+    Parameters
+    ----------
+    tol : float, default=None
+        OMP's squared-residual goal (it wins over ``n_nonzero_coefs``), the
+        goal of ``"lasso_goal"``, or the iterative solvers' relative duality
+        gap.
+    l2 : float, default=None
+        The elastic-net term ``½·l2·‖c‖²`` added to the Lasso solvers.
+    output : {"dense", "csr"}, default="dense"
+        ``"csr"``: a SciPy CSR matrix of the core's compressed codes.
+    mask : array-like of bool, shape (n_samples, n_features), default=None
+        True where an entry of ``X`` is observed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import sparse_encode
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(12, 8)
+    >>> D /= np.linalg.norm(D, axis=1, keepdims=True)
+    >>> X = 2.0 * D[[3]] - 1.5 * D[[7]]
+    >>> code = sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=2)
+    >>> np.flatnonzero(code).tolist(), np.round(code[0, [3, 7]], 6).tolist()
+    ([3, 7], [2.0, -1.5])
     """
     refuse("gram", gram, None)
     refuse("cov", cov, None)
@@ -220,6 +250,7 @@ def _check_sparsity(n_nonzero_coefs, tol, n_atoms):
         raise ValueError("Epsilon cannot be negative")
 
 
+@sklearn_sections(_sklm.orthogonal_mp)
 def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, copy_X=True, return_path=False, return_n_iter=False):
     """Orthogonal matching pursuit, as :func:`sklearn.linear_model.orthogonal_mp`:
     ``X`` (n_features, n_atoms) holds the atoms as columns, ``y`` is
@@ -229,7 +260,20 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     scikit-learn; ``copy_X`` changes nothing (the core never writes its
     inputs). ``return_path``
     returns the coefficients after each step, (n_atoms, n_targets, n_steps)
-    squeezed, as scikit-learn does."""
+    squeezed, as scikit-learn does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import orthogonal_mp
+    >>> X = np.random.RandomState(0).randn(30, 10)
+    >>> coef = orthogonal_mp(X, X[:, [1, 4]] @ [3.0, -2.0], n_nonzero_coefs=2)
+    >>> np.flatnonzero(coef).tolist(), np.round(coef[[1, 4]], 6).tolist()
+    ([1, 4], [3.0, -2.0])
+    >>> path = orthogonal_mp(X, X[:, [1, 4]] @ [3.0, -2.0], n_nonzero_coefs=2, return_path=True)
+    >>> path.shape, np.count_nonzero(path, axis=0).tolist()
+    ((10, 2), [1, 2])
+    """
     X = check_array(X, dtype=FLOATS, order=None)
     y = check_array(y, dtype=X.dtype, ensure_2d=False)
     if y.shape[0] != X.shape[0]:
@@ -258,11 +302,23 @@ def orthogonal_mp(X, y, *, n_nonzero_coefs=None, tol=None, precompute=False, cop
     return _omp_out(codes, return_n_iter)
 
 
+@sklearn_sections(_sklm.orthogonal_mp_gram)
 def orthogonal_mp_gram(Gram, Xy, *, n_nonzero_coefs=None, tol=None, norms_squared=None, copy_Gram=True, copy_Xy=True, return_path=False, return_n_iter=False):
     """OMP from the Gram matrix ``Gram = XᵀX`` and ``Xy = Xᵀy``, as
     :func:`sklearn.linear_model.orthogonal_mp_gram`, computed by the core
     from those alone (``tol`` needs ``norms_squared``, as in
-    scikit-learn); ``return_path`` as in :func:`orthogonal_mp`."""
+    scikit-learn); ``return_path`` as in :func:`orthogonal_mp`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import orthogonal_mp_gram
+    >>> X = np.random.RandomState(0).randn(30, 10)
+    >>> y = X[:, [1, 4]] @ [3.0, -2.0]
+    >>> coef = orthogonal_mp_gram(X.T @ X, X.T @ y, n_nonzero_coefs=2)
+    >>> np.flatnonzero(coef).tolist()
+    [1, 4]
+    """
     Gram = check_array(Gram, dtype=FLOATS, order=None)
     Xy = check_array(Xy, dtype=Gram.dtype, ensure_2d=False)
     if tol is not None and norms_squared is None:

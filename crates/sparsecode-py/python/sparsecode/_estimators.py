@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from . import _core
+from ._docs import sklearn_sections
 from ._encode import ALGORITHMS, sparse_encode
 from ._verbose import BatchLines, MiniBatchLines
 from ._util import ALLOW_NAN, FLOATS, contiguous, count, numpy_state, observed_mask, python_names, refuse, seed_of, set_numpy_state, threads
@@ -77,12 +78,27 @@ class _CoreCoding:
 _TOL = {"transform_tol": [Interval(Real, 0, None, closed="left"), None]}
 
 
+@sklearn_sections(_sk.SparseCoder)
 class SparseCoder(_CoreCoding, _sk.SparseCoder):
     """:class:`sklearn.decomposition.SparseCoder`, coding by the core (any
     :func:`sparse_encode` algorithm as ``transform_algorithm``). Beyond
     scikit-learn, ``transform_tol`` is :func:`sparse_encode`'s ``tol``: the
     squared-residual goal of ``"omp"`` and ``"lasso_goal"``, or the
-    iterative solvers' tolerance."""
+    iterative solvers' tolerance.
+
+    Parameters
+    ----------
+    transform_tol : float, default=None
+        :func:`sparse_encode`'s ``tol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import SparseCoder
+    >>> D = np.eye(4)[:3]
+    >>> SparseCoder(D, transform_algorithm="omp", transform_n_nonzero_coefs=1).transform([[0.0, 3.0, 0.5, 0.0]])
+    array([[0., 3., 0.]])
+    """
 
     _parameter_constraints = {**_with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm"), **_TOL}
 
@@ -113,13 +129,32 @@ class SparseCoder(_CoreCoding, _sk.SparseCoder):
         return self._transform(X, self.dictionary)
 
 
+@sklearn_sections(_sk.DictionaryLearning)
 class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
     """:class:`sklearn.decomposition.DictionaryLearning`: batch learning by
     the core (exact Lasso coding of every sample, then one block-coordinate
     pass over the atoms, until the objective's relative change is below
     ``tol``). The dictionary starts from the SVD of ``X`` (scikit-learn's
     start) or ``dict_init``; ``code_init`` and ``callback`` are refused;
-    ``verbose`` prints scikit-learn's lines."""
+    ``verbose`` prints scikit-learn's lines. The fit takes scikit-learn's
+    steps: its cost, its stopping rule, and its draws from ``random_state``
+    when an unused atom is replaced.
+
+    Parameters
+    ----------
+    transform_tol : float, default=None
+        :func:`sparse_encode`'s ``tol`` for ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import DictionaryLearning
+    >>> X = np.random.RandomState(0).randn(40, 12)
+    >>> dl = DictionaryLearning(n_components=6, alpha=0.5, max_iter=20, random_state=0)
+    >>> code = dl.fit_transform(X)
+    >>> dl.components_.shape, code.shape
+    ((6, 12), (40, 6))
+    """
 
     _parameter_constraints = {**_with_algorithms(_sk.DictionaryLearning._parameter_constraints, "transform_algorithm"), **_TOL}
 
@@ -219,6 +254,7 @@ class DictionaryLearning(_CoreCoding, _sk.DictionaryLearning):
         return np.c_[code[:, :n_components], np.zeros((len(code), pad), X.dtype)]
 
 
+@sklearn_sections(_sk.MiniBatchDictionaryLearning)
 class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     """:class:`sklearn.decomposition.MiniBatchDictionaryLearning`: online
     learning by the core, with scikit-learn's forgetting rule, atom
@@ -238,7 +274,30 @@ class MiniBatchDictionaryLearning(_CoreCoding, _sk.MiniBatchDictionaryLearning):
     learns from the observed entries only (online learning with per-feature
     statistics, Mairal et al. 2010) and ``transform`` codes each sample from
     its observed entries (:func:`sparse_encode` with ``mask``);
-    ``partial_fit`` refuses it."""
+    ``partial_fit`` refuses it.
+
+    Parameters
+    ----------
+    missing_values : float, default=None
+        The value of missing entries (``np.nan`` matches NaN).
+    transform_tol : float, default=None
+        :func:`sparse_encode`'s ``tol`` for ``transform``.
+
+    Examples
+    --------
+    The seed's walkthrough: 100 atoms learned from 2000 patches of
+    ``camera``, one patch coded and rebuilt.
+
+    >>> import numpy as np
+    >>> from sparsecode import MiniBatchDictionaryLearning, extract_patches_2d
+    >>> from sparsecode.data import camera
+    >>> patches = extract_patches_2d(camera() / 255.0, (8, 8), max_patches=2000, random_state=42)
+    >>> X = patches.reshape(len(patches), -1)
+    >>> dl = MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(X)
+    >>> code = dl.transform(X[:1])
+    >>> dl.components_.shape, code.shape, int(np.count_nonzero(code)) <= 64
+    ((100, 64), (1, 100), True)
+    """
 
     _parameter_constraints = {
         **_with_algorithms(_sk.MiniBatchDictionaryLearning._parameter_constraints, "transform_algorithm"),
@@ -408,6 +467,58 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     samples are coded by masked OMP on their observed entries and each atom
     is fitted to the observed entries of its users (masked K-SVD), and
     ``error_`` counts the observed entries only.
+
+    Parameters
+    ----------
+    n_components : int, default=None
+        Number of atoms (``None``: the number of features).
+    n_nonzero_coefs : int, default=None
+        Atoms per sample when coding (``None``: the core's rule).
+    tol : float, default=None
+        Squared-residual goal per sample instead of a count.
+    max_nonzero_coefs : int, default=None
+        Cap on atoms per sample under a goal.
+    max_iter : int, default=None
+        K-SVD iterations (``None``: the core's default).
+    exact : bool, default=False
+        The exact rank-1 SVD atom update instead of the approximate one.
+    init : {"data", "dct", "svd"}, default=None
+        The initial dictionary (``None``: the core's default).
+    dict_init : ndarray of shape (n_components, n_features), default=None
+        A given initial dictionary.
+    transform_algorithm : str, default=None
+        :func:`sparse_encode`'s algorithm for ``transform`` (``None``: OMP).
+    transform_n_nonzero_coefs, transform_alpha, transform_max_iter : default=None
+        Their :func:`sparse_encode` counterparts for ``transform``.
+    n_jobs : int, default=None
+        Threads (``None``: every core); results do not depend on it.
+    split_sign : bool, default=False
+        Split codes into their positive and negative parts.
+    random_state : int, RandomState instance or None, default=None
+        The seed of every random choice.
+    missing_values : float, default=None
+        The value of missing entries (``np.nan`` matches NaN).
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        The learned atoms, of unit norm.
+    error_ : ndarray of shape (n_iter_,)
+        ``‖X − CD‖²_F / n_samples`` after each iteration.
+    n_iter_ : int
+        Iterations run.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import KSVD
+    >>> X = np.random.RandomState(0).randn(200, 16)
+    >>> ksvd = KSVD(n_components=24, n_nonzero_coefs=3, max_iter=5, random_state=0).fit(X)
+    >>> code = ksvd.transform(X)
+    >>> ksvd.components_.shape, int(np.count_nonzero(code, axis=1).max())
+    ((24, 16), 3)
     """
 
     _parameter_constraints = {
@@ -521,9 +632,21 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
         return tags
 
 
+@sklearn_sections(_sk.dict_learning)
 def dict_learning(X, n_components, *, alpha, max_iter=100, tol=1e-8, method="lars", n_jobs=None, dict_init=None, code_init=None, callback=None, verbose=False, random_state=None, return_n_iter=False, positive_dict=False, positive_code=False, method_max_iter=1000):
     """:func:`sklearn.decomposition.dict_learning`: returns ``(code,
-    dictionary, errors)`` (and ``n_iter`` with ``return_n_iter``)."""
+    dictionary, errors)`` (and ``n_iter`` with ``return_n_iter``), computed
+    by :class:`DictionaryLearning`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import dict_learning
+    >>> X = np.random.RandomState(0).randn(30, 8)
+    >>> code, dictionary, errors = dict_learning(X, n_components=5, alpha=0.5, random_state=0)
+    >>> code.shape, dictionary.shape, bool(errors[-1] <= errors[0])
+    ((30, 5), (5, 8), True)
+    """
     est = DictionaryLearning(
         n_components=n_components, alpha=alpha, max_iter=max_iter, tol=tol, fit_algorithm=method, n_jobs=n_jobs,
         dict_init=dict_init, code_init=code_init, callback=callback, verbose=verbose, random_state=random_state,
@@ -535,9 +658,21 @@ def dict_learning(X, n_components, *, alpha, max_iter=100, tol=1e-8, method="lar
     return code, est.components_, est.error_
 
 
+@sklearn_sections(_sk.dict_learning_online)
 def dict_learning_online(X, n_components=2, *, alpha=1, max_iter=100, return_code=True, dict_init=None, callback=None, batch_size=256, verbose=False, shuffle=True, n_jobs=None, method="lars", random_state=None, positive_dict=False, positive_code=False, method_max_iter=1000, tol=1e-3, max_no_improvement=10):
     """:func:`sklearn.decomposition.dict_learning_online`: returns ``(code,
-    dictionary)``, or the dictionary alone with ``return_code=False``."""
+    dictionary)``, or the dictionary alone with ``return_code=False``,
+    computed by :class:`MiniBatchDictionaryLearning`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import dict_learning_online
+    >>> X = np.random.RandomState(0).randn(100, 8)
+    >>> code, dictionary = dict_learning_online(X, n_components=5, alpha=0.5, max_iter=5, random_state=0)
+    >>> code.shape, dictionary.shape
+    ((100, 5), (5, 8))
+    """
     est = MiniBatchDictionaryLearning(
         n_components=n_components, alpha=alpha, max_iter=max_iter, n_jobs=n_jobs, fit_algorithm=method,
         batch_size=batch_size, shuffle=shuffle, dict_init=dict_init, random_state=random_state,

@@ -10,9 +10,11 @@ from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
 from . import _core
+from ._docs import sklearn_sections
 from ._encode import orthogonal_mp, orthogonal_mp_gram
 
 
+@sklearn_sections(_sklm.OrthogonalMatchingPursuit)
 class OrthogonalMatchingPursuit(_sklm.OrthogonalMatchingPursuit):
     """:class:`sklearn.linear_model.OrthogonalMatchingPursuit`, fitted by the
     core's Batch-OMP: the same parameters (``n_nonzero_coefs`` or the
@@ -76,6 +78,7 @@ def _path_residues(X_train, y_train, X_test, y_test, fit_intercept, max_iter):
     return coefs.T @ X_test.T - y_test
 
 
+@sklearn_sections(_sklm.OrthogonalMatchingPursuitCV)
 class OrthogonalMatchingPursuitCV(_sklm.OrthogonalMatchingPursuitCV):
     """:class:`sklearn.linear_model.OrthogonalMatchingPursuitCV`: the number
     of atoms chosen by cross-validation over the core's OMP paths (each

@@ -8,7 +8,10 @@ from sklearn.feature_extraction.image import _compute_n_patches
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
+from sklearn.feature_extraction import image as _ski
+
 from . import _core
+from ._docs import sklearn_sections
 from ._util import count
 
 
@@ -21,11 +24,22 @@ from ._util import count
     },
     prefer_skip_nested_validation=True,
 )
+@sklearn_sections(_ski.extract_patches_2d)
 def extract_patches_2d(image, patch_size, *, max_patches=None, random_state=None):
     """All ``patch_size`` patches of ``image`` (h, w) or (h, w, channels), or
     ``max_patches`` of them at random: the same patches, in the same order
     and dtype, as scikit-learn's (the random corners are drawn from
-    ``random_state`` exactly as scikit-learn draws them)."""
+    ``random_state`` exactly as scikit-learn draws them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import extract_patches_2d
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> patches = extract_patches_2d(image, (2, 2))
+    >>> patches.shape, patches[0].tolist()
+    ((9, 2, 2), [[0.0, 1.0], [4.0, 5.0]])
+    """
     i_h, i_w = image.shape[:2]
     p_h, p_w = patch_size
     if p_h > i_h:
@@ -54,10 +68,21 @@ def extract_patches_2d(image, patch_size, *, max_patches=None, random_state=None
     return patches.reshape((n_patches, p_h, p_w, n_colors))
 
 
+@sklearn_sections(_ski.reconstruct_from_patches_2d)
 def reconstruct_from_patches_2d(patches, image_size):
     """The image of ``image_size`` (h, w[, channels]) rebuilt from all its
     patches (in extraction order), each pixel the mean of the patches that
-    cover it, as scikit-learn's."""
+    cover it, as scikit-learn's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsecode import extract_patches_2d, reconstruct_from_patches_2d
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> back = reconstruct_from_patches_2d(extract_patches_2d(image, (2, 2)), (4, 4))
+    >>> bool(np.allclose(back, image))
+    True
+    """
     patches = np.asarray(patches)
     i_h, i_w = image_size[:2]
     p_h, p_w = patches.shape[1:3]

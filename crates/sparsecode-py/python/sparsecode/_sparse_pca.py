@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
+from ._docs import sklearn_sections
 from ._estimators import MiniBatchDictionaryLearning
 from ._util import FLOATS, contiguous, count, numpy_state, python_names, refuse, set_numpy_state, threads
 from ._verbose import BatchLines, MiniBatchLines
@@ -73,6 +74,7 @@ class _CoreSparsePCA:
         return _core.sparse_pca_transform(contiguous(X.astype(dtype, copy=False)), as_(self.components_), as_(self.mean_), float(self.ridge_alpha))
 
 
+@sklearn_sections(_sk.SparsePCA)
 class SparsePCA(_CoreSparsePCA, _sk.SparsePCA):
     """:class:`sklearn.decomposition.SparsePCA` computed by the core.
 
@@ -83,9 +85,6 @@ class SparsePCA(_CoreSparsePCA, _sk.SparsePCA):
     the features' Lasso codes over the learned atoms, signs fixed as
     scikit-learn's ``svd_flip`` fixes them, scaled to unit norm.
     ``verbose`` prints scikit-learn's lines.
-
-    Parameters and attributes are scikit-learn's (``components_``,
-    ``error_``, ``n_components_``, ``n_iter_``, ``mean_``).
 
     Examples
     --------
@@ -121,6 +120,7 @@ class SparsePCA(_CoreSparsePCA, _sk.SparsePCA):
         return self
 
 
+@sklearn_sections(_sk.MiniBatchSparsePCA)
 class MiniBatchSparsePCA(_CoreSparsePCA, _sk.MiniBatchSparsePCA):
     """:class:`sklearn.decomposition.MiniBatchSparsePCA` computed by the
     core.

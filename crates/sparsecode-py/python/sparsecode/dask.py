@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
+from ._docs import sklearn_sections
 from ._encode import check_features
 from ._encode import sparse_encode as _sparse_encode
 from ._estimators import MiniBatchDictionaryLearning
@@ -44,6 +45,32 @@ def sparse_encode(X, dictionary, *, n_jobs=1, **kwargs):
     ``output="csr"`` is refused (a dask array of SciPy matrices is not a
     dask array of codes). Other keywords are those of
     :func:`sparsecode.sparse_encode`.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features)
+        The signals, as rows.
+    dictionary : ndarray of shape (n_components, n_features)
+        The atoms, as rows.
+    n_jobs : int, default=1
+        The core's threads inside each block.
+    **kwargs
+        :func:`sparsecode.sparse_encode`'s keywords.
+
+    Returns
+    -------
+    code : dask array of shape (n_samples, n_components)
+        Lazy: call ``.compute()``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from sparsecode.dask import sparse_encode
+    >>> D = np.eye(4)[:3]
+    >>> X = da.from_array(np.array([[0.0, 3.0, 0.5, 0.0]] * 6), chunks=(2, 4))
+    >>> sparse_encode(X, D, algorithm="omp", n_nonzero_coefs=1).compute()[0]
+    array([0., 3., 0.])
     """
     import dask
     import dask.array as da
@@ -247,6 +274,7 @@ def _is_dask(X):
     return type(X).__module__.startswith("dask.")
 
 
+@sklearn_sections(MiniBatchDictionaryLearning)
 class DaskDictionaryLearning(MiniBatchDictionaryLearning):
     """:class:`sparsecode.MiniBatchDictionaryLearning` fitted on a
     ``dask.array`` across a ``distributed`` cluster, with the same
@@ -282,6 +310,18 @@ class DaskDictionaryLearning(MiniBatchDictionaryLearning):
     attributes: ``n_samples_seen_`` (signals merged into the statistics),
     ``round_seconds_`` (each round's ``(coding, update, whole round)``
     seconds; coding is the slowest worker's) and ``bytes_per_round_``.
+
+    Examples
+    --------
+    Without a ``distributed`` client the rounds run in this process:
+
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from sparsecode.dask import DaskDictionaryLearning
+    >>> X = da.from_array(np.random.RandomState(0).randn(600, 16), chunks=(200, 16))
+    >>> dl = DaskDictionaryLearning(n_components=8, batch_size=64, max_iter=2, random_state=0).fit(X)
+    >>> dl.components_.shape
+    (8, 16)
     """
 
     def _refuse_unsupported(self):

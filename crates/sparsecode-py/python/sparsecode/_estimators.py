@@ -100,7 +100,8 @@ class SparseCoder(_CoreCoding, _sk.SparseCoder):
     array([[0., 3., 0.]])
     """
 
-    _parameter_constraints = {**_with_algorithms(_sk.SparseCoder._parameter_constraints, "transform_algorithm"), **_TOL}
+    # scikit-learn < 1.8's SparseCoder declares no constraints.
+    _parameter_constraints = {**_with_algorithms(getattr(_sk.SparseCoder, "_parameter_constraints", {}), "transform_algorithm"), **_TOL}
 
     def __init__(
         self,

@@ -109,6 +109,9 @@ fn golden(args: &[String]) -> Result<(), String> {
         let mut c = Command::new(venv(&["numpy", "scikit-learn", "spams-bin"])?);
         c.arg(root().join("xtask/python/golden_masked.py")).arg(root().join("crates/sc-solvers/tests/golden_masked"));
         run(c)?;
+        let mut c = Command::new(venv(&["numpy", "scipy", "spams-bin"])?);
+        c.arg(root().join("xtask/python/golden_spams_api.py")).arg(root().join("crates/sparsecode-py/tests/golden_spams"));
+        run(c)?;
         let mut c = Command::new(venv(&["numpy", "scikit-learn"])?);
         c.arg(root().join("xtask/python/golden_patches.py")).arg(root().join("crates/sc-patches/tests/golden"));
         run(c)?;

@@ -63,6 +63,13 @@ pub enum Algorithm {
         tol: Option<f64>,
         /// Cap on atoms when coding to `tol`.
         max_nonzero: Option<usize>,
+        /// Forward selection (order-recursive matching pursuit, SPAMS's
+        /// `omp`): each step adds the atom whose addition most reduces the
+        /// residual, `argmax (dⱼᵀr)² / ‖dⱼ − P dⱼ‖²` with `P` the projection
+        /// on the chosen atoms, instead of the most correlated atom
+        /// (scikit-learn's OMP). The coefficients are least squares on the
+        /// chosen atoms either way.
+        forward: bool,
     },
     /// Least-angle regression stopped after `n_nonzero` atoms.
     Lars {
@@ -104,7 +111,8 @@ impl Algorithm {
     /// The algorithm's name, without its parameters.
     pub fn kind(&self) -> AlgorithmName {
         match self {
-            Algorithm::Omp { .. } => AlgorithmName::Omp,
+            Algorithm::Omp { forward: false, .. } => AlgorithmName::Omp,
+            Algorithm::Omp { forward: true, .. } => AlgorithmName::Ormp,
             Algorithm::Lars { .. } => AlgorithmName::Lars,
             Algorithm::LassoLars(_) => AlgorithmName::LassoLars,
             Algorithm::LassoGoal { .. } => AlgorithmName::LassoGoal,
@@ -171,6 +179,9 @@ pub const DEFAULT_N_NONZERO_RULE: &str = "min(max(n_features / 10, 1), n_atoms)"
 pub enum AlgorithmName {
     /// [`Algorithm::Omp`].
     Omp,
+    /// [`Algorithm::Omp`] with forward selection (order-recursive matching
+    /// pursuit, SPAMS's `omp`).
+    Ormp,
     /// [`Algorithm::Lars`].
     Lars,
     /// [`Algorithm::LassoLars`].
@@ -191,6 +202,7 @@ pub enum AlgorithmName {
 
 sc_linalg::named_enum!(AlgorithmName, "algorithm", {
     Omp => "omp",
+    Ormp => "ormp",
     Lars => "lars",
     LassoLars => "lasso_lars",
     LassoGoal => "lasso_goal",
@@ -244,7 +256,7 @@ impl AlgorithmName {
     pub fn settings(self) -> &'static [Setting] {
         use Setting::*;
         match self {
-            AlgorithmName::Omp => &[NNonzero, Tol, MaxIter],
+            AlgorithmName::Omp | AlgorithmName::Ormp => &[NNonzero, Tol, MaxIter],
             AlgorithmName::Lars => &[NNonzero],
             AlgorithmName::LassoLars => &[Alpha, Positive, L2, MaxIter],
             AlgorithmName::LassoGoal => &[Tol, Positive, MaxIter],

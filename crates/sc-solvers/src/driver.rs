@@ -192,8 +192,8 @@ fn code_chunk<T: Real>(
     };
     // Expected non-zeros per signal (the buffers grow past it if needed).
     let per = match plan {
-        Plan::Omp { max_k, tol: None } => *max_k,
-        Plan::Omp { max_k, tol: Some(_) } => (*max_k).min(4),
+        Plan::Omp { max_k, tol: None, .. } => *max_k,
+        Plan::Omp { max_k, tol: Some(_), .. } => (*max_k).min(4),
         Plan::Lars(LarsMode::Lar { k }) => (*k).min(dict.n_atoms()),
         _ => 8,
     };
@@ -281,8 +281,8 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
         let b = &bbuf[w * n..(w + 1) * n];
         w += 1;
         match *plan {
-            Plan::Omp { max_k, tol } => {
-                if !omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, ws, &mut sink) {
+            Plan::Omp { max_k, tol, forward } => {
+                if !omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, forward, ws, &mut sink) {
                     out.unconverged += 1;
                 }
             }

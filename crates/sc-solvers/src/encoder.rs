@@ -70,11 +70,23 @@ impl Encoder {
     }
     /// OMP with `n_nonzero` atoms per signal.
     pub fn omp(n_nonzero: usize) -> Self {
-        Self::new(Algorithm::Omp { n_nonzero: Some(n_nonzero), tol: None, max_nonzero: None })
+        Self::new(Algorithm::Omp { n_nonzero: Some(n_nonzero), tol: None, max_nonzero: None, forward: false })
     }
     /// OMP to a squared-residual goal `tol`.
     pub fn omp_tol(tol: f64) -> Self {
-        Self::new(Algorithm::Omp { n_nonzero: None, tol: Some(tol), max_nonzero: None })
+        Self::new(Algorithm::Omp { n_nonzero: None, tol: Some(tol), max_nonzero: None, forward: false })
+    }
+    /// OMP by forward selection (order-recursive matching pursuit, SPAMS's
+    /// `omp`): each step adds the atom that most reduces the residual. Set
+    /// on an OMP encoder; refused by the others.
+    pub fn forward_selection(mut self) -> Self {
+        match &mut self.algorithm {
+            Algorithm::Omp { forward, .. } => *forward = true,
+            _ => {
+                self.unsupported.get_or_insert("forward selection");
+            }
+        }
+        self
     }
     /// LARS with `n_nonzero` atoms.
     pub fn lars(n_nonzero: usize) -> Self {
@@ -277,10 +289,13 @@ impl Encoder {
         }
         let alpha = settings.alpha.unwrap_or(DEFAULT_ALPHA);
         let mut e = match name {
-            AlgorithmName::Omp => match settings.tol {
-                Some(t) => Encoder::omp_tol(t),
-                None => Encoder::new(Algorithm::Omp { n_nonzero: settings.n_nonzero, tol: None, max_nonzero: None }),
-            },
+            AlgorithmName::Omp | AlgorithmName::Ormp => {
+                let e = match settings.tol {
+                    Some(t) => Encoder::omp_tol(t),
+                    None => Encoder::new(Algorithm::Omp { n_nonzero: settings.n_nonzero, tol: None, max_nonzero: None, forward: false }),
+                };
+                if name == AlgorithmName::Ormp { e.forward_selection() } else { e }
+            }
             AlgorithmName::Lars => Encoder::new(Algorithm::Lars { n_nonzero: settings.n_nonzero }),
             AlgorithmName::LassoLars => Encoder::lasso_lars(alpha),
             AlgorithmName::LassoGoal => match settings.tol {
@@ -296,7 +311,7 @@ impl Encoder {
         if settings.positive {
             e = e.positive(true);
         }
-        if let Some(t) = settings.tol.filter(|_| !matches!(name, AlgorithmName::Omp | AlgorithmName::LassoGoal)) {
+        if let Some(t) = settings.tol.filter(|_| !matches!(name, AlgorithmName::Omp | AlgorithmName::Ormp | AlgorithmName::LassoGoal)) {
             e = e.tol(t);
         }
         if let Some(m) = settings.max_iter {

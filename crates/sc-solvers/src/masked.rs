@@ -118,7 +118,7 @@ impl Encoder {
                 } else if n_obs == 0 {
                     let codes = SparseCodes::from_parts_unchecked(n_atoms, vec![0; samples.len() + 1], Vec::new(), Vec::new());
                     parts.push(Part { samples, codes });
-                } else if let Plan::Omp { max_k, tol } = plan
+                } else if let Plan::Omp { max_k, tol, .. } = plan
                     // On-demand columns cost about (k + 1)·n_atoms·n_features
                     // a signal, a shared Gram matrix n_atoms²·n_observed a
                     // mask (k guessed at 4 under a goal).
@@ -136,10 +136,10 @@ impl Encoder {
             for p in coded {
                 parts.push(p?);
             }
-            if let Plan::Omp { max_k, tol } = plan
+            if let Plan::Omp { max_k, tol, forward } = plan
                 && !lazy.is_empty()
             {
-                let codes = omp_masked(dict, &x0, observed, &lazy, max_k, tol, self.chunk());
+                let codes = omp_masked(dict, &x0, observed, &lazy, max_k, tol, forward, self.chunk());
                 parts.push(Part { samples: lazy, codes });
             }
             Ok(assemble(n_atoms, ns, parts))
@@ -178,10 +178,11 @@ impl Encoder {
 fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize, n_default: usize) -> Algorithm {
     let lasso = |p: &LassoParams| LassoParams { alpha: p.alpha * frac, ..*p };
     match *alg {
-        Algorithm::Omp { n_nonzero, tol, max_nonzero } => Algorithm::Omp {
+        Algorithm::Omp { n_nonzero, tol, max_nonzero, forward } => Algorithm::Omp {
             n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)),
             tol: tol.map(|t| t * frac),
             max_nonzero: max_nonzero.map(|k| k.min(n_atoms)),
+            forward,
         },
         Algorithm::Lars { n_nonzero } => Algorithm::Lars { n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)) },
         Algorithm::LassoLars(p) => Algorithm::LassoLars(lasso(&p)),
@@ -226,6 +227,15 @@ impl<T: Real> GramColumns<T> for MaskedGram<'_, T> {
         }
         self.col
     }
+
+    #[inline(always)]
+    fn diagonal(&mut self, j: usize) -> T {
+        let n = self.n;
+        self.observed.iter().fold(T::ZERO, |s, &r| {
+            let v = self.dt[r * n + j];
+            s + v * v
+        })
+    }
 }
 
 /// What one chunk of [`omp_masked`] reads and writes.
@@ -237,6 +247,7 @@ struct MaskedJob<'a, T: Real> {
     samples: &'a [usize],
     max_k: usize,
     tol: Option<T>,
+    forward: bool,
     scratch: &'a mut MaskedScratch<T>,
 }
 
@@ -268,7 +279,7 @@ fn dispatch_masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
 
 #[inline(always)]
 fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
-    let MaskedJob { dict, dt, x0, observed, samples, max_k, tol, scratch } = job;
+    let MaskedJob { dict, dt, x0, observed, samples, max_k, tol, forward, scratch } = job;
     let (nf, n) = (dict.n_features(), dict.n_atoms());
     let MaskedScratch { ws, b, col, rows_in, rows_out, counts, indices, values } = scratch;
     for &s in samples {
@@ -290,7 +301,7 @@ fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
             }
             let mut grams = MaskedGram { dt, gram: dict.gram(), n, observed: rows_in, missing: rows_out, col };
             let mut sink = CodeSink { indices, values };
-            omp_one(n, &mut grams, b, xnorm2, max_k.min(rows_in.len()), tol, ws, &mut sink);
+            omp_one(n, &mut grams, b, xnorm2, max_k.min(rows_in.len()), tol, forward, ws, &mut sink);
         }
         counts.push(indices.len() - before);
     }
@@ -305,6 +316,7 @@ fn omp_masked<T: Real>(
     samples: &[usize],
     max_k: usize,
     tol: Option<T>,
+    forward: bool,
     chunk: usize,
 ) -> SparseCodes<T> {
     let (nf, n) = (dict.n_features(), dict.n_atoms());
@@ -341,6 +353,7 @@ fn omp_masked<T: Real>(
                     samples: chunk_samples,
                     max_k,
                     tol,
+                    forward,
                     scratch: &mut *scratch,
                 });
                 (std::mem::take(&mut scratch.counts), std::mem::take(&mut scratch.indices), std::mem::take(&mut scratch.values))

@@ -17,6 +17,12 @@
 //! atom budget (or the squared-residual goal `tol` when given), on an atom
 //! selected twice, on a correlation below machine epsilon, or on a
 //! dependent atom.
+//!
+//! Forward selection (order-recursive matching pursuit, SPAMS's `omp`)
+//! differs only in the choice: the atom maximising `(dⱼᵀr)² / ‖dⱼ − P dⱼ‖²`,
+//! the drop of the squared residual it would bring, where
+//! `‖dⱼ − P dⱼ‖² = g_jj − Σ_k P[j, k]²` is kept up to date from the same
+//! columns of `P`.
 
 use sc_linalg::{Real, kernels};
 
@@ -26,9 +32,14 @@ use crate::workspace::{CodeSink, Workspace};
 /// Where OMP reads the Gram matrix's columns: the dictionary's precomputed
 /// Gram matrix, or columns made on demand (masked coding, whose Gram matrix
 /// differs from signal to signal and is needed only at the chosen atoms).
-pub(crate) trait GramColumns<T> {
+pub(crate) trait GramColumns<T: Copy> {
     /// Column `j` of the Gram matrix (n_atoms).
     fn column(&mut self, j: usize) -> &[T];
+    /// The Gram matrix's diagonal entry `j`, `‖dⱼ‖²` (forward selection
+    /// reads all of them).
+    fn diagonal(&mut self, j: usize) -> T {
+        self.column(j)[j]
+    }
 }
 
 impl<T: Real> GramColumns<T> for &Dictionary<T> {
@@ -55,18 +66,28 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     xnorm2: T,
     max_k: usize,
     tol: Option<T>,
+    forward: bool,
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) -> bool {
     let eps = T::EPSILON;
-    let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, .. } = ws;
+    let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, c: diag, beta: left, .. } = ws;
     let mut complete = false;
     active.clear();
     chol.clear();
     corr.copy_from_slice(b);
+    if forward {
+        // ‖dⱼ‖², and ‖dⱼ − P dⱼ‖², the part of each atom the chosen ones
+        // do not explain (it loses p_k[j]² with each chosen atom).
+        for j in 0..n {
+            diag[j] = grams.diagonal(j);
+        }
+        left[..n].copy_from_slice(&diag[..n]);
+    }
     let mut err = xnorm2;
     while active.len() < max_k {
-        let Some(j) = kernels::argmax_abs(corr) else {
+        let pick = if forward { forward_pick(corr, &left[..n], &diag[..n]) } else { kernels::argmax_abs(corr) };
+        let Some(j) = pick else {
             complete = true;
             break;
         };
@@ -97,10 +118,92 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
             *p *= inv;
             *c -= zk * *p;
         }
+        if forward {
+            for (r, &p) in left[..n].iter_mut().zip(pk.iter()) {
+                *r -= p * p;
+            }
+        }
     }
     let k = active.len();
     chol.backward_solve(&mut z[..k]);
     out.push_unsorted(active, &z[..k]);
     // `max_k = 0` asks for nothing: complete.
     complete || max_k == 0
+}
+
+/// Forward selection's choice: the atom maximising `corrⱼ² / restⱼ`, the
+/// drop of the squared residual were it added, among the atoms the chosen
+/// ones leave more than rounding of (`restⱼ > √ε·‖dⱼ‖²`); the first of
+/// equals. `None` when no atom is left.
+#[inline(always)]
+fn forward_pick<T: Real>(corr: &[T], rest: &[T], diag: &[T]) -> Option<usize> {
+    let floor = T::EPSILON.sqrt();
+    let mut best: Option<(usize, T)> = None;
+    for (j, ((&c, &r), &d)) in corr.iter().zip(rest).zip(diag).enumerate() {
+        if r > floor * d {
+            let gain = c * c / r;
+            if best.is_none_or(|(_, g)| gain > g) {
+                best = Some((j, gain));
+            }
+        }
+    }
+    best.map(|(j, _)| j)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dictionary, Encoder};
+    use faer::Mat;
+
+    /// The squared residual of `x` projected on the atoms `s` (modified
+    /// Gram-Schmidt).
+    fn residual(d: &Mat<f64>, x: &[f64], s: &[usize]) -> f64 {
+        let mut basis: Vec<Vec<f64>> = Vec::new();
+        for &j in s {
+            let mut v: Vec<f64> = (0..d.nrows()).map(|i| d[(i, j)]).collect();
+            for q in &basis {
+                let dot: f64 = v.iter().zip(q).map(|(a, b)| a * b).sum();
+                v.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
+            }
+            let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+            basis.push(v.into_iter().map(|a| a / norm).collect());
+        }
+        let mut r = x.to_vec();
+        for q in &basis {
+            let dot: f64 = r.iter().zip(q).map(|(a, b)| a * b).sum();
+            r.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
+        }
+        r.iter().map(|a| a * a).sum()
+    }
+
+    /// Forward selection adds, at each step, the atom whose addition leaves
+    /// the smallest residual (checked against every candidate), and the
+    /// final code is the least-squares fit on the chosen atoms.
+    #[test]
+    fn forward_selection_adds_the_atom_that_most_reduces_the_residual() {
+        let (nf, k, steps) = (10, 24, 5);
+        let mut d = Mat::<f64>::from_fn(nf, k, |i, j| (((i * k + j) * 7919 % 211) as f64 / 105.0 - 1.0).powi(3));
+        for j in 0..k {
+            let n = (0..nf).map(|i| d[(i, j)] * d[(i, j)]).sum::<f64>().sqrt();
+            (0..nf).for_each(|i| d[(i, j)] /= n);
+        }
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        for seed in 0..8 {
+            let x: Vec<f64> = (0..nf).map(|i| ((i + 13 * seed) * 4099 % 97) as f64 / 48.0 - 1.0).collect();
+            let mut chosen: Vec<usize> = Vec::new();
+            for step in 1..=steps {
+                let codes = Encoder::omp(step).forward_selection().encode(&dict, Mat::from_fn(nf, 1, |i, _| x[i]).as_ref()).unwrap();
+                let (idx, _) = codes.code(0);
+                let support: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
+                let new: Vec<usize> = support.iter().copied().filter(|j| !chosen.contains(j)).collect();
+                assert_eq!(new.len(), 1, "step {step} adds one atom to the last step's");
+                let best = (0..k)
+                    .filter(|j| !chosen.contains(j))
+                    .map(|j| residual(&d, &x, &[chosen.clone(), vec![j]].concat()))
+                    .fold(f64::INFINITY, f64::min);
+                assert!(residual(&d, &x, &support) <= best + 1e-12);
+                chosen = support;
+            }
+        }
+    }
 }

@@ -57,7 +57,7 @@ pub fn omp_gram<T: Real>(
             for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 if tol.is_none_or(|t| norms[s] > t) {
                     let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
-                    if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, &mut ws, &mut sink) {
+                    if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, false, &mut ws, &mut sink) {
                         short += 1;
                     }
                 }
@@ -171,7 +171,7 @@ pub fn omp_gram_path<T: Real>(
             scratch_i.clear();
             scratch_v.clear();
             let mut sink = CodeSink { indices: &mut scratch_i, values: &mut scratch_v };
-            if !omp_one(k, &mut grams, bs, norms[s], max_k, tol, &mut ws, &mut sink) {
+            if !omp_one(k, &mut grams, bs, norms[s], max_k, tol, false, &mut ws, &mut sink) {
                 short += 1;
             }
         }

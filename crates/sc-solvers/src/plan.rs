@@ -14,7 +14,7 @@ use crate::lars::LarsMode;
 /// Validated parameters in the scalar type.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Plan<T> {
-    Omp { max_k: usize, tol: Option<T> },
+    Omp { max_k: usize, tol: Option<T>, forward: bool },
     Lars(LarsMode<T>),
     Iterative(Iterative, LassoCfg<T>),
     Threshold { alpha: T, hard: bool, positive: bool },
@@ -74,18 +74,18 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
         Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
     };
     let plan = match algorithm {
-        Algorithm::Omp { n_nonzero, tol, max_nonzero } => match tol {
+        Algorithm::Omp { n_nonzero, tol, max_nonzero, forward } => match tol {
             Some(t) => {
                 let tol = nonneg("tol", *t)?;
                 let cap = match max_nonzero {
                     Some(m) => count("max_nonzero", *m)?.min(rank_cap),
                     None => rank_cap,
                 };
-                Plan::Omp { max_k: cap, tol: Some(tol) }
+                Plan::Omp { max_k: cap, tol: Some(tol), forward: *forward }
             }
             None => {
                 let k = n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms));
-                Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None }
+                Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None, forward: *forward }
             }
         },
         // As scikit-learn's `lars_path`, a count past the atoms is a number

@@ -12,7 +12,7 @@ import pytest
 import sparsecode as sc
 import sparsecode.dask as scd
 
-MODULES = ["sparsecode." + m for m in ("_encode", "_estimators", "_sparse_pca", "_omp", "_patches", "_denoise", "_defaults", "data", "dask")]
+MODULES = ["sparsecode." + m for m in ("_encode", "_estimators", "_sparse_pca", "_omp", "_patches", "_denoise", "_defaults", "data", "dask", "spams")]
 
 
 def public():

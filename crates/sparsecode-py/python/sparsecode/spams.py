@@ -1,0 +1,580 @@
+"""SPAMS's Python API, answered by the sparsecode core.
+
+``import sparsecode.spams as spams`` in place of ``import spams``: the
+functions below take SPAMS's names, positional and keyword parameters and
+defaults, and SPAMS's layouts — signals are the columns of ``X``
+``(n_features, n_signals)``, atoms the columns of ``D`` ``(n_features,
+n_atoms)`` — in Fortran order read in place, C order accepted too, float32
+or float64; codes come back as ``scipy.sparse.csc_matrix`` ``(n_atoms,
+n_signals)``, as SPAMS returns them. ``numThreads=-1`` uses every core; the
+answers never depend on the thread count. Bad input raises a Python
+exception (with SPAMS's message where SPAMS has one) where SPAMS aborts
+the process.
+
+Provided (the coding problems are the core's, tested against
+``spams-bin``'s answers; ``docs/spams.md`` keeps the status table):
+
+- ``lasso`` in modes 1 (the code of least ℓ1 norm within a squared error
+  ``lambda1``) and 2 (``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``),
+  with ``pos`` and ``L`` (a cap on the homotopy's steps);
+- ``lassoMask`` (the same problems on each signal's observed rows ``B``);
+- ``omp`` and ``ompMask`` with ``L`` (atoms per signal) and ``eps`` (a
+  squared-residual goal), alone or together;
+- the utilities ``normalize``, ``sort``, ``calcAAt``, ``calcXAt``,
+  ``calcXY``, ``calcXYt``, ``calcXtY``, ``invSym``, ``mult`` and
+  ``conjGrad`` (NumPy and SciPy's products and solvers).
+
+Not yet provided (each raises ``NotImplementedError`` saying so):
+``lasso`` in mode 0 and with ``return_reg_path``, ``ols`` or the ``Q``/``q``
+Gram form; ``omp``'s ``lambda1`` and ``return_reg_path``;
+``lassoWeighted``, ``somp``, ``l1L2BCD``, ``cd``, ``sparseProject``,
+``decompSimplex``; the proximal toolbox (``proximalFlat``, ``fistaFlat``);
+the learners (``trainDL``, ``trainDL_Memory``, ``nmf``, ``nnsc``,
+``archetypalAnalysis``); ``bayer``, ``im2col_sliding``, ``displayPatches``;
+and tree- and graph-structured sparsity (``fistaTree``, ``fistaGraph``,
+``proximalTree``, ``proximalGraph``, ``structTrainDL``).
+"""
+
+import numpy as np
+import scipy.sparse as ssp
+
+from . import _core
+from ._util import python_names, threads
+
+__all__ = [
+    "lasso",
+    "lassoMask",
+    "omp",
+    "ompMask",
+    "normalize",
+    "sort",
+    "calcAAt",
+    "calcXAt",
+    "calcXY",
+    "calcXYt",
+    "calcXtY",
+    "invSym",
+    "mult",
+    "conjGrad",
+]
+
+# SPAMS's constants for lasso's `mode`.
+L1COEFFS, L2ERROR, PENALTY = 0, 1, 2
+SPARSITY, L2ERROR2, PENALTY2 = 0, 1, 2
+
+
+def _not_yet(what):
+    raise NotImplementedError(f"sparsecode.spams: {what} is not yet provided (docs/spams.md lists what is)")
+
+
+def _float(a, name):
+    """``a`` as a float32 or float64 array (SPAMS's types; others become
+    float64)."""
+    a = np.asarray(a)
+    if a.dtype not in (np.float32, np.float64):
+        a = a.astype(np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got {a.ndim} dimension(s)")
+    return a
+
+
+def _problem(X, D):
+    """SPAMS's ``X`` (n_features, n_signals) and ``D`` (n_features, n_atoms)
+    as the core's rows: ``X.T`` and ``D.T`` in C order, which for
+    Fortran-ordered inputs are the same bytes (no copy); one dtype."""
+    X, D = _float(X, "X"), _float(D, "D")
+    if X.shape[0] != D.shape[0]:
+        raise ValueError(f"X and D must have the same number of rows (features): X has {X.shape[0]}, D has {D.shape[0]}")
+    dtype = np.result_type(X.dtype, D.dtype)
+    return np.ascontiguousarray(X.T, dtype=dtype), np.ascontiguousarray(D.T, dtype=dtype)
+
+
+def _mask(B, shape):
+    B = np.asarray(B)
+    if B.shape != shape:
+        raise ValueError(f"B must have the shape of X, {shape}, got {B.shape}")
+    return np.ascontiguousarray(B.T != 0)
+
+
+def _threads(numThreads):
+    return None if numThreads is None or int(numThreads) <= 0 else threads(int(numThreads))
+
+
+def _codes(Xr, Dr, algorithm, numThreads, mask=None, **coder):
+    """The codes as SPAMS returns them: ``csc_matrix`` (n_atoms, n_signals),
+    made from the core's compressed codes without a copy."""
+    with python_names(n_nonzero="L", tol="lambda1" if algorithm == "lasso_goal" else "eps", alpha="lambda1", l2="lambda2"):
+        data, indices, indptr = _core.encode(Dr, Xr, algorithm, n_jobs=_threads(numThreads), csr=True, mask=mask, **coder)
+    return ssp.csc_matrix((data, indices, indptr), shape=(Dr.shape[0], Xr.shape[0]))
+
+
+def _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads):
+    if lambda1 is None:
+        raise ValueError("lasso : lambda1 must be defined")
+    Xr, Dr = _problem(X, D)
+    mask = None if B is None else _mask(B, (Xr.shape[1], Xr.shape[0]))
+    cap = {} if L is None or int(L) < 0 else {"max_iter": int(L)}
+    if mode == PENALTY:
+        return _codes(Xr, Dr, "lasso_lars", numThreads, mask, alpha=float(lambda1), l2=float(lambda2) or None, positive=bool(pos), **cap)
+    if mode == L2ERROR:
+        if lambda2:
+            _not_yet("lasso in mode 1 with lambda2")
+        return _codes(Xr, Dr, "lasso_goal", numThreads, mask, tol=float(lambda1), positive=bool(pos), **cap)
+    if mode == L1COEFFS:
+        _not_yet("lasso in mode 0 (an ℓ1 budget)")
+    raise ValueError(f"lasso : mode must be 0, 1 or 2, got {mode!r}")
+
+
+def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, lambda2=0.0, mode=PENALTY, pos=False, ols=False,
+          numThreads=-1, max_length_path=-1, verbose=False, cholesky=False):
+    """SPAMS's ``lasso``: for each column ``x`` of ``X``, mode 2 minimises
+    ``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``; mode 1 finds the ``α`` of
+    least ℓ1 norm with ``‖x − Dα‖² ≤ lambda1``. ``pos`` keeps ``α ≥ 0``;
+    ``L`` caps the homotopy's steps. ``cholesky``, ``verbose`` and
+    ``max_length_path`` change nothing (the core's homotopy is exact).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, atoms as columns.
+    lambda1 : float
+        The penalty (mode 2) or the squared-error goal (mode 1).
+    lambda2 : float, default=0
+        The ridge term of mode 2.
+    mode : {1, 2}, default=2
+        The problem.
+    pos : bool, default=False
+        Non-negative codes.
+    L : int, default=-1
+        At most this many homotopy steps (-1: no cap).
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = np.asfortranarray(rng.randn(16, 32))
+    >>> D /= np.linalg.norm(D, axis=0)
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> alpha = spams.lasso(X, D, lambda1=0.01)
+    >>> alpha.shape, sorted(alpha.nonzero()[0].tolist())
+    ((32, 1), [3, 9])
+    """
+    if Q is not None or q is not None:
+        _not_yet("lasso's Gram form (Q, q)")
+    if D is None:
+        raise ValueError("lasso : you must give D or Q and q")
+    if return_reg_path:
+        _not_yet("lasso's return_reg_path")
+    if ols:
+        _not_yet("lasso's ols")
+    return _lasso(X, D, None, L, lambda1, lambda2, mode, pos, numThreads)
+
+
+def lassoMask(X, D, B, L=-1, lambda1=None, lambda2=0.0, mode=PENALTY, pos=False, numThreads=-1, verbose=False):
+    """SPAMS's ``lassoMask``: ``lasso``'s problems on each signal's
+    observed rows, ``B`` (the shape of ``X``) true where observed; the
+    penalty and the goal are scaled by each signal's observed fraction, as
+    SPAMS scales them. Missing entries of ``X`` are never read.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, atoms as columns.
+    B : ndarray of bool, shape (n_features, n_signals)
+        True where an entry of ``X`` is observed.
+    lambda1, lambda2, mode, pos, L, numThreads
+        As in :func:`lasso`.
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D /= np.linalg.norm(D, axis=0)
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> B = np.asfortranarray(rng.rand(16, 1) > 0.2)
+    >>> spams.lassoMask(X, np.asfortranarray(D), B, lambda1=0.01).shape
+    (32, 1)
+    """
+    return _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads)
+
+
+def _omp(X, D, B, L, eps, lambda1, return_reg_path, numThreads):
+    if lambda1 is not None:
+        _not_yet("omp's lambda1 (the ℓ0 penalty)")
+    if return_reg_path:
+        _not_yet("omp's return_reg_path")
+    if L is None and eps is None:
+        raise ValueError("omp : You should either provide L, eps or lambda")
+    Xr, Dr = _problem(X, D)
+    mask = None if B is None else _mask(B, (Xr.shape[1], Xr.shape[0]))
+    most = min(Xr.shape[1], Dr.shape[0])
+    L = most if L is None else int(L)
+    if L < 0:
+        raise ValueError(f"omp : L must be ≥ 0, got {L}")
+    L = min(L, most)
+    if L == 0:
+        return ssp.csc_matrix((Dr.shape[0], Xr.shape[0]), dtype=Xr.dtype)
+    # SPAMS's omp is forward selection (order-recursive matching pursuit).
+    if eps is None:
+        return _codes(Xr, Dr, "ormp", numThreads, mask, n_nonzero=L)
+    return _codes(Xr, Dr, "ormp", numThreads, mask, tol=float(eps), max_iter=L)
+
+
+def omp(X, D, L=None, eps=None, lambda1=None, return_reg_path=False, numThreads=-1):
+    """SPAMS's ``omp``: each column of ``X`` coded over the columns of ``D``
+    (of unit norm) by forward selection, as SPAMS does it (order-recursive
+    matching pursuit: each step adds the atom that most reduces the
+    residual, where scikit-learn's OMP adds the most correlated one; the
+    core's ``"ormp"``), with at most ``L`` atoms
+    (default: as many as the signal length or the atoms allow) and, with
+    ``eps``, stopping once ``‖x − Dα‖² ≤ eps``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, unit atoms as columns.
+    L : int, default=None
+        Atoms per signal at most.
+    eps : float, default=None
+        The squared-residual goal.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> alpha = spams.omp(X, D, L=2)
+    >>> sorted(alpha.nonzero()[0].tolist()), np.round(alpha[[3, 9], 0].toarray().ravel(), 6).tolist()
+    ([3, 9], [2.0, -1.0])
+    """
+    return _omp(X, D, None, L, eps, lambda1, return_reg_path, numThreads)
+
+
+def ompMask(X, D, B, L=None, eps=None, lambda1=None, return_reg_path=False, numThreads=-1):
+    """SPAMS's ``ompMask``: :func:`omp` on each signal's observed rows
+    (``B`` true where observed), the goal scaled by the observed fraction as
+    SPAMS scales it.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, unit atoms as columns.
+    B : ndarray of bool, shape (n_features, n_signals)
+        True where an entry of ``X`` is observed.
+    L, eps, numThreads
+        As in :func:`omp`.
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> B = np.asfortranarray(rng.rand(16, 1) > 0.2)
+    >>> sorted(spams.ompMask(X, D, B, L=2).nonzero()[0].tolist())
+    [3, 9]
+    """
+    return _omp(X, D, B, L, eps, lambda1, return_reg_path, numThreads)
+
+
+def normalize(A):
+    """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
+    unit ℓ2 norm (a zero column stays zero).
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, n)
+
+    Returns
+    -------
+    B : ndarray of shape (m, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.normalize(np.array([[3.0, 0.0], [4.0, 0.0]])).tolist()
+    [[0.6, 0.0], [0.8, 0.0]]
+    """
+    A = np.array(A, copy=True)
+    norms = np.sqrt(np.sum(A * A, axis=0))
+    norms[norms == 0] = 1
+    A /= norms
+    return A
+
+
+def sort(X, mode=True):
+    """SPAMS's ``sort``: a sorted copy of the vector ``X``, increasing
+    (``mode=True``) or decreasing.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n,)
+    mode : bool, default=True
+
+    Returns
+    -------
+    Y : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.sort(np.array([2.0, -1.0, 3.0]), False).tolist()
+    [3.0, 2.0, -1.0]
+    """
+    y = np.sort(np.asarray(X))
+    return y if mode else y[::-1].copy()
+
+
+def _dense(A):
+    return A.toarray() if ssp.issparse(A) else np.asarray(A)
+
+
+def calcAAt(A):
+    """SPAMS's ``calcAAt``: ``A Aᵀ`` for a sparse ``A`` (a dense array).
+
+    Parameters
+    ----------
+    A : scipy.sparse matrix of shape (m, n)
+
+    Returns
+    -------
+    AAt : ndarray of shape (m, m)
+
+    Examples
+    --------
+    >>> import scipy.sparse as ssp
+    >>> import sparsecode.spams as spams
+    >>> spams.calcAAt(ssp.csc_matrix([[1.0, 2.0], [0.0, 3.0]])).tolist()
+    [[5.0, 6.0], [6.0, 9.0]]
+    """
+    return _dense(A @ A.T)
+
+
+def calcXAt(X, A):
+    """SPAMS's ``calcXAt``: ``X Aᵀ`` for a dense ``X`` and a sparse ``A``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+    A : scipy.sparse matrix of shape (p, n)
+
+    Returns
+    -------
+    XAt : ndarray of shape (m, p)
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as ssp
+    >>> import sparsecode.spams as spams
+    >>> spams.calcXAt(np.eye(2), ssp.csc_matrix([[1.0, 2.0]])).tolist()
+    [[1.0], [2.0]]
+    """
+    return _dense(np.asarray(X) @ A.T)
+
+
+def calcXY(X, Y):
+    """SPAMS's ``calcXY``: ``X Y``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+    Y : ndarray of shape (n, p)
+
+    Returns
+    -------
+    Z : ndarray of shape (m, p)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.calcXY(np.eye(2), np.ones((2, 1))).tolist()
+    [[1.0], [1.0]]
+    """
+    return np.asarray(X) @ np.asarray(Y)
+
+
+def calcXYt(X, Y):
+    """SPAMS's ``calcXYt``: ``X Yᵀ``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+    Y : ndarray of shape (p, n)
+
+    Returns
+    -------
+    Z : ndarray of shape (m, p)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.calcXYt(np.eye(2), np.ones((1, 2))).tolist()
+    [[1.0], [1.0]]
+    """
+    return np.asarray(X) @ np.asarray(Y).T
+
+
+def calcXtY(X, Y):
+    """SPAMS's ``calcXtY``: ``Xᵀ Y``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, m)
+    Y : ndarray of shape (n, p)
+
+    Returns
+    -------
+    Z : ndarray of shape (m, p)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.calcXtY(np.ones((2, 1)), np.eye(2)).tolist()
+    [[1.0, 1.0]]
+    """
+    return np.asarray(X).T @ np.asarray(Y)
+
+
+def invSym(A):
+    """SPAMS's ``invSym``: the inverse of a symmetric matrix.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+
+    Returns
+    -------
+    B : ndarray of shape (n, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.invSym(np.array([[2.0, 0.0], [0.0, 4.0]])).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
+    """
+    from scipy import linalg
+
+    return linalg.inv(np.asarray(A), check_finite=True).astype(np.asarray(A).dtype, copy=False)
+
+
+def mult(X, Y, transX=False, transY=False):
+    """SPAMS's ``mult``: ``op(X) op(Y)``, each transposed on request.
+
+    Parameters
+    ----------
+    X, Y : ndarray
+    transX, transY : bool, default=False
+
+    Returns
+    -------
+    Z : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.mult(np.ones((2, 1)), np.eye(2), transX=True).tolist()
+    [[1.0, 1.0]]
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    return (X.T if transX else X) @ (Y.T if transY else Y)
+
+
+def conjGrad(A, b, x0=None, tol=1e-10, itermax=None):
+    """SPAMS's ``conjGrad``: the solution of ``A x = b`` for a symmetric
+    positive definite ``A`` by conjugate gradient (SciPy's), from ``x0``,
+    to the relative residual ``tol``, in at most ``itermax`` iterations
+    (default: the size of ``A``).
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+    b : ndarray of shape (n,)
+    x0 : ndarray of shape (n,), default=None
+    tol : float, default=1e-10
+    itermax : int, default=None
+
+    Returns
+    -------
+    x : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> np.round(spams.conjGrad(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([1.0, 1.0])), 6).tolist()
+    [0.5, 0.25]
+    """
+    from scipy.sparse.linalg import cg
+
+    A, b = np.asarray(A), np.asarray(b)
+    n = A.shape[1]
+    try:
+        x, _ = cg(A, b, x0=x0, rtol=tol, maxiter=n if itermax is None else int(itermax))
+    except TypeError:  # SciPy < 1.12 names it tol
+        x, _ = cg(A, b, x0=x0, tol=tol, maxiter=n if itermax is None else int(itermax))
+    return x.astype(A.dtype, copy=False)
+
+
+def _missing(name, what):
+    def f(*args, **kwargs):
+        _not_yet(what)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"SPAMS's ``{name}``: not yet provided by sparsecode (raises ``NotImplementedError``)."
+    return f
+
+
+for _name in (
+    "lassoWeighted", "somp", "l1L2BCD", "cd", "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
+    "trainDL_Memory", "nmf", "nnsc", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
+    "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
+):
+    globals()[_name] = _missing(_name, f"{_name}")
+del _name

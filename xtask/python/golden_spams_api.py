@@ -1,0 +1,82 @@
+"""Golden answers of SPAMS's Python API for `sparsecode.spams`'s tests.
+
+Run by `cargo xtask golden --regen` in a throwaway virtual environment with
+spams-bin. Problems the core was not tuned on: 8×8 patches of an image
+drawn at random (sums of random oriented gratings and steps, seeded) over
+a random unit dictionary and over a learned-looking one (normalised
+patches), plus planted sparse mixtures; float64 and float32; for each case
+SPAMS's codes (compressed) are saved in one .npz file in the output
+folder, with the call's parameters in `params` and its inputs named (the
+inputs themselves, once, in `inputs.npz`).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import spams
+
+out = Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+rs = np.random.RandomState(2026)
+
+
+def image(n=96):
+    yy, xx = np.mgrid[:n, :n] / n
+    img = np.zeros((n, n))
+    for _ in range(6):
+        theta, f, a = rs.uniform(0, np.pi), rs.uniform(1, 12), rs.uniform(0.2, 1)
+        img += a * np.sin(2 * np.pi * f * (np.cos(theta) * xx + np.sin(theta) * yy) + rs.uniform(0, 6))
+    img += (xx + 0.3 * yy > 0.6) * 1.5
+    return img + 0.05 * rs.randn(n, n)
+
+
+def patches(img, m):
+    i, j = rs.randint(0, img.shape[0] - 8, m), rs.randint(0, img.shape[1] - 8, m)
+    P = np.stack([img[a : a + 8, b : b + 8].ravel() for a, b in zip(i, j)], axis=1)
+    return P - P.mean(axis=0)
+
+
+def unit(D):
+    return D / np.linalg.norm(D, axis=0)
+
+
+n = 200
+inputs = {"X_img": patches(image(), n), "D_rand": unit(rs.randn(64, 128)), "D_patch": unit(patches(image(), 128) + 1e-3 * rs.randn(64, 128))}
+support = np.zeros((128, n))
+for s in range(n):
+    support[rs.choice(128, 5, replace=False), s] = rs.randn(5)
+inputs["X_planted"] = inputs["D_rand"] @ support + 0.01 * rs.randn(64, n)
+inputs["B"] = rs.rand(64, n) > 0.3
+np.savez_compressed(out / "inputs.npz", **inputs)
+X_img, X_planted, D_rand, D_patch, B = "X_img", "X_planted", "D_rand", "D_patch", "B"
+
+cases = [
+    ("lasso", dict(lambda1=0.15, mode=2), X_img, D_patch, None),
+    ("lasso", dict(lambda1=0.05, lambda2=0.1, mode=2), X_img, D_rand, None),
+    ("lasso", dict(lambda1=0.2, mode=2, pos=True), X_img, D_patch, None),
+    ("lasso", dict(lambda1=0.1, mode=2, L=4), X_planted, D_rand, None),
+    ("lasso", dict(lambda1=0.5, mode=1), X_img, D_patch, None),
+    ("lasso", dict(lambda1=0.05, mode=1, pos=True), X_planted, D_rand, None),
+    ("lassoMask", dict(lambda1=0.1, mode=2), X_img, D_patch, B),
+    ("lassoMask", dict(lambda1=0.3, mode=1), X_planted, D_rand, B),
+    ("omp", dict(L=6), X_img, D_patch, None),
+    ("omp", dict(eps=0.2), X_img, D_rand, None),
+    ("omp", dict(L=3, eps=0.05), X_planted, D_rand, None),
+    ("ompMask", dict(L=5), X_img, D_patch, B),
+    ("ompMask", dict(eps=0.1, L=10), X_planted, D_rand, B),
+]
+for k, (fn, params, X, D, mask) in enumerate(cases):
+    for dtype in (np.float64, np.float32):
+        Xf, Df = np.asfortranarray(inputs[X], dtype=dtype), np.asfortranarray(inputs[D], dtype=dtype)
+        args = (Xf, Df) if mask is None else (Xf, Df, np.asfortranarray(inputs[mask]))
+        A = getattr(spams, fn)(*args, numThreads=1, **params)
+        name = f"{k:02d}_{fn}_{np.dtype(dtype).name}"
+        call = {"fn": fn, "X": X, "D": D, "B": mask, "params": params}
+        np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
+        print(name, A.nnz)
+(out / "README.md").write_text(
+    "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "
+    "`xtask/python/golden_spams_api.py` (`cargo xtask golden --regen`). Do not edit.\n"
+)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as ssp
 import spams
 
 out = Path(sys.argv[1])
@@ -74,6 +75,24 @@ for k, (fn, params, X, D, mask) in enumerate(cases):
         A = getattr(spams, fn)(*args, numThreads=1, **params)
         name = f"{k:02d}_{fn}_{np.dtype(dtype).name}"
         call = {"fn": fn, "X": X, "D": D, "B": mask, "params": params}
+        np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
+        print(name, A.nnz)
+groups = np.arange(0, n, 4, dtype=np.int32)
+group_cases = [
+    ("somp", dict(L=4), X_planted, D_rand),
+    ("somp", dict(L=8, eps=0.05), X_img, D_patch),
+    ("l1L2BCD", dict(lambda1=0.3), X_planted, D_rand),
+    ("l1L2BCD", dict(lambda1=0.5), X_img, D_patch),
+]
+for k, (fn, params, X, D) in enumerate(group_cases, start=len(cases)):
+    for dtype in (np.float64, np.float32):
+        Xf, Df = np.asfortranarray(inputs[X], dtype=dtype), np.asfortranarray(inputs[D], dtype=dtype)
+        if fn == "somp":
+            A = spams.somp(Xf, Df, groups, numThreads=1, **params)
+        else:
+            A = ssp.csc_matrix(spams.l1L2BCD(Xf, Df, np.zeros((Df.shape[1], Xf.shape[1]), dtype=dtype, order="F"), groups, numThreads=1, **params))
+        name = f"{k:02d}_{fn}_{np.dtype(dtype).name}"
+        call = {"fn": fn, "X": X, "D": D, "B": None, "groups": groups.tolist(), "params": params}
         np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
         print(name, A.nnz)
 (out / "README.md").write_text(

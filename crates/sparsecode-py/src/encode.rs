@@ -96,13 +96,20 @@ fn encode_t<T: dense::DenseElement>(
     .map_err(value_error)?;
     let unconverged = codes.unconverged();
     if csr {
-        let (_, indptr, indices, values) = codes.into_parts();
-        let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
-        let indices: Vec<i32> = indices.into_iter().map(|v| v as i32).collect();
-        let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
-        return Ok((out.into_pyobject(py)?.into_any().unbind(), unconverged));
+        return Ok((csr_parts(py, codes)?, unconverged));
     }
     Ok((dense_codes(py, &codes)?, unconverged))
+}
+
+/// `(data, indices, indptr)` of the CSR matrix `(n_samples, n_atoms)` of
+/// `codes` (the core's compressed codes, handed over without a copy of the
+/// values).
+pub(crate) fn csr_parts<T: dense::DenseElement>(py: Python<'_>, codes: sparsecode::SparseCodes<T>) -> PyResult<Py<PyAny>> {
+    let (_, indptr, indices, values) = codes.into_parts();
+    let indptr: Vec<i64> = indptr.into_iter().map(|v| v as i64).collect();
+    let indices: Vec<i32> = indices.into_iter().map(|v| v as i32).collect();
+    let out = (values.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
+    Ok(out.into_pyobject(py)?.into_any().unbind())
 }
 
 /// Codes the rows of `x` `(n_samples, n_features)` over the rows of

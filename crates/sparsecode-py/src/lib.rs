@@ -14,7 +14,7 @@
 //! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
 //!
 //! Modules: `args` (arrays, threads, names, NumPy's random state, the one
-//! f32/f64 dispatch), `encode`, `learn`, `sparse_pca`, `online` (steps, statistics, the
+//! f32/f64 dispatch), `encode`, `groups` (SPAMS's `somp`, `l1L2BCD`), `learn`, `sparse_pca`, `online` (steps, statistics, the
 //! Dask driver's run, the schedule), `images`, `defaults`, and `dense` (dense
 //! outputs in reused memory: the crate's one `unsafe` block).
 
@@ -24,6 +24,7 @@ mod args;
 mod defaults;
 mod dense;
 mod encode;
+mod groups;
 mod images;
 mod learn;
 mod online;
@@ -40,6 +41,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;
     m.add_function(wrap_pyfunction!(encode::omp_gram, m)?)?;
+    m.add_function(wrap_pyfunction!(groups::somp, m)?)?;
+    m.add_function(wrap_pyfunction!(groups::group_lasso, m)?)?;
     m.add_function(wrap_pyfunction!(encode::default_omp_nonzero, m)?)?;
     m.add_function(wrap_pyfunction!(encode::default_omp_path_length, m)?)?;
     m.add_function(wrap_pyfunction!(learn::fit_dictionary, m)?)?;

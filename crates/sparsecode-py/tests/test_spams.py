@@ -40,6 +40,8 @@ def load(path):
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_the_answer_is_spams_or_better(path):
     call, X, D, B, theirs = load(path)
+    if "groups" in call:
+        return check_groups(call, X, D, theirs)
     args = (X, D) if B is None else (X, D, B)
     alpha = getattr(spams, call["fn"])(*args, **call["params"])
     assert ssp.isspmatrix_csc(alpha) and alpha.shape == theirs.shape and alpha.dtype == X.dtype
@@ -89,9 +91,45 @@ def test_the_answer_is_spams_or_better(path):
             reached = sq(theirs) <= frac * p["eps"] * (1 + rtol) + 1e-9
             assert np.all(sq(ours)[reached] <= frac[reached] * p["eps"] * (1 + rtol) + 1e-9)
             assert np.all(np.count_nonzero(ours, axis=0)[reached] <= np.count_nonzero(theirs, axis=0)[reached])
+        # spams-bin's float32 omp now and then returns empty codes (for
+        # every signal, in one run of the golden script of two): there ours
+        # is better, and the supports are compared where SPAMS answered.
+        failed = (np.count_nonzero(theirs, axis=0) == 0) & (sq(theirs) > 0)
+        assert np.all(sq(ours)[failed] < sq(theirs)[failed])
+        same = np.all((ours != 0) == (theirs != 0), axis=0)[~failed]
+        if same.size:
+            assert same.mean() >= 0.995, f"supports differ on {np.count_nonzero(~same)} of {same.size} signals"
+            assert np.all(sq(ours)[~failed][same] <= sq(theirs)[~failed][same] * (1 + rtol) + 1e-9)
+
+
+def check_groups(call, X, D, theirs):
+    """somp: each group's support SPAMS's on ≥ 99.5% of the signals, the
+    residual no higher; l1L2BCD: each group's objective
+    ``½‖X_g − D A‖²_F + λ Σ_j ‖A_j‖₂`` no higher, and a group's signals
+    sharing their atoms."""
+    groups = np.asarray(call["groups"], dtype=np.int32)
+    p = call["params"]
+    rtol = 1e-6 if X.dtype == np.float64 else 1e-3
+    X64, D64 = X.astype(np.float64), D.astype(np.float64)
+    bounds = list(groups) + [X.shape[1]]
+    spans = [slice(a, b) for a, b in zip(bounds, bounds[1:])]
+    if call["fn"] == "somp":
+        alpha = spams.somp(X, D, groups, **p)
+        assert ssp.isspmatrix_csc(alpha) and alpha.dtype == X.dtype
+        ours = alpha.toarray().astype(np.float64)
         same = np.all((ours != 0) == (theirs != 0), axis=0)
         assert same.mean() >= 0.995, f"supports differ on {np.count_nonzero(~same)} of {same.size} signals"
+        sq = lambda A: np.sum((X64 - D64 @ A) ** 2, axis=0)  # noqa: E731
         assert np.all(sq(ours)[same] <= sq(theirs)[same] * (1 + rtol) + 1e-9)
+    else:
+        A = spams.l1L2BCD(X, D, np.zeros(theirs.shape, dtype=X.dtype, order="F"), groups, **p)
+        assert isinstance(A, np.ndarray) and A.shape == theirs.shape and A.dtype == X.dtype
+        ours = A.astype(np.float64)
+        for g in spans:
+            f = lambda C: 0.5 * np.sum((X64[:, g] - D64 @ C[:, g]) ** 2) + p["lambda1"] * np.linalg.norm(C[:, g], axis=1).sum()  # noqa: E731
+            assert f(ours) <= f(theirs) * (1 + rtol) + 1e-9
+            used = np.abs(ours[:, g]).sum(axis=1) > 0
+            assert np.all((ours[used][:, g] != 0).all(axis=1))
 
 
 def test_c_order_and_float_types_give_the_same_codes():

@@ -35,6 +35,18 @@ def omp_gram(
     tol: Optional[float] = None,
     path: bool = False,
 ) -> tuple[Any, int]: ...
+def somp(
+    dictionary: FloatArray, x: FloatArray, starts: list[int], max_atoms: int, tol: Optional[float] = None, n_jobs: Optional[int] = None
+) -> tuple[FloatArray, NDArray[np.int32], NDArray[np.int64]]: ...
+def group_lasso(
+    dictionary: FloatArray,
+    x: FloatArray,
+    starts: list[int],
+    lam: float,
+    max_iter: Optional[int] = None,
+    tol: Optional[float] = None,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, NDArray[np.int32], NDArray[np.int64]]: ...
 def default_omp_nonzero(n_atoms: int) -> int: ...
 def default_omp_path_length(n_atoms: int) -> int: ...
 def fit_dictionary(

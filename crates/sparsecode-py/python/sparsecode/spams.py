@@ -20,6 +20,8 @@ Provided (the coding problems are the core's, tested against
 - ``lassoMask`` (the same problems on each signal's observed rows ``B``);
 - ``omp`` and ``ompMask`` with ``L`` (atoms per signal) and ``eps`` (a
   squared-residual goal), alone or together;
+- ``somp`` (simultaneous OMP over groups of signals) and ``l1L2BCD`` (its
+  convex form, the group Lasso, in mode 2);
 - the utilities ``normalize``, ``sort``, ``calcAAt``, ``calcXAt``,
   ``calcXY``, ``calcXYt``, ``calcXtY``, ``invSym``, ``mult`` and
   ``conjGrad`` (NumPy and SciPy's products and solvers).
@@ -27,7 +29,7 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso`` in mode 0 and with ``return_reg_path``, ``ols`` or the ``Q``/``q``
 Gram form; ``omp``'s ``lambda1`` and ``return_reg_path``;
-``lassoWeighted``, ``somp``, ``l1L2BCD``, ``cd``, ``sparseProject``,
+``l1L2BCD`` in modes 0 and 1; ``lassoWeighted``, ``cd``, ``sparseProject``,
 ``decompSimplex``; the proximal toolbox (``proximalFlat``, ``fistaFlat``);
 the learners (``trainDL``, ``trainDL_Memory``, ``nmf``, ``nnsc``,
 ``archetypalAnalysis``); ``bayer``, ``im2col_sliding``, ``displayPatches``;
@@ -46,6 +48,8 @@ __all__ = [
     "lassoMask",
     "omp",
     "ompMask",
+    "somp",
+    "l1L2BCD",
     "normalize",
     "sort",
     "calcAAt",
@@ -317,6 +321,118 @@ def ompMask(X, D, B, L=None, eps=None, lambda1=None, return_reg_path=False, numT
     return _omp(X, D, B, L, eps, lambda1, return_reg_path, numThreads)
 
 
+def _starts(list_groups, n_signals):
+    starts = np.asarray(list_groups).ravel()
+    if starts.size == 0 or starts[0] != 0 or np.any(np.diff(starts) <= 0) or starts[-1] >= n_signals:
+        raise ValueError("list_groups must start at 0 and increase, below the number of signals")
+    return [int(v) for v in starts]
+
+
+def somp(X, D, list_groups, L=None, eps=0.0, numThreads=-1):
+    """SPAMS's ``somp``: simultaneous OMP. The columns of ``X`` come in
+    groups starting at the columns ``list_groups``; the signals of a group
+    share at most ``L`` atoms of ``D``, and a group stops sooner once its
+    squared residual is at most ``eps`` per signal.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, unit atoms as columns.
+    list_groups : array of int
+        The first column of each group (from 0, increasing).
+    L : int
+        Atoms per group at most.
+    eps : float, default=0
+        The squared-residual goal per signal (0: none).
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes; a group's signals share their atoms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ rng.randn(2, 4))
+    >>> alpha = spams.somp(X, D, np.array([0, 2], dtype=np.int32), L=2)
+    >>> [sorted(alpha[:, s].nonzero()[0].tolist()) for s in range(4)]
+    [[3, 9], [3, 9], [3, 9], [3, 9]]
+    """
+    if L is None:
+        raise ValueError("somp : L must be defined")
+    Xr, Dr = _problem(X, D)
+    starts = _starts(list_groups, Xr.shape[0])
+    with python_names(max_atoms="L", tol="eps"):
+        data, indices, indptr = _core.somp(Dr, Xr, starts, int(L), tol=float(eps) if eps else None, n_jobs=_threads(numThreads))
+    return ssp.csc_matrix((data, indices, indptr), shape=(Dr.shape[0], Xr.shape[0]))
+
+
+def l1L2BCD(X, D, alpha0, list_groups, lambda1=None, mode=PENALTY, itermax=100, tol=1e-3, numThreads=-1):
+    """SPAMS's ``l1L2BCD`` in mode 2: for each group of columns of ``X``
+    (starting at ``list_groups``), the group Lasso
+    ``min_A ½‖X_g − D A‖²_F + lambda1 Σ_j ‖A_j‖₂`` (an atom is used by every
+    signal of the group or by none), by block coordinate descent. The core
+    solves each group to its own tolerance (1e-6, finer than SPAMS's
+    default ``tol``); the problem is convex, so ``alpha0``, ``itermax`` and
+    ``tol`` change nothing but SPAMS's run time.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, atoms as columns.
+    alpha0 : ndarray of shape (n_atoms, n_signals)
+        SPAMS's starting codes (its shape and dtype are those returned).
+    list_groups : array of int
+        The first column of each group (from 0, increasing).
+    lambda1 : float
+        The penalty.
+    mode : {2}, default=2
+        The problem (modes 0 and 1 are not yet provided).
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : ndarray of shape (n_atoms, n_signals)
+        The codes, dense, as SPAMS returns them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ rng.randn(2, 4))
+    >>> A = spams.l1L2BCD(X, D, np.zeros((32, 4), order="F"), np.array([0], dtype=np.int32), lambda1=0.05)
+    >>> sorted(set(np.flatnonzero(np.abs(A).sum(axis=1)).tolist()))
+    [3, 9]
+    """
+    if lambda1 is None:
+        raise ValueError("l1L2BCD : lambda1 must be defined")
+    if mode != PENALTY:
+        _not_yet("l1L2BCD in modes 0 and 1")
+    Xr, Dr = _problem(X, D)
+    alpha0 = np.asarray(alpha0)
+    if alpha0.shape != (Dr.shape[0], Xr.shape[0]):
+        raise ValueError(f"alpha0 must have shape {(Dr.shape[0], Xr.shape[0])}, got {alpha0.shape}")
+    starts = _starts(list_groups, Xr.shape[0])
+    with python_names(lam="lambda1"):
+        data, indices, indptr = _core.group_lasso(Dr, Xr, starts, float(lambda1), n_jobs=_threads(numThreads))
+    codes = ssp.csr_matrix((data, indices, indptr), shape=(Xr.shape[0], Dr.shape[0]))
+    return np.asfortranarray(codes.T.toarray(), dtype=alpha0.dtype if alpha0.dtype in (np.float32, np.float64) else Xr.dtype)
+
+
 def normalize(A):
     """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
     unit ℓ2 norm (a zero column stays zero).
@@ -572,7 +688,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "lassoWeighted", "somp", "l1L2BCD", "cd", "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
+    "lassoWeighted", "cd", "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
     "trainDL_Memory", "nmf", "nnsc", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):

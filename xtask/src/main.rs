@@ -12,6 +12,8 @@
 //!   virtual environment with no Rust toolchain on PATH to run the seed's
 //!   walkthrough, and into one with the declared dependency floors to run
 //!   the quick tests (`xtask/src/python.rs`).
+//! - `spams-bench`: `sparsecode.spams` against SPAMS in one process
+//!   (`xtask/python/spams_bench.py`); rewrites its table in `docs/spams.md`.
 //! - `golden [--regen]`: compares every solver with scikit-learn's golden
 //!   files (`--regen` first remakes them in a throwaway virtual environment).
 //! - `bench [--quick]`: sparsecode against scikit-learn, SPAMS and BM3D,
@@ -56,7 +58,7 @@ mod docs;
 mod python;
 
 use docs::{audit, publish};
-use python::{py_bench, test, wheel};
+use python::{py_bench, spams_bench, test, wheel};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -517,6 +519,7 @@ fn main() -> ExitCode {
         Some("test") => test(&rest),
         Some("py-bench") => py_bench(),
         Some("wheel") => wheel(),
+        Some("spams-bench") => spams_bench(),
         Some("golden") => golden(&rest),
         Some("bench") => bench(&rest),
         Some("bench-alone") => bench_alone(&rest),
@@ -536,7 +539,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | wheel | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | wheel | spams-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

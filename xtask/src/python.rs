@@ -171,3 +171,28 @@ pub(crate) fn wheel() -> Result<(), String> {
     c.current_dir(root().join("crates/sparsecode-py")).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).args(QUICK);
     run(c)
 }
+
+/// `spams-bench`: `sparsecode.spams` against SPAMS (`spams-bin`) in one
+/// process (`xtask/python/spams_bench.py`), in a throwaway virtual
+/// environment with both; rewrites its table in `docs/spams.md`.
+pub(crate) fn spams_bench() -> Result<(), String> {
+    let py = fresh_venv(&root().join("target/spams-bench"))?;
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet", "--only-binary=:all:", "numpy", "scipy", "scikit-learn", "spams-bin"]);
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.args(["-m", "pip", "install", "--quiet", "--no-deps"]).arg(root().join("crates/sparsecode-py"));
+    run(c)?;
+    let out = Command::new(&py)
+        .current_dir(std::env::temp_dir())
+        .arg(root().join("xtask/python/spams_bench.py"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    print!("{table}");
+    if !out.status.success() {
+        return Err("spams_bench.py failed".into());
+    }
+    publish("spams.md", "spams-bench", &table)
+}

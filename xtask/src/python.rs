@@ -55,18 +55,21 @@ pub(crate) fn py_bench() -> Result<(), String> {
     let mut c = cargo();
     c.args(["build", "--release", "-p", "sparsecode-cli"]);
     run(c)?;
-    let out = Command::new(&py)
-        .arg(root().join("xtask/python/py_bench.py"))
-        .arg(root().join("target/release/sparsecode"))
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| e.to_string())?;
+    let mut c = Command::new(&py);
+    c.arg(root().join("xtask/python/py_bench.py")).arg(root().join("target/release/sparsecode"));
+    table(c, "py_bench.py", "python.md", "py-bench")
+}
+
+/// Runs a script that prints a Markdown table, shows the table, and
+/// rewrites the block `block` of `docs/PAGE` with it.
+fn table(mut script: Command, name: &str, page: &str, block: &str) -> Result<(), String> {
+    let out = script.stderr(std::process::Stdio::inherit()).output().map_err(|e| e.to_string())?;
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     print!("{table}");
     if !out.status.success() {
-        return Err("py_bench.py failed".into());
+        return Err(format!("{name} failed"));
     }
-    publish("python.md", "py-bench", &table)
+    publish(page, block, &table)
 }
 
 /// A fresh virtual environment at `dir` (any previous one removed).
@@ -183,16 +186,7 @@ pub(crate) fn spams_bench() -> Result<(), String> {
     let mut c = Command::new(&py);
     c.args(["-m", "pip", "install", "--quiet", "--no-deps"]).arg(root().join("crates/sparsecode-py"));
     run(c)?;
-    let out = Command::new(&py)
-        .current_dir(std::env::temp_dir())
-        .arg(root().join("xtask/python/spams_bench.py"))
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let table = String::from_utf8_lossy(&out.stdout).to_string();
-    print!("{table}");
-    if !out.status.success() {
-        return Err("spams_bench.py failed".into());
-    }
-    publish("spams.md", "spams-bench", &table)
+    let mut c = Command::new(&py);
+    c.current_dir(std::env::temp_dir()).arg(root().join("xtask/python/spams_bench.py"));
+    table(c, "spams_bench.py", "spams.md", "spams-bench")
 }

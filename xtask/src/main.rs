@@ -84,15 +84,21 @@ pub(crate) fn run(mut c: Command) -> Result<(), String> {
     if status.success() { Ok(()) } else { Err(format!("{c:?} failed with {status}")) }
 }
 
-/// A virtual environment under target/ with the given PyPI packages.
-pub(crate) fn venv(packages: &[&str]) -> Result<PathBuf, String> {
-    let dir = root().join("target/xtask-venv");
+/// The Python of the virtual environment at `dir`, made there first if
+/// there is none.
+pub(crate) fn venv_at(dir: &Path) -> Result<PathBuf, String> {
     let py = dir.join("bin/python");
     if !py.exists() {
         let mut c = Command::new("python3");
-        c.args(["-m", "venv"]).arg(&dir);
+        c.args(["-m", "venv"]).arg(dir);
         run(c)?;
     }
+    Ok(py)
+}
+
+/// A virtual environment under target/ with the given PyPI packages.
+pub(crate) fn venv(packages: &[&str]) -> Result<PathBuf, String> {
+    let py = venv_at(&root().join("target/xtask-venv"))?;
     let mut c = Command::new(&py);
     c.args(["-m", "pip", "install", "--quiet"]).args(packages);
     run(c)?;

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::docs::publish;
-use crate::{cargo, root, run, venv};
+use crate::{cargo, root, run, venv, venv_at};
 
 /// Every test: Rust, then the Python package in its own virtual environment.
 pub(crate) fn test(args: &[String]) -> Result<(), String> {
@@ -22,13 +22,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
     c.args(["test", "-p", "sparsecode", "--features", "nalgebra"]).env("PROPTEST_RNG_SEED", &seed);
     run(c)?;
-    let dir = root().join("target/py-test");
-    let py = dir.join("bin/python");
-    if !py.exists() {
-        let mut c = Command::new("python3");
-        c.args(["-m", "venv"]).arg(&dir);
-        run(c)?;
-    }
+    let py = venv_at(&root().join("target/py-test"))?;
     let package = root().join("crates/sparsecode-py");
     let mut c = Command::new(&py);
     c.args(["-m", "pip", "install", "--quiet", "--upgrade", "pip"]);
@@ -77,10 +71,7 @@ fn fresh_venv(dir: &Path) -> Result<PathBuf, String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let mut c = Command::new("python3");
-    c.args(["-m", "venv"]).arg(dir);
-    run(c)?;
-    Ok(dir.join("bin/python"))
+    venv_at(dir)
 }
 
 /// `PATH` without the directories that hold a Rust toolchain (`cargo`,

@@ -50,6 +50,7 @@ for s in range(n):
     support[rs.choice(128, 5, replace=False), s] = rs.randn(5)
 inputs["X_planted"] = inputs["D_rand"] @ support + 0.01 * rs.randn(64, n)
 inputs["B"] = rs.rand(64, n) > 0.3
+inputs["W"] = rs.uniform(0.5, 2.0, (128, n))
 np.savez_compressed(out / "inputs.npz", **inputs)
 X_img, X_planted, D_rand, D_patch, B = "X_img", "X_planted", "D_rand", "D_patch", "B"
 
@@ -94,6 +95,39 @@ for k, (fn, params, X, D) in enumerate(group_cases, start=len(cases)):
         name = f"{k:02d}_{fn}_{np.dtype(dtype).name}"
         call = {"fn": fn, "X": X, "D": D, "B": None, "groups": groups.tolist(), "params": params}
         np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
+        print(name, A.nnz)
+# Later additions (numbered after the cases above): lasso in mode 0,
+# lassoWeighted, cd, omp's ℓ0 penalty, and the regularisation paths.
+extra_cases = [
+    ("lasso", dict(lambda1=2.0, mode=0), X_img, D_patch),
+    ("lasso", dict(lambda1=1.0, mode=0, pos=True), X_planted, D_rand),
+    ("lasso", dict(lambda1=1.5, mode=0, lambda2=0.1), X_img, D_rand),
+    ("lassoWeighted", dict(lambda1=0.1, mode=2), X_img, D_patch),
+    ("lassoWeighted", dict(lambda1=0.3, mode=1), X_planted, D_rand),
+    ("lassoWeighted", dict(lambda1=2.0, mode=0, pos=True), X_img, D_rand),
+    ("cd", dict(lambda1=0.15, mode=2), X_img, D_patch),
+    ("omp", dict(lambda1=0.02), X_img, D_patch),
+    ("omp", dict(lambda1=0.01, L=6), X_planted, D_rand),
+    ("lasso", dict(lambda1=0.2, mode=2, return_reg_path=True), X_img, D_patch),
+    ("omp", dict(L=6, return_reg_path=True), X_planted, D_rand),
+]
+for k, (fn, params, X, D) in enumerate(extra_cases, start=len(cases) + len(group_cases)):
+    for dtype in (np.float64, np.float32):
+        Xf, Df = np.asfortranarray(inputs[X], dtype=dtype), np.asfortranarray(inputs[D], dtype=dtype)
+        extra, path = {}, None
+        if fn == "lassoWeighted":
+            A = spams.lassoWeighted(Xf, Df, np.asfortranarray(inputs["W"], dtype=dtype), numThreads=1, **params)
+            extra["W"] = "W"
+        elif fn == "cd":
+            A = spams.cd(Xf, Df, ssp.csc_matrix((Df.shape[1], Xf.shape[1]), dtype=dtype), numThreads=1, **params)
+        elif params.get("return_reg_path"):
+            A, path = getattr(spams, fn)(Xf, Df, numThreads=1, **params)
+        else:
+            A = getattr(spams, fn)(Xf, Df, numThreads=1, **params)
+        name = f"{k:02d}_{fn}_{np.dtype(dtype).name}"
+        call = {"fn": fn, "X": X, "D": D, "B": None, "params": params, **extra}
+        more = {} if path is None else {"path": path}
+        np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call), **more)
         print(name, A.nnz)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "

@@ -61,7 +61,12 @@ pub enum Algorithm {
         n_nonzero: Option<usize>,
         /// Squared-residual goal.
         tol: Option<f64>,
-        /// Cap on atoms when coding to `tol`.
+        /// The ℓ0 penalty `λ` of `½‖x − Dc‖² + λ‖c‖₀` (SPAMS's `omp` with
+        /// `lambda1`): stop before an atom that would lower `½‖x − Dc‖²` by
+        /// at most `λ`. Like `tol`, it makes `n_nonzero` ignored and
+        /// `max_nonzero` the cap; both may be given.
+        l0: Option<f64>,
+        /// Cap on atoms when coding to `tol` or `alpha`.
         max_nonzero: Option<usize>,
         /// Forward selection (order-recursive matching pursuit, SPAMS's
         /// `omp`): each step adds the atom whose addition most reduces the
@@ -87,6 +92,20 @@ pub enum Algorithm {
         tol: f64,
         /// Constrain the code to `c ≥ 0`.
         positive: bool,
+        /// Cap on homotopy steps.
+        max_iter: usize,
+    },
+    /// The best fit within an ℓ1 budget, `min ‖x − Dc‖² s.t. ‖c‖₁ ≤ budget`
+    /// (SPAMS's `lasso` in mode 0; with `l2`, the Gram matrix gains the
+    /// ridge `l2·I`, as SPAMS adds it): the Lasso homotopy, stopped inside
+    /// the step where `‖c‖₁` reaches the budget (or at the end of the path).
+    LassoBudget {
+        /// The ℓ1 budget.
+        budget: f64,
+        /// Constrain the code to `c ≥ 0`.
+        positive: bool,
+        /// The ridge added to the Gram matrix.
+        l2: f64,
         /// Cap on homotopy steps.
         max_iter: usize,
     },
@@ -116,6 +135,7 @@ impl Algorithm {
             Algorithm::Lars { .. } => AlgorithmName::Lars,
             Algorithm::LassoLars(_) => AlgorithmName::LassoLars,
             Algorithm::LassoGoal { .. } => AlgorithmName::LassoGoal,
+            Algorithm::LassoBudget { .. } => AlgorithmName::LassoBudget,
             Algorithm::LassoCd(_) => AlgorithmName::LassoCd,
             Algorithm::Ista(_) => AlgorithmName::Ista,
             Algorithm::Fista(_) => AlgorithmName::Fista,
@@ -188,6 +208,8 @@ pub enum AlgorithmName {
     LassoLars,
     /// [`Algorithm::LassoGoal`].
     LassoGoal,
+    /// [`Algorithm::LassoBudget`].
+    LassoBudget,
     /// [`Algorithm::LassoCd`].
     LassoCd,
     /// [`Algorithm::Ista`].
@@ -206,6 +228,7 @@ sc_linalg::named_enum!(AlgorithmName, "algorithm", {
     Lars => "lars",
     LassoLars => "lasso_lars",
     LassoGoal => "lasso_goal",
+    LassoBudget => "lasso_budget",
     LassoCd => "lasso_cd",
     Ista => "ista",
     Fista => "fista",
@@ -216,7 +239,7 @@ sc_linalg::named_enum!(AlgorithmName, "algorithm", {
 /// A setting of a coder, as [`Settings`] holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Setting {
-    /// The penalty or threshold.
+    /// The ℓ1 penalty, the threshold, or `lasso_budget`'s ℓ1 budget.
     Alpha,
     /// Atoms per signal.
     NNonzero,
@@ -229,6 +252,8 @@ pub enum Setting {
     Positive,
     /// The elastic-net ℓ2 penalty.
     L2,
+    /// OMP's ℓ0 penalty (see [`Algorithm::Omp`]).
+    L0,
     /// A warm start.
     Init,
 }
@@ -240,6 +265,7 @@ sc_linalg::named_enum!(Setting, "setting", {
     MaxIter => "max_iter",
     Positive => "positive",
     L2 => "l2",
+    L0 => "l0",
     Init => "init",
 });
 
@@ -256,10 +282,11 @@ impl AlgorithmName {
     pub fn settings(self) -> &'static [Setting] {
         use Setting::*;
         match self {
-            AlgorithmName::Omp | AlgorithmName::Ormp => &[NNonzero, Tol, MaxIter],
+            AlgorithmName::Omp | AlgorithmName::Ormp => &[NNonzero, Tol, L0, MaxIter],
             AlgorithmName::Lars => &[NNonzero],
             AlgorithmName::LassoLars => &[Alpha, Positive, L2, MaxIter],
             AlgorithmName::LassoGoal => &[Tol, Positive, MaxIter],
+            AlgorithmName::LassoBudget => &[Alpha, Positive, L2, MaxIter],
             AlgorithmName::LassoCd | AlgorithmName::Ista | AlgorithmName::Fista => &[Alpha, Positive, L2, Tol, MaxIter, Init],
             AlgorithmName::Threshold | AlgorithmName::HardThreshold => &[Alpha, Positive],
         }
@@ -289,6 +316,8 @@ pub struct Settings {
     pub positive: bool,
     /// The elastic-net ℓ2 penalty.
     pub l2: Option<f64>,
+    /// OMP's ℓ0 penalty.
+    pub l0: Option<f64>,
 }
 
 impl Settings {
@@ -301,6 +330,7 @@ impl Settings {
             (Setting::MaxIter, self.max_iter.is_some()),
             (Setting::Positive, self.positive),
             (Setting::L2, self.l2.is_some()),
+            (Setting::L0, self.l0.is_some()),
         ]
         .into_iter()
         .filter_map(|(s, given)| given.then_some(s))

@@ -11,7 +11,7 @@ use crate::Dictionary;
 use crate::codes::SparseCodes;
 use crate::iterative::{iterative_one, threshold_one};
 use crate::lars::{LarsMode, lars_one};
-use crate::omp::omp_one;
+use crate::omp::{OmpRule, omp_one};
 use crate::plan::Plan;
 use crate::workspace::{CodeSink, Workspace};
 
@@ -25,7 +25,9 @@ struct ChunkOut<T> {
 }
 
 /// Splits the signals into fixed chunks (independent of the thread count),
-/// codes the chunks in parallel and concatenates them in order.
+/// codes the chunks in parallel and concatenates them in order. `init`
+/// (n_atoms × n_samples) is the iterative solvers' warm start, or a LARS
+/// plan's ℓ1 weights.
 pub(crate) fn run<T: Real>(
     plan: &Plan<T>,
     dict: &Dictionary<T>,
@@ -70,7 +72,7 @@ pub(crate) fn run<T: Real>(
 /// elastic-net term makes full.
 fn active_cap<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>) -> usize {
     match plan {
-        Plan::Lars(LarsMode::Lasso { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
+        Plan::Lars(LarsMode::Lasso { l2, .. } | LarsMode::Budget { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
         _ => dict.n_atoms().min(dict.n_features()),
     }
 }
@@ -169,7 +171,7 @@ fn code_chunk<T: Real>(
     // OMP with a residual goal leaves a signal already within it uncoded:
     // only the others need `Dᵀx` (in denoising, most patches of flat areas).
     let skip_within = match plan {
-        Plan::Omp { tol: Some(t), .. } | Plan::Lars(LarsMode::Goal { eps: t, .. }) => Some(*t),
+        Plan::Omp(OmpRule { tol: Some(t), .. }) | Plan::Lars(LarsMode::Goal { eps: t, .. }) => Some(*t),
         _ => None,
     };
     let m = match skip_within {
@@ -192,8 +194,8 @@ fn code_chunk<T: Real>(
     };
     // Expected non-zeros per signal (the buffers grow past it if needed).
     let per = match plan {
-        Plan::Omp { max_k, tol: None, .. } => *max_k,
-        Plan::Omp { max_k, tol: Some(_), .. } => (*max_k).min(4),
+        Plan::Omp(OmpRule { max_k, tol: None, penalty: None, .. }) => *max_k,
+        Plan::Omp(OmpRule { max_k, .. }) => (*max_k).min(4),
         Plan::Lars(LarsMode::Lar { k }) => (*k).min(dict.n_atoms()),
         _ => 8,
     };
@@ -281,12 +283,22 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
         let b = &bbuf[w * n..(w + 1) * n];
         w += 1;
         match *plan {
-            Plan::Omp { max_k, tol, forward } => {
-                if !omp_one(n, &mut &*dict, b, xnorm2, max_k, tol, forward, ws, &mut sink) {
+            Plan::Omp(rule) => {
+                if !omp_one(n, &mut &*dict, b, xnorm2, rule, ws, &mut sink) {
                     out.unconverged += 1;
                 }
             }
-            Plan::Lars(mode) => lars_one(dict, b, xnorm2, mode, ws, &mut sink),
+            Plan::Lars(mode) => {
+                // A LARS plan's side matrix is the ℓ1 weights.
+                let weights = init.map(|m| {
+                    let col = m.col(s);
+                    for (i, v) in initbuf.iter_mut().enumerate() {
+                        *v = col[i];
+                    }
+                    &*initbuf
+                });
+                lars_one(dict, b, xnorm2, mode, weights, ws, &mut sink)
+            }
             Plan::Iterative(method, cfg) => {
                 let warm = init.map(|m| {
                     let col = m.col(s);

@@ -10,6 +10,7 @@ use crate::algorithm::{Algorithm, AlgorithmName, DEFAULT_ALPHA, LASSO_CD_TOL, La
 use crate::codes::SparseCodes;
 use crate::driver::{run, run_dense};
 use crate::error::{Error, Result, invalid};
+use crate::lars::LarsMode;
 use crate::plan::{Plan, plan};
 
 /// Codes signals against a [`Dictionary`]: the boundary that `sc-dict` calls
@@ -70,11 +71,17 @@ impl Encoder {
     }
     /// OMP with `n_nonzero` atoms per signal.
     pub fn omp(n_nonzero: usize) -> Self {
-        Self::new(Algorithm::Omp { n_nonzero: Some(n_nonzero), tol: None, max_nonzero: None, forward: false })
+        Self::new(Algorithm::Omp { n_nonzero: Some(n_nonzero), tol: None, l0: None, max_nonzero: None, forward: false })
     }
     /// OMP to a squared-residual goal `tol`.
     pub fn omp_tol(tol: f64) -> Self {
-        Self::new(Algorithm::Omp { n_nonzero: None, tol: Some(tol), max_nonzero: None, forward: false })
+        Self::new(Algorithm::Omp { n_nonzero: None, tol: Some(tol), l0: None, max_nonzero: None, forward: false })
+    }
+    /// OMP with the ℓ0 penalty `alpha` of `½‖x − Dc‖² + α‖c‖₀`: atoms are
+    /// added while each lowers `½‖x − Dc‖²` by more than `alpha` (see
+    /// [`Algorithm::Omp`]).
+    pub fn omp_penalty(alpha: f64) -> Self {
+        Self::new(Algorithm::Omp { n_nonzero: None, tol: None, l0: Some(alpha), max_nonzero: None, forward: false })
     }
     /// OMP by forward selection (order-recursive matching pursuit, SPAMS's
     /// `omp`): each step adds the atom that most reduces the residual. Set
@@ -101,6 +108,11 @@ impl Encoder {
     pub fn lasso_goal(tol: f64) -> Self {
         Self::new(Algorithm::LassoGoal { tol, positive: false, max_iter: LassoParams::MAX_ITER })
     }
+    /// The best fit within the ℓ1 budget `budget`
+    /// (see [`Algorithm::LassoBudget`]).
+    pub fn lasso_budget(budget: f64) -> Self {
+        Self::new(Algorithm::LassoBudget { budget, positive: false, l2: 0.0, max_iter: LassoParams::MAX_ITER })
+    }
     /// Lasso by coordinate descent.
     pub fn lasso_cd(alpha: f64) -> Self {
         Self::new(Algorithm::LassoCd(LassoParams { tol: LASSO_CD_TOL, ..LassoParams::new(alpha) }))
@@ -125,7 +137,9 @@ impl Encoder {
     /// Requires `c ≥ 0` (Lasso solvers and thresholding).
     pub fn positive(mut self, positive: bool) -> Self {
         match &mut self.algorithm {
-            Algorithm::Threshold { positive: p, .. } | Algorithm::LassoGoal { positive: p, .. } => *p = positive,
+            Algorithm::Threshold { positive: p, .. }
+            | Algorithm::LassoGoal { positive: p, .. }
+            | Algorithm::LassoBudget { positive: p, .. } => *p = positive,
             a => {
                 if let Some(p) = a.lasso_params_mut() {
                     p.positive = positive;
@@ -139,6 +153,10 @@ impl Encoder {
     }
     /// Sets the elastic-net ℓ2 penalty (Lasso solvers; refused by the others).
     pub fn l2(mut self, l2: f64) -> Self {
+        if let Algorithm::LassoBudget { l2: l, .. } = &mut self.algorithm {
+            *l = l2;
+            return self;
+        }
         match self.algorithm.lasso_params_mut() {
             Some(p) => p.l2 = l2,
             None => {
@@ -167,7 +185,7 @@ impl Encoder {
     pub fn max_iter(mut self, max_iter: usize) -> Self {
         match &mut self.algorithm {
             Algorithm::Omp { max_nonzero, .. } => *max_nonzero = Some(max_iter),
-            Algorithm::LassoGoal { max_iter: m, .. } => *m = max_iter,
+            Algorithm::LassoGoal { max_iter: m, .. } | Algorithm::LassoBudget { max_iter: m, .. } => *m = max_iter,
             a => match a.lasso_params_mut() {
                 Some(p) => p.max_iter = max_iter,
                 None => {
@@ -206,7 +224,37 @@ impl Encoder {
     /// `init` (n_atoms × n_samples; ignored by the other algorithms).
     pub fn encode_warm<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, init: Option<MatRef<'_, T>>) -> Result<SparseCodes<T>> {
         let plan = self.check(dict, x, init)?;
+        let init = warm_only(&plan, init);
         self.install(|| run(&plan, dict, x, init, self.chunk))
+    }
+
+    /// Codes the columns of `x` with a weighted ℓ1 term, `Σⱼ wⱼ|cⱼ|` in
+    /// place of `‖c‖₁`, a weight per atom and per signal: `weights` is
+    /// n_atoms × n_samples, every entry finite and `> 0` (SPAMS's
+    /// `lassoWeighted`). For the Lasso homotopies only: Lasso-LARS (the
+    /// penalty `α Σ wⱼ|cⱼ|`), the residual-goal Lasso (least `Σ wⱼ|cⱼ|`
+    /// within the goal) and the ℓ1-budget one (`Σ wⱼ|cⱼ| ≤ budget`); the
+    /// homotopy is exact for the weighted problem too.
+    pub fn encode_weighted<T: Real>(&self, dict: &Dictionary<T>, x: MatRef<'_, T>, weights: MatRef<'_, T>) -> Result<SparseCodes<T>> {
+        let plan = self.check(dict, x, None)?;
+        if !matches!(plan, Plan::Lars(LarsMode::Lasso { .. } | LarsMode::Goal { .. } | LarsMode::Budget { .. })) {
+            return Err(invalid("weights", format!("do not apply to {} (only to the Lasso homotopies)", self.algorithm.name())));
+        }
+        if weights.nrows() != dict.n_atoms() {
+            return Err(Error::DimensionMismatch { what: "weights rows (n_atoms)", expected: dict.n_atoms(), got: weights.nrows() });
+        }
+        if weights.ncols() != x.ncols() {
+            return Err(Error::DimensionMismatch { what: "weights columns (n_samples)", expected: x.ncols(), got: weights.ncols() });
+        }
+        for s in 0..weights.ncols() {
+            if let Some(j) = (0..weights.nrows()).find(|&j| !(weights[(j, s)] > T::ZERO && weights[(j, s)].is_finite())) {
+                return Err(invalid(
+                    "weights",
+                    format!("must be finite and > 0, got {} at atom {j} of signal {s}", weights[(j, s)].to_f64()),
+                ));
+            }
+        }
+        self.install(|| run(&plan, dict, x, Some(weights), self.chunk))
     }
 
     /// Codes the columns of `x` straight into `out`, their dense codes as a
@@ -232,6 +280,7 @@ impl Encoder {
         if out.len() != expected {
             return Err(Error::DimensionMismatch { what: "dense buffer length (n_atoms × n_samples)", expected, got: out.len() });
         }
+        let init = warm_only(&plan, init);
         self.install(|| run_dense(&plan, dict, x, init, self.chunk, out, zeroed))
     }
 
@@ -279,6 +328,12 @@ impl<T: Real> Encode<T> for Encoder {
     }
 }
 
+/// A warm start reaches the driver for the iterative solvers only (the
+/// driver reads a LARS plan's side matrix as ℓ1 weights).
+fn warm_only<'a, T: Real>(plan: &Plan<T>, init: Option<MatRef<'a, T>>) -> Option<MatRef<'a, T>> {
+    init.filter(|_| matches!(plan, Plan::Iterative(..)))
+}
+
 impl Encoder {
     /// The encoder a door asks for by name: `settings` that do not apply to
     /// `name` are refused, the others left at `None` take the library's
@@ -290,10 +345,13 @@ impl Encoder {
         let alpha = settings.alpha.unwrap_or(DEFAULT_ALPHA);
         let mut e = match name {
             AlgorithmName::Omp | AlgorithmName::Ormp => {
-                let e = match settings.tol {
-                    Some(t) => Encoder::omp_tol(t),
-                    None => Encoder::new(Algorithm::Omp { n_nonzero: settings.n_nonzero, tol: None, max_nonzero: None, forward: false }),
-                };
+                let e = Encoder::new(Algorithm::Omp {
+                    n_nonzero: settings.n_nonzero,
+                    tol: settings.tol,
+                    l0: settings.l0,
+                    max_nonzero: None,
+                    forward: false,
+                });
                 if name == AlgorithmName::Ormp { e.forward_selection() } else { e }
             }
             AlgorithmName::Lars => Encoder::new(Algorithm::Lars { n_nonzero: settings.n_nonzero }),
@@ -301,6 +359,10 @@ impl Encoder {
             AlgorithmName::LassoGoal => match settings.tol {
                 Some(t) => Encoder::lasso_goal(t),
                 None => return Err(invalid("tol", "lasso_goal needs tol (the squared-residual goal)")),
+            },
+            AlgorithmName::LassoBudget => match settings.alpha {
+                Some(b) => Encoder::lasso_budget(b),
+                None => return Err(invalid("alpha", "lasso_budget needs alpha (the ℓ1 budget)")),
             },
             AlgorithmName::LassoCd => Encoder::lasso_cd(alpha),
             AlgorithmName::Ista => Encoder::ista(alpha),

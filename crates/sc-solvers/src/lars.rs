@@ -9,7 +9,8 @@
 //! reaching zero (Lasso only: it leaves, the "drop step" that makes LARS
 //! exact for the Lasso), or the end (`λ = α` for the Lasso; for LARS,
 //! after `n_nonzero` steps; under a residual goal, the point inside the step
-//! where `‖x − Dc‖²` reaches it). The Cholesky factor of the active Gram block is
+//! where `‖x − Dc‖²` reaches it; under an ℓ1 budget, the point where `‖c‖₁`
+//! reaches it). The Cholesky factor of the active Gram block is
 //! grown by a row on a join and shrunk by Givens rotations on a drop.
 
 use sc_linalg::{Real, kernels};
@@ -26,6 +27,8 @@ pub(crate) enum LarsMode<T> {
     Lasso { alpha: T, positive: bool, l2: T, max_iter: usize },
     /// The Lasso path followed until `‖x − Dc‖² = eps`.
     Goal { eps: T, positive: bool, max_iter: usize },
+    /// The Lasso path (over `G + l2·I`) followed until `‖c‖₁ = budget`.
+    Budget { budget: T, positive: bool, l2: T, max_iter: usize },
 }
 
 enum Event {
@@ -34,7 +37,12 @@ enum Event {
     Drop(usize),
 }
 
-/// Codes one signal (`b = Dᵀx`, `xnorm2 = ‖x‖²`). Under a goal, the
+/// Codes one signal (`b = Dᵀx`, `xnorm2 = ‖x‖²`). With `weights` (one
+/// `wⱼ > 0` per atom), the ℓ1 term is the weighted `Σ wⱼ|cⱼ|` (SPAMS's
+/// `lassoWeighted`): the homotopy runs on the exact reparametrisation
+/// `βⱼ = wⱼcⱼ`, over the atoms `dⱼ/wⱼ` (Gram entries `Gᵢⱼ/(wᵢwⱼ)`,
+/// correlations `bⱼ/wⱼ`), and returns `cⱼ = βⱼ/wⱼ`; the residual, and so a
+/// goal, is unchanged, and a budget bounds `Σ wⱼ|cⱼ|`. Under a goal, the
 /// encoder never calls this for a signal already within it (its code is
 /// empty, and it gets no `Dᵀx`).
 ///
@@ -48,20 +56,34 @@ pub(crate) fn lars_one<T: Real>(
     b: &[T],
     xnorm2: T,
     mode: LarsMode<T>,
+    weights: Option<&[T]>,
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) {
     let n = dict.n_atoms();
-    let gram = dict.gram();
-    let (lasso, target, positive, l2, max_steps, goal) = match mode {
-        LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k, None),
-        LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter, None),
-        LarsMode::Goal { eps, positive, max_iter } => (true, T::ZERO, positive, T::ZERO, max_iter, Some(eps)),
+    // The reparametrised Gram entry (i, j), from G's.
+    let scale = |g: T, i: usize, j: usize| match weights {
+        Some(w) => g / (w[i] * w[j]),
+        None => g,
     };
+    let gram = dict.gram();
+    let (lasso, target, positive, l2, max_steps, goal, budget) = match mode {
+        LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k, None, None),
+        LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter, None, None),
+        LarsMode::Goal { eps, positive, max_iter } => (true, T::ZERO, positive, T::ZERO, max_iter, Some(eps), None),
+        LarsMode::Budget { budget, positive, l2, max_iter } => (true, T::ZERO, positive, l2, max_iter, None, Some(budget)),
+    };
+    // ‖c‖₁ so far (followed under a budget).
+    let mut l1 = T::ZERO;
     let mut rho = xnorm2;
     let Workspace { corr, beta, c: cand, mask, active, gamma, gcol, signs, u, chol, .. } = ws;
     let cap = chol.capacity();
     corr.copy_from_slice(b);
+    if let Some(w) = weights {
+        for (c, &wj) in corr.iter_mut().zip(w) {
+            *c /= wj;
+        }
+    }
     mask.fill(false);
     active.clear();
     signs.clear();
@@ -70,11 +92,11 @@ pub(crate) fn lars_one<T: Real>(
     let first = if positive { kernels::argmax(corr) } else { kernels::argmax_abs(corr) };
     let Some(j0) = first else { return };
     let c0 = if positive { corr[j0] } else { corr[j0].abs() };
-    if !(c0 > target) || max_steps == 0 {
+    if !(c0 > target) || max_steps == 0 || budget.is_some_and(|b| !(b > T::ZERO)) {
         return;
     }
     let mut lambda = c0;
-    if chol.push(&[], gram[j0 * n + j0] + l2).is_err() {
+    if chol.push(&[], scale(gram[j0 * n + j0], j0, j0) + l2).is_err() {
         return;
     }
     active.push(j0);
@@ -97,8 +119,22 @@ pub(crate) fn lars_one<T: Real>(
         let k = active.len();
         u[..k].copy_from_slice(&signs[..k]);
         chol.solve_in_place(&mut u[..k]);
-        // beta = G_{·A} u
-        kernels::combination(gram, n, active, &u[..k], beta);
+        // beta = G_{·A} u (reparametrised: W⁻¹ G_{·A} W_A⁻¹ u)
+        match weights {
+            None => kernels::combination(gram, n, active, &u[..k], beta),
+            Some(w) => {
+                for (ui, &a) in u[..k].iter_mut().zip(active.iter()) {
+                    *ui /= w[a];
+                }
+                kernels::combination(gram, n, active, &u[..k], beta);
+                for (ui, &a) in u[..k].iter_mut().zip(active.iter()) {
+                    *ui *= w[a];
+                }
+                for (bj, &wj) in beta[..n].iter_mut().zip(w) {
+                    *bj /= wj;
+                }
+            }
+        }
         let mut t = lambda - target;
         let mut event = Event::End;
         // Step at which each inactive atom's correlation reaches ±(λ − t);
@@ -171,6 +207,17 @@ pub(crate) fn lars_one<T: Real>(
                 rho = after;
             }
         }
+        // Along a Lasso step every active coefficient moves away from zero
+        // with its sign (or to zero, ending the step), so ‖c‖₁ grows by
+        // `t·sᵀu`.
+        if let Some(b) = budget {
+            let a = kernels::dot(&u[..k], &signs[..k]);
+            if l1 + t * a >= b && a > T::ZERO {
+                t = (b - l1) / a;
+                event = Event::End;
+            }
+            l1 += t * a;
+        }
         for i in 0..k {
             gamma[i] += t * u[i];
         }
@@ -220,9 +267,9 @@ pub(crate) fn lars_one<T: Real>(
                 let jj = strongest.unwrap_or(jj);
                 let gj = &gram[jj * n..(jj + 1) * n];
                 for (i, &a) in active.iter().enumerate() {
-                    gcol[i] = gj[a];
+                    gcol[i] = scale(gj[a], a, jj);
                 }
-                if chol.push_with_threshold(&gcol[..k], gj[jj] + l2, T::EPSILON).is_err() {
+                if chol.push_with_threshold(&gcol[..k], scale(gj[jj], jj, jj) + l2, T::EPSILON).is_err() {
                     break;
                 }
                 signs.push(if positive { T::ONE } else { corr[jj].signum0() });
@@ -246,6 +293,11 @@ pub(crate) fn lars_one<T: Real>(
         }
     }
     let k = active.len();
+    if let Some(w) = weights {
+        for (g, &a) in gamma[..k].iter_mut().zip(active.iter()) {
+            *g /= w[a];
+        }
+    }
     out.push_unsorted(active, &gamma[..k]);
 }
 

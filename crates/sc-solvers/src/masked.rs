@@ -28,7 +28,7 @@ use crate::codes::SparseCodes;
 use crate::driver::run;
 use crate::encoder::Encoder;
 use crate::error::{Error, Result};
-use crate::omp::{GramColumns, omp_one};
+use crate::omp::{GramColumns, OmpRule, omp_one};
 use crate::plan::Plan;
 use crate::workspace::{CodeSink, Workspace};
 use crate::{Dictionary, LassoParams};
@@ -118,11 +118,11 @@ impl Encoder {
                 } else if n_obs == 0 {
                     let codes = SparseCodes::from_parts_unchecked(n_atoms, vec![0; samples.len() + 1], Vec::new(), Vec::new());
                     parts.push(Part { samples, codes });
-                } else if let Plan::Omp { max_k, tol, .. } = plan
+                } else if let Plan::Omp(OmpRule { max_k, tol, penalty, .. }) = plan
                     // On-demand columns cost about (k + 1)·n_atoms·n_features
                     // a signal, a shared Gram matrix n_atoms²·n_observed a
                     // mask (k guessed at 4 under a goal).
-                    && samples.len() * (if tol.is_some() { max_k.min(4) } else { max_k } + 1) * nf < n_atoms * n_obs
+                    && samples.len() * (if tol.is_some() || penalty.is_some() { max_k.min(4) } else { max_k } + 1) * nf < n_atoms * n_obs
                 {
                     lazy.extend(samples);
                 } else {
@@ -136,10 +136,10 @@ impl Encoder {
             for p in coded {
                 parts.push(p?);
             }
-            if let Plan::Omp { max_k, tol, forward } = plan
+            if let Plan::Omp(rule) = plan
                 && !lazy.is_empty()
             {
-                let codes = omp_masked(dict, &x0, observed, &lazy, max_k, tol, forward, self.chunk());
+                let codes = omp_masked(dict, &x0, observed, &lazy, rule, self.chunk());
                 parts.push(Part { samples: lazy, codes });
             }
             Ok(assemble(n_atoms, ns, parts))
@@ -178,15 +178,18 @@ impl Encoder {
 fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize, n_default: usize) -> Algorithm {
     let lasso = |p: &LassoParams| LassoParams { alpha: p.alpha * frac, ..*p };
     match *alg {
-        Algorithm::Omp { n_nonzero, tol, max_nonzero, forward } => Algorithm::Omp {
+        Algorithm::Omp { n_nonzero, tol, l0, max_nonzero, forward } => Algorithm::Omp {
             n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)),
             tol: tol.map(|t| t * frac),
+            l0: l0.map(|a| a * frac),
             max_nonzero: max_nonzero.map(|k| k.min(n_atoms)),
             forward,
         },
         Algorithm::Lars { n_nonzero } => Algorithm::Lars { n_nonzero: Some(n_nonzero.unwrap_or(n_default).min(n_atoms)) },
         Algorithm::LassoLars(p) => Algorithm::LassoLars(lasso(&p)),
         Algorithm::LassoGoal { tol, positive, max_iter } => Algorithm::LassoGoal { tol: tol * frac, positive, max_iter },
+        // A budget on the code is not a sum over rows: it stays.
+        Algorithm::LassoBudget { .. } => *alg,
         Algorithm::LassoCd(p) => Algorithm::LassoCd(lasso(&p)),
         Algorithm::Ista(p) => Algorithm::Ista(lasso(&p)),
         Algorithm::Fista(p) => Algorithm::Fista(lasso(&p)),
@@ -245,9 +248,7 @@ struct MaskedJob<'a, T: Real> {
     x0: &'a [T],
     observed: &'a [bool],
     samples: &'a [usize],
-    max_k: usize,
-    tol: Option<T>,
-    forward: bool,
+    rule: OmpRule<T>,
     scratch: &'a mut MaskedScratch<T>,
 }
 
@@ -279,7 +280,7 @@ fn dispatch_masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
 
 #[inline(always)]
 fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
-    let MaskedJob { dict, dt, x0, observed, samples, max_k, tol, forward, scratch } = job;
+    let MaskedJob { dict, dt, x0, observed, samples, rule, scratch } = job;
     let (nf, n) = (dict.n_features(), dict.n_atoms());
     let MaskedScratch { ws, b, col, rows_in, rows_out, counts, indices, values } = scratch;
     for &s in samples {
@@ -291,7 +292,8 @@ fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
             if o { rows_in.push(r) } else { rows_out.push(r) }
         }
         let frac = T::from_f64(rows_in.len() as f64 / nf as f64);
-        let tol = tol.map(|t| t * frac);
+        let tol = rule.tol.map(|t| t * frac);
+        let rule = OmpRule { max_k: rule.max_k.min(rows_in.len()), tol, penalty: rule.penalty.map(|l| l * frac), ..rule };
         let xnorm2 = kernels::norm_sq(x);
         let before = indices.len();
         if !tol.is_some_and(|t| xnorm2 <= t) {
@@ -301,7 +303,7 @@ fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
             }
             let mut grams = MaskedGram { dt, gram: dict.gram(), n, observed: rows_in, missing: rows_out, col };
             let mut sink = CodeSink { indices, values };
-            omp_one(n, &mut grams, b, xnorm2, max_k.min(rows_in.len()), tol, forward, ws, &mut sink);
+            omp_one(n, &mut grams, b, xnorm2, rule, ws, &mut sink);
         }
         counts.push(indices.len() - before);
     }
@@ -314,9 +316,7 @@ fn omp_masked<T: Real>(
     x0: &[T],
     observed: &[bool],
     samples: &[usize],
-    max_k: usize,
-    tol: Option<T>,
-    forward: bool,
+    rule: OmpRule<T>,
     chunk: usize,
 ) -> SparseCodes<T> {
     let (nf, n) = (dict.n_features(), dict.n_atoms());
@@ -345,17 +345,7 @@ fn omp_masked<T: Real>(
                 scratch.counts = Vec::with_capacity(chunk_samples.len());
                 scratch.indices = Vec::with_capacity(chunk_samples.len() * 4);
                 scratch.values = Vec::with_capacity(chunk_samples.len() * 4);
-                dispatch_masked_chunk(MaskedJob {
-                    dict,
-                    dt: &dt,
-                    x0,
-                    observed,
-                    samples: chunk_samples,
-                    max_k,
-                    tol,
-                    forward,
-                    scratch: &mut *scratch,
-                });
+                dispatch_masked_chunk(MaskedJob { dict, dt: &dt, x0, observed, samples: chunk_samples, rule, scratch: &mut *scratch });
                 (std::mem::take(&mut scratch.counts), std::mem::take(&mut scratch.indices), std::mem::take(&mut scratch.values))
             },
         )

@@ -49,6 +49,21 @@ impl<T: Real> GramColumns<T> for &Dictionary<T> {
     }
 }
 
+/// When OMP stops, besides a dependent or barely correlated atom.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct OmpRule<T> {
+    /// At most this many atoms (`≤ min(n_atoms, n_features)`).
+    pub max_k: usize,
+    /// Stop once `‖x − Dc‖² ≤ tol`.
+    pub tol: Option<T>,
+    /// The ℓ0 penalty `λ` of `½‖x − Dc‖² + λ‖c‖₀`: stop before an atom
+    /// that would lower `½‖x − Dc‖²` by at most `λ` (SPAMS's `omp` with
+    /// `lambda1`).
+    pub penalty: Option<T>,
+    /// Forward selection (see the module's text).
+    pub forward: bool,
+}
+
 /// Codes one signal. `max_k ≤ min(n_atoms, n_features)`. Under a goal
 /// `tol`, the encoder never calls this for a signal with `‖x‖² ≤ tol` (it
 /// skips those before computing `Dᵀx`; their code is empty).
@@ -64,12 +79,13 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     grams: &mut G,
     b: &[T],
     xnorm2: T,
-    max_k: usize,
-    tol: Option<T>,
-    forward: bool,
+    rule: OmpRule<T>,
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) -> bool {
+    let OmpRule { max_k, tol, penalty, forward } = rule;
+    // Twice the penalty: the least drop of ‖x − Dc‖² an atom must bring.
+    let least_drop = penalty.map(|l| l + l);
     let eps = T::EPSILON;
     let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, c: diag, beta: left, .. } = ws;
     let mut complete = false;
@@ -95,6 +111,11 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
         if cj * cj < eps || active.contains(&j) {
             break;
         }
+        // Forward selection knows the drop before adding the atom.
+        if forward && least_drop.is_some_and(|d| cj * cj / left[j] <= d) {
+            complete = true;
+            break;
+        }
         let k = active.len();
         for (i, wi) in w[..k].iter_mut().enumerate() {
             *wi = proj[i * n + j];
@@ -103,6 +124,12 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
         let Ok(ell) = chol.push_solved(&w[..k], gj[j], eps) else { break };
         let inv = T::ONE / ell;
         let zk = (b[j] - kernels::dot(&w[..k], &z[..k])) * inv;
+        // Correlation order learns the drop, `z_k²`, once the atom is in.
+        if !forward && least_drop.is_some_and(|d| zk * zk <= d) {
+            chol.remove(k);
+            complete = true;
+            break;
+        }
         z[k] = zk;
         active.push(j);
         err -= zk * zk;

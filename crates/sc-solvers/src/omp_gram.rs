@@ -9,7 +9,7 @@ use sc_linalg::Real;
 use crate::algorithm::default_omp_nonzero;
 use crate::codes::SparseCodes;
 use crate::error::{Error, Result, invalid};
-use crate::omp::{GramColumns, omp_one};
+use crate::omp::{GramColumns, OmpRule, omp_one};
 use crate::workspace::{CodeSink, Workspace};
 use sc_linalg::IncrementalCholesky;
 
@@ -57,7 +57,15 @@ pub fn omp_gram<T: Real>(
             for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 if tol.is_none_or(|t| norms[s] > t) {
                     let mut sink = CodeSink { indices: &mut indices, values: &mut vals };
-                    if !omp_one(k, &mut grams, &b[s * k..(s + 1) * k], norms[s], max_k, tol, false, &mut ws, &mut sink) {
+                    if !omp_one(
+                        k,
+                        &mut grams,
+                        &b[s * k..(s + 1) * k],
+                        norms[s],
+                        OmpRule { max_k, tol, penalty: None, forward: false },
+                        &mut ws,
+                        &mut sink,
+                    ) {
                         short += 1;
                     }
                 }
@@ -171,7 +179,7 @@ pub fn omp_gram_path<T: Real>(
             scratch_i.clear();
             scratch_v.clear();
             let mut sink = CodeSink { indices: &mut scratch_i, values: &mut scratch_v };
-            if !omp_one(k, &mut grams, bs, norms[s], max_k, tol, false, &mut ws, &mut sink) {
+            if !omp_one(k, &mut grams, bs, norms[s], OmpRule { max_k, tol, penalty: None, forward: false }, &mut ws, &mut sink) {
                 short += 1;
             }
         }

@@ -10,11 +10,12 @@ use crate::algorithm::{Algorithm, LassoParams, ThresholdKind, default_n_nonzero}
 use crate::error::{Error, Result, invalid};
 use crate::iterative::{Iterative, LassoCfg};
 use crate::lars::LarsMode;
+use crate::omp::OmpRule;
 
 /// Validated parameters in the scalar type.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Plan<T> {
-    Omp { max_k: usize, tol: Option<T>, forward: bool },
+    Omp(OmpRule<T>),
     Lars(LarsMode<T>),
     Iterative(Iterative, LassoCfg<T>),
     Threshold { alpha: T, hard: bool, positive: bool },
@@ -74,20 +75,21 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
         Ok(LassoCfg { alpha, positive: p.positive, l2, tol, max_iter: p.max_iter, lip: T::ZERO })
     };
     let plan = match algorithm {
-        Algorithm::Omp { n_nonzero, tol, max_nonzero, forward } => match tol {
-            Some(t) => {
-                let tol = nonneg("tol", *t)?;
-                let cap = match max_nonzero {
+        Algorithm::Omp { n_nonzero, tol, l0, max_nonzero, forward } => {
+            let tol = tol.map(|t| nonneg("tol", t)).transpose()?;
+            let penalty = l0.map(|a| nonneg("l0", a)).transpose()?;
+            // Under a goal or a penalty, atoms are capped by `max_nonzero`
+            // (default: the rank's bound); otherwise `n_nonzero` is the count.
+            let max_k = if tol.is_some() || penalty.is_some() {
+                match max_nonzero {
                     Some(m) => count("max_nonzero", *m)?.min(rank_cap),
                     None => rank_cap,
-                };
-                Plan::Omp { max_k: cap, tol: Some(tol), forward: *forward }
-            }
-            None => {
-                let k = n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms));
-                Plan::Omp { max_k: count("n_nonzero", k)?.min(rank_cap), tol: None, forward: *forward }
-            }
-        },
+                }
+            } else {
+                count("n_nonzero", n_nonzero.unwrap_or(default_n_nonzero(n_features, n_atoms)))?.min(rank_cap)
+            };
+            Plan::Omp(OmpRule { max_k, tol, penalty, forward: *forward })
+        }
         // As scikit-learn's `lars_path`, a count past the atoms is a number
         // of steps: sign-change steps add no atom, so the extra steps may
         // still move the codes.
@@ -102,6 +104,12 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
         Algorithm::LassoGoal { tol, positive, max_iter } => {
             Plan::Lars(LarsMode::Goal { eps: nonneg("tol", *tol)?, positive: *positive, max_iter: *max_iter })
         }
+        Algorithm::LassoBudget { budget, positive, l2, max_iter } => Plan::Lars(LarsMode::Budget {
+            budget: nonneg("alpha", *budget)?,
+            positive: *positive,
+            l2: nonneg("l2", *l2)?,
+            max_iter: *max_iter,
+        }),
         Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
         Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
         Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),

@@ -177,6 +177,98 @@ proptest! {
     }
 
     #[test]
+    fn lasso_budget_spends_the_budget_with_a_lasso_solution(seed in any::<u64>(), nf in 6usize..24, na in 6usize..40, frac in 0.05f64..0.95, positive in any::<bool>()) {
+        // The code within an ℓ1 budget is the Lasso solution at the level α
+        // where the path's ℓ1 norm reaches the budget: the KKT conditions
+        // hold at α = max |Dᵀr|, and ‖c‖₁ equals the budget, here a fraction
+        // of the ℓ1 norm of the Lasso code at a twentieth of its largest α.
+        let (d, x) = instance(seed, nf, na, 5);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        for s in 0..5 {
+            let xs = x.subcols(s, 1);
+            let n2 = (0..nf).map(|i| xs[(i, 0)].powi(2)).sum::<f64>();
+            let q0 = d.transpose() * xs;
+            let alpha_max = (0..na).map(|j| if positive { q0[(j, 0)] } else { q0[(j, 0)].abs() }).fold(0.0, f64::max);
+            let far = Encoder::lasso_lars(alpha_max / 20.0).positive(positive).encode(&dict, xs).unwrap();
+            let full: f64 = far.code(0).1.iter().map(|v| v.abs()).sum();
+            let budget = frac * full;
+            let codes = Encoder::lasso_budget(budget).positive(positive).encode(&dict, xs).unwrap();
+            let l1: f64 = codes.code(0).1.iter().map(|v| v.abs()).sum();
+            prop_assert!((l1 - budget).abs() <= 1e-8 * (1.0 + full), "‖c‖₁ {l1}, budget {budget}");
+            let q = residual_correlations(d.as_ref(), xs, &codes);
+            let alpha = (0..na).map(|j| if positive { q[(j, 0)] } else { q[(j, 0)].abs() }).fold(0.0, f64::max);
+            assert_kkt(d.as_ref(), xs, &codes, alpha, positive, 1e-8 * (1.0 + n2.sqrt()));
+        }
+    }
+
+    #[test]
+    fn weighted_lasso_satisfies_its_kkt_conditions(seed in any::<u64>(), nf in 6usize..24, na in 6usize..40, frac in 0.05f64..0.8, positive in any::<bool>()) {
+        // With weights wⱼ, the code is optimal for ½‖x − Dc‖² + α Σ wⱼ|cⱼ|:
+        // dⱼᵀr = α wⱼ sign(cⱼ) on the support and |dⱼᵀr| ≤ α wⱼ elsewhere
+        // (dⱼᵀr ≤ α wⱼ with the sign constraint); weights of 1 give the
+        // unweighted codes, bit for bit.
+        let (d, x) = instance(seed, nf, na, 4);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let mut g = SplitMix(seed ^ 0x5eed);
+        let w = Mat::<f64>::from_fn(na, 4, |_, _| 0.3 + 2.7 * g.uniform());
+        let q0 = d.transpose() * &x;
+        let alpha = frac * (0..na).map(|j| q0[(j, 0)].abs() / w[(j, 0)]).fold(0.0, f64::max);
+        let enc = Encoder::lasso_lars(alpha).positive(positive);
+        let codes = enc.encode_weighted(&dict, x.as_ref(), w.as_ref()).unwrap();
+        let q = residual_correlations(d.as_ref(), x.as_ref(), &codes);
+        let c = codes.to_dense();
+        let tol = 1e-8 * (1.0 + x.norm_l2());
+        for s in 0..4 {
+            for j in 0..na {
+                let (qj, cj, wj) = (q[(j, s)], c[(j, s)], w[(j, s)]);
+                if cj != 0.0 {
+                    prop_assert!((qj - alpha * wj * cj.signum()).abs() <= tol, "active {j} of {s}: q={qj}, αw={}", alpha * wj);
+                    prop_assert!(!positive || cj > 0.0);
+                } else {
+                    prop_assert!((if positive { qj } else { qj.abs() }) <= alpha * wj + tol, "inactive {j} of {s}");
+                }
+            }
+        }
+        let ones = Mat::<f64>::from_fn(na, 4, |_, _| 1.0);
+        prop_assert_eq!(enc.encode_weighted(&dict, x.as_ref(), ones.as_ref()).unwrap(), enc.encode(&dict, x.as_ref()).unwrap());
+    }
+
+    #[test]
+    fn omp_penalty_adds_atoms_while_each_pays_its_price(seed in any::<u64>(), nf in 6usize..24, na in 6usize..40, frac in 0.001f64..0.2, forward in any::<bool>()) {
+        // Under the ℓ0 penalty λ, OMP stops at the first step that would
+        // lower ½‖x − Dc‖² by at most λ: the code with k atoms is the
+        // k-atom OMP code, each of its steps lowered ½‖r‖² by more than λ,
+        // and the next step (if any atom is left) would not.
+        let (d, x) = instance(seed, nf, na, 5);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let base = |e: Encoder| if forward { e.forward_selection() } else { e };
+        for s in 0..5 {
+            let xs = x.subcols(s, 1);
+            let n2 = (0..nf).map(|i| xs[(i, 0)].powi(2)).sum::<f64>();
+            let lam = frac * n2;
+            let codes = base(Encoder::omp_penalty(lam)).encode(&dict, xs).unwrap();
+            let k = codes.nnz();
+            let half_r2 = |k: usize| if k == 0 { 0.5 * n2 } else {
+                let c = base(Encoder::omp(k)).encode(&dict, xs).unwrap();
+                0.5 * (xs - &d * &c.to_dense()).squared_norm_l2()
+            };
+            if k > 0 {
+                let same = base(Encoder::omp(k)).encode(&dict, xs).unwrap();
+                prop_assert_eq!(&codes, &same);
+            }
+            for step in 1..=k {
+                prop_assert!(half_r2(step - 1) - half_r2(step) > lam * (1.0 - 1e-9), "step {step} of {k}");
+            }
+            if k < nf.min(na) {
+                let next = base(Encoder::omp(k + 1)).encode(&dict, xs).unwrap();
+                if next.nnz() == k + 1 {
+                    prop_assert!(half_r2(k) - half_r2(k + 1) <= lam * (1.0 + 1e-9) + 1e-12, "stopped at {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn thread_count_does_not_change_codes(seed in any::<u64>(), chunk in 1usize..9) {
         let (d, x) = instance(seed, 16, 32, 37);
         let dict = Dictionary::new(d.as_ref()).unwrap();

@@ -22,8 +22,13 @@ fn the_table_of_settings_is_what_the_encoder_enforces() {
     let dict = Dictionary::new(d.as_ref()).unwrap();
     let goal = Settings { tol: Some(1.0), ..Settings::default() };
     for name in AlgorithmName::NAMES.iter().map(|n| n.parse::<AlgorithmName>().unwrap()) {
-        // lasso_goal needs its goal; every other algorithm codes with none.
-        let base = if name == AlgorithmName::LassoGoal { goal } else { Settings::default() };
+        // lasso_goal needs its goal and lasso_budget its budget; every other
+        // algorithm codes with none.
+        let base = match name {
+            AlgorithmName::LassoGoal => goal,
+            AlgorithmName::LassoBudget => Settings { alpha: Some(0.5), ..Settings::default() },
+            _ => Settings::default(),
+        };
         Encoder::from_settings(name, &base).unwrap().encode(&dict, x.as_ref()).unwrap();
         let cases = [
             (Setting::Alpha, Settings { alpha: Some(0.1), ..base }),
@@ -32,6 +37,7 @@ fn the_table_of_settings_is_what_the_encoder_enforces() {
             (Setting::MaxIter, Settings { max_iter: Some(5), ..base }),
             (Setting::Positive, Settings { positive: true, ..base }),
             (Setting::L2, Settings { l2: Some(0.1), ..base }),
+            (Setting::L0, Settings { l0: Some(0.01), ..base }),
         ];
         for (setting, s) in cases {
             let coded = Encoder::from_settings(name, &s).and_then(|e| e.encode(&dict, x.as_ref()));

@@ -105,8 +105,11 @@ struct EncodeArgs {
     /// The solver (scikit-learn's `sparse_encode` default).
     #[arg(long, value_parser = choice::<AlgorithmName>(AlgorithmName::NAMES), default_value_t = AlgorithmName::default())]
     algorithm: AlgorithmName,
-    /// Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold.
-    #[arg(long, help = format!("Lasso penalty (unscaled, as scikit-learn's `alpha`) or threshold [default: {DEFAULT_ALPHA}]"))]
+    /// Lasso penalty (unscaled, as scikit-learn's `alpha`), threshold, or lasso_budget's ℓ1 budget.
+    #[arg(
+        long,
+        help = format!("Lasso penalty (unscaled, as scikit-learn's `alpha`), threshold, or lasso_budget's ℓ1 budget [default: {DEFAULT_ALPHA}]")
+    )]
     alpha: Option<f64>,
     /// Atoms per signal for omp and lars.
     #[arg(long, help = format!("Atoms per signal for omp and lars [default: {DEFAULT_N_NONZERO_RULE}]"))]
@@ -120,6 +123,12 @@ struct EncodeArgs {
     /// Elastic-net ℓ2 penalty (Lasso solvers).
     #[arg(long)]
     l2: Option<f64>,
+    /// omp, ormp: the ℓ0 penalty λ of ½‖x − Dc‖² + λ‖c‖₀ (atoms are added while each lowers ½‖x − Dc‖² by more than λ).
+    #[arg(long)]
+    l0: Option<f64>,
+    /// Lasso homotopies (lasso_lars, lasso_goal, lasso_budget): a weighted ℓ1 term Σ wⱼ|cⱼ|, the weights (n_samples, n_atoms) .npy, every entry > 0.
+    #[arg(long)]
+    weights: Option<PathBuf>,
     /// Iteration cap (Lasso solvers).
     #[arg(long)]
     max_iter: Option<usize>,
@@ -206,6 +215,7 @@ fn build_encoder(args: &EncodeArgs) -> Result<Encoder, CliError> {
         max_iter: args.max_iter,
         positive: args.positive,
         l2: args.l2,
+        l0: args.l0,
     };
     let enc = Encoder::from_settings(args.algorithm, &settings)?;
     Ok(match args.threads {
@@ -235,10 +245,16 @@ fn encode(args: &EncodeArgs) -> Result<(), CliError> {
         )));
     }
     let enc = build_encoder(args)?;
+    let weights = args.weights.as_ref().map(|p| npy::read_npy(p)).transpose()?;
+    if let Some(w) = &weights
+        && w.shape() != (n_samples, n_atoms)
+    {
+        return Err(CliError(format!("the weights must have shape ({n_samples}, {n_atoms}) (n_samples, n_atoms), got {:?}", w.shape())));
+    }
     // Codes are computed in the signals' precision.
     let (seconds, mean_nnz) = match x {
-        AnyArray2::F32(x) => run_encode::<f32>(&enc, &to_f32(&d), &x, &args.output)?,
-        AnyArray2::F64(x) => run_encode::<f64>(&enc, &d.to_f64(), &x, &args.output)?,
+        AnyArray2::F32(x) => run_encode::<f32>(&enc, &to_f32(&d), &x, weights.as_ref().map(to_f32).as_ref(), &args.output)?,
+        AnyArray2::F64(x) => run_encode::<f64>(&enc, &d.to_f64(), &x, weights.as_ref().map(|w| w.to_f64()).as_ref(), &args.output)?,
     };
     if args.json {
         let summary = serde_json::json!({
@@ -260,12 +276,21 @@ fn to_f32(a: &AnyArray2) -> Array2<f32> {
     }
 }
 
-fn run_encode<T: Real + NpyElement>(enc: &Encoder, d: &Array2<T>, x: &Array2<T>, out: &Path) -> Result<(f64, f64), CliError> {
+fn run_encode<T: Real + NpyElement>(
+    enc: &Encoder,
+    d: &Array2<T>,
+    x: &Array2<T>,
+    weights: Option<&Array2<T>>,
+    out: &Path,
+) -> Result<(f64, f64), CliError> {
     // C-order (n_atoms, n_features) is column-major n_features × n_atoms.
     let dict = Dictionary::new(MatRef::from_column_major_slice(&d.data, d.cols, d.rows))?;
     let xm = MatRef::from_column_major_slice(&x.data, x.cols, x.rows);
     let t0 = Instant::now();
-    let codes = enc.encode(&dict, xm)?;
+    let codes = match weights {
+        Some(w) => enc.encode_weighted(&dict, xm, MatRef::from_column_major_slice(&w.data, w.cols, w.rows))?,
+        None => enc.encode(&dict, xm)?,
+    };
     let seconds = t0.elapsed().as_secs_f64();
     if is_ext(out, "npz") {
         npy::write_csr_npz(out, codes.n_samples(), codes.n_atoms(), codes.indptr(), codes.indices(), codes.values())?;

@@ -148,3 +148,46 @@ fn float32_in_gives_float32_out() {
     assert_eq!(npy.shape(), &[40, 128]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `--weights` weighs the Lasso homotopies' ℓ1 term per coefficient:
+/// weights of one give the unweighted codes, a heavy weight keeps an atom
+/// out; a file of the wrong shape, or weights with OMP, exit 2 with one
+/// line. `--l0` is OMP's ℓ0 penalty: a larger one, fewer atoms.
+#[test]
+fn weights_and_the_l0_penalty() {
+    let dir = tmpdir("weights");
+    let (d, x) = (golden("dict.npy"), golden("X.npy"));
+    let write = |name: &str, rows: usize, v: &dyn Fn(usize, usize) -> f64| {
+        let path = dir.join(name);
+        let data: Vec<f64> = (0..rows * 128).map(|i| v(i / 128, i % 128)).collect();
+        std::fs::write(&path, sparsecode::patches::npy::npy_bytes(&[rows, 128], &data)).unwrap();
+        path
+    };
+    let ones = write("ones.npy", 40, &|_, _| 1.0);
+    let (plain, weighted) = (dir.join("plain.npy"), dir.join("weighted.npy"));
+    assert!(encode(&d, &x, &plain, &["--alpha", "0.5"]).status.success());
+    let o = encode(&d, &x, &weighted, &["--alpha", "0.5", "--weights", ones.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(load(&plain).1, load(&weighted).1);
+    // The atom each signal leans on most, made a hundred times dearer.
+    let (_, codes) = load(&plain);
+    let top: Vec<usize> =
+        (0..40).map(|s| (0..128).max_by(|&a, &b| codes[s * 128 + a].abs().total_cmp(&codes[s * 128 + b].abs())).unwrap()).collect();
+    let heavy = write("heavy.npy", 40, &|s, j| if j == top[s] { 100.0 } else { 1.0 });
+    assert!(encode(&d, &x, &weighted, &["--alpha", "0.5", "--weights", heavy.to_str().unwrap()]).status.success());
+    let (_, w) = load(&weighted);
+    assert!((0..40).all(|s| w[s * 128 + top[s]] == 0.0));
+    for (bad, extra) in [(write("short.npy", 39, &|_, _| 1.0), &["--alpha", "0.5"][..]), (ones.clone(), &["--algorithm", "omp"][..])] {
+        let o = encode(&d, &x, &weighted, &[extra, &["--weights", bad.to_str().unwrap()][..]].concat());
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("weights") && err.trim().lines().count() == 1, "{err}");
+    }
+    let nnz = |l0: &str| {
+        let out = dir.join(format!("l0_{l0}.npy"));
+        let o = encode(&d, &x, &out, &["--algorithm", "ormp", "--l0", l0]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        load(&out).1.iter().filter(|&&v| v != 0.0).count()
+    };
+    assert!(nnz("0.5") < nnz("0.01"));
+}

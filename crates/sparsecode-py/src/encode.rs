@@ -36,6 +36,7 @@ fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
             "max_iter" => s.max_iter = value.extract().map_err(named)?,
             "positive" => s.positive = value.extract().map_err(named)?,
             "l2" => s.l2 = value.extract().map_err(named)?,
+            "l0" => s.l0 = value.extract().map_err(named)?,
             other => return Err(PyTypeError::new_err(format!("encode() got an unexpected keyword argument {other:?}"))),
         }
     }
@@ -65,20 +66,23 @@ pub(crate) fn learner_encoder(
     encoder(algorithm, &Settings { alpha, max_iter, positive, ..Settings::default() }, n_jobs)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn encode_t<T: dense::DenseElement>(
     py: Python<'_>,
     d: PyReadonlyArray2<'_, T>,
     x: PyReadonlyArray2<'_, T>,
     init: Option<PyReadonlyArray2<'_, T>>,
+    weights: Option<PyReadonlyArray2<'_, T>>,
     mask: Option<&PyReadonlyArray2<'_, bool>>,
     enc: &Encoder,
     csr: bool,
 ) -> PyResult<(Py<PyAny>, usize)> {
     let (dm, xm) = (view(&d)?, view(&x)?);
     let im = init.as_ref().map(view).transpose()?;
+    let wm = weights.as_ref().map(view).transpose()?;
     let observed = mask.map(|m| flags(m, "mask")).transpose()?;
     let (n, k) = (xm.ncols(), dm.ncols());
-    if !csr && observed.is_none() {
+    if !csr && observed.is_none() && wm.is_none() {
         // Coded straight into the dense array, chunk by chunk, in parallel.
         let mut unconverged = 0;
         let seen = &mut unconverged;
@@ -88,9 +92,10 @@ fn encode_t<T: dense::DenseElement>(
         return Ok((out, unconverged));
     }
     let codes = detach(py, || {
-        Dictionary::new(dm).and_then(|dict| match observed {
-            Some(m) => enc.encode_masked(&dict, xm, m),
-            None => enc.encode_warm(&dict, xm, im),
+        Dictionary::new(dm).and_then(|dict| match (observed, wm) {
+            (Some(m), _) => enc.encode_masked(&dict, xm, m),
+            (None, Some(w)) => enc.encode_weighted(&dict, xm, w),
+            (None, None) => enc.encode_warm(&dict, xm, im),
         })
     })?
     .map_err(value_error)?;
@@ -121,9 +126,11 @@ pub(crate) fn csr_parts<T: dense::DenseElement>(py: Python<'_>, codes: sparsecod
 /// `mask` (a C-ordered boolean array of `x`'s shape, true where an entry is
 /// observed) each row is coded from its observed entries only. With
 /// `report=True`, returns `(codes, unconverged)`: also how many rows the
-/// iterative solvers left at `max_iter` short of their tolerance.
+/// iterative solvers left at `max_iter` short of their tolerance. With
+/// `weights` (`(n_samples, n_atoms)`, every entry > 0), the Lasso
+/// homotopies weigh each coefficient's ℓ1 term.
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, report=false, **coder))]
+#[pyo3(signature = (dictionary, x, algorithm, n_jobs=None, init=None, csr=false, mask=None, report=false, weights=None, **coder))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn encode(
     py: Python<'_>,
@@ -135,6 +142,7 @@ pub(crate) fn encode(
     csr: bool,
     mask: Option<PyReadonlyArray2<'_, bool>>,
     report: bool,
+    weights: Option<&Bound<'_, PyAny>>,
     coder: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<AlgorithmName>(algorithm)?;
@@ -145,9 +153,13 @@ pub(crate) fn encode(
     if init.is_some() && mask.is_some() {
         return Err(PyValueError::new_err("a warm start (init) and a mask cannot be combined"));
     }
+    if weights.is_some() && (init.is_some() || mask.is_some()) {
+        return Err(PyValueError::new_err("weights cannot be combined with a warm start (init) or a mask"));
+    }
     with_floats!(x, |x| {
         let init = init.map(|i| i.extract()).transpose()?;
-        let (codes, unconverged) = encode_t(py, dictionary.extract()?, x, init, mask.as_ref(), &enc, csr)?;
+        let weights = weights.map(|w| w.extract()).transpose()?;
+        let (codes, unconverged) = encode_t(py, dictionary.extract()?, x, init, weights, mask.as_ref(), &enc, csr)?;
         Ok(if report { (codes, unconverged).into_pyobject(py)?.into_any().unbind() } else { codes })
     })
 }

@@ -34,6 +34,8 @@ def load(path):
     D = np.asfortranarray(INPUTS[call["D"]], dtype=dtype)
     B = None if call["B"] is None else np.asfortranarray(INPUTS[call["B"]])
     theirs = ssp.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=(D.shape[1], X.shape[1])).toarray().astype(np.float64)
+    if "path" in z.files:
+        call["path"] = z["path"]
     return call, X, D, B, theirs
 
 
@@ -43,21 +45,39 @@ def test_the_answer_is_spams_or_better(path):
     if "groups" in call:
         return check_groups(call, X, D, theirs)
     args = (X, D) if B is None else (X, D, B)
-    alpha = getattr(spams, call["fn"])(*args, **call["params"])
+    W = None
+    if call.get("W"):
+        W = np.asfortranarray(INPUTS[call["W"]], dtype=X.dtype)
+        args = (X, D, W)
+    if call["fn"] == "cd":
+        args = (X, D, ssp.csc_matrix(theirs.shape, dtype=X.dtype))
+    p = call["params"]
+    alpha = getattr(spams, call["fn"])(*args, **p)
+    if p.get("return_reg_path"):
+        alpha, path = alpha
+        # The path (its first signal's code after each step) is SPAMS's.
+        assert path.shape == call["path"].shape and path.dtype == X.dtype
+        np.testing.assert_allclose(path, call["path"], atol=1e-8 if X.dtype == np.float64 else 1e-3)
     assert ssp.isspmatrix_csc(alpha) and alpha.shape == theirs.shape and alpha.dtype == X.dtype
     ours = alpha.toarray().astype(np.float64)
-    p = call["params"]
     X64, D64 = X.astype(np.float64), D.astype(np.float64)
     m = np.ones(X.shape, bool) if B is None else B
     frac = m.mean(axis=0)
     sq = lambda A: np.sum((m * (X64 - D64 @ A)) ** 2, axis=0)  # noqa: E731
+    w = np.ones(theirs.shape) if W is None else W.astype(np.float64)
+    l1 = lambda A: np.sum(w * np.abs(A), axis=0)  # noqa: E731
     rtol = 1e-6 if X.dtype == np.float64 else 1e-3
     # float32 residuals carry rounding of the order of ε·‖x‖².
     slack = 1e-12 if X.dtype == np.float64 else 1e-5 * np.sum((m * X64) ** 2, axis=0)
     if p.get("pos"):
         assert ours.min() >= 0
-    if call["fn"].startswith("lasso") and p["mode"] == 2:
-        f = lambda A: 0.5 * sq(A) + frac * (p["lambda1"] * np.abs(A).sum(axis=0) + 0.5 * p.get("lambda2", 0) * (A**2).sum(axis=0))  # noqa: E731
+    if call["fn"] in ("lasso", "lassoWeighted") and p["mode"] == 0:
+        # Within the ℓ1 budget, the fit (plus the ridge) no worse.
+        assert np.all(l1(ours) <= p["lambda1"] * (1 + rtol))
+        f = lambda A: sq(A) + p.get("lambda2", 0) * (A**2).sum(axis=0)  # noqa: E731
+        assert np.all(f(ours) <= f(theirs) * (1 + rtol) + 1e-9)
+    elif (call["fn"].startswith("lasso") or call["fn"] == "cd") and p["mode"] == 2:
+        f = lambda A: 0.5 * sq(A) + frac * (p["lambda1"] * l1(A) + 0.5 * p.get("lambda2", 0) * (A**2).sum(axis=0))  # noqa: E731
         if "L" in p:
             assert np.count_nonzero(ours, axis=0).max() <= p["L"]
             # A capped homotopy: the same steps as SPAMS's.
@@ -69,7 +89,7 @@ def test_the_answer_is_spams_or_better(path):
         assert np.all(sq(ours) <= goal * (1 + 1e-6) + slack)
         # Least ℓ1 wherever SPAMS's answer is feasible.
         feasible = sq(theirs) <= goal * (1 + 1e-6) + slack
-        assert np.all(np.abs(ours).sum(axis=0)[feasible] <= np.abs(theirs).sum(axis=0)[feasible] * (1 + rtol) + 1e-9)
+        assert np.all(l1(ours)[feasible] <= l1(theirs)[feasible] * (1 + rtol) + 1e-9)
     elif call["fn"] == "ompMask":
         L = p["L"]
         assert np.count_nonzero(ours, axis=0).max() <= L
@@ -86,6 +106,11 @@ def test_the_answer_is_spams_or_better(path):
     else:
         L = p.get("L", min(X.shape[0], D.shape[1]))
         assert np.count_nonzero(ours, axis=0).max() <= L
+        if "lambda1" in p:
+            # Under the ℓ0 penalty: the penalised objective no higher.
+            f = lambda A: 0.5 * sq(A) + p["lambda1"] * np.count_nonzero(A, axis=0)  # noqa: E731
+            answered = (np.count_nonzero(theirs, axis=0) > 0) | (sq(theirs) == 0)
+            assert np.all(f(ours)[answered] <= f(theirs)[answered] * (1 + rtol) + 1e-9)
         if "eps" in p:
             # Within the goal wherever SPAMS reached it, with as few atoms.
             reached = sq(theirs) <= frac * p["eps"] * (1 + rtol) + 1e-9

@@ -24,6 +24,7 @@ def encode(
     csr: bool = False,
     mask: Optional[NDArray[np.bool_]] = None,
     report: bool = False,
+    weights: Optional[FloatArray] = None,
     **coder: Any,
 ) -> Any: ...
 def settings(algorithm: str) -> list[str]: ...

@@ -46,6 +46,8 @@ from ._util import python_names, threads
 __all__ = [
     "lasso",
     "lassoMask",
+    "lassoWeighted",
+    "cd",
     "omp",
     "ompMask",
     "somp",
@@ -104,12 +106,27 @@ def _threads(numThreads):
     return None if numThreads is None or int(numThreads) <= 0 else threads(int(numThreads))
 
 
-def _codes(Xr, Dr, algorithm, numThreads, mask=None, **coder):
+def _codes(Xr, Dr, algorithm, numThreads, mask=None, weights=None, **coder):
     """The codes as SPAMS returns them: ``csc_matrix`` (n_atoms, n_signals),
     made from the core's compressed codes without a copy."""
-    with python_names(n_nonzero="L", tol="lambda1" if algorithm == "lasso_goal" else "eps", alpha="lambda1", l2="lambda2"):
-        data, indices, indptr = _core.encode(Dr, Xr, algorithm, n_jobs=_threads(numThreads), csr=True, mask=mask, **coder)
+    with python_names(n_nonzero="L", tol="lambda1" if algorithm == "lasso_goal" else "eps", alpha="lambda1", l2="lambda2", l0="lambda1"):
+        data, indices, indptr = _core.encode(Dr, Xr, algorithm, n_jobs=_threads(numThreads), csr=True, mask=mask, weights=weights, **coder)
     return ssp.csc_matrix((data, indices, indptr), shape=(Dr.shape[0], Xr.shape[0]))
+
+
+def _lasso_algorithm(mode, lambda1, lambda2, pos, L):
+    """The core's coder for ``lasso``'s ``mode``: its name and settings."""
+    cap = {} if L is None or int(L) < 0 else {"max_iter": int(L)}
+    l2 = {"l2": float(lambda2)} if lambda2 else {}
+    if mode == PENALTY:
+        return "lasso_lars", dict(alpha=float(lambda1), positive=bool(pos), **l2, **cap)
+    if mode == L2ERROR:
+        if lambda2:
+            _not_yet("lasso in mode 1 with lambda2")
+        return "lasso_goal", dict(tol=float(lambda1), positive=bool(pos), **cap)
+    if mode == L1COEFFS:
+        return "lasso_budget", dict(alpha=float(lambda1), positive=bool(pos), **l2, **cap)
+    raise ValueError(f"lasso : mode must be 0, 1 or 2, got {mode!r}")
 
 
 def _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads):
@@ -117,25 +134,37 @@ def _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads):
         raise ValueError("lasso : lambda1 must be defined")
     Xr, Dr = _problem(X, D)
     mask = None if B is None else _mask(B, (Xr.shape[1], Xr.shape[0]))
-    cap = {} if L is None or int(L) < 0 else {"max_iter": int(L)}
-    if mode == PENALTY:
-        return _codes(Xr, Dr, "lasso_lars", numThreads, mask, alpha=float(lambda1), l2=float(lambda2) or None, positive=bool(pos), **cap)
-    if mode == L2ERROR:
-        if lambda2:
-            _not_yet("lasso in mode 1 with lambda2")
-        return _codes(Xr, Dr, "lasso_goal", numThreads, mask, tol=float(lambda1), positive=bool(pos), **cap)
-    if mode == L1COEFFS:
-        _not_yet("lasso in mode 0 (an ℓ1 budget)")
-    raise ValueError(f"lasso : mode must be 0, 1 or 2, got {mode!r}")
+    algorithm, coder = _lasso_algorithm(mode, lambda1, lambda2, pos, L)
+    return _codes(Xr, Dr, algorithm, numThreads, mask, **coder)
+
+
+def _path(code_with, steps, n_atoms, dtype):
+    """A regularisation path as SPAMS returns it for the first signal: a
+    dense ``(n_atoms, steps)`` array whose column ``c`` is the code after
+    ``c`` steps of the algorithm (``code_with(c)``; column 0 is zero), zero
+    after the path's end."""
+    path = np.zeros((n_atoms, steps), dtype=dtype, order="F")
+    last = None
+    for c in range(1, steps):
+        code = code_with(c)
+        if last is not None and code.nnz == last.nnz and np.array_equal(code.indices, last.indices) and np.array_equal(code.data, last.data):
+            break
+        path[code.indices, c] = code.data
+        last = code
+    return path
 
 
 def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, lambda2=0.0, mode=PENALTY, pos=False, ols=False,
           numThreads=-1, max_length_path=-1, verbose=False, cholesky=False):
     """SPAMS's ``lasso``: for each column ``x`` of ``X``, mode 2 minimises
     ``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``; mode 1 finds the ``α`` of
-    least ℓ1 norm with ``‖x − Dα‖² ≤ lambda1``. ``pos`` keeps ``α ≥ 0``;
-    ``L`` caps the homotopy's steps. ``cholesky``, ``verbose`` and
-    ``max_length_path`` change nothing (the core's homotopy is exact).
+    least ℓ1 norm with ``‖x − Dα‖² ≤ lambda1``; mode 0 minimises
+    ``‖x − Dα‖²`` with ``‖α‖₁ ≤ lambda1`` (with ``lambda2``, over the Gram
+    matrix plus ``lambda2·I``, as SPAMS). ``pos`` keeps ``α ≥ 0``; ``L``
+    caps the homotopy's steps, and so does ``max_length_path``.
+    ``return_reg_path`` also returns the first signal's path: column ``c``
+    is its code after ``c`` steps. ``cholesky`` and ``verbose`` change
+    nothing (the core's homotopy is exact).
 
     Parameters
     ----------
@@ -144,15 +173,21 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     D : ndarray of shape (n_features, n_atoms)
         The dictionary, atoms as columns.
     lambda1 : float
-        The penalty (mode 2) or the squared-error goal (mode 1).
+        The penalty (mode 2), the squared-error goal (mode 1) or the ℓ1
+        budget (mode 0).
     lambda2 : float, default=0
-        The ridge term of mode 2.
-    mode : {1, 2}, default=2
+        The ridge term (modes 0 and 2).
+    mode : {0, 1, 2}, default=2
         The problem.
     pos : bool, default=False
         Non-negative codes.
     L : int, default=-1
         At most this many homotopy steps (-1: no cap).
+    return_reg_path : bool, default=False
+        Also return the first signal's path.
+    max_length_path : int, default=-1
+        The path's columns (-1: ``4·n_atoms``, SPAMS's); it caps the steps
+        too.
     numThreads : int, default=-1
         Threads (-1: every core).
 
@@ -160,6 +195,8 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     -------
     alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
         The codes.
+    path : ndarray of shape (n_atoms, max_length_path)
+        With ``return_reg_path``: the first signal's code after each step.
 
     Examples
     --------
@@ -177,11 +214,25 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
         _not_yet("lasso's Gram form (Q, q)")
     if D is None:
         raise ValueError("lasso : you must give D or Q and q")
-    if return_reg_path:
-        _not_yet("lasso's return_reg_path")
     if ols:
         _not_yet("lasso's ols")
-    return _lasso(X, D, None, L, lambda1, lambda2, mode, pos, numThreads)
+    if lambda1 is None:
+        raise ValueError("lasso : lambda1 must be defined")
+    n_atoms = np.shape(D)[1] if np.ndim(D) == 2 else 0
+    length = 4 * n_atoms if max_length_path is None or int(max_length_path) <= 0 else int(max_length_path)
+    # The path's first column is the zero code: it holds length − 1 steps.
+    L = length - 1 if L is None or int(L) < 0 else min(int(L), length - 1)
+    alpha = _lasso(X, D, None, L, lambda1, lambda2, mode, pos, numThreads)
+    if not return_reg_path:
+        return alpha
+    Xr, Dr = _problem(X, D)
+    name, coder = _lasso_algorithm(mode, lambda1, lambda2, pos, L)
+    cap = coder.pop("max_iter", None)
+
+    def steps(c):
+        return _codes(Xr[:1], Dr, name, 1, None, max_iter=c if cap is None else min(c, cap), **coder)[:, 0]
+
+    return alpha, _path(steps, length, Dr.shape[0], Xr.dtype)
 
 
 def lassoMask(X, D, B, L=-1, lambda1=None, lambda2=0.0, mode=PENALTY, pos=False, numThreads=-1, verbose=False):
@@ -221,12 +272,115 @@ def lassoMask(X, D, B, L=-1, lambda1=None, lambda2=0.0, mode=PENALTY, pos=False,
     return _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads)
 
 
+def lassoWeighted(X, D, W, L=-1, lambda1=None, mode=PENALTY, pos=False, numThreads=-1, verbose=False):
+    """SPAMS's ``lassoWeighted``: :func:`lasso` with a weight per
+    coefficient and per signal, ``W`` of shape ``(n_atoms, n_signals)``
+    (every entry > 0): for each column ``x`` of ``X`` and ``w`` of ``W``,
+    mode 2 minimises ``½‖x − Dα‖² + lambda1 Σ wⱼ|αⱼ|``, mode 1 finds the
+    least ``Σ wⱼ|αⱼ|`` with ``‖x − Dα‖² ≤ lambda1``, and mode 0 minimises
+    ``‖x − Dα‖²`` with ``Σ wⱼ|αⱼ| ≤ lambda1``. The core's Lasso homotopy,
+    exact for the weighted problem.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, atoms as columns.
+    W : ndarray of shape (n_atoms, n_signals)
+        The weights, > 0.
+    lambda1 : float
+        The penalty (mode 2), the squared-error goal (mode 1) or the
+        weighted ℓ1 budget (mode 0).
+    mode : {0, 1, 2}, default=2
+        The problem.
+    pos : bool, default=False
+        Non-negative codes.
+    L : int, default=-1
+        At most this many homotopy steps (-1: no cap).
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> W = np.ones((32, 1), order="F")
+    >>> W[9] = 50.0  # atom 9 made expensive
+    >>> alpha = spams.lassoWeighted(X, D, W, lambda1=0.05)
+    >>> bool(alpha[9, 0] == 0), bool(alpha[3, 0] > 0)
+    (True, True)
+    """
+    if lambda1 is None:
+        raise ValueError("lassoWeighted : lambda1 must be defined")
+    Xr, Dr = _problem(X, D)
+    W = np.asarray(W)
+    if W.shape != (Dr.shape[0], Xr.shape[0]):
+        raise ValueError(f"W must have shape {(Dr.shape[0], Xr.shape[0])} (n_atoms, n_signals), got {W.shape}")
+    algorithm, coder = _lasso_algorithm(mode, lambda1, 0.0, pos, L)
+    return _codes(Xr, Dr, algorithm, numThreads, weights=np.ascontiguousarray(W.T, dtype=Xr.dtype), **coder)
+
+
+def cd(X, D, A0, lambda1=None, mode=PENALTY, itermax=100, tol=0.001, numThreads=-1):
+    """SPAMS's ``cd``: the Lasso by coordinate descent from the codes
+    ``A0``, mode 2 (``½‖x − Dα‖² + lambda1‖α‖₁``) or mode 1 (least ‖α‖₁
+    with ``‖x − Dα‖² ≤ lambda1``). Both problems are convex and the core
+    solves them exactly (its Lasso homotopy), so ``A0``, ``itermax`` and
+    ``tol`` change nothing but SPAMS's run time; the answers are the exact
+    ones SPAMS's coordinate descent approaches.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    D : ndarray of shape (n_features, n_atoms)
+        The dictionary, unit atoms as columns.
+    A0 : array or sparse matrix of shape (n_atoms, n_signals)
+        SPAMS's starting codes (their shape is checked).
+    lambda1 : float
+        The penalty (mode 2) or the squared-error goal (mode 1).
+    mode : {1, 2}, default=2
+        The problem.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
+        The codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> D = rng.randn(16, 32)
+    >>> D = np.asfortranarray(D / np.linalg.norm(D, axis=0))
+    >>> X = np.asfortranarray(D[:, [3, 9]] @ [[2.0], [-1.0]])
+    >>> A0 = np.zeros((32, 1), order="F")
+    >>> sorted(spams.cd(X, D, A0, lambda1=0.01).nonzero()[0].tolist())
+    [3, 9]
+    """
+    if lambda1 is None:
+        raise ValueError("cd : lambda1 must be defined")
+    if mode not in (L2ERROR, PENALTY):
+        raise ValueError(f"cd : mode must be 1 or 2, got {mode!r}")
+    if np.shape(A0) != (np.shape(D)[1], np.shape(X)[1]):
+        raise ValueError(f"A0 must have shape {(np.shape(D)[1], np.shape(X)[1])} (n_atoms, n_signals), got {np.shape(A0)}")
+    return _lasso(X, D, None, -1, lambda1, 0.0, mode, False, numThreads)
+
+
 def _omp(X, D, B, L, eps, lambda1, return_reg_path, numThreads):
-    if lambda1 is not None:
-        _not_yet("omp's lambda1 (the ℓ0 penalty)")
-    if return_reg_path:
-        _not_yet("omp's return_reg_path")
-    if L is None and eps is None:
+    if L is None and eps is None and lambda1 is None:
         raise ValueError("omp : You should either provide L, eps or lambda")
     Xr, Dr = _problem(X, D)
     mask = None if B is None else _mask(B, (Xr.shape[1], Xr.shape[0]))
@@ -235,12 +389,24 @@ def _omp(X, D, B, L, eps, lambda1, return_reg_path, numThreads):
     if L < 0:
         raise ValueError(f"omp : L must be ≥ 0, got {L}")
     L = min(L, most)
-    if L == 0:
-        return ssp.csc_matrix((Dr.shape[0], Xr.shape[0]), dtype=Xr.dtype)
+
     # SPAMS's omp is forward selection (order-recursive matching pursuit).
-    if eps is None:
-        return _codes(Xr, Dr, "ormp", numThreads, mask, n_nonzero=L)
-    return _codes(Xr, Dr, "ormp", numThreads, mask, tol=float(eps), max_iter=L)
+    def code(Xs, L, mask, threads):
+        if L == 0:
+            return ssp.csc_matrix((Dr.shape[0], Xs.shape[0]), dtype=Xs.dtype)
+        if eps is None and lambda1 is None:
+            return _codes(Xs, Dr, "ormp", threads, mask, n_nonzero=L)
+        goal = {} if eps is None else {"tol": float(eps)}
+        penalty = {} if lambda1 is None else {"l0": float(lambda1)}
+        return _codes(Xs, Dr, "ormp", threads, mask, max_iter=L, **goal, **penalty)
+
+    alpha = code(Xr, L, mask, numThreads)
+    if not return_reg_path:
+        return alpha
+    # Each step adds one atom to the last step's, so the path's column c is
+    # the code with at most c atoms.
+    first = None if mask is None else mask[:1]
+    return alpha, _path(lambda c: code(Xr[:1], min(c, L), first, 1)[:, 0], most + 1, Dr.shape[0], Xr.dtype)[:, 1:]
 
 
 def omp(X, D, L=None, eps=None, lambda1=None, return_reg_path=False, numThreads=-1):
@@ -262,6 +428,10 @@ def omp(X, D, L=None, eps=None, lambda1=None, return_reg_path=False, numThreads=
         Atoms per signal at most.
     eps : float, default=None
         The squared-residual goal.
+    lambda1 : float, default=None
+        The ℓ0 penalty.
+    return_reg_path : bool, default=False
+        Also return the first signal's path.
     numThreads : int, default=-1
         Threads (-1: every core).
 
@@ -269,6 +439,8 @@ def omp(X, D, L=None, eps=None, lambda1=None, return_reg_path=False, numThreads=
     -------
     alpha : scipy.sparse.csc_matrix of shape (n_atoms, n_signals)
         The codes.
+    path : ndarray of shape (n_atoms, min(n_features, n_atoms))
+        With ``return_reg_path``: the first signal's code after each step.
 
     Examples
     --------
@@ -298,8 +470,9 @@ def ompMask(X, D, B, L=None, eps=None, lambda1=None, return_reg_path=False, numT
         The dictionary, unit atoms as columns.
     B : ndarray of bool, shape (n_features, n_signals)
         True where an entry of ``X`` is observed.
-    L, eps, numThreads
-        As in :func:`omp`.
+    L, eps, lambda1, return_reg_path, numThreads
+        As in :func:`omp` (``eps`` and ``lambda1`` scaled by each signal's
+        observed fraction).
 
     Returns
     -------
@@ -688,7 +861,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "lassoWeighted", "cd", "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
+    "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
     "trainDL_Memory", "nmf", "nnsc", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):

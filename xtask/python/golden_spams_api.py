@@ -129,6 +129,32 @@ for k, (fn, params, X, D) in enumerate(extra_cases, start=len(cases) + len(group
         more = {} if path is None else {"path": path}
         np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call), **more)
         print(name, A.nnz)
+# sparseProject (modes 1–5; SPAMS's mode 6 misses its own constraint, so
+# the tests check ours from the mathematics) and decompSimplex.
+project_cases = [
+    dict(thrs=2.0, mode=1),
+    dict(thrs=1.5, mode=1, pos=True),
+    dict(thrs=3.0, mode=2, lambda1=0.5),
+    dict(thrs=1.0, mode=3, lambda1=2.0, pos=True),
+    dict(thrs=1.5, mode=4, lambda1=0.3),
+    dict(thrs=1.0, mode=5, lambda1=0.1, lambda2=0.3, lambda3=0.2),
+]
+k0 = len(cases) + len(group_cases) + len(extra_cases)
+for k, params in enumerate(project_cases, start=k0):
+    for dtype in (np.float64, np.float32):
+        U = np.asfortranarray(inputs[X_img], dtype=dtype)
+        V = spams.sparseProject(U, numThreads=1, **dict({"pos": False}, **params))
+        name = f"{k:02d}_sparseProject_{np.dtype(dtype).name}"
+        np.savez_compressed(out / f"{name}.npz", V=V, call=json.dumps({"fn": "sparseProject", "X": X_img, "params": params}))
+        print(name)
+for k, (X, Z) in enumerate([(X_img, D_patch), (X_planted, D_rand)], start=k0 + len(project_cases)):
+    for dtype in (np.float64, np.float32):
+        Xf, Zf = np.asfortranarray(inputs[X], dtype=dtype), np.asfortranarray(inputs[Z][:, :40], dtype=dtype)
+        A = spams.decompSimplex(Xf, Zf, numThreads=1)
+        name = f"{k:02d}_decompSimplex_{np.dtype(dtype).name}"
+        call = {"fn": "decompSimplex", "X": X, "D": Z, "B": None, "params": {}, "columns": 40}
+        np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
+        print(name, A.nnz)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "
     "`xtask/python/golden_spams_api.py` (`cargo xtask golden --regen`). Do not edit.\n"

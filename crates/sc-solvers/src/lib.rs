@@ -2,8 +2,11 @@
 //! descent, ISTA, FISTA) and thresholding; the same problems on the
 //! observed entries of incomplete signals (`Encoder::encode_masked`); and
 //! simultaneous OMP over groups of signals ([`Somp`]) and its convex form,
-//! the group Lasso ([`GroupLasso`]); and ridge coding ([`ridge`]), the
-//! transform of scikit-learn's sparse PCA.
+//! the group Lasso ([`GroupLasso`]); ridge coding ([`ridge`]), the
+//! transform of scikit-learn's sparse PCA; and proximal operators and
+//! projections on vectors ([`prox`]: the ℓ1 and elastic-net balls, the
+//! fused-Lasso signal approximator, SPAMS's `sparseProject`); and least
+//! squares on the simplex ([`simplex_codes`], SPAMS's `decompSimplex`).
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -67,7 +70,9 @@ mod objective;
 mod omp;
 mod omp_gram;
 mod plan;
+pub mod prox;
 mod ridge;
+mod simplex;
 mod somp;
 mod workspace;
 
@@ -85,4 +90,5 @@ pub use objective::{lasso_objective, lasso_objective_in};
 pub use omp_gram::{OmpPath, omp_gram, omp_gram_path};
 pub use ridge::ridge;
 pub use sc_linalg::{Real, faer};
+pub use simplex::simplex_codes;
 pub use somp::Somp;

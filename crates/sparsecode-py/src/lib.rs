@@ -14,7 +14,7 @@
 //! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
 //!
 //! Modules: `args` (arrays, threads, names, NumPy's random state, the one
-//! f32/f64 dispatch), `encode`, `groups` (SPAMS's `somp`, `l1L2BCD`), `learn`, `sparse_pca`, `online` (steps, statistics, the
+//! f32/f64 dispatch), `encode`, `groups` (SPAMS's `somp`, `l1L2BCD`), `prox` (`sparseProject`), `learn`, `sparse_pca`, `online` (steps, statistics, the
 //! Dask driver's run, the schedule), `images`, `defaults`, and `dense` (dense
 //! outputs in reused memory: the crate's one `unsafe` block).
 
@@ -28,6 +28,7 @@ mod groups;
 mod images;
 mod learn;
 mod online;
+mod prox;
 mod sparse_pca;
 
 use pyo3::prelude::*;
@@ -37,6 +38,9 @@ use sparsecode::solvers::AlgorithmName;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ALGORITHMS", AlgorithmName::NAMES.to_vec())?;
+    m.add("PROJECTIONS", sparsecode::solvers::prox::ProjectionName::NAMES.to_vec())?;
+    m.add_function(wrap_pyfunction!(prox::project, m)?)?;
+    m.add_function(wrap_pyfunction!(prox::simplex, m)?)?;
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;

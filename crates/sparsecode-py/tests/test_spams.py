@@ -23,7 +23,8 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name != "inputs.npz")
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name != "inputs.npz" and "sparseProject" not in p.name)
+PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
 
 def load(path):
@@ -31,7 +32,7 @@ def load(path):
     call = json.loads(str(z["call"]))
     dtype = np.float32 if "float32" in path.name else np.float64
     X = np.asfortranarray(INPUTS[call["X"]], dtype=dtype)
-    D = np.asfortranarray(INPUTS[call["D"]], dtype=dtype)
+    D = np.asfortranarray(INPUTS[call["D"]][:, : call.get("columns")], dtype=dtype)
     B = None if call["B"] is None else np.asfortranarray(INPUTS[call["B"]])
     theirs = ssp.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=(D.shape[1], X.shape[1])).toarray().astype(np.float64)
     if "path" in z.files:
@@ -51,6 +52,8 @@ def test_the_answer_is_spams_or_better(path):
         args = (X, D, W)
     if call["fn"] == "cd":
         args = (X, D, ssp.csc_matrix(theirs.shape, dtype=X.dtype))
+    if call["fn"] == "decompSimplex":
+        return check_simplex(X, D, theirs)
     p = call["params"]
     alpha = getattr(spams, call["fn"])(*args, **p)
     if p.get("return_reg_path"):
@@ -125,6 +128,55 @@ def test_the_answer_is_spams_or_better(path):
         if same.size:
             assert same.mean() >= 0.995, f"supports differ on {np.count_nonzero(~same)} of {same.size} signals"
             assert np.all(sq(ours)[~failed][same] <= sq(theirs)[~failed][same] * (1 + rtol) + 1e-9)
+
+
+def check_simplex(X, Z, theirs):
+    """decompSimplex: on the simplex, and ‖x − Zα‖² no higher than
+    SPAMS's wherever SPAMS's answer is on the simplex (spams-bin's float32
+    decompSimplex returns huge, negative or NaN weights for some
+    signals)."""
+    alpha = spams.decompSimplex(X, Z)
+    assert ssp.isspmatrix_csc(alpha) and alpha.shape == theirs.shape and alpha.dtype == X.dtype
+    ours = alpha.toarray().astype(np.float64)
+    assert ours.min() >= 0
+    np.testing.assert_allclose(ours.sum(axis=0), 1.0, atol=1e-12 if X.dtype == np.float64 else 1e-5)
+    X64, Z64 = X.astype(np.float64), Z.astype(np.float64)
+    sq = lambda A: np.sum((X64 - Z64 @ A) ** 2, axis=0)  # noqa: E731
+    rtol = 1e-6 if X.dtype == np.float64 else 1e-3
+    valid = np.all(theirs >= -1e-6, axis=0) & (np.abs(theirs.sum(axis=0) - 1) <= 1e-3)
+    if X.dtype == np.float64:
+        assert valid.all()
+    assert np.all(sq(ours)[valid] <= sq(theirs)[valid] * (1 + rtol) + 1e-9)
+
+
+@pytest.mark.parametrize("path", PROJECTIONS, ids=lambda p: p.stem)
+def test_sparse_project_is_spams(path):
+    """sparseProject in modes 1–5 gives SPAMS's projections."""
+    z = np.load(path)
+    call = json.loads(str(z["call"]))
+    U = np.asfortranarray(INPUTS[call["X"]], dtype=z["V"].dtype)
+    V = spams.sparseProject(U, **call["params"])
+    assert V.shape == U.shape and V.dtype == U.dtype and V.flags.f_contiguous
+    np.testing.assert_allclose(V, z["V"], atol=1e-10 if U.dtype == np.float64 else 1e-4)
+
+
+def test_sparse_project_mode_6_is_the_projection_on_its_ball():
+    """SPAMS's mode 6 misses its own constraint; ours is the projection on
+    ``{λ₁‖v‖₁ + λ₂FL(v) + ½λ₃‖v‖² ≤ thrs}``: on the surface, and
+    ``⟨u − v, w − v⟩ ≤ 0`` for points ``w`` of the ball."""
+    l1, l2, l3, thrs = 0.5, 0.3, 0.2, 1.5
+    psi = lambda V: l1 * np.abs(V).sum(0) + l2 * np.abs(np.diff(V, axis=0)).sum(0) + 0.5 * l3 * (V**2).sum(0)  # noqa: E731
+    U = np.asfortranarray(INPUTS["X_img"][:, :50])
+    V = spams.sparseProject(U, thrs=thrs, mode=6, lambda1=l1, lambda2=l2, lambda3=l3)
+    np.testing.assert_allclose(psi(V), thrs, rtol=1e-7)
+    rng = np.random.RandomState(0)
+    for _ in range(20):
+        W = rng.randn(*U.shape)
+        W *= np.minimum(1.0, thrs / psi(W)) * 0.999
+        assert np.all(np.sum((U - V) * (W - V), axis=0) <= 1e-9)
+    # SPAMS's default pos=0 (an int) is taken, as SPAMS's own documentation
+    # gives it.
+    assert spams.sparseProject(U, pos=0).shape == U.shape
 
 
 def check_groups(call, X, D, theirs):

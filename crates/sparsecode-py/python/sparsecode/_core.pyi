@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __version__: str
+PROJECTIONS: list[str]
 ALGORITHMS: list[str]
 INITS: list[str]
 
@@ -28,6 +29,17 @@ def encode(
     **coder: Any,
 ) -> Any: ...
 def settings(algorithm: str) -> list[str]: ...
+def project(
+    u: FloatArray,
+    projection: str,
+    radius: float = 0.0,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    tv: float = 0.0,
+    positive: bool = False,
+    n_jobs: Optional[int] = None,
+) -> FloatArray: ...
+def simplex(z: FloatArray, x: FloatArray, n_jobs: Optional[int] = None) -> Any: ...
 def omp_gram(
     gram: FloatArray,
     xy_t: FloatArray,

@@ -14,27 +14,34 @@ the process.
 Provided (the coding problems are the core's, tested against
 ``spams-bin``'s answers; ``docs/spams.md`` keeps the status table):
 
-- ``lasso`` in modes 1 (the code of least ℓ1 norm within a squared error
-  ``lambda1``) and 2 (``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``),
-  with ``pos`` and ``L`` (a cap on the homotopy's steps);
-- ``lassoMask`` (the same problems on each signal's observed rows ``B``);
-- ``omp`` and ``ompMask`` with ``L`` (atoms per signal) and ``eps`` (a
-  squared-residual goal), alone or together;
+- ``lasso`` in modes 0 (``‖x − Dα‖²`` within the ℓ1 budget ``lambda1``),
+  1 (the code of least ℓ1 norm within a squared error ``lambda1``) and 2
+  (``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``), with ``pos``, ``L`` (a
+  cap on the homotopy's steps), ``return_reg_path`` and
+  ``max_length_path``;
+- ``lassoMask`` (the same problems on each signal's observed rows ``B``),
+  ``lassoWeighted`` (a weight per coefficient and signal) and ``cd`` (the
+  exact solution of the problems SPAMS's coordinate descent approaches);
+- ``omp`` and ``ompMask`` with ``L`` (atoms per signal), ``eps`` (a
+  squared-residual goal) and ``lambda1`` (an ℓ0 penalty), alone or
+  together, and ``return_reg_path``;
 - ``somp`` (simultaneous OMP over groups of signals) and ``l1L2BCD`` (its
   convex form, the group Lasso, in mode 2);
+- ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
+  fused-Lasso signal approximator and its ball) and ``decompSimplex``
+  (least squares on the simplex);
 - the utilities ``normalize``, ``sort``, ``calcAAt``, ``calcXAt``,
   ``calcXY``, ``calcXYt``, ``calcXtY``, ``invSym``, ``mult`` and
   ``conjGrad`` (NumPy and SciPy's products and solvers).
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
-``lasso`` in mode 0 and with ``return_reg_path``, ``ols`` or the ``Q``/``q``
-Gram form; ``omp``'s ``lambda1`` and ``return_reg_path``;
-``l1L2BCD`` in modes 0 and 1; ``lassoWeighted``, ``cd``, ``sparseProject``,
-``decompSimplex``; the proximal toolbox (``proximalFlat``, ``fistaFlat``);
-the learners (``trainDL``, ``trainDL_Memory``, ``nmf``, ``nnsc``,
-``archetypalAnalysis``); ``bayer``, ``im2col_sliding``, ``displayPatches``;
-and tree- and graph-structured sparsity (``fistaTree``, ``fistaGraph``,
-``proximalTree``, ``proximalGraph``, ``structTrainDL``).
+``lasso``'s ``ols``, its ``Q``/``q`` Gram form and mode 1 with
+``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
+(``proximalFlat``, ``fistaFlat``); the learners (``trainDL``,
+``trainDL_Memory``, ``nmf``, ``nnsc``, ``archetypalAnalysis``); ``bayer``,
+``im2col_sliding``, ``displayPatches``; and tree- and graph-structured
+sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
+``proximalGraph``, ``structTrainDL``).
 """
 
 import numpy as np
@@ -48,6 +55,8 @@ __all__ = [
     "lassoMask",
     "lassoWeighted",
     "cd",
+    "sparseProject",
+    "decompSimplex",
     "omp",
     "ompMask",
     "somp",
@@ -606,6 +615,110 @@ def l1L2BCD(X, D, alpha0, list_groups, lambda1=None, mode=PENALTY, itermax=100, 
     return np.asfortranarray(codes.T.toarray(), dtype=alpha0.dtype if alpha0.dtype in (np.float32, np.float64) else Xr.dtype)
 
 
+# SPAMS's sparseProject modes, as the core's projections and the weights
+# each reads: (name, radius, l1, l2, tv) from (thrs, lambda1, lambda2,
+# lambda3).
+_PROJECTIONS = {
+    1: lambda t, l1, l2, l3: ("l1_ball", t, 0.0, 0.0, 0.0),
+    2: lambda t, l1, l2, l3: ("elastic_ball", t, l1, 1.0, 0.0),
+    3: lambda t, l1, l2, l3: ("elastic_ball", t, 1.0, 0.5 * l1, 0.0),
+    4: lambda t, l1, l2, l3: ("soft_l2_ball", t, l1, 0.0, 0.0),
+    5: lambda t, l1, l2, l3: ("fused_prox", 0.0, l1, l3, l2),
+    6: lambda t, l1, l2, l3: ("fused_ball", t, l1, l3, l2),
+}
+
+
+def sparseProject(U, thrs=1.0, mode=1, lambda1=0.0, lambda2=0.0, lambda3=0.0, pos=0, numThreads=-1):
+    """SPAMS's ``sparseProject``: each column ``u`` of ``U`` projected (a
+    new array is returned):
+
+    1. on the ℓ1 ball, ``argmin ‖u − v‖²`` s.t. ``‖v‖₁ ≤ thrs``;
+    2. ``argmin ‖u − v‖²`` s.t. ``‖v‖² + lambda1‖v‖₁ ≤ thrs``;
+    3. ``argmin ‖u − v‖²`` s.t. ``‖v‖₁ + ½·lambda1‖v‖² ≤ thrs``;
+    4. ``argmin ½‖u − v‖² + lambda1‖v‖₁`` s.t. ``‖v‖² ≤ thrs``;
+    5. the fused-Lasso signal approximator,
+       ``argmin ½‖u − v‖² + lambda1‖v‖₁ + lambda2·FL(v) + ½·lambda3‖v‖²``
+       with ``FL(v) = Σ|vᵢ₊₁ − vᵢ|``;
+    6. ``argmin ‖u − v‖²`` s.t.
+       ``lambda1‖v‖₁ + lambda2·FL(v) + ½·lambda3‖v‖² ≤ thrs``.
+
+    ``pos`` adds ``v ≥ 0`` in modes 1–4. Every mode is exact (the core's
+    ``prox`` module). SPAMS's own mode 6 misses its constraint (or
+    returns NaN) and its default ``pos=0`` is refused by SPAMS itself;
+    here both work.
+
+    Parameters
+    ----------
+    U : ndarray of shape (n, n_vectors)
+        The vectors, as columns.
+    thrs : float, default=1.0
+        The ball's radius.
+    mode : {1, 2, 3, 4, 5, 6}, default=1
+        The problem.
+    lambda1, lambda2, lambda3 : float, default=0
+        The weights of each mode.
+    pos : bool, default=False
+        Non-negative results (modes 1–4).
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    V : ndarray of shape (n, n_vectors)
+        The projections, in Fortran order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> V = spams.sparseProject(np.asfortranarray([[3.0], [1.0], [-0.5]]), thrs=2.0)
+    >>> (V.ravel() + 0.0).tolist()
+    [2.0, 0.0, 0.0]
+    """
+    U = _float(U, "U")
+    if int(mode) not in _PROJECTIONS:
+        raise ValueError(f"sparseProject : mode must be 1 to 6, got {mode!r}")
+    name, radius, l1, l2, tv = _PROJECTIONS[int(mode)](float(thrs), float(lambda1), float(lambda2), float(lambda3))
+    positive = bool(pos) and int(mode) <= 4
+    with python_names(radius="thrs"):
+        V = _core.project(np.ascontiguousarray(U.T), name, radius=radius, l1=l1, l2=l2, tv=tv, positive=positive, n_jobs=_threads(numThreads))
+    return V.T
+
+
+def decompSimplex(X, Z, computeXtX=False, numThreads=-1):
+    """SPAMS's ``decompSimplex``: each column ``x`` of ``X`` as the convex
+    combination of the columns of ``Z`` nearest to it,
+    ``argmin ‖x − Zα‖²`` s.t. ``α ≥ 0``, ``Σα = 1``, by the core's exact
+    active-set method. ``computeXtX`` changes nothing.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    Z : ndarray of shape (n_features, n_points)
+        The points (archetypes), as columns.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    alpha : scipy.sparse.csc_matrix of shape (n_points, n_signals)
+        The weights: non-negative, each column summing to one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> Z = np.asfortranarray([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    >>> X = np.asfortranarray([[0.25], [0.5]])
+    >>> np.round(spams.decompSimplex(X, Z).toarray().ravel(), 12).tolist()
+    [0.25, 0.25, 0.5]
+    """
+    Xr, Zr = _problem(X, Z)
+    data, indices, indptr = _core.simplex(Zr, Xr, n_jobs=_threads(numThreads))
+    return ssp.csc_matrix((data, indices, indptr), shape=(Zr.shape[0], Xr.shape[0]))
+
+
 def normalize(A):
     """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
     unit ℓ2 norm (a zero column stays zero).
@@ -861,7 +974,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "sparseProject", "decompSimplex", "proximalFlat", "fistaFlat", "trainDL",
+    "proximalFlat", "fistaFlat", "trainDL",
     "trainDL_Memory", "nmf", "nnsc", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):

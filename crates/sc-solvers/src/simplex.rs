@@ -1,0 +1,225 @@
+//! Least squares on the simplex: each signal `x` written as the convex
+//! combination of the columns of `Z` nearest to it,
+//! `argmin ‖x − Zα‖²` s.t. `α ≥ 0`, `Σα = 1` (SPAMS's `decompSimplex`, the
+//! coding step of archetypal analysis).
+//!
+//! An active-set method in Gram form (`G = ZᵀZ`, `b = Zᵀx`), exact: on
+//! the active set `S` the equality-constrained problem is solved through
+//! the Cholesky factor of `G_SS`, grown and shrunk a row at a time
+//! (`β = G_SS⁻¹(b_S − ν1)` with `ν` making `Σβ = 1`); a negative entry
+//! sends the iterate back along the segment to the boundary and drops the
+//! atoms that reach zero; at a feasible minimiser the atom of least
+//! gradient joins while its gradient is below the active ones' (the
+//! multiplier). It starts from the nearest column and ends at the
+//! Karush-Kuhn-Tucker point, which is the minimiser (the problem is
+//! convex).
+
+use faer::{Mat, MatRef, Par};
+use rayon::prelude::*;
+use sc_linalg::{IncrementalCholesky, Real, dtx_into, gram, kernels};
+
+use crate::codes::SparseCodes;
+use crate::error::{Error, Result};
+
+/// Signals per parallel task.
+const CHUNK: usize = 64;
+
+/// Codes each column of `x` (n_features × n_samples) as the convex
+/// combination of the columns of `z` (n_features × n_points) nearest to
+/// it. Every value must be finite; `z` needs at least one column.
+pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<SparseCodes<T>> {
+    let (m, p, n) = (z.nrows(), z.ncols(), x.ncols());
+    if x.nrows() != m {
+        return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: x.nrows() });
+    }
+    if p == 0 || m == 0 {
+        return Err(Error::EmptyDictionary { n_features: m, n_atoms: p });
+    }
+    for j in 0..p {
+        if (0..m).any(|i| !z[(i, j)].is_finite()) {
+            return Err(Error::NonFiniteAtom { atom: j });
+        }
+    }
+    for s in 0..n {
+        if (0..m).any(|i| !x[(i, s)].is_finite()) {
+            return Err(Error::NonFiniteSignal { sample: s });
+        }
+    }
+    let g = gram(z, Par::rayon(0));
+    let g: Vec<T> = (0..p).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| g[(i, j)]).collect();
+    let mut b = Mat::<T>::zeros(p, n);
+    dtx_into(z, x, b.as_mut(), Par::rayon(0));
+    let scale = (0..p).fold(T::ZERO, |a, j| a.max(g[j * p + j]));
+    let parts: Vec<(Vec<usize>, Vec<u32>, Vec<T>)> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut ws = Simplex::new(p);
+            let (mut counts, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut bs, mut order) = (vec![T::ZERO; p], Vec::with_capacity(p));
+            for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                for (j, v) in bs.iter_mut().enumerate() {
+                    *v = b[(j, s)];
+                }
+                ws.solve(&g, &bs, scale);
+                let before = indices.len();
+                order.clear();
+                order.extend(0..ws.active.len());
+                order.sort_unstable_by_key(|&i| ws.active[i]);
+                for &i in &order {
+                    if ws.alpha[i] > T::ZERO {
+                        indices.push(ws.active[i] as u32);
+                        values.push(ws.alpha[i]);
+                    }
+                }
+                counts.push(indices.len() - before);
+            }
+            (counts, indices, values)
+        })
+        .collect();
+    let mut indptr = vec![0usize];
+    let (mut indices, mut values) = (Vec::new(), Vec::new());
+    for (counts, ind, val) in parts {
+        for c in counts {
+            indptr.push(indptr.last().unwrap() + c);
+        }
+        indices.extend(ind);
+        values.extend(val);
+    }
+    SparseCodes::from_parts(p, indptr, indices, values)
+}
+
+/// One signal's active-set state, reused across signals.
+struct Simplex<T: Real> {
+    p: usize,
+    chol: IncrementalCholesky<T>,
+    /// The active atoms and their weights (in the factor's order).
+    active: Vec<usize>,
+    alpha: Vec<T>,
+    beta: Vec<T>,
+    ones: Vec<T>,
+    grad: Vec<T>,
+    col: Vec<T>,
+    in_set: Vec<bool>,
+}
+
+impl<T: Real> Simplex<T> {
+    fn new(p: usize) -> Self {
+        Self {
+            p,
+            chol: IncrementalCholesky::with_capacity(p),
+            active: Vec::with_capacity(p),
+            alpha: Vec::with_capacity(p),
+            beta: vec![T::ZERO; p],
+            ones: vec![T::ZERO; p],
+            grad: vec![T::ZERO; p],
+            col: vec![T::ZERO; p],
+            in_set: vec![false; p],
+        }
+    }
+
+    /// Adds atom `j` to the factor (a tiny ridge if it depends on the
+    /// active ones: the minimiser is then not unique, any one will do).
+    fn push(&mut self, g: &[T], j: usize, scale: T) -> bool {
+        let p = self.p;
+        for (c, &a) in self.col.iter_mut().zip(&self.active) {
+            *c = g[j * p + a];
+        }
+        let k = self.active.len();
+        let floor = T::EPSILON * scale;
+        let gjj = g[j * p + j];
+        if self.chol.push_with_threshold(&self.col[..k], gjj, floor).is_err()
+            && self.chol.push_with_threshold(&self.col[..k], gjj + T::from_f64(16.0) * floor, T::ZERO).is_err()
+        {
+            return false;
+        }
+        self.active.push(j);
+        self.alpha.push(T::ZERO);
+        self.in_set[j] = true;
+        true
+    }
+
+    fn remove(&mut self, i: usize) {
+        self.chol.remove(i);
+        self.in_set[self.active[i]] = false;
+        self.active.remove(i);
+        self.alpha.remove(i);
+    }
+
+    /// The minimiser of `½αᵀGα − bᵀα` on the simplex, into `active`/`alpha`.
+    fn solve(&mut self, g: &[T], b: &[T], scale: T) {
+        let p = self.p;
+        for &a in &self.active {
+            self.in_set[a] = false;
+        }
+        self.active.clear();
+        self.alpha.clear();
+        self.chol.clear();
+        // The nearest column: least ½G_jj − b_j.
+        let half = T::from_f64(0.5);
+        let first = (0..p).fold(0, |best, j| if half * g[j * p + j] - b[j] < half * g[best * p + best] - b[best] { j } else { best });
+        self.push(g, first, scale);
+        self.alpha[0] = T::ONE;
+        let tol = T::from_f64(64.0) * T::EPSILON * (scale + b.iter().fold(T::ZERO, |a, &v| a.max(v.abs())));
+        for _ in 0..(10 * p + 100) {
+            // The gradient Gα − b, and the active atoms' common value.
+            self.grad.copy_from_slice(b);
+            self.grad.iter_mut().for_each(|v| *v = -*v);
+            for (&a, &w) in self.active.iter().zip(&self.alpha) {
+                kernels::axpy(w, &g[a * p..(a + 1) * p], &mut self.grad);
+            }
+            let level = self.active.iter().zip(&self.alpha).fold(T::ZERO, |acc, (&a, &w)| acc + w * self.grad[a]);
+            let Some(j) = (0..p)
+                .filter(|&j| !self.in_set[j])
+                .min_by(|&i, &j| self.grad[i].partial_cmp(&self.grad[j]).unwrap_or(core::cmp::Ordering::Equal))
+            else {
+                break;
+            };
+            if !(self.grad[j] < level - tol) || !self.push(g, j, scale) {
+                break;
+            }
+            // The equality-constrained minimiser on the active set, then
+            // back to the boundary while an entry is not positive.
+            loop {
+                let k = self.active.len();
+                for (i, &a) in self.active.iter().enumerate() {
+                    self.beta[i] = b[a];
+                    self.ones[i] = T::ONE;
+                }
+                self.chol.solve_in_place(&mut self.beta[..k]);
+                self.chol.solve_in_place(&mut self.ones[..k]);
+                let (sb, so) = (self.beta[..k].iter().fold(T::ZERO, |a, &v| a + v), self.ones[..k].iter().fold(T::ZERO, |a, &v| a + v));
+                let nu = (sb - T::ONE) / so;
+                for i in 0..k {
+                    self.beta[i] -= nu * self.ones[i];
+                }
+                if self.beta[..k].iter().all(|&v| v > T::ZERO) {
+                    self.alpha.copy_from_slice(&self.beta[..k]);
+                    break;
+                }
+                // The largest step towards β that keeps α ≥ 0.
+                let mut t = T::ONE;
+                for i in 0..k {
+                    if self.beta[i] <= T::ZERO && self.alpha[i] > self.beta[i] {
+                        t = t.min(self.alpha[i] / (self.alpha[i] - self.beta[i]));
+                    }
+                }
+                for (a, &bt) in self.alpha.iter_mut().zip(&self.beta[..k]) {
+                    *a += t * (bt - *a);
+                }
+                let mut dropped = false;
+                for i in (0..k).rev() {
+                    if self.alpha[i] <= T::EPSILON && k > 1 {
+                        self.remove(i);
+                        dropped = true;
+                    }
+                }
+                // Renormalise against rounding: the weights sum to one.
+                let sum = self.alpha.iter().fold(T::ZERO, |a, &v| a + v.max(T::ZERO));
+                self.alpha.iter_mut().for_each(|v| *v = v.max(T::ZERO) / sum);
+                if !dropped {
+                    break;
+                }
+            }
+        }
+    }
+}

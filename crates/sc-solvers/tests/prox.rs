@@ -1,0 +1,185 @@
+//! The proximal operators and projections of `sc_solvers::prox`, checked
+//! from their optimality conditions on random vectors.
+
+use faer::Mat;
+use proptest::prelude::*;
+use sc_linalg::rng::SplitMix;
+use sc_solvers::prox::{Projection, fused_prox, fused_value, project_columns, tv_prox};
+
+fn vector(seed: u64, n: usize, plateaus: bool) -> Vec<f64> {
+    let mut g = SplitMix(seed);
+    let mut v: Vec<f64> = (0..n).map(|_| 2.0 * g.normal()).collect();
+    if plateaus {
+        // Runs of equal values, which the total variation keeps together.
+        for i in 1..n {
+            if g.uniform() < 0.4 {
+                v[i] = v[i - 1];
+            }
+        }
+    }
+    v
+}
+
+fn apply(p: Projection<f64>, u: &[f64], positive: bool) -> Vec<f64> {
+    let mut v = u.to_vec();
+    p.apply(&mut v, positive, &mut Vec::new());
+    v
+}
+
+/// A projection `v` of `u` on a convex set satisfies `⟨u − v, w − v⟩ ≤ 0`
+/// for every `w` of the set; checked on `w`s drawn in it by `member`.
+fn assert_projection(u: &[f64], v: &[f64], seed: u64, member: impl Fn(&[f64]) -> Vec<f64>) {
+    let mut g = SplitMix(seed ^ 0xabc);
+    let scale = 1.0 + u.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for _ in 0..64 {
+        let z: Vec<f64> = (0..u.len()).map(|_| g.normal()).collect();
+        let w = member(&z);
+        let inner: f64 = (0..u.len()).map(|i| (u[i] - v[i]) * (w[i] - v[i])).sum();
+        assert!(inner <= 1e-9 * scale * scale, "⟨u − v, w − v⟩ = {inner}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn total_variation_prox_meets_its_optimality_conditions(seed in any::<u64>(), n in 1usize..40, lambda in 0.001f64..3.0, plateaus in any::<bool>()) {
+        // x = argmin ½‖y − x‖² + λΣ|xᵢ₊₁ − xᵢ| exactly when the dual
+        // sᵢ = Σ_{k≤i}(xₖ − yₖ) stays in [−λ, λ], ends at 0, and equals
+        // λ·sign(xᵢ₊₁ − xᵢ) wherever x jumps.
+        let y = vector(seed, n, plateaus);
+        let mut x = vec![0.0; n];
+        tv_prox(&y, lambda, &mut x);
+        let tol = 1e-9 * (1.0 + y.iter().map(|v| v.abs()).sum::<f64>());
+        let mut s = 0.0;
+        for i in 0..n {
+            s += x[i] - y[i];
+            if i + 1 < n {
+                prop_assert!(s.abs() <= lambda + tol, "dual {s} at {i}");
+                let jump = x[i + 1] - x[i];
+                if jump.abs() > 1e-12 * (1.0 + x[i].abs()) {
+                    prop_assert!((s - lambda * jump.signum()).abs() <= tol, "dual {s} at a jump {jump} ({i})");
+                }
+            }
+        }
+        prop_assert!(s.abs() <= tol, "the dual ends at {s}");
+    }
+
+    #[test]
+    fn balls_are_projections(seed in any::<u64>(), n in 1usize..30, radius in 0.05f64..6.0, l1 in 0.0f64..2.0, l2 in 0.0f64..2.0, positive in any::<bool>()) {
+        let u = vector(seed, n, false);
+        let l1 = if l1 == 0.0 && l2 == 0.0 { 1.0 } else { l1 };
+        let elastic = |v: &[f64]| v.iter().map(|x| l2 * x * x + l1 * x.abs()).sum::<f64>();
+        for (p, value) in [
+            (Projection::L1Ball { radius }, &(|v: &[f64]| v.iter().map(|x| x.abs()).sum::<f64>()) as &dyn Fn(&[f64]) -> f64),
+            (Projection::ElasticBall { l2, l1, radius }, &elastic),
+        ] {
+            let v = apply(p, &u, positive);
+            prop_assert!(value(&v) <= radius * (1.0 + 1e-9) + 1e-12, "{p:?}: value {} > {radius}", value(&v));
+            if positive {
+                prop_assert!(v.iter().all(|&x| x >= 0.0));
+            }
+            // Inside already: unchanged (with the sign constraint, the
+            // positive part).
+            let up: Vec<f64> = u.iter().map(|&x| if positive { x.max(0.0) } else { x }).collect();
+            if value(&up) <= radius {
+                prop_assert_eq!(&v, &up);
+            }
+            assert_projection(&u, &v, seed, |z| {
+                let z: Vec<f64> = z.iter().map(|&x| if positive { x.abs() } else { x }).collect();
+                // Scaled into the set (the value of t·z is at most t times z's).
+                let t = (radius / value(&z).max(1e-300)).min(1.0) * 0.999;
+                z.iter().map(|x| t * x).collect()
+            });
+        }
+    }
+
+    #[test]
+    fn the_fused_ball_is_a_projection_onto_the_fused_regulariser_s_ball(seed in any::<u64>(), n in 2usize..30, radius in 0.05f64..6.0, l1 in 0.0f64..1.5, tv in 0.0f64..1.5, l2 in 0.0f64..1.5) {
+        let u = vector(seed, n, true);
+        let l1 = if l1 + tv + l2 == 0.0 { 1.0 } else { l1 };
+        let v = apply(Projection::FusedBall { l1, tv, l2, radius }, &u, false);
+        let value = fused_value(&v, l1, tv, l2);
+        prop_assert!(value <= radius * (1.0 + 1e-9) + 1e-12);
+        if fused_value(&u, l1, tv, l2) > radius {
+            // On the surface.
+            prop_assert!(value >= radius * (1.0 - 1e-7), "value {value}, radius {radius}");
+        }
+        assert_projection(&u, &v, seed, |z| {
+            let t = (radius / fused_value(z, l1, tv, l2).max(1e-300)).min(1.0) * 0.999;
+            z.iter().map(|x| t * x).collect()
+        });
+    }
+
+    #[test]
+    fn fused_prox_minimises_its_objective(seed in any::<u64>(), n in 1usize..30, l1 in 0.0f64..1.5, tv in 0.0f64..1.5, l2 in 0.0f64..1.5) {
+        // ½‖u − v‖² + ψ(v) is strictly convex: no small move from the prox
+        // lowers it.
+        let u = vector(seed, n, true);
+        let mut v = u.clone();
+        fused_prox(&mut v, l1, tv, l2, &mut Vec::new());
+        let f = |w: &[f64]| 0.5 * w.iter().zip(&u).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() + fused_value(w, l1, tv, l2);
+        let best = f(&v);
+        let mut g = SplitMix(seed ^ 7);
+        for _ in 0..100 {
+            let t = if g.uniform() < 0.5 { 1e-3 } else { 1e-6 };
+            let w: Vec<f64> = v.iter().map(|&x| x + t * g.normal()).collect();
+            prop_assert!(f(&w) >= best - 1e-12 * (1.0 + best), "a move lowers the objective");
+        }
+    }
+}
+
+/// The soft threshold scaled into the ℓ2 ball: its formula; and the
+/// columns of a matrix are each projected, whatever the thread count.
+#[test]
+fn soft_l2_ball_and_columns() {
+    let u = vector(5, 12, false);
+    let v = apply(Projection::SoftL2Ball { lambda: 0.3, radius: 1.5 }, &u, false);
+    let soft: Vec<f64> = u.iter().map(|&x| x.signum() * (x.abs() - 0.3).max(0.0)).collect();
+    let n2: f64 = soft.iter().map(|x| x * x).sum();
+    assert!(n2 > 1.5);
+    for (a, b) in v.iter().zip(&soft) {
+        assert!((a - b * (1.5 / n2).sqrt()).abs() <= 1e-12);
+    }
+    let m = Mat::<f64>::from_fn(12, 50, |i, j| vector(j as u64, 12, false)[i]);
+    let p = Projection::L1Ball { radius: 1.0 };
+    let mut a = m.clone();
+    project_columns(a.as_mut(), &p, false).unwrap();
+    for j in 0..50 {
+        let col: Vec<f64> = (0..12).map(|i| m[(i, j)]).collect();
+        let want = apply(p, &col, false);
+        assert!((0..12).all(|i| a[(i, j)] == want[i]));
+    }
+    assert!(project_columns(a.as_mut(), &Projection::L1Ball { radius: -1.0 }, false).is_err());
+    assert!(project_columns(a.as_mut(), &Projection::ElasticBall { l2: 0.0, l1: 0.0, radius: 1.0 }, false).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn simplex_codes_meet_their_optimality_conditions(seed in any::<u64>(), m in 2usize..12, p in 1usize..24, n in 1usize..6) {
+        // α on the simplex minimises ‖x − Zα‖² exactly when the gradient
+        // g = Zᵀ(Zα − x) takes one value ν on the support and ≥ ν elsewhere.
+        let mut g = SplitMix(seed);
+        let z = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
+        let x = Mat::<f64>::from_fn(m, n, |_, _| 1.5 * g.normal());
+        let codes = sc_solvers::simplex_codes(z.as_ref(), x.as_ref()).unwrap();
+        let a = codes.to_dense();
+        let grad = z.transpose() * (&z * &a - &x);
+        let scale = 1.0 + (0..p).map(|j| (0..m).map(|i| z[(i, j)].powi(2)).sum::<f64>()).fold(0.0, f64::max) * 4.0;
+        for s in 0..n {
+            let sum: f64 = (0..p).map(|j| a[(j, s)]).sum();
+            prop_assert!((sum - 1.0).abs() <= 1e-12, "weights sum to {sum}");
+            prop_assert!((0..p).all(|j| a[(j, s)] >= 0.0));
+            let level: f64 = (0..p).map(|j| a[(j, s)] * grad[(j, s)]).sum();
+            for j in 0..p {
+                if a[(j, s)] > 1e-9 {
+                    prop_assert!((grad[(j, s)] - level).abs() <= 1e-8 * scale, "active {j}: {} vs {level}", grad[(j, s)]);
+                } else {
+                    prop_assert!(grad[(j, s)] >= level - 1e-8 * scale, "inactive {j}: {} < {level}", grad[(j, s)]);
+                }
+            }
+        }
+    }
+}

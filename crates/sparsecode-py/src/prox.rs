@@ -1,0 +1,75 @@
+//! `project`: a projection or proximal step on every row of an array
+//! (`sparsecode::solvers::prox`, SPAMS's `sparseProject`); `simplex`:
+//! least squares on the simplex (SPAMS's `decompSimplex`).
+
+use numpy::{PyArray2, PyReadonlyArray2};
+use pyo3::prelude::*;
+use sparsecode::solvers::faer::MatMut;
+use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
+use sparsecode::solvers::simplex_codes;
+
+use crate::args::{detach, on_threads, parse, value_error, view, with_floats};
+use crate::dense::DenseElement;
+use crate::encode::csr_parts;
+
+fn project_t<T: DenseElement>(
+    py: Python<'_>,
+    u: PyReadonlyArray2<'_, T>,
+    name: ProjectionName,
+    weights: [f64; 4],
+    positive: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let um = view(&u)?;
+    let (n, m) = (um.nrows(), um.ncols());
+    let mut out: Vec<T> = (0..m).flat_map(|j| (0..n).map(move |i| um[(i, j)])).collect();
+    let [radius, l1, l2, tv] = weights.map(T::from_f64);
+    let projection = Projection::new(name, radius, l1, l2, tv);
+    detach(py, || on_threads(n_jobs, || project_columns(MatMut::from_column_major_slice_mut(&mut out, n, m), &projection, positive)))??
+        .map_err(value_error)?;
+    let array = numpy::ndarray::Array2::from_shape_vec((m, n), out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(PyArray2::from_owned_array(py, array).into_any().unbind())
+}
+
+/// Projects each row of `u` `(n_vectors, n)` (a new array is returned) by
+/// `projection` (a name of `PROJECTIONS`) with the weights `radius`, `l1`
+/// (for `soft_l2_ball`, its penalty), `l2` and `tv`, adding `v ≥ 0` with
+/// `positive` where it applies.
+#[pyfunction]
+#[pyo3(signature = (u, projection, radius=0.0, l1=0.0, l2=0.0, tv=0.0, positive=false, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn project(
+    py: Python<'_>,
+    u: &Bound<'_, PyAny>,
+    projection: &str,
+    radius: f64,
+    l1: f64,
+    l2: f64,
+    tv: f64,
+    positive: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<ProjectionName>(projection)?;
+    with_floats!(u, |u| project_t(py, u, name, [radius, l1, l2, tv], positive, n_jobs))
+}
+
+fn simplex_t<T: DenseElement>(
+    py: Python<'_>,
+    z: PyReadonlyArray2<'_, T>,
+    x: PyReadonlyArray2<'_, T>,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let (zm, xm) = (view(&z)?, view(&x)?);
+    let codes = detach(py, || on_threads(n_jobs, || simplex_codes(zm, xm)))??.map_err(value_error)?;
+    csr_parts(py, codes)
+}
+
+/// Codes each row of `x` `(n_samples, n_features)` as the convex
+/// combination of the rows of `z` `(n_points, n_features)` nearest to it
+/// (least squares on the simplex, SPAMS's `decompSimplex`). Returns the
+/// CSR `(data, indices, indptr)` of the codes `(n_samples, n_points)`.
+#[pyfunction]
+#[pyo3(signature = (z, x, n_jobs=None))]
+pub(crate) fn simplex(py: Python<'_>, z: &Bound<'_, PyAny>, x: &Bound<'_, PyAny>, n_jobs: Option<usize>) -> PyResult<Py<PyAny>> {
+    with_floats!(x, |x| simplex_t(py, z.extract()?, x, n_jobs))
+}

@@ -3,16 +3,24 @@
 //! `argmin ‖x − Zα‖²` s.t. `α ≥ 0`, `Σα = 1` (SPAMS's `decompSimplex`, the
 //! coding step of archetypal analysis).
 //!
-//! An active-set method in Gram form (`G = ZᵀZ`, `b = Zᵀx`), exact: on
-//! the active set `S` the equality-constrained problem is solved through
-//! the Cholesky factor of `G_SS`, grown and shrunk a row at a time
+//! An active-set method in Gram form, exact. On the simplex `Σα = 1`, so
+//! adding `c` to every entry of `G = ZᵀZ` and of `b = Zᵀx` changes the
+//! objective `½αᵀGα − bᵀα` by a constant: the points get a coordinate `√c`
+//! and their Gram matrix is definite as long as they are affinely
+//! independent (`m + 1` of them in `ℝᵐ`, not only `m`). On the active set
+//! `S` the equality-constrained problem is solved through the Cholesky
+//! factor of that `G_SS`, grown and shrunk a row at a time
 //! (`β = G_SS⁻¹(b_S − ν1)` with `ν` making `Σβ = 1`); a negative entry
 //! sends the iterate back along the segment to the boundary and drops the
 //! atoms that reach zero; at a feasible minimiser the atom of least
 //! gradient joins while its gradient is below the active ones' (the
-//! multiplier). It starts from the nearest column and ends at the
-//! Karush-Kuhn-Tucker point, which is the minimiser (the problem is
-//! convex).
+//! multiplier). An atom in the affine hull of the active ones (which the
+//! factor cannot take) joins by a pivot instead: along the direction that
+//! trades the active atoms for it keeping `Zα` fixed, the objective falls
+//! linearly (by the gap between its gradient and theirs), so the weight
+//! moves to it until an active atom reaches zero and leaves. It starts from the
+//! nearest column and ends at the Karush-Kuhn-Tucker point, which is the
+//! minimiser (the problem is convex).
 
 use faer::{Mat, MatRef, Par};
 use rayon::prelude::*;
@@ -46,10 +54,14 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
         }
     }
     let g = gram(z, Par::rayon(0));
-    let g: Vec<T> = (0..p).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| g[(i, j)]).collect();
+    let scale = (0..p).fold(T::ZERO, |a, j| a.max(g[(j, j)]));
+    // The shift that makes affinely independent points' Gram matrix
+    // definite (see the module's text).
+    let shift = if scale > T::ZERO { scale } else { T::ONE };
+    let g: Vec<T> = (0..p).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| g[(i, j)] + shift).collect();
     let mut b = Mat::<T>::zeros(p, n);
     dtx_into(z, x, b.as_mut(), Par::rayon(0));
-    let scale = (0..p).fold(T::ZERO, |a, j| a.max(g[j * p + j]));
+    let scale = scale + shift;
     let parts: Vec<(Vec<usize>, Vec<u32>, Vec<T>)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -58,7 +70,7 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
             let (mut bs, mut order) = (vec![T::ZERO; p], Vec::with_capacity(p));
             for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 for (j, v) in bs.iter_mut().enumerate() {
-                    *v = b[(j, s)];
+                    *v = b[(j, s)] + shift;
                 }
                 ws.solve(&g, &bs, scale);
                 let before = indices.len();
@@ -117,19 +129,16 @@ impl<T: Real> Simplex<T> {
         }
     }
 
-    /// Adds atom `j` to the factor (a tiny ridge if it depends on the
-    /// active ones: the minimiser is then not unique, any one will do).
+    /// Adds atom `j` to the factor; false if it lies (to rounding) in the
+    /// affine hull of the active atoms.
     fn push(&mut self, g: &[T], j: usize, scale: T) -> bool {
         let p = self.p;
         for (c, &a) in self.col.iter_mut().zip(&self.active) {
             *c = g[j * p + a];
         }
         let k = self.active.len();
-        let floor = T::EPSILON * scale;
-        let gjj = g[j * p + j];
-        if self.chol.push_with_threshold(&self.col[..k], gjj, floor).is_err()
-            && self.chol.push_with_threshold(&self.col[..k], gjj + T::from_f64(16.0) * floor, T::ZERO).is_err()
-        {
+        let floor = T::from_f64(64.0) * T::EPSILON * scale;
+        if self.chol.push_with_threshold(&self.col[..k], g[j * p + j], floor).is_err() {
             return false;
         }
         self.active.push(j);
@@ -174,8 +183,33 @@ impl<T: Real> Simplex<T> {
             else {
                 break;
             };
-            if !(self.grad[j] < level - tol) || !self.push(g, j, scale) {
+            if !(self.grad[j] < level - tol) {
                 break;
+            }
+            if !self.push(g, j, scale) {
+                // The pivot: z_j = Σ λᵢ zᵢ over the active atoms (Σλ = 1 in
+                // the shifted coordinates); moving weight t to j and tλ off
+                // the active atoms lowers the objective by t(level − g_j).
+                let k = self.active.len();
+                for (i, &a) in self.active.iter().enumerate() {
+                    self.beta[i] = g[j * p + a];
+                }
+                self.chol.solve_in_place(&mut self.beta[..k]);
+                let Some(out) = (0..k).filter(|&i| self.beta[i] > T::EPSILON).min_by(|&a, &b| {
+                    (self.alpha[a] / self.beta[a]).partial_cmp(&(self.alpha[b] / self.beta[b])).unwrap_or(core::cmp::Ordering::Equal)
+                }) else {
+                    break;
+                };
+                let t = self.alpha[out] / self.beta[out];
+                for (a, &l) in self.alpha.iter_mut().zip(&self.beta[..k]) {
+                    *a = (*a - t * l).max(T::ZERO);
+                }
+                self.remove(out);
+                if !self.push(g, j, scale) {
+                    break;
+                }
+                *self.alpha.last_mut().expect("just pushed") = t;
+                continue;
             }
             // The equality-constrained minimiser on the active set, then
             // back to the boundary while an entry is not positive.

@@ -155,6 +155,20 @@ for k, (X, Z) in enumerate([(X_img, D_patch), (X_planted, D_rand)], start=k0 + l
         call = {"fn": "decompSimplex", "X": X, "D": Z, "B": None, "params": {}, "columns": 40}
         np.savez_compressed(out / f"{name}.npz", data=A.data, indices=A.indices, indptr=A.indptr, call=json.dumps(call))
         print(name, A.nnz)
+# trainDL: SPAMS's dictionaries (float64), whose fit the tests compare ours
+# with (learning draws at random, so the dictionaries themselves differ).
+train_cases = [
+    dict(K=32, lambda1=0.15, mode=2, iter=200, batchsize=64),
+    dict(K=32, lambda1=4, mode=3, iter=200, batchsize=64),
+    dict(K=16, lambda1=0.1, mode=2, iter=200, batchsize=64, posAlpha=True, posD=True),
+]
+k0 = len(cases) + len(group_cases) + len(extra_cases) + len(project_cases) + 2
+for k, params in enumerate(train_cases, start=k0):
+    Xf = np.asfortranarray(inputs[X_img] if not params.get("posD") else np.abs(inputs[X_img]))
+    D = spams.trainDL(Xf, numThreads=1, verbose=False, **params)
+    name = f"{k:02d}_trainDL_float64"
+    np.savez_compressed(out / f"{name}.npz", D=D, call=json.dumps({"fn": "trainDL", "X": X_img, "params": params}))
+    print(name)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "
     "`xtask/python/golden_spams_api.py` (`cargo xtask golden --regen`). Do not edit.\n"

@@ -39,3 +39,27 @@ impl<F: FnMut(&Progress) -> ControlFlow<()>> Observer for F {
         self(p)
     }
 }
+
+/// An observer that stops the fit once `limit` has passed since it was
+/// made (SPAMS's `iter < 0`: learn for that many seconds), passing every
+/// report on to `inner` first. The fit then depends on the machine's
+/// speed, as SPAMS's does.
+pub struct Deadline<'a> {
+    inner: &'a mut (dyn Observer + Send),
+    start: std::time::Instant,
+    limit: std::time::Duration,
+}
+
+impl<'a> Deadline<'a> {
+    /// Starts the clock now.
+    pub fn new(inner: &'a mut (dyn Observer + Send), limit: std::time::Duration) -> Self {
+        Self { inner, start: std::time::Instant::now(), limit }
+    }
+}
+
+impl Observer for Deadline<'_> {
+    fn observe(&mut self, p: &Progress) -> ControlFlow<()> {
+        self.inner.observe(p)?;
+        if self.start.elapsed() >= self.limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    }
+}

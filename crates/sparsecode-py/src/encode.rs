@@ -15,7 +15,7 @@ use crate::dense;
 /// The settings of a coder from the keywords `alpha`, `n_nonzero`, `tol`,
 /// `max_iter`, `positive` and `l2` (`None`: the library's default); any
 /// other keyword is refused.
-fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
+pub(crate) fn settings_of(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     let mut s = Settings::default();
     for (key, value) in kwargs.into_iter().flatten() {
         let key: String = key.extract()?;

@@ -3,21 +3,24 @@
 //! default (`OnlineParams::new`, `BatchParams::new`, `KsvdParams::new`).
 
 use numpy::{Element, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use sparsecode::Encoder;
 use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
 use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
-use sparsecode::dict::progress::{Observer, Progress};
+use sparsecode::dict::progress::{Deadline, Observer, Progress};
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
 use sparsecode::linalg::Real;
+use sparsecode::solvers::{AlgorithmName, Setting};
 
 use crate::args::{
     NumpyState, array2, detach, flags, no_improvement, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats,
 };
-use crate::encode::learner_encoder;
+use crate::encode::{encoder, learner_encoder, settings_of};
 
 /// How a learner starts: a name of the library's `Init` (`"data"`,
 /// `"svd"`, `"dct"`), or `dict_init` `(n_atoms, n_features)` when given.
@@ -140,11 +143,18 @@ fn fit_t<T: Real + Element>(
     mask: Option<&PyReadonlyArray2<'_, bool>>,
     n_jobs: Option<usize>,
     progress: Option<Py<PyAny>>,
+    seconds: Option<f64>,
 ) -> PyResult<Py<PyAny>> {
     let xm = view(&x)?;
     let observed = mask.map(|m| flags(m, "mask")).transpose()?;
     let mut watch = PyProgress { callback: progress, error: None };
-    let watching = &mut watch;
+    let limit =
+        seconds.map(std::time::Duration::try_from_secs_f64).transpose().map_err(|e| PyValueError::new_err(format!("seconds: {e}")))?;
+    let mut timed = limit.map(|l| Deadline::new(&mut watch, l));
+    let watching: &mut (dyn Observer + Send) = match timed.as_mut() {
+        Some(d) => d,
+        None => &mut watch,
+    };
     let fit = detach(py, || {
         on_threads(n_jobs, || match (params, observed) {
             (Params::Online(p), None) => p.check().and_then(|v| match enc {
@@ -181,12 +191,14 @@ fn fit_t<T: Real + Element>(
 /// learning's iteration count. Returns `(components, objectives, objective,
 /// stop reason, A, B, state)` (A, B: online only; state: the NumPy
 /// generator's after the fit). `progress`, a callable, is called after
-/// every iteration with `(iteration, total, objective, smoothed)`.
+/// every iteration with `(iteration, total, objective, smoothed)`. `coder`
+/// (a dict of `encode`'s settings) sets the coder's own settings;
+/// `seconds` stops the fit once that much time has passed.
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
     algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
-    numpy_state=None, progress=None))]
+    numpy_state=None, progress=None, coder=None, seconds=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dictionary(
     py: Python<'_>,
@@ -216,6 +228,8 @@ pub(crate) fn fit_dictionary(
     mask: Option<PyReadonlyArray2<'_, bool>>,
     numpy_state: Option<NumpyState>,
     progress: Option<Py<PyAny>>,
+    coder: Option<&Bound<'_, PyDict>>,
+    seconds: Option<f64>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
     let given = Overrides {
@@ -256,8 +270,24 @@ pub(crate) fn fit_dictionary(
         Params::Batch(p) => Some(p.alpha),
         Params::Ksvd(_) => alpha,
     };
-    let enc = algorithm.map(|a| learner_encoder(a, alpha, coder_max_iter, positive_code, None)).transpose()?;
-    with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs, progress.as_ref().map(|p| p.clone_ref(py))))
+    let enc = match (algorithm, coder) {
+        // The coder's own settings (`alpha` and the sign constraint the
+        // learner's where they apply and are not given).
+        (Some(a), Some(c)) => {
+            let name = parse::<AlgorithmName>(a)?;
+            let mut s = settings_of(Some(c))?;
+            if name.accepts(Setting::Alpha) && s.alpha.is_none() {
+                s.alpha = alpha;
+            }
+            s.positive |= positive_code;
+            s.max_iter = s.max_iter.or(coder_max_iter);
+            Some(encoder(a, &s, None)?)
+        }
+        (Some(a), None) => Some(learner_encoder(a, alpha, coder_max_iter, positive_code, None)?),
+        (None, _) => None,
+    };
+    let progress = progress.as_ref().map(|p| p.clone_ref(py));
+    with_floats!(x, |x| fit_t(py, x, &params, enc.as_ref(), mask.as_ref(), n_jobs, progress, seconds))
 }
 
 fn init_t<T: Real + Element>(py: Python<'_>, x: PyReadonlyArray2<'_, T>, n_atoms: usize, init: &Init, seed: u64) -> PyResult<Py<PyAny>> {

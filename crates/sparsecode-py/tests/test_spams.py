@@ -23,7 +23,8 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name != "inputs.npz" and "sparseProject" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name != "inputs.npz" and "sparseProject" not in p.name and "trainDL" not in p.name)
+TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
 
@@ -179,6 +180,58 @@ def test_sparse_project_mode_6_is_the_projection_on_its_ball():
     assert spams.sparseProject(U, pos=0).shape == U.shape
 
 
+@pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
+def test_train_dl_fits_as_well_as_spams(path):
+    """trainDL with SPAMS's settings learns a dictionary whose fit of the
+    training signals (their codes' objective, for the learned mode) is
+    within 6% of SPAMS's dictionary's for the Lasso modes, with the
+    constraints held. With OMP (mode 3) on these 200 signals cycled 64
+    times, SPAMS's statistics, which keep only the last two epochs' codes,
+    do better: ours is within 40% (measured: 35%; docs/spams.md, and the
+    learning-quality item of the speed issue)."""
+    z = np.load(path)
+    call = json.loads(str(z["call"]))
+    p = call["params"]
+    X = np.asfortranarray(INPUTS[call["X"]] if not p.get("posD") else np.abs(INPUTS[call["X"]]))
+    ours = spams.trainDL(X, verbose=False, **p)
+    assert ours.shape == z["D"].shape and ours.flags.f_contiguous
+    assert np.all(np.linalg.norm(ours, axis=0) <= 1 + 1e-9)
+    if p.get("posD"):
+        assert ours.min() >= 0
+
+    def objective(D):
+        D = np.asfortranarray(D)
+        if p["mode"] == 3:
+            A = spams.omp(X, D / np.maximum(np.linalg.norm(D, axis=0), 1e-12), L=int(p["lambda1"])).toarray()
+            A /= np.maximum(np.linalg.norm(D, axis=0), 1e-12)[:, None]
+            return 0.5 * np.sum((X - D @ A) ** 2)
+        A = spams.lasso(X, D, lambda1=p["lambda1"], pos=bool(p.get("posAlpha"))).toarray()
+        return 0.5 * np.sum((X - D @ A) ** 2) + p["lambda1"] * np.abs(A).sum()
+
+    margin = 1.40 if p["mode"] == 3 else 1.06
+    assert objective(ours) <= margin * objective(z["D"]), (objective(ours), objective(z["D"]))
+
+
+def test_train_dl_recovers_planted_stains():
+    """The Vahadane stain separation's call (StainTools:
+    ``trainDL(OD, K=2, lambda1, mode=2, modeD=0, posAlpha=True, posD=True)``)
+    recovers two planted non-negative stain vectors from optical densities
+    made of them with sparse non-negative concentrations; and ``iter < 0``
+    learns for that many seconds."""
+    rng = np.random.RandomState(3)
+    stains = np.abs(np.array([[0.65, 0.70, 0.29], [0.07, 0.99, 0.11]])).T
+    stains /= np.linalg.norm(stains, axis=0)
+    conc = np.abs(rng.randn(2, 3000)) * (rng.rand(2, 3000) < 0.6)
+    OD = np.asfortranarray(stains @ conc + 0.005 * np.abs(rng.randn(3, 3000)))
+    D = spams.trainDL(OD, K=2, lambda1=0.05, mode=2, modeD=0, posAlpha=True, posD=True, verbose=False, iter=300)
+    D /= np.linalg.norm(D, axis=0)
+    cos = np.abs(stains.T @ D)
+    assert max(cos[0, 0] * cos[1, 1], cos[0, 1] * cos[1, 0]) >= 0.99**2, cos
+    C = spams.lasso(OD, np.asfortranarray(D), lambda1=0.01, pos=True)
+    assert C.toarray().min() >= 0
+    assert spams.trainDL(OD, K=2, lambda1=0.05, posAlpha=True, posD=True, iter=-1).shape == (3, 2)
+
+
 def check_groups(call, X, D, theirs):
     """somp: each group's support SPAMS's on ≥ 99.5% of the signals, the
     residual no higher; l1L2BCD: each group's objective
@@ -225,5 +278,9 @@ def test_bad_input_raises_where_spams_aborts():
         spams.omp(X, D)
     with pytest.raises(ValueError, match="lambda1 must be defined"):
         spams.lasso(X, D)
+    with pytest.raises(ValueError, match="lambda1 must be defined"):
+        spams.trainDL(X, K=4)
     with pytest.raises(NotImplementedError, match="not yet provided"):
-        spams.trainDL(X)
+        spams.trainDL(X, K=4, lambda1=0.1, modeD=1)
+    with pytest.raises(NotImplementedError, match="not yet provided"):
+        spams.fistaFlat(X, D, X)

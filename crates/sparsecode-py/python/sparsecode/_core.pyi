@@ -89,6 +89,8 @@ def fit_dictionary(
     mask: Optional[NDArray[np.bool_]] = None,
     numpy_state: Optional[NumpyState] = None,
     progress: Optional[Progress] = None,
+    coder: Optional[dict[str, Any]] = None,
+    seconds: Optional[float] = None,
 ) -> tuple[FloatArray, list[float], float, str, Optional[FloatArray], Optional[FloatArray], Optional[NumpyState]]: ...
 def initial_dictionary(
     x: FloatArray, n_atoms: int, init: str, dict_init: Optional[FloatArray] = None, seed: Optional[int] = None

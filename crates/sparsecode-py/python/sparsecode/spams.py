@@ -57,6 +57,10 @@ __all__ = [
     "cd",
     "sparseProject",
     "decompSimplex",
+    "trainDL",
+    "trainDL_Memory",
+    "nmf",
+    "nnsc",
     "omp",
     "ompMask",
     "somp",
@@ -719,6 +723,246 @@ def decompSimplex(X, Z, computeXtX=False, numThreads=-1):
     return ssp.csc_matrix((data, indices, indptr), shape=(Zr.shape[0], Xr.shape[0]))
 
 
+# trainDL's `mode`: the core's coder and its settings, from lambda1 and
+# lambda2.
+_TRAIN_CODERS = {
+    0: lambda l1, l2: ("lasso_budget", {"alpha": l1}),
+    1: lambda l1, l2: ("lasso_goal", {"tol": l1}),
+    2: lambda l1, l2: ("lasso_lars", {"alpha": l1, **({"l2": l2} if l2 else {})}),
+    3: lambda l1, l2: ("ormp", {"n_nonzero": int(l1)}),
+    4: lambda l1, l2: ("ormp", {"tol": l1}),
+    5: lambda l1, l2: ("ormp", {"l0": l1}),
+}
+# SPAMS's mini-batch size when batchsize is not given.
+_SPAMS_BATCH = 512
+
+
+def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=-1, K=-1, lambda1=None, lambda2=10e-10, iter=-1,
+            t0=1e-5, mode=PENALTY, posAlpha=False, posD=False, expand=False, modeD=0, whiten=False, clean=True, verbose=True,
+            gamma1=0.0, gamma2=0.0, rho=1.0, iter_updateD=None, stochastic_deprecated=False, modeParam=0, batch=False,
+            log_deprecated=False, logName=""):
+    """SPAMS's ``trainDL``: online dictionary learning (Mairal, Bach, Ponce
+    & Sapiro 2009) by the core's online learner, its atoms in the unit ℓ2
+    ball (``modeD=0``), each mini-batch coded for SPAMS's ``mode``: 0, an
+    ℓ1 budget (``‖α‖₁ ≤ lambda1``); 1, the least ℓ1 within
+    ``‖x − Dα‖² ≤ lambda1``; 2, ``½‖x − Dα‖² + lambda1‖α‖₁ +
+    ½·lambda2‖α‖²``; 3, OMP with ``lambda1`` atoms; 4, OMP to
+    ``‖x − Dα‖² ≤ lambda1``; 5, OMP with the ℓ0 penalty ``lambda1``.
+    ``posAlpha`` and ``posD`` keep codes and atoms non-negative; ``iter``
+    steps of ``batchsize`` signals, or, negative, that many seconds (as
+    SPAMS: the result then depends on the machine's speed); ``D`` starts
+    the dictionary (otherwise random signals do); ``clean`` (always on)
+    replaces unused atoms. ``t0``, ``rho``, ``modeParam``, ``expand``,
+    ``whiten``, ``verbose`` and the deprecated switches change nothing.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    K : int
+        Atoms (optional when ``D`` is given).
+    lambda1 : float
+        The mode's parameter.
+    lambda2 : float, default=1e-9
+        Mode 2's ridge.
+    iter : int, default=-1
+        Mini-batch steps, or (negative) seconds.
+    mode : {0, 1, 2, 3, 4, 5}, default=2
+        The coding problem.
+    posAlpha, posD : bool, default=False
+        Non-negative codes, non-negative atoms.
+    batchsize : int, default=-1
+        Signals per step (-1: 512, SPAMS's).
+    D : ndarray of shape (n_features, K), default=None
+        The starting dictionary.
+    return_model : bool, default=False
+        Also return the learner's statistics ``{'A', 'B', 'iter'}``.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    D : ndarray of shape (n_features, K)
+        The dictionary, atoms as columns, in Fortran order.
+    model : dict
+        With ``return_model``: ``A`` (K, K), ``B`` (n_features, K) and
+        ``iter``, as SPAMS returns them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.asfortranarray(np.abs(rng.randn(3, 500)))
+    >>> D = spams.trainDL(X, K=2, lambda1=0.1, iter=50, posAlpha=True, posD=True)
+    >>> D.shape, bool(D.min() >= 0), bool(np.all(np.linalg.norm(D, axis=0) <= 1 + 1e-9))
+    ((3, 2), True, True)
+    """
+    if lambda1 is None:
+        raise ValueError("trainDL : lambda1 must be defined")
+    if model is not None:
+        _not_yet("trainDL's model (continuing a fit from its statistics)")
+    if int(modeD) != 0:
+        _not_yet(f"trainDL with modeD={modeD} (atoms in the elastic-net or fused balls)")
+    if batch:
+        _not_yet("trainDL's batch mode")
+    if int(mode) not in _TRAIN_CODERS:
+        raise ValueError(f"trainDL : mode must be 0 to 5, got {mode!r}")
+    X = _float(X, "X")
+    Xr = np.ascontiguousarray(X.T)
+    dict_init = None
+    if D is not None:
+        D = _float(D, "D")
+        if D.shape[0] != X.shape[0]:
+            raise ValueError(f"X and D must have the same number of rows (features): X has {X.shape[0]}, D has {D.shape[0]}")
+        dict_init = np.ascontiguousarray(D.T, dtype=np.float64)
+        K = D.shape[1] if int(K) <= 0 else int(K)
+    if int(K) <= 0:
+        raise ValueError("trainDL : K must be given (the number of atoms) when D is not")
+    algorithm, coder = _TRAIN_CODERS[int(mode)](float(lambda1), float(lambda2))
+    steps = int(iter)
+    run = {"max_steps": steps} if steps > 0 else {"seconds": float(-steps)} if steps < 0 else {"max_steps": 0}
+    with python_names(n_atoms="K", batch_size="batchsize", alpha="lambda1", tol="lambda1", n_nonzero="lambda1", l0="lambda1", l2="lambda2"):
+        components, _, _, _, A, B, _ = _core.fit_dictionary(
+            Xr,
+            "online",
+            int(K),
+            alpha=float(lambda1) if int(mode) in (0, 2) else None,
+            batch_size=_SPAMS_BATCH if int(batchsize) <= 0 else int(batchsize),
+            max_epochs=2**62,
+            shuffle=True,
+            positive_dict=bool(posD),
+            positive_code=bool(posAlpha),
+            tol=0.0,
+            max_no_improvement=-1,
+            dict_init=dict_init,
+            algorithm=algorithm,
+            coder=coder,
+            n_jobs=_threads(numThreads),
+            **run,
+        )
+    D = np.asfortranarray(components.T, dtype=X.dtype)
+    if not return_model:
+        return D
+    return D, {"A": np.asfortranarray(A, dtype=X.dtype), "B": np.asfortranarray(np.asarray(B).T, dtype=X.dtype), "iter": steps}
+
+
+def trainDL_Memory(X, D=None, numThreads=-1, batchsize=-1, K=-1, lambda1=None, iter=-1, t0=1e-5, mode=PENALTY, posD=False, expand=False,
+                   modeD=0, whiten=False, clean=True, gamma1=0.0, gamma2=0.0, rho=1.0, iter_updateD=1, stochastic_deprecated=False,
+                   modeParam=0, batch=False, log_deprecated=False, logName=""):
+    """SPAMS's ``trainDL_Memory``: :func:`trainDL` (SPAMS keeps the codes
+    in memory to go faster; the core's learner is the same either way).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    K, lambda1, iter, mode, posD, batchsize, D, numThreads
+        As in :func:`trainDL`.
+
+    Returns
+    -------
+    D : ndarray of shape (n_features, K)
+        The dictionary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> X = np.asfortranarray(np.random.RandomState(0).randn(8, 300))
+    >>> spams.trainDL_Memory(X, K=4, lambda1=0.1, iter=20).shape
+    (8, 4)
+    """
+    return trainDL(X, D=D, numThreads=numThreads, batchsize=batchsize, K=K, lambda1=lambda1, iter=iter, mode=mode, posD=posD, modeD=modeD,
+                   batch=batch)
+
+
+def _nonnegative(X, lambda1, return_lasso, model, numThreads, batchsize, K, iter, batch):
+    """``nmf`` and ``nnsc``: trainDL with non-negative codes and atoms, and
+    the non-negative codes on request."""
+    U = trainDL(X, model=model, numThreads=numThreads, batchsize=batchsize, K=K, iter=iter, lambda1=lambda1, mode=PENALTY, posAlpha=True,
+                posD=True, batch=batch)
+    if not return_lasso:
+        return U
+    return U, lasso(X, D=U, numThreads=numThreads, lambda1=lambda1, mode=PENALTY, pos=True)
+
+
+def nmf(X, return_lasso=False, model=None, numThreads=-1, batchsize=-1, K=-1, iter=-1, t0=1e-5, clean=True, rho=1.0, modeParam=0,
+        batch=False):
+    """SPAMS's ``nmf``: non-negative matrix factorisation
+    ``min ½‖X − UV‖²_F`` with ``U ≥ 0``, ``V ≥ 0`` (the atoms of ``U`` in
+    the unit ball), learned online as :func:`trainDL` with
+    ``lambda1 = 0``, ``posAlpha`` and ``posD``; with ``return_lasso``, also
+    the non-negative codes ``V``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    K, iter, batchsize, numThreads
+        As in :func:`trainDL`.
+    return_lasso : bool, default=False
+        Also return the codes.
+
+    Returns
+    -------
+    U : ndarray of shape (n_features, K)
+        The atoms.
+    V : scipy.sparse.csc_matrix of shape (K, n_signals)
+        With ``return_lasso``: the codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> X = np.asfortranarray(np.abs(np.random.RandomState(0).randn(6, 400)))
+    >>> U, V = spams.nmf(X, K=3, iter=30, return_lasso=True)
+    >>> bool(U.min() >= 0), bool(V.toarray().min() >= 0)
+    (True, True)
+    """
+    return _nonnegative(X, 0.0, return_lasso, model, numThreads, batchsize, K, iter, batch)
+
+
+def nnsc(X, return_lasso=False, model=None, lambda1=None, numThreads=-1, batchsize=-1, K=-1, iter=-1, t0=1e-5, clean=True, rho=1.0,
+         modeParam=0, batch=False):
+    """SPAMS's ``nnsc``: non-negative sparse coding,
+    ``min ½‖X − UV‖²_F + lambda1‖V‖₁`` with ``U ≥ 0``, ``V ≥ 0``, learned
+    online as :func:`trainDL` with ``posAlpha`` and ``posD``; with
+    ``return_lasso``, also the codes ``V``, non-negative (SPAMS's own
+    ``nnsc`` returns them without the sign constraint it learned with).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    lambda1 : float
+        The penalty.
+    K, iter, batchsize, numThreads
+        As in :func:`trainDL`.
+    return_lasso : bool, default=False
+        Also return the codes.
+
+    Returns
+    -------
+    U : ndarray of shape (n_features, K)
+        The atoms.
+    V : scipy.sparse.csc_matrix of shape (K, n_signals)
+        With ``return_lasso``: the codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> X = np.asfortranarray(np.abs(np.random.RandomState(0).randn(6, 400)))
+    >>> U = spams.nnsc(X, K=3, lambda1=0.1, iter=30)
+    >>> U.shape, bool(U.min() >= 0)
+    ((6, 3), True)
+    """
+    if lambda1 is None:
+        raise ValueError("nnsc : lambda1 must be defined")
+    return _nonnegative(X, float(lambda1), return_lasso, model, numThreads, batchsize, K, iter, batch)
+
+
 def normalize(A):
     """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
     unit ℓ2 norm (a zero column stays zero).
@@ -974,8 +1218,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "proximalFlat", "fistaFlat", "trainDL",
-    "trainDL_Memory", "nmf", "nnsc", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
+    "proximalFlat", "fistaFlat", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):
     globals()[_name] = _missing(_name, f"{_name}")

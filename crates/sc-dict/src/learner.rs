@@ -28,9 +28,13 @@ pub enum Method {
     Ksvd,
     /// Batch learning ([`crate::batch`]).
     Batch,
+    /// Non-negative matrix factorisation: online learning with
+    /// non-negative codes and atoms and no ℓ1 penalty
+    /// ([`crate::online::OnlineParams::nmf`], SPAMS's `nmf`).
+    Nmf,
 }
 
-sc_linalg::named_enum!(Method, "learner", { Online => "online", Ksvd => "ksvd", Batch => "batch" });
+sc_linalg::named_enum!(Method, "learner", { Online => "online", Ksvd => "ksvd", Batch => "batch", Nmf => "nmf" });
 
 impl Default for Method {
     /// Online learning, the method of scikit-learn's

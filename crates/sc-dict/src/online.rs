@@ -101,6 +101,13 @@ impl OnlineParams {
         }
     }
 
+    /// Non-negative matrix factorisation, `min ½‖X − DA‖²` with `D ≥ 0` and
+    /// `A ≥ 0` (SPAMS's `nmf`): [`OnlineParams::new`] with non-negative
+    /// codes and atoms and `alpha` 0.
+    pub fn nmf(n_atoms: usize) -> Self {
+        Self { alpha: 0.0, positive_code: true, positive_dict: true, ..Self::new(n_atoms) }
+    }
+
     /// The coder of [`Learn::fit`]: Lasso-LARS at `alpha`, in chunks of
     /// [`BATCH_CHUNK`].
     pub fn encoder(&self) -> Encoder {

@@ -60,6 +60,12 @@ pub(crate) struct LearnArgs {
     /// Online with --tol: code by the least-ℓ1 code within the goal (SPAMS's trainDL mode 1) instead of OMP.
     #[arg(long, requires = "tol")]
     l1_goal: bool,
+    /// Non-negative codes (online, batch; always with nmf).
+    #[arg(long)]
+    positive_code: bool,
+    /// Non-negative atoms (online, batch; always with nmf).
+    #[arg(long)]
+    positive_dict: bool,
     /// Exact rank-1 SVD atom updates (ksvd; default: the approximate step of Rubinstein et al.).
     #[arg(long)]
     exact: bool,
@@ -183,7 +189,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
         Params::Ksvd(p) => p.check()?.fit(x, &mut observer)?,
         Params::Batch(p) => p.check()?.fit(x, &mut observer)?,
     };
-    if a.method == Method::Online {
+    if matches!(a.method, Method::Online | Method::Nmf) {
         recorded.push(("stopped_by".into(), fit.stop.name().into()));
     }
     let seconds = t0.elapsed().as_secs_f64();
@@ -221,9 +227,15 @@ pub(crate) enum Params {
 /// The parameters of `a`'s learner, for signals of `nf` features.
 pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
     let k = a.atoms;
+    if a.method == Method::Ksvd && (a.positive_code || a.positive_dict) {
+        return Err(CliError("--positive-code and --positive-dict do not apply to ksvd".into()));
+    }
+    if (a.positive_code || a.method == Method::Nmf) && a.tol.is_some() && !a.l1_goal {
+        return Err(CliError("non-negative codes need a Lasso coder: with --tol, add --l1-goal (OMP has no sign constraint)".into()));
+    }
     Ok(match a.method {
-        Method::Online => {
-            let base = OnlineParams::new(k);
+        Method::Online | Method::Nmf => {
+            let base = if a.method == Method::Nmf { OnlineParams::nmf(k) } else { OnlineParams::new(k) };
             let mut p = OnlineParams {
                 alpha: a.alpha.unwrap_or(base.alpha),
                 batch_size: a.batch_size,
@@ -232,6 +244,8 @@ pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
                 max_epochs: a.epochs.unwrap_or(base.max_epochs),
                 max_steps: a.steps,
                 forget_rho: a.rho,
+                positive_code: base.positive_code || a.positive_code,
+                positive_dict: base.positive_dict || a.positive_dict,
                 ..base
             };
             if a.steps.is_some() {
@@ -240,7 +254,7 @@ pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
                 p.max_no_improvement = None;
             }
             let enc = a.tol.map(|t| {
-                let enc = if a.l1_goal { Encoder::lasso_goal(t) } else { Encoder::omp_tol(t) };
+                let enc = if a.l1_goal { Encoder::lasso_goal(t).positive(p.positive_code) } else { Encoder::omp_tol(t) };
                 enc.max_iter(goal_atom_cap(nf, k)).chunk_size(BATCH_CHUNK)
             });
             Params::Online(p, enc)
@@ -261,6 +275,8 @@ pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
             let base = BatchParams::new(k);
             Params::Batch(BatchParams {
                 alpha: a.alpha.unwrap_or(base.alpha),
+                positive_code: a.positive_code,
+                positive_dict: a.positive_dict,
                 seed: a.seed,
                 init: a.init.clone(),
                 max_iter: a.epochs.unwrap_or(base.max_iter),

@@ -58,6 +58,35 @@ fn learn_every_method_then_show_the_model() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `learn --method nmf` and `--positive-dict --positive-code` give
+/// non-negative atoms; the flags are refused by K-SVD, and non-negative
+/// codes with OMP's goal, with one line and status 2.
+#[test]
+fn non_negative_learning() {
+    let dir = tmpdir("nmf");
+    let read = |p: &std::path::Path| -> Vec<f64> {
+        let npy = npyz::NpyFile::new(std::io::BufReader::new(std::fs::File::open(p).unwrap())).unwrap();
+        npy.into_vec::<f64>().unwrap()
+    };
+    let base = ["learn", "--image", "camera", "--max-patches", "600", "--atoms", "12", "--steps", "30", "--unit"];
+    for extra in [&["--method", "nmf"][..], &["--positive-dict", "--positive-code", "--alpha", "0.1"][..]] {
+        let (model, dict) = (dir.join("m.model"), dir.join("d.npy"));
+        let args = [&base[..], extra, &["-o", model.to_str().unwrap(), "--dict-out", dict.to_str().unwrap()][..]].concat();
+        let o = run(&args);
+        assert!(o.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let atoms = read(&dict);
+        assert!(atoms.iter().all(|&v| v >= 0.0) && atoms.iter().any(|&v| v > 0.0), "{extra:?}");
+    }
+    let refused = dir.join("x.model");
+    for extra in [&["--method", "ksvd", "--positive-dict"][..], &["--method", "nmf", "--tol", "0.1"][..]] {
+        let args = [&base[..], extra, &["-o", refused.to_str().unwrap()][..]].concat();
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{extra:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn denoise_errors_exit_2() {
     let dir = tmpdir("denoise");

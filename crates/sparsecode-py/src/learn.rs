@@ -76,8 +76,9 @@ impl Overrides {
             shuffle: self.shuffle.unwrap_or(b.shuffle),
             seed: self.seed.unwrap_or(b.seed),
             numpy_state: numpy_state_in(self.numpy_state)?.or(b.numpy_state.clone()),
-            positive_dict: self.positive_dict,
-            positive_code: self.positive_code,
+            // A sign constraint of the base (`nmf`'s) stays.
+            positive_dict: self.positive_dict || b.positive_dict,
+            positive_code: self.positive_code || b.positive_code,
             tol: self.tol.unwrap_or(b.tol),
             max_no_improvement: no_improvement(self.max_no_improvement, b.max_no_improvement),
             init: self.init.unwrap_or(b.init.clone()),
@@ -249,6 +250,7 @@ pub(crate) fn fit_dictionary(
     };
     let params = match parse::<Method>(method)? {
         Method::Online => Params::Online(given.online(OnlineParams::new(n_atoms))?),
+        Method::Nmf => Params::Online(given.online(OnlineParams::nmf(n_atoms))?),
         Method::Batch => Params::Batch(given.batch(BatchParams::new(n_atoms))?),
         Method::Ksvd => {
             let b = KsvdParams::new(n_atoms);

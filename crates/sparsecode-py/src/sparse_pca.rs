@@ -96,7 +96,7 @@ pub(crate) fn sparse_pca(
     let mut params = match parse::<Method>(method)? {
         Method::Batch => SparsePcaParams::batch(n_components),
         Method::Online => SparsePcaParams::online(n_components),
-        Method::Ksvd => return Err(value_error("sparse PCA learns with \"batch\" or \"online\", not \"ksvd\"")),
+        Method::Ksvd | Method::Nmf => return Err(value_error(format!("sparse PCA learns with \"batch\" or \"online\", not \"{method}\""))),
     };
     params.learner = match params.learner {
         PcaLearner::Batch(b) => PcaLearner::Batch(given.batch(b)?),

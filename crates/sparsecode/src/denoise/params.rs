@@ -349,7 +349,9 @@ impl Learner {
         match method {
             Method::Online => Ok(Learner::online(steps.unwrap_or(Learner::ONLINE_STEPS))),
             Method::Ksvd => Ok(Learner::Ksvd),
-            Method::Batch => Err(DenoiseError::Invalid("learner", "the denoiser learns online or by K-SVD, not batch".into())),
+            Method::Batch | Method::Nmf => {
+                Err(DenoiseError::Invalid("learner", format!("the denoiser learns online or by K-SVD, not {method}")))
+            }
         }
     }
 

@@ -169,6 +169,21 @@ for k, params in enumerate(train_cases, start=k0):
     name = f"{k:02d}_trainDL_float64"
     np.savez_compressed(out / f"{name}.npz", D=D, call=json.dumps({"fn": "trainDL", "X": X_img, "params": params}))
     print(name)
+# The utilities with a layout of their own: im2col_sliding, bayer and
+# displayPatches (SPAMS's fails on RGB patches; the tests check those from
+# the layout alone).
+util = {"image": rs.randn(9, 11)}
+util["im2col"] = spams.im2col_sliding(np.asfortranarray(util["image"]), 3, 4)
+for size in (12, 27, 48):
+    util[f"bayer_in_{size}"] = rs.randn(size)
+    for off in range(4):
+        util[f"bayer_{size}_{off}"] = spams.bayer(util[f"bayer_in_{size}"], off)
+for shape in ((64, 10), (49, 30)):
+    key = f"{shape[0]}x{shape[1]}"
+    util[f"patches_{key}"] = rs.randn(*shape)
+    util[f"display_{key}"] = spams.displayPatches(np.asfortranarray(util[f"patches_{key}"]))
+    util[f"display_abs_{key}"] = spams.displayPatches(np.asfortranarray(np.abs(util[f"patches_{key}"])))
+np.savez_compressed(out / "utilities.npz", **util)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "
     "`xtask/python/golden_spams_api.py` (`cargo xtask golden --regen`). Do not edit.\n"

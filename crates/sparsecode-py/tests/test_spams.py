@@ -23,7 +23,7 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name != "inputs.npz" and "sparseProject" not in p.name and "trainDL" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
 TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
@@ -230,6 +230,33 @@ def test_train_dl_recovers_planted_stains():
     C = spams.lasso(OD, np.asfortranarray(D), lambda1=0.01, pos=True)
     assert C.toarray().min() >= 0
     assert spams.trainDL(OD, K=2, lambda1=0.05, posAlpha=True, posD=True, iter=-1).shape == (3, 2)
+
+
+def test_layout_utilities_are_spams():
+    """im2col_sliding, bayer and displayPatches give SPAMS's arrays; an RGB
+    patch grid (where SPAMS's own displayPatches fails) puts each patch's
+    three channels in its cell."""
+    u = np.load(GOLDEN / "utilities.npz")
+    B = spams.im2col_sliding(np.asfortranarray(u["image"]), 3, 4)
+    assert B.flags.f_contiguous
+    np.testing.assert_array_equal(B, u["im2col"])
+    for size in (12, 27, 48):
+        for off in range(4):
+            np.testing.assert_array_equal(spams.bayer(u[f"bayer_in_{size}"], off), u[f"bayer_{size}_{off}"])
+    for key in ("64x10", "49x30"):
+        P = u[f"patches_{key}"]
+        np.testing.assert_allclose(spams.displayPatches(P), u[f"display_{key}"], atol=1e-12)
+        np.testing.assert_allclose(spams.displayPatches(np.abs(P)), u[f"display_abs_{key}"], atol=1e-12)
+    rgb = np.abs(np.random.RandomState(1).randn(48, 5)) + np.arange(5)
+    grid = spams.displayPatches(rgb)
+    # Five 4×4 patches: a 3×3 grid of 5-pixel cells and a border.
+    assert grid.shape == (16, 16, 3)
+    assert np.all(grid[0] == 0) and np.all(grid[:, 5] == 0) and np.all(grid[10] == 0)
+    cells = [grid[1:5, 1:5], grid[1:5, 6:10], grid[1:5, 11:15]]
+    means = [c.mean() for c in cells]
+    assert means[0] < means[1] < means[2]
+    with pytest.raises(ValueError, match="3·s²"):
+        spams.bayer(np.ones(10), 0)
 
 
 def check_groups(call, X, D, theirs):

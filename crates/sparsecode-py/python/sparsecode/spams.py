@@ -30,16 +30,20 @@ Provided (the coding problems are the core's, tested against
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball) and ``decompSimplex``
   (least squares on the simplex);
+- the learners ``trainDL`` (modes 0–5, ``posAlpha``, ``posD``, ``iter`` in
+  steps or seconds), ``trainDL_Memory``, ``nmf`` and ``nnsc``, on the
+  core's online learner;
 - the utilities ``normalize``, ``sort``, ``calcAAt``, ``calcXAt``,
   ``calcXY``, ``calcXYt``, ``calcXtY``, ``invSym``, ``mult`` and
-  ``conjGrad`` (NumPy and SciPy's products and solvers).
+  ``conjGrad`` (NumPy and SciPy's products and solvers), and the layouts
+  ``bayer``, ``im2col_sliding`` and ``displayPatches``.
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``ols``, its ``Q``/``q`` Gram form and mode 1 with
 ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-(``proximalFlat``, ``fistaFlat``); the learners (``trainDL``,
-``trainDL_Memory``, ``nmf``, ``nnsc``, ``archetypalAnalysis``); ``bayer``,
-``im2col_sliding``, ``displayPatches``; and tree- and graph-structured
+(``proximalFlat``, ``fistaFlat``); ``trainDL``'s ``modeD`` 1–3, ``model``
+and ``batch``; ``archetypalAnalysis``; ``im2col_sliding``'s ``RGB``; and
+tree- and graph-structured
 sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
 """
@@ -59,6 +63,9 @@ __all__ = [
     "decompSimplex",
     "trainDL",
     "trainDL_Memory",
+    "bayer",
+    "im2col_sliding",
+    "displayPatches",
     "nmf",
     "nnsc",
     "omp",
@@ -963,6 +970,132 @@ def nnsc(X, return_lasso=False, model=None, lambda1=None, numThreads=-1, batchsi
     return _nonnegative(X, float(lambda1), return_lasso, model, numThreads, batchsize, K, iter, batch)
 
 
+def bayer(X, offset):
+    """SPAMS's ``bayer``: a copy of the RGB patch ``X`` with a Bayer
+    mosaic applied, each pixel keeping one channel. ``X`` is a vector of
+    ``3·s²`` values, the channels one after the other, each an ``s × s``
+    patch in column-major order; at row ``i``, column ``j``, red is kept
+    where ``(i, j) ≡ (a, b)`` (mod 2), blue where ``(i, j) ≡ (1 − a, 1 − b)``
+    and green elsewhere, for ``offset`` 0, 1, 2, 3 giving ``(a, b)`` =
+    (0, 0), (0, 1), (1, 0), (1, 1).
+
+    Parameters
+    ----------
+    X : ndarray of shape (3·s²,)
+        The RGB patch.
+    offset : {0, 1, 2, 3}
+        Where red sits in the 2×2 cell.
+
+    Returns
+    -------
+    Y : ndarray of shape (3·s²,)
+        The mosaic: zero where a channel is not kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.bayer(np.arange(1.0, 13.0), 0).astype(int).tolist()
+    [1, 0, 0, 0, 0, 6, 7, 0, 0, 0, 0, 12]
+    """
+    X = np.asarray(X)
+    s = int(round(np.sqrt(X.size / 3))) if X.ndim == 1 else -1
+    if X.ndim != 1 or 3 * s * s != X.size:
+        raise ValueError(f"bayer : X must be a vector of 3·s² values (an s×s RGB patch), got shape {X.shape}")
+    if int(offset) not in (0, 1, 2, 3):
+        raise ValueError(f"bayer : offset must be 0, 1, 2 or 3, got {offset!r}")
+    a, b = divmod(int(offset), 2)
+    i, j = np.meshgrid(np.arange(s) % 2, np.arange(s) % 2, indexing="ij")
+    red = (i == a) & (j == b)
+    blue = (i != a) & (j != b)
+    keep = np.stack([red, ~(red | blue), blue]).transpose(0, 2, 1).ravel()
+    return np.where(keep, X, 0).astype(X.dtype, copy=False)
+
+
+def im2col_sliding(A, m, n, RGB=False):
+    """SPAMS's ``im2col_sliding``: every ``m × n`` patch of the image ``A``
+    as a column, each patch in column-major order, the patches ordered by
+    their top-left corner in column-major order (rows first).
+
+    Parameters
+    ----------
+    A : ndarray of shape (H, W)
+        The image.
+    m, n : int
+        The patch's height and width.
+
+    Returns
+    -------
+    B : ndarray of shape (m·n, (H − m + 1)·(W − n + 1))
+        The patches, in Fortran order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.im2col_sliding(np.arange(12.0).reshape(3, 4), 2, 2)[:, :2].tolist()
+    [[0.0, 4.0], [4.0, 8.0], [1.0, 5.0], [5.0, 9.0]]
+    """
+    if RGB:
+        _not_yet("im2col_sliding with RGB")
+    A = _float(A, "A")
+    m, n = int(m), int(n)
+    if not (1 <= m <= A.shape[0] and 1 <= n <= A.shape[1]):
+        raise ValueError(f"im2col_sliding : the patch ({m}×{n}) must fit in the image {A.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(A, (m, n))  # (H-m+1, W-n+1, m, n)
+    # Each patch column-major (its columns after one another), patches
+    # column-major over their corners.
+    return np.asfortranarray(windows.transpose(3, 2, 1, 0).reshape(m * n, -1))
+
+
+def displayPatches(D):
+    """SPAMS's ``displayPatches``: the columns of ``D`` (square patches, or
+    RGB ones of ``3·s²`` values) as one picture, a grid of ``⌈√K⌉ × ⌈√K⌉``
+    cells separated by one-pixel borders, for ``matplotlib``'s ``imshow``.
+    The values are centred (unless all are non-negative), clipped at 4.5
+    standard deviations and scaled to [0, 1]; each patch is read in
+    column-major order.
+
+    Parameters
+    ----------
+    D : ndarray of shape (s² or 3·s², K)
+        The patches, as columns.
+
+    Returns
+    -------
+    picture : ndarray of shape ((s + 1)·g + 1, (s + 1)·g + 1, 1 or 3)
+        The grid, ``g = ⌈√K⌉``, values in [0, 1], borders 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> spams.displayPatches(np.random.RandomState(0).randn(64, 10)).shape
+    (37, 37, 1)
+    """
+    D = np.asarray(D, dtype=np.float64)
+    if D.ndim != 2:
+        raise ValueError(f"displayPatches : D must be a 2-D array, got {D.ndim} dimension(s)")
+    n, K = D.shape
+    channels = 1 if int(round(np.sqrt(n))) ** 2 == n else 3
+    edge = int(round(np.sqrt(n / channels)))
+    if channels * edge * edge != n:
+        raise ValueError(f"displayPatches : a patch must hold s² or 3·s² values, got {n}")
+    centre = 0.0 if D.min() >= 0 else D.mean()
+    spread = np.sqrt(np.mean((D - centre) ** 2))
+    V = np.clip(D - centre, -4.5 * spread, 4.5 * spread)
+    lo, hi = V.min(), V.max()
+    V = (V - lo) / (hi - lo) if hi > lo else np.zeros_like(V)
+    grid = int(np.ceil(np.sqrt(K)))
+    side = (edge + 1) * grid + 1
+    out = np.zeros((side, side, channels), order="F")
+    for k in range(K):
+        r, c = divmod(k, grid)
+        cell = V[:, k].reshape((edge, edge, channels), order="F")
+        out[r * (edge + 1) + 1 : (r + 1) * (edge + 1), c * (edge + 1) + 1 : (c + 1) * (edge + 1), :] = cell
+    return out
+
+
 def normalize(A):
     """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
     unit ℓ2 norm (a zero column stays zero).
@@ -1218,7 +1351,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "proximalFlat", "fistaFlat", "archetypalAnalysis", "bayer", "im2col_sliding", "displayPatches", "fistaTree",
+    "proximalFlat", "fistaFlat", "archetypalAnalysis", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):
     globals()[_name] = _missing(_name, f"{_name}")

@@ -183,6 +183,20 @@ for shape in ((64, 10), (49, 30)):
     util[f"patches_{key}"] = rs.randn(*shape)
     util[f"display_{key}"] = spams.displayPatches(np.asfortranarray(util[f"patches_{key}"]))
     util[f"display_abs_{key}"] = spams.displayPatches(np.asfortranarray(np.abs(util[f"patches_{key}"])))
+# proximalFlat: each flat regulariser on the image patches, groups of 4
+# rows, once with pos and intercept.
+prox_cases = [
+    ("l0", dict(lambda1=0.3)), ("l1", dict(lambda1=0.2)), ("l2", dict(lambda1=0.7)), ("linf", dict(lambda1=0.5)),
+    ("l2-not-squared", dict(lambda1=0.8)), ("elastic-net", dict(lambda1=0.2, lambda2=0.3)),
+    ("fused-lasso", dict(lambda1=0.3, lambda2=0.1, lambda3=0.2)), ("group-lasso-l2", dict(lambda1=0.5)),
+    ("group-lasso-linf", dict(lambda1=0.4)), ("sparse-group-lasso-l2", dict(lambda1=0.5, lambda2=0.1)),
+    ("sparse-group-lasso-linf", dict(lambda1=0.4, lambda2=0.1)), ("l1", dict(lambda1=0.2, pos=True, intercept=True)),
+    ("group-lasso-l2", dict(lambda1=0.5, pos=True)), ("fused-lasso", dict(lambda1=0.3, lambda2=0.1, lambda3=0.2, pos=True)),
+]
+U = np.asfortranarray(inputs[X_img][:, :30])
+for k, (regul, params) in enumerate(prox_cases):
+    util[f"prox_{k}"] = spams.proximalFlat(U, regul=regul, size_group=4, numThreads=1, **params)
+util["prox_cases"] = json.dumps(prox_cases)
 np.savez_compressed(out / "utilities.npz", **util)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "

@@ -6,7 +6,9 @@
 //! transform of scikit-learn's sparse PCA; and proximal operators and
 //! projections on vectors ([`prox`]: the ℓ1 and elastic-net balls, the
 //! fused-Lasso signal approximator, SPAMS's `sparseProject`); and least
-//! squares on the simplex ([`simplex_codes`], SPAMS's `decompSimplex`).
+//! squares on the simplex ([`simplex_codes`], SPAMS's `decompSimplex`);
+//! the proximal operators of SPAMS's flat regularisers ([`regularizer`],
+//! its `proximalFlat`).
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -71,6 +73,7 @@ mod omp;
 mod omp_gram;
 mod plan;
 pub mod prox;
+pub mod regularizer;
 mod ridge;
 mod simplex;
 mod somp;

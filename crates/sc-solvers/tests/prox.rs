@@ -183,3 +183,82 @@ proptest! {
         }
     }
 }
+
+mod regularizers {
+    use super::*;
+    use sc_solvers::regularizer::{Regularizer, RegularizerName, prox_columns};
+
+    /// `ψ(v)` for the convex regularisers, to check their prox from its
+    /// objective.
+    fn value(r: &Regularizer<f64>, v: &[f64], groups: &[usize]) -> f64 {
+        let l1 = |v: &[f64]| v.iter().map(|x| x.abs()).sum::<f64>();
+        let l2sq = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>();
+        let linf = |v: &[f64]| v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        let by_group = |norm: &dyn Fn(&[f64]) -> f64| {
+            let mut labels: Vec<usize> = groups.to_vec();
+            labels.sort_unstable();
+            labels.dedup();
+            labels.iter().map(|&g| norm(&v.iter().zip(groups).filter(|&(_, &l)| l == g).map(|(&x, _)| x).collect::<Vec<_>>())).sum::<f64>()
+        };
+        match *r {
+            Regularizer::L1 { lambda } => lambda * l1(v),
+            Regularizer::L2 { lambda } => 0.5 * lambda * l2sq(v),
+            Regularizer::Linf { lambda } => lambda * linf(v),
+            Regularizer::L2NotSquared { lambda } => lambda * l2sq(v).sqrt(),
+            Regularizer::ElasticNet { l1: a, l2: b } => a * l1(v) + 0.5 * b * l2sq(v),
+            Regularizer::FusedLasso { tv, l1: a, l2: b } => fused_value(v, a, tv, b),
+            Regularizer::GroupLassoL2 { lambda } => lambda * by_group(&|g| l2sq(g).sqrt()),
+            Regularizer::GroupLassoLinf { lambda } => lambda * by_group(&linf),
+            Regularizer::SparseGroupLassoL2 { lambda, l1: a } => lambda * by_group(&|g| l2sq(g).sqrt()) + a * l1(v),
+            Regularizer::SparseGroupLassoLinf { lambda, l1: a } => lambda * by_group(&linf) + a * l1(v),
+            Regularizer::None => 0.0,
+            Regularizer::L0 { .. } => unreachable!("not convex"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn each_convex_prox_minimises_its_objective(seed in any::<u64>(), n in 2usize..20, l1 in 0.0f64..1.5, l2 in 0.0f64..1.5, l3 in 0.0f64..1.0, positive in any::<bool>()) {
+            let u = vector(seed, n, true);
+            // Groups of three, labelled out of order.
+            let groups: Vec<usize> = (0..n).map(|i| (7 * (i / 3)) % 5 + 10 * (i / 15)).collect();
+            for &name in RegularizerName::NAMES.iter().filter(|&&n| n != "l0") {
+                let r = Regularizer::new(name.parse().unwrap(), l1, l2, l3);
+                let mut m = Mat::<f64>::from_fn(n, 1, |i, _| u[i]);
+                prox_columns(m.as_mut(), &r, Some(&groups), positive, false).unwrap();
+                let v: Vec<f64> = (0..n).map(|i| m[(i, 0)]).collect();
+                if positive {
+                    prop_assert!(v.iter().all(|&x| x >= 0.0), "{name}");
+                }
+                let f = |w: &[f64]| 0.5 * w.iter().zip(&u).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() + value(&r, w, &groups);
+                let best = f(&v);
+                let mut g = SplitMix(seed ^ 11);
+                for _ in 0..60 {
+                    let t = if g.uniform() < 0.5 { 1e-3 } else { 1e-6 };
+                    let w: Vec<f64> = v.iter().map(|&x| x + t * g.normal()).map(|x| if positive { x.max(0.0) } else { x }).collect();
+                    prop_assert!(f(&w) >= best - 1e-12 * (1.0 + best), "{name}: a move lowers the objective");
+                }
+            }
+        }
+    }
+
+    /// ℓ0: each entry kept exactly when that lowers ½(u − v)² + λ[v ≠ 0];
+    /// an intercept (the last row) is left as it is; groups are required
+    /// by the group regularisers and must label every row.
+    #[test]
+    fn l0_intercept_and_groups() {
+        let u = vector(3, 9, false);
+        let mut m = Mat::<f64>::from_fn(9, 1, |i, _| u[i]);
+        prox_columns(m.as_mut(), &Regularizer::L0 { lambda: 0.6 }, None, false, true).unwrap();
+        for i in 0..8 {
+            let keep = 0.6 < 0.5 * u[i] * u[i];
+            assert_eq!(m[(i, 0)], if keep { u[i] } else { 0.0 });
+        }
+        assert_eq!(m[(8, 0)], u[8]);
+        assert!(prox_columns(m.as_mut(), &Regularizer::GroupLassoL2 { lambda: 0.1 }, None, false, false).is_err());
+        assert!(prox_columns(m.as_mut(), &Regularizer::GroupLassoL2 { lambda: 0.1 }, Some(&[0, 1]), false, false).is_err());
+        assert!(prox_columns(m.as_mut(), &Regularizer::L1 { lambda: -1.0 }, None, false, false).is_err());
+    }
+}

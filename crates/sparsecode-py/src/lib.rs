@@ -41,6 +41,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PROJECTIONS", sparsecode::solvers::prox::ProjectionName::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(prox::project, m)?)?;
     m.add_function(wrap_pyfunction!(prox::simplex, m)?)?;
+    m.add_function(wrap_pyfunction!(prox::regularize, m)?)?;
+    m.add("REGULARIZERS", sparsecode::solvers::regularizer::RegularizerName::NAMES.to_vec())?;
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;

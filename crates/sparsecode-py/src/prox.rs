@@ -1,16 +1,34 @@
 //! `project`: a projection or proximal step on every row of an array
 //! (`sparsecode::solvers::prox`, SPAMS's `sparseProject`); `simplex`:
-//! least squares on the simplex (SPAMS's `decompSimplex`).
+//! least squares on the simplex (SPAMS's `decompSimplex`); `regularize`:
+//! the flat regularisers' proximal operators (SPAMS's `proximalFlat`).
 
 use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use sparsecode::solvers::faer::MatMut;
 use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
+use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, prox_columns};
 use sparsecode::solvers::simplex_codes;
 
 use crate::args::{detach, on_threads, parse, value_error, view, with_floats};
 use crate::dense::DenseElement;
 use crate::encode::csr_parts;
+
+/// A copy of the rows of `u` changed in place by `f` (on the column-major
+/// matrix whose columns they are), without the GIL, on `n_jobs` threads.
+fn rows_changed<T: DenseElement, E: std::fmt::Display + Send>(
+    py: Python<'_>,
+    u: PyReadonlyArray2<'_, T>,
+    n_jobs: Option<usize>,
+    f: impl FnOnce(MatMut<'_, T>) -> Result<(), E> + Send,
+) -> PyResult<Py<PyAny>> {
+    let um = view(&u)?;
+    let (n, m) = (um.nrows(), um.ncols());
+    let mut out: Vec<T> = (0..m).flat_map(|j| (0..n).map(move |i| um[(i, j)])).collect();
+    detach(py, || on_threads(n_jobs, || f(MatMut::from_column_major_slice_mut(&mut out, n, m))))??.map_err(value_error)?;
+    let array = numpy::ndarray::Array2::from_shape_vec((m, n), out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(PyArray2::from_owned_array(py, array).into_any().unbind())
+}
 
 fn project_t<T: DenseElement>(
     py: Python<'_>,
@@ -20,15 +38,9 @@ fn project_t<T: DenseElement>(
     positive: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let um = view(&u)?;
-    let (n, m) = (um.nrows(), um.ncols());
-    let mut out: Vec<T> = (0..m).flat_map(|j| (0..n).map(move |i| um[(i, j)])).collect();
     let [radius, l1, l2, tv] = weights.map(T::from_f64);
     let projection = Projection::new(name, radius, l1, l2, tv);
-    detach(py, || on_threads(n_jobs, || project_columns(MatMut::from_column_major_slice_mut(&mut out, n, m), &projection, positive)))??
-        .map_err(value_error)?;
-    let array = numpy::ndarray::Array2::from_shape_vec((m, n), out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    Ok(PyArray2::from_owned_array(py, array).into_any().unbind())
+    rows_changed(py, u, n_jobs, |m| project_columns(m, &projection, positive))
 }
 
 /// Projects each row of `u` `(n_vectors, n)` (a new array is returned) by
@@ -72,4 +84,44 @@ fn simplex_t<T: DenseElement>(
 #[pyo3(signature = (z, x, n_jobs=None))]
 pub(crate) fn simplex(py: Python<'_>, z: &Bound<'_, PyAny>, x: &Bound<'_, PyAny>, n_jobs: Option<usize>) -> PyResult<Py<PyAny>> {
     with_floats!(x, |x| simplex_t(py, z.extract()?, x, n_jobs))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn regularize_t<T: DenseElement>(
+    py: Python<'_>,
+    u: PyReadonlyArray2<'_, T>,
+    name: RegularizerName,
+    weights: [f64; 3],
+    groups: Option<&[usize]>,
+    positive: bool,
+    intercept: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let [l1, l2, l3] = weights.map(T::from_f64);
+    let regularizer = Regularizer::new(name, l1, l2, l3);
+    rows_changed(py, u, n_jobs, |m| prox_columns(m, &regularizer, groups, positive, intercept))
+}
+
+/// The proximal operator of `regularizer` (a name of `REGULARIZERS`, with
+/// SPAMS's weights `lambda1`, `lambda2`, `lambda3`) at each row of `u`
+/// `(n_vectors, n)` (a new array is returned); `groups` labels each of the
+/// `n` entries (the group regularisers need it), `positive` adds `v ≥ 0`,
+/// `intercept` leaves the last entry as it is.
+#[pyfunction]
+#[pyo3(signature = (u, regularizer, lambda1=0.0, lambda2=0.0, lambda3=0.0, groups=None, positive=false, intercept=false, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn regularize(
+    py: Python<'_>,
+    u: &Bound<'_, PyAny>,
+    regularizer: &str,
+    lambda1: f64,
+    lambda2: f64,
+    lambda3: f64,
+    groups: Option<Vec<usize>>,
+    positive: bool,
+    intercept: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<RegularizerName>(regularizer)?;
+    with_floats!(u, |u| regularize_t(py, u, name, [lambda1, lambda2, lambda3], groups.as_deref(), positive, intercept, n_jobs))
 }

@@ -259,6 +259,39 @@ def test_layout_utilities_are_spams():
         spams.bayer(np.ones(10), 0)
 
 
+def test_proximal_flat_is_spams():
+    """proximalFlat's flat regularisers give SPAMS's proximal points. With
+    ``pos``, SPAMS's group Lasso clips the unconstrained prox at zero,
+    which is not the minimiser of the constrained problem (ours has a lower
+    objective), and its fused Lasso ignores ``pos`` (ours keeps it; the
+    core's tests check it is the constrained minimiser)."""
+    u = np.load(GOLDEN / "utilities.npz")
+    U = np.asfortranarray(INPUTS["X_img"][:, :30])
+    groups = np.arange(U.shape[0]) // 4
+    psi = {
+        "group-lasso-l2": lambda V, p: p["lambda1"] * sum(np.linalg.norm(V[groups == g], axis=0) for g in range(groups.max() + 1)),
+        "fused-lasso": lambda V, p: p["lambda1"] * np.abs(np.diff(V, axis=0)).sum(0) + p["lambda2"] * np.abs(V).sum(0)
+        + 0.5 * p["lambda3"] * (V**2).sum(0),
+    }
+    for k, (regul, params) in enumerate(json.loads(str(u["prox_cases"]))):
+        V = spams.proximalFlat(U, regul=regul, size_group=4, **params)
+        assert V.shape == U.shape and V.flags.f_contiguous
+        theirs = u[f"prox_{k}"]
+        if params.get("pos") and regul == "fused-lasso":
+            assert V.min() >= 0 and theirs.min() < 0
+        elif params.get("pos") and regul in psi:
+            assert V.min() >= 0 and theirs.min() >= 0
+            f = lambda W: 0.5 * ((U - W) ** 2).sum(0) + psi[regul](W, params)  # noqa: E731
+            assert np.all(f(V) <= f(theirs) + 1e-10), regul
+            assert np.any(f(V) < f(theirs) - 1e-6), regul
+        else:
+            np.testing.assert_allclose(V, theirs, atol=1e-10, err_msg=f"{regul} {params}")
+    with pytest.raises(NotImplementedError, match="not yet provided"):
+        spams.proximalFlat(U, regul="trace-norm-vec")
+    with pytest.raises(ValueError, match="unknown regul"):
+        spams.proximalFlat(U, regul="l3")
+
+
 def check_groups(call, X, D, theirs):
     """somp: each group's support SPAMS's on ≥ 99.5% of the signals, the
     residual no higher; l1L2BCD: each group's objective

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 __version__: str
 PROJECTIONS: list[str]
+REGULARIZERS: list[str]
 ALGORITHMS: list[str]
 INITS: list[str]
 
@@ -40,6 +41,17 @@ def project(
     n_jobs: Optional[int] = None,
 ) -> FloatArray: ...
 def simplex(z: FloatArray, x: FloatArray, n_jobs: Optional[int] = None) -> Any: ...
+def regularize(
+    u: FloatArray,
+    regularizer: str,
+    lambda1: float = 0.0,
+    lambda2: float = 0.0,
+    lambda3: float = 0.0,
+    groups: Optional[Sequence[int]] = None,
+    positive: bool = False,
+    intercept: bool = False,
+    n_jobs: Optional[int] = None,
+) -> FloatArray: ...
 def omp_gram(
     gram: FloatArray,
     xy_t: FloatArray,

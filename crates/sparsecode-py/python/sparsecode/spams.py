@@ -27,6 +27,9 @@ Provided (the coding problems are the core's, tested against
   together, and ``return_reg_path``;
 - ``somp`` (simultaneous OMP over groups of signals) and ``l1L2BCD`` (its
   convex form, the group Lasso, in mode 2);
+- ``proximalFlat`` with the flat vector regularisers (``l0``, ``l1``,
+  ``l2``, ``linf``, ``l2-not-squared``, ``elastic-net``, ``fused-lasso``,
+  the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``;
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball) and ``decompSimplex``
   (least squares on the simplex);
@@ -41,7 +44,8 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``ols``, its ``Q``/``q`` Gram form and mode 1 with
 ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-(``proximalFlat``, ``fistaFlat``); ``trainDL``'s ``modeD`` 1–3, ``model``
+``fistaFlat``, and ``proximalFlat``'s matrix and trace-norm regularisers
+and ``return_val_loss``; ``trainDL``'s ``modeD`` 1–3, ``model``
 and ``batch``; ``archetypalAnalysis``; ``im2col_sliding``'s ``RGB``; and
 tree- and graph-structured
 sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
@@ -63,6 +67,7 @@ __all__ = [
     "decompSimplex",
     "trainDL",
     "trainDL_Memory",
+    "proximalFlat",
     "bayer",
     "im2col_sliding",
     "displayPatches",
@@ -1096,6 +1101,78 @@ def displayPatches(D):
     return out
 
 
+def proximalFlat(U, return_val_loss=False, numThreads=-1, lambda1=1.0, lambda2=0.0, lambda3=0.0, intercept=False, resetflow=False, regul="",
+                 verbose=False, pos=False, clever=True, size_group=1, groups=None, transpose=False):
+    """SPAMS's ``proximalFlat``: for each column ``u`` of ``U``, the
+    proximal operator ``argmin_v ½‖u − v‖² + ψ(v)`` of the regulariser
+    ``regul``: ``l0`` (``lambda1‖v‖₀``), ``l1`` (``lambda1‖v‖₁``), ``l2``
+    (``½·lambda1‖v‖²``), ``linf`` (``lambda1‖v‖∞``), ``l2-not-squared``
+    (``lambda1‖v‖₂``), ``elastic-net`` (``lambda1‖v‖₁ + ½·lambda2‖v‖²``),
+    ``fused-lasso`` (``lambda1·FL(v) + lambda2‖v‖₁ + ½·lambda3‖v‖²``),
+    ``group-lasso-l2`` and ``group-lasso-linf`` (``lambda1 Σ_g ‖v_g‖``),
+    ``sparse-group-lasso-l2`` and ``sparse-group-lasso-linf`` (plus
+    ``lambda2‖v‖₁``), and ``none``; the groups are ``groups`` (a group
+    index per row, from 1) or consecutive runs of ``size_group`` rows.
+    ``pos`` adds ``v ≥ 0``; ``intercept`` leaves the last row as it is.
+    Each operator is exact (the core's ``regularizer`` module).
+
+    Parameters
+    ----------
+    U : ndarray of shape (n, n_vectors)
+        The vectors, as columns.
+    regul : str
+        The regulariser.
+    lambda1, lambda2, lambda3 : float
+        Its weights.
+    pos : bool, default=False
+        Non-negative results.
+    intercept : bool, default=False
+        Leave the last row unregularised.
+    size_group : int, default=1
+        The groups' size, when ``groups`` is not given.
+    groups : ndarray of int32, shape (n,), default=None
+        Each row's group.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    V : ndarray of shape (n, n_vectors)
+        The proximal points, in Fortran order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> U = np.asfortranarray([[3.0], [-0.5], [1.0]])
+    >>> spams.proximalFlat(U, regul="l1", lambda1=1.0).ravel().tolist()
+    [2.0, 0.0, 0.0]
+    """
+    if return_val_loss:
+        _not_yet("proximalFlat's return_val_loss")
+    if transpose:
+        _not_yet("proximalFlat's transpose")
+    name = str(regul).lower()
+    if name not in {n.replace("_", "-") for n in _core.REGULARIZERS}:
+        if name in ("trace-norm-vec", "rank-vec", "l1l2", "l1linf", "l1l2+l1", "l1linf+l1", "l1linf+row-column", "trace-norm", "rank",
+                    "l1-constraint", "graph", "tree-l0", "tree-l2", "tree-linf", "graph-ridge", "graph-l2", "multi-task-tree",
+                    "multi-task-graph"):
+            _not_yet(f"proximalFlat with regul={regul!r}")
+        raise ValueError(f"proximalFlat : unknown regul {regul!r}; expected one of {sorted(n.replace('_', '-') for n in _core.REGULARIZERS)}")
+    U = _float(U, "U")
+    n = U.shape[0]
+    if groups is not None:
+        labels = [int(g) for g in np.asarray(groups).ravel()]
+    else:
+        size = int(size_group)
+        if size < 1:
+            raise ValueError(f"proximalFlat : size_group must be ≥ 1, got {size_group!r}")
+        labels = [i // size for i in range(n)]
+    V = _core.regularize(np.ascontiguousarray(U.T), name.replace("-", "_"), lambda1=float(lambda1), lambda2=float(lambda2),
+                         lambda3=float(lambda3), groups=labels, positive=bool(pos), intercept=bool(intercept), n_jobs=_threads(numThreads))
+    return V.T
+
+
 def normalize(A):
     """SPAMS's ``normalize``: a copy of ``A`` with each column scaled to
     unit ℓ2 norm (a zero column stays zero).
@@ -1351,7 +1428,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "proximalFlat", "fistaFlat", "archetypalAnalysis", "fistaTree",
+    "fistaFlat", "archetypalAnalysis", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):
     globals()[_name] = _missing(_name, f"{_name}")

@@ -1,0 +1,322 @@
+//! The flat regularisers of SPAMS's proximal toolbox and their proximal
+//! operators, `argmin_v ½‖u − v‖² + ψ(v)` (SPAMS's `proximalFlat`): each
+//! exact, in place, one vector at a time, with the sign constraint `v ≥ 0`
+//! and an unregularised last entry (an intercept) on request;
+//! [`prox_columns`] runs one on every column of a matrix in parallel.
+//!
+//! With `v ≥ 0`, the prox of a regulariser that depends only on the
+//! magnitudes and grows with them (every one here but the fused Lasso's
+//! total variation) is its prox at `max(u, 0)`; the fused Lasso keeps the
+//! sign in its soft-threshold step instead.
+
+use faer::MatMut;
+use rayon::prelude::*;
+use sc_linalg::Real;
+
+use crate::error::{Result, invalid};
+use crate::prox::{Projection, fused_prox, soft_threshold};
+
+/// A regulariser `ψ` and its weights.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Regularizer<T> {
+    /// `λ‖v‖₀` (hard threshold at `√(2λ)`).
+    L0 {
+        /// λ.
+        lambda: T,
+    },
+    /// `λ‖v‖₁` (soft threshold).
+    L1 {
+        /// λ.
+        lambda: T,
+    },
+    /// `½λ‖v‖²` (scaling by `1/(1 + λ)`).
+    L2 {
+        /// λ.
+        lambda: T,
+    },
+    /// `λ‖v‖∞` (`u` minus its projection on the ℓ1 ball of radius `λ`).
+    Linf {
+        /// λ.
+        lambda: T,
+    },
+    /// `λ‖v‖₂` (block soft threshold).
+    L2NotSquared {
+        /// λ.
+        lambda: T,
+    },
+    /// `l1‖v‖₁ + ½·l2‖v‖²`.
+    ElasticNet {
+        /// The ℓ1 weight.
+        l1: T,
+        /// The ridge.
+        l2: T,
+    },
+    /// `tv·Σ|vᵢ₊₁ − vᵢ| + l1‖v‖₁ + ½·l2‖v‖²`.
+    FusedLasso {
+        /// The total variation's weight.
+        tv: T,
+        /// The ℓ1 weight.
+        l1: T,
+        /// The ridge.
+        l2: T,
+    },
+    /// `λ Σ_g ‖v_g‖₂` over the groups.
+    GroupLassoL2 {
+        /// λ.
+        lambda: T,
+    },
+    /// `λ Σ_g ‖v_g‖∞` over the groups.
+    GroupLassoLinf {
+        /// λ.
+        lambda: T,
+    },
+    /// `λ Σ_g ‖v_g‖₂ + l1‖v‖₁`.
+    SparseGroupLassoL2 {
+        /// The groups' weight.
+        lambda: T,
+        /// The ℓ1 weight.
+        l1: T,
+    },
+    /// `λ Σ_g ‖v_g‖∞ + l1‖v‖₁`.
+    SparseGroupLassoLinf {
+        /// The groups' weight.
+        lambda: T,
+        /// The ℓ1 weight.
+        l1: T,
+    },
+    /// No regulariser (the identity, or the projection on `v ≥ 0`).
+    None,
+}
+
+/// A [`Regularizer`]'s name: SPAMS's spellings, read with `-` or `_`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegularizerName {
+    /// [`Regularizer::L0`].
+    L0,
+    /// [`Regularizer::L1`].
+    L1,
+    /// [`Regularizer::L2`].
+    L2,
+    /// [`Regularizer::Linf`].
+    Linf,
+    /// [`Regularizer::L2NotSquared`].
+    L2NotSquared,
+    /// [`Regularizer::ElasticNet`].
+    ElasticNet,
+    /// [`Regularizer::FusedLasso`].
+    FusedLasso,
+    /// [`Regularizer::GroupLassoL2`].
+    GroupLassoL2,
+    /// [`Regularizer::GroupLassoLinf`].
+    GroupLassoLinf,
+    /// [`Regularizer::SparseGroupLassoL2`].
+    SparseGroupLassoL2,
+    /// [`Regularizer::SparseGroupLassoLinf`].
+    SparseGroupLassoLinf,
+    /// [`Regularizer::None`].
+    None,
+}
+
+sc_linalg::named_enum!(RegularizerName, "regularizer", {
+    L0 => "l0",
+    L1 => "l1",
+    L2 => "l2",
+    Linf => "linf",
+    L2NotSquared => "l2_not_squared",
+    ElasticNet => "elastic_net",
+    FusedLasso => "fused_lasso",
+    GroupLassoL2 => "group_lasso_l2",
+    GroupLassoLinf => "group_lasso_linf",
+    SparseGroupLassoL2 => "sparse_group_lasso_l2",
+    SparseGroupLassoLinf => "sparse_group_lasso_linf",
+    None => "none",
+});
+
+impl<T: Real> Regularizer<T> {
+    /// The regulariser `name` with SPAMS's weights: `lambda1` the main one,
+    /// `lambda2` the second (the elastic net's ridge, the fused Lasso's ℓ1,
+    /// the sparse group Lasso's ℓ1), `lambda3` the third (the fused
+    /// Lasso's ridge).
+    pub fn new(name: RegularizerName, lambda1: T, lambda2: T, lambda3: T) -> Self {
+        let lambda = lambda1;
+        match name {
+            RegularizerName::L0 => Regularizer::L0 { lambda },
+            RegularizerName::L1 => Regularizer::L1 { lambda },
+            RegularizerName::L2 => Regularizer::L2 { lambda },
+            RegularizerName::Linf => Regularizer::Linf { lambda },
+            RegularizerName::L2NotSquared => Regularizer::L2NotSquared { lambda },
+            RegularizerName::ElasticNet => Regularizer::ElasticNet { l1: lambda1, l2: lambda2 },
+            RegularizerName::FusedLasso => Regularizer::FusedLasso { tv: lambda1, l1: lambda2, l2: lambda3 },
+            RegularizerName::GroupLassoL2 => Regularizer::GroupLassoL2 { lambda },
+            RegularizerName::GroupLassoLinf => Regularizer::GroupLassoLinf { lambda },
+            RegularizerName::SparseGroupLassoL2 => Regularizer::SparseGroupLassoL2 { lambda, l1: lambda2 },
+            RegularizerName::SparseGroupLassoLinf => Regularizer::SparseGroupLassoLinf { lambda, l1: lambda2 },
+            RegularizerName::None => Regularizer::None,
+        }
+    }
+
+    fn weights(&self) -> [T; 3] {
+        match *self {
+            Regularizer::L0 { lambda }
+            | Regularizer::L1 { lambda }
+            | Regularizer::L2 { lambda }
+            | Regularizer::Linf { lambda }
+            | Regularizer::L2NotSquared { lambda }
+            | Regularizer::GroupLassoL2 { lambda }
+            | Regularizer::GroupLassoLinf { lambda } => [lambda, T::ZERO, T::ZERO],
+            Regularizer::ElasticNet { l1, l2 } => [l1, l2, T::ZERO],
+            Regularizer::FusedLasso { tv, l1, l2 } => [tv, l1, l2],
+            Regularizer::SparseGroupLassoL2 { lambda, l1 } | Regularizer::SparseGroupLassoLinf { lambda, l1 } => [lambda, l1, T::ZERO],
+            Regularizer::None => [T::ZERO; 3],
+        }
+    }
+
+    /// Whether the regulariser reads groups.
+    pub fn grouped(&self) -> bool {
+        matches!(
+            self,
+            Regularizer::GroupLassoL2 { .. }
+                | Regularizer::GroupLassoLinf { .. }
+                | Regularizer::SparseGroupLassoL2 { .. }
+                | Regularizer::SparseGroupLassoLinf { .. }
+        )
+    }
+
+    /// The proximal operator at `v`, in place. `groups` lists each group's
+    /// entries (the group regularisers read it), `positive` adds `v ≥ 0`;
+    /// `scratch` is reused from call to call.
+    pub fn prox(&self, v: &mut [T], groups: &[Vec<usize>], positive: bool, scratch: &mut Scratch<T>) {
+        let Scratch { sort, copy, group } = scratch;
+        if positive && !matches!(self, Regularizer::FusedLasso { .. }) {
+            v.iter_mut().for_each(|x| *x = x.max(T::ZERO));
+        }
+        match *self {
+            Regularizer::L0 { lambda } => {
+                let t = (lambda + lambda).sqrt();
+                v.iter_mut().for_each(|x| {
+                    if !(x.abs() > t) {
+                        *x = T::ZERO;
+                    }
+                });
+            }
+            Regularizer::L1 { lambda } => soft_threshold(v, lambda),
+            Regularizer::L2 { lambda } => scale(v, T::ONE / (T::ONE + lambda)),
+            Regularizer::Linf { lambda } => linf_prox(v, lambda, copy, sort),
+            Regularizer::L2NotSquared { lambda } => block_soft(v, lambda),
+            Regularizer::ElasticNet { l1, l2 } => {
+                soft_threshold(v, l1);
+                scale(v, T::ONE / (T::ONE + l2));
+            }
+            Regularizer::FusedLasso { tv, l1, l2 } => {
+                fused_prox(v, if positive { T::ZERO } else { l1 }, tv, T::ZERO, sort);
+                if positive {
+                    v.iter_mut().for_each(|x| *x = (*x - l1).max(T::ZERO));
+                }
+                scale(v, T::ONE / (T::ONE + l2));
+            }
+            Regularizer::GroupLassoL2 { lambda } => for_groups(v, groups, group, |g| block_soft(g, lambda)),
+            Regularizer::GroupLassoLinf { lambda } => for_groups(v, groups, group, |g| linf_prox(g, lambda, copy, sort)),
+            Regularizer::SparseGroupLassoL2 { lambda, l1 } => {
+                soft_threshold(v, l1);
+                for_groups(v, groups, group, |g| block_soft(g, lambda));
+            }
+            Regularizer::SparseGroupLassoLinf { lambda, l1 } => {
+                soft_threshold(v, l1);
+                for_groups(v, groups, group, |g| linf_prox(g, lambda, copy, sort));
+            }
+            Regularizer::None => {}
+        }
+    }
+}
+
+/// Buffers a prox reuses from vector to vector.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch<T> {
+    sort: Vec<T>,
+    copy: Vec<T>,
+    group: Vec<T>,
+}
+
+fn scale<T: Real>(v: &mut [T], s: T) {
+    v.iter_mut().for_each(|x| *x *= s);
+}
+
+/// `λ‖v‖₂`'s prox: `v·max(0, 1 − λ/‖v‖)`.
+fn block_soft<T: Real>(v: &mut [T], lambda: T) {
+    let norm = v.iter().fold(T::ZERO, |a, &x| a + x * x).sqrt();
+    scale(v, if norm > lambda { T::ONE - lambda / norm } else { T::ZERO });
+}
+
+/// `λ‖v‖∞`'s prox (Moreau): `v` minus its projection on the ℓ1 ball of
+/// radius `λ`, the dual norm's ball.
+fn linf_prox<T: Real>(v: &mut [T], lambda: T, copy: &mut Vec<T>, sort: &mut Vec<T>) {
+    copy.clear();
+    copy.extend_from_slice(v);
+    Projection::L1Ball { radius: lambda }.apply(copy, false, sort);
+    v.iter_mut().zip(copy.iter()).for_each(|(x, &q)| *x -= q);
+}
+
+/// Runs `f` on each group's entries, gathered into `buf` (groups need not
+/// be contiguous), and scatters them back.
+fn for_groups<T: Real>(v: &mut [T], groups: &[Vec<usize>], buf: &mut Vec<T>, mut f: impl FnMut(&mut [T])) {
+    for members in groups {
+        buf.clear();
+        buf.extend(members.iter().map(|&i| v[i]));
+        f(buf);
+        for (&i, &x) in members.iter().zip(buf.iter()) {
+            v[i] = x;
+        }
+    }
+}
+
+/// Applies `regularizer`'s prox to every column of `u` in place, in
+/// parallel (SPAMS's `proximalFlat`); `groups` labels each row (the group
+/// regularisers need it, one label per row); `intercept` leaves the last
+/// row untouched. The result does not depend on the thread count.
+pub fn prox_columns<T: Real>(
+    u: MatMut<'_, T>,
+    regularizer: &Regularizer<T>,
+    groups: Option<&[usize]>,
+    positive: bool,
+    intercept: bool,
+) -> Result<()> {
+    for (name, w) in ["lambda1", "lambda2", "lambda3"].into_iter().zip(regularizer.weights()) {
+        if !(w >= T::ZERO) || !w.is_finite() {
+            return Err(invalid(name, format!("must be finite and ≥ 0, got {}", w.to_f64())));
+        }
+    }
+    let n = u.nrows();
+    let free = if intercept { n.saturating_sub(1) } else { n };
+    let labels: &[usize] = match groups {
+        Some(g) if g.len() == n => &g[..free],
+        Some(g) => return Err(invalid("groups", format!("must give one group per row ({n}), got {}", g.len()))),
+        None if regularizer.grouped() => return Err(invalid("groups", "the group regularisers need groups (one label per row)")),
+        None => &[],
+    };
+    // Each group's rows, in the order the labels first appear.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for (i, &l) in labels.iter().enumerate() {
+        match seen.iter().position(|&s| s == l) {
+            Some(g) => members[g].push(i),
+            None => {
+                seen.push(l);
+                members.push(vec![i]);
+            }
+        }
+    }
+    let cols: Vec<_> = u.col_iter_mut().collect();
+    cols.into_par_iter().for_each_init(
+        || (vec![T::ZERO; free], Scratch::default()),
+        |(buf, scratch), mut col| {
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = col[i];
+            }
+            regularizer.prox(buf, &members, positive, scratch);
+            for (i, b) in buf.iter().enumerate() {
+                col[i] = *b;
+            }
+        },
+    );
+    Ok(())
+}

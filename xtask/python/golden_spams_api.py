@@ -197,6 +197,10 @@ U = np.asfortranarray(inputs[X_img][:, :30])
 for k, (regul, params) in enumerate(prox_cases):
     util[f"prox_{k}"] = spams.proximalFlat(U, regul=regul, size_group=4, numThreads=1, **params)
 util["prox_cases"] = json.dumps(prox_cases)
+# archetypalAnalysis: SPAMS's archetypes of the image patches (the same
+# start, the first p signals), whose fit the tests compare ours with.
+for p in (4, 8):
+    util[f"archetypes_{p}"] = spams.archetypalAnalysis(np.asfortranarray(inputs[X_img]), p=p, numThreads=1)
 np.savez_compressed(out / "utilities.npz", **util)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "

@@ -18,6 +18,8 @@
 //!   ([`LearnMasked`]).
 //! - [`sparse_pca`]: scikit-learn's `SparsePCA` and `MiniBatchSparsePCA`,
 //!   the batch or online learner on the transposed, centred data.
+//! - [`archetypal`]: archetypal analysis (SPAMS's `archetypalAnalysis`),
+//!   archetypes that are convex combinations of the signals.
 //!
 //! Architecture invariant: learners code through the `sc_solvers::Encode`
 //! trait only; they do no I/O (the model module turns a model into bytes
@@ -45,6 +47,7 @@
 // `!(a > b)` is deliberate: it is true for NaN, which the checks must refuse.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod archetypal;
 mod atoms;
 pub mod batch;
 pub mod error;

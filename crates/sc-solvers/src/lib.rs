@@ -93,5 +93,5 @@ pub use objective::{lasso_objective, lasso_objective_in};
 pub use omp_gram::{OmpPath, omp_gram, omp_gram_path};
 pub use ridge::ridge;
 pub use sc_linalg::{Real, faer};
-pub use simplex::simplex_codes;
+pub use simplex::{simplex_code, simplex_codes};
 pub use somp::Somp;

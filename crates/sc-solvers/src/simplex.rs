@@ -72,7 +72,7 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
                 for (j, v) in bs.iter_mut().enumerate() {
                     *v = b[(j, s)] + shift;
                 }
-                ws.solve(&g, &bs, scale);
+                ws.solve(&Dense { g: &g, p }, &bs, scale);
                 let before = indices.len();
                 order.clear();
                 order.extend(0..ws.active.len());
@@ -100,6 +100,88 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
     SparseCodes::from_parts(p, indptr, indices, values)
 }
 
+/// Where the solver reads the shifted Gram matrix `G + c` of the points.
+trait Gram<T: Real> {
+    /// Entry `(i, j)`.
+    fn entry(&self, i: usize, j: usize) -> T;
+    /// `G α − b` over every point, for the weights `alpha` of `active`
+    /// (summing to one), into `out`; `scratch` is reused.
+    fn gradient(&self, active: &[usize], alpha: &[T], b: &[T], out: &mut [T], scratch: &mut Vec<T>);
+}
+
+/// The Gram matrix computed once, column-major `p × p`, shift included.
+struct Dense<'a, T> {
+    g: &'a [T],
+    p: usize,
+}
+
+impl<T: Real> Gram<T> for Dense<'_, T> {
+    fn entry(&self, i: usize, j: usize) -> T {
+        self.g[j * self.p + i]
+    }
+    fn gradient(&self, active: &[usize], alpha: &[T], b: &[T], out: &mut [T], _: &mut Vec<T>) {
+        out.iter_mut().zip(b).for_each(|(o, &v)| *o = -v);
+        for (&a, &w) in active.iter().zip(alpha) {
+            kernels::axpy(w, &self.g[a * self.p..(a + 1) * self.p], out);
+        }
+    }
+}
+
+/// Gram entries made on demand from the points (the columns of `x`), for
+/// many points: `x_iᵀx_j + shift`, and the gradient through `y = Xα`.
+struct Lazy<'a, T: Real> {
+    x: MatRef<'a, T>,
+    shift: T,
+}
+
+impl<T: Real> Gram<T> for Lazy<'_, T> {
+    fn entry(&self, i: usize, j: usize) -> T {
+        (0..self.x.nrows()).fold(self.shift, |a, r| a + self.x[(r, i)] * self.x[(r, j)])
+    }
+    fn gradient(&self, active: &[usize], alpha: &[T], b: &[T], out: &mut [T], y: &mut Vec<T>) {
+        let m = self.x.nrows();
+        y.clear();
+        y.resize(m, T::ZERO);
+        for (&a, &w) in active.iter().zip(alpha) {
+            for (r, v) in y.iter_mut().enumerate() {
+                *v += w * self.x[(r, a)];
+            }
+        }
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = (0..m).fold(self.shift, |acc, r| acc + self.x[(r, j)] * y[r]) - b[j];
+        }
+    }
+}
+
+/// The convex combination of the columns of `points` (n_features × p)
+/// nearest to `v`, as `(point, weight)` pairs in increasing point order,
+/// with Gram entries made on demand (for many points, whose Gram matrix
+/// would not fit): the same solver as [`simplex_codes`].
+pub fn simplex_code<T: Real>(points: MatRef<'_, T>, v: &[T]) -> Result<Vec<(usize, T)>> {
+    let (m, p) = (points.nrows(), points.ncols());
+    if v.len() != m {
+        return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: v.len() });
+    }
+    if p == 0 || m == 0 {
+        return Err(Error::EmptyDictionary { n_features: m, n_atoms: p });
+    }
+    if let Some(j) = (0..p).find(|&j| (0..m).any(|i| !points[(i, j)].is_finite())) {
+        return Err(Error::NonFiniteAtom { atom: j });
+    }
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err(Error::NonFiniteSignal { sample: 0 });
+    }
+    let norms: Vec<T> = (0..p).map(|j| (0..m).fold(T::ZERO, |a, i| a + points[(i, j)] * points[(i, j)])).collect();
+    let top = norms.iter().fold(T::ZERO, |a, &v| a.max(v));
+    let shift = if top > T::ZERO { top } else { T::ONE };
+    let b: Vec<T> = (0..p).map(|j| (0..m).fold(shift, |a, i| a + points[(i, j)] * v[i])).collect();
+    let mut ws = Simplex::new(p);
+    ws.solve(&Lazy { x: points, shift }, &b, top + shift);
+    let mut out: Vec<(usize, T)> = ws.active.iter().copied().zip(ws.alpha.iter().copied()).filter(|&(_, w)| w > T::ZERO).collect();
+    out.sort_unstable_by_key(|&(j, _)| j);
+    Ok(out)
+}
+
 /// One signal's active-set state, reused across signals.
 struct Simplex<T: Real> {
     p: usize,
@@ -112,6 +194,7 @@ struct Simplex<T: Real> {
     grad: Vec<T>,
     col: Vec<T>,
     in_set: Vec<bool>,
+    scratch: Vec<T>,
 }
 
 impl<T: Real> Simplex<T> {
@@ -126,19 +209,19 @@ impl<T: Real> Simplex<T> {
             grad: vec![T::ZERO; p],
             col: vec![T::ZERO; p],
             in_set: vec![false; p],
+            scratch: Vec::new(),
         }
     }
 
     /// Adds atom `j` to the factor; false if it lies (to rounding) in the
     /// affine hull of the active atoms.
-    fn push(&mut self, g: &[T], j: usize, scale: T) -> bool {
-        let p = self.p;
+    fn push(&mut self, g: &impl Gram<T>, j: usize, scale: T) -> bool {
         for (c, &a) in self.col.iter_mut().zip(&self.active) {
-            *c = g[j * p + a];
+            *c = g.entry(a, j);
         }
         let k = self.active.len();
         let floor = T::from_f64(64.0) * T::EPSILON * scale;
-        if self.chol.push_with_threshold(&self.col[..k], g[j * p + j], floor).is_err() {
+        if self.chol.push_with_threshold(&self.col[..k], g.entry(j, j), floor).is_err() {
             return false;
         }
         self.active.push(j);
@@ -155,7 +238,7 @@ impl<T: Real> Simplex<T> {
     }
 
     /// The minimiser of `½αᵀGα − bᵀα` on the simplex, into `active`/`alpha`.
-    fn solve(&mut self, g: &[T], b: &[T], scale: T) {
+    fn solve(&mut self, g: &impl Gram<T>, b: &[T], scale: T) {
         let p = self.p;
         for &a in &self.active {
             self.in_set[a] = false;
@@ -165,17 +248,13 @@ impl<T: Real> Simplex<T> {
         self.chol.clear();
         // The nearest column: least ½G_jj − b_j.
         let half = T::from_f64(0.5);
-        let first = (0..p).fold(0, |best, j| if half * g[j * p + j] - b[j] < half * g[best * p + best] - b[best] { j } else { best });
+        let first = (0..p).fold(0, |best, j| if half * g.entry(j, j) - b[j] < half * g.entry(best, best) - b[best] { j } else { best });
         self.push(g, first, scale);
         self.alpha[0] = T::ONE;
         let tol = T::from_f64(64.0) * T::EPSILON * (scale + b.iter().fold(T::ZERO, |a, &v| a.max(v.abs())));
         for _ in 0..(10 * p + 100) {
             // The gradient Gα − b, and the active atoms' common value.
-            self.grad.copy_from_slice(b);
-            self.grad.iter_mut().for_each(|v| *v = -*v);
-            for (&a, &w) in self.active.iter().zip(&self.alpha) {
-                kernels::axpy(w, &g[a * p..(a + 1) * p], &mut self.grad);
-            }
+            g.gradient(&self.active, &self.alpha, b, &mut self.grad, &mut self.scratch);
             let level = self.active.iter().zip(&self.alpha).fold(T::ZERO, |acc, (&a, &w)| acc + w * self.grad[a]);
             let Some(j) = (0..p)
                 .filter(|&j| !self.in_set[j])
@@ -192,7 +271,7 @@ impl<T: Real> Simplex<T> {
                 // the active atoms lowers the objective by t(level − g_j).
                 let k = self.active.len();
                 for (i, &a) in self.active.iter().enumerate() {
-                    self.beta[i] = g[j * p + a];
+                    self.beta[i] = g.entry(a, j);
                 }
                 self.chol.solve_in_place(&mut self.beta[..k]);
                 let Some(out) = (0..k).filter(|&i| self.beta[i] > T::EPSILON).min_by(|&a, &b| {

@@ -184,6 +184,28 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_lazy_simplex_code_is_the_dense_one(seed in any::<u64>(), m in 2usize..10, p in 1usize..30) {
+        let mut g = SplitMix(seed);
+        let z = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
+        let x: Vec<f64> = (0..m).map(|_| 1.5 * g.normal()).collect();
+        let dense = sc_solvers::simplex_codes(z.as_ref(), Mat::<f64>::from_fn(m, 1, |i, _| x[i]).as_ref()).unwrap().to_dense();
+        let lazy = sc_solvers::simplex_code(z.as_ref(), &x).unwrap();
+        let mut w = vec![0.0; p];
+        for (j, v) in lazy {
+            w[j] = v;
+        }
+        // Both minimisers: the same fit (the weights may differ where the
+        // points are affinely dependent).
+        let fit = |w: &dyn Fn(usize) -> f64| (0..m).map(|i| (x[i] - (0..p).map(|j| z[(i, j)] * w(j)).sum::<f64>()).powi(2)).sum::<f64>();
+        let (a, b) = (fit(&|j| dense[(j, 0)]), fit(&|j| w[j]));
+        prop_assert!((a - b).abs() <= 1e-9 * (1.0 + a), "{a} vs {b}");
+    }
+}
+
 mod regularizers {
     use super::*;
     use sc_solvers::regularizer::{Regularizer, RegularizerName, prox_columns};

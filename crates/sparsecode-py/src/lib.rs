@@ -14,12 +14,13 @@
 //! `components_` `(n_atoms, n_features)` is its dictionary: no transpose.
 //!
 //! Modules: `args` (arrays, threads, names, NumPy's random state, the one
-//! f32/f64 dispatch), `encode`, `groups` (SPAMS's `somp`, `l1L2BCD`), `prox` (`sparseProject`), `learn`, `sparse_pca`, `online` (steps, statistics, the
+//! f32/f64 dispatch), `encode`, `groups` (SPAMS's `somp`, `l1L2BCD`), `prox` (`sparseProject`, `proximalFlat`, `decompSimplex`), `archetypal`, `learn`, `sparse_pca`, `online` (steps, statistics, the
 //! Dask driver's run, the schedule), `images`, `defaults`, and `dense` (dense
 //! outputs in reused memory: the crate's one `unsafe` block).
 
 #![deny(unsafe_code)]
 
+mod archetypal;
 mod args;
 mod defaults;
 mod dense;
@@ -42,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prox::project, m)?)?;
     m.add_function(wrap_pyfunction!(prox::simplex, m)?)?;
     m.add_function(wrap_pyfunction!(prox::regularize, m)?)?;
+    m.add_function(wrap_pyfunction!(archetypal::archetypal, m)?)?;
     m.add("REGULARIZERS", sparsecode::solvers::regularizer::RegularizerName::NAMES.to_vec())?;
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;

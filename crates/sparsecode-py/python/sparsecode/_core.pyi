@@ -41,6 +41,15 @@ def project(
     n_jobs: Optional[int] = None,
 ) -> FloatArray: ...
 def simplex(z: FloatArray, x: FloatArray, n_jobs: Optional[int] = None) -> Any: ...
+def archetypal(
+    x: FloatArray,
+    n_archetypes: int,
+    iterations: Optional[int] = None,
+    random_init: bool = False,
+    seed: Optional[int] = None,
+    init: Optional[FloatArray] = None,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, Any, Any, list[float]]: ...
 def regularize(
     u: FloatArray,
     regularizer: str,

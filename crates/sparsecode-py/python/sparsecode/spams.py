@@ -31,8 +31,8 @@ Provided (the coding problems are the core's, tested against
   ``l2``, ``linf``, ``l2-not-squared``, ``elastic-net``, ``fused-lasso``,
   the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``;
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
-  fused-Lasso signal approximator and its ball) and ``decompSimplex``
-  (least squares on the simplex);
+  fused-Lasso signal approximator and its ball), ``decompSimplex`` (least
+  squares on the simplex) and ``archetypalAnalysis``;
 - the learners ``trainDL`` (modes 0–5, ``posAlpha``, ``posD``, ``iter`` in
   steps or seconds), ``trainDL_Memory``, ``nmf`` and ``nnsc``, on the
   core's online learner;
@@ -46,7 +46,8 @@ Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``, and ``proximalFlat``'s matrix and trace-norm regularisers
 and ``return_val_loss``; ``trainDL``'s ``modeD`` 1–3, ``model``
-and ``batch``; ``archetypalAnalysis``; ``im2col_sliding``'s ``RGB``; and
+and ``batch``; ``archetypalAnalysis``'s ``robust``; ``im2col_sliding``'s
+``RGB``; and
 tree- and graph-structured
 sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -68,6 +69,7 @@ __all__ = [
     "trainDL",
     "trainDL_Memory",
     "proximalFlat",
+    "archetypalAnalysis",
     "bayer",
     "im2col_sliding",
     "displayPatches",
@@ -975,6 +977,72 @@ def nnsc(X, return_lasso=False, model=None, lambda1=None, numThreads=-1, batchsi
     return _nonnegative(X, float(lambda1), return_lasso, model, numThreads, batchsize, K, iter, batch)
 
 
+def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1e-3, computeXtX=False, stepsFISTA=3, stepsAS=50,
+                       randominit=False, numThreads=-1):
+    """SPAMS's ``archetypalAnalysis`` (Chen, Mairal & Harchaoui 2014): ``p``
+    archetypes ``Z = XB``, each a convex combination of the columns of
+    ``X``, with each column of ``X`` a convex combination ``ZA`` of them,
+    minimising ``‖X − ZA‖²_F``, by the core's block-coordinate scheme with
+    exact simplex steps (``stepsFISTA + stepsAS`` iterations). The start is
+    ``Z0``, or the first ``p`` signals (random ones with ``randominit``).
+    ``computeXtX`` changes nothing.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, n_signals)
+        The signals, as columns.
+    p : int, default=10
+        Archetypes.
+    Z0 : ndarray of shape (n_features, p), default=None
+        The starting archetypes.
+    returnAB : bool, default=False
+        Also return the weights ``A`` and ``B``.
+    stepsFISTA, stepsAS : int, default=3, 50
+        Their sum is the number of iterations.
+    randominit : bool, default=False
+        Start from random signals.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    Z : ndarray of shape (n_features, p)
+        The archetypes, in Fortran order.
+    A : scipy.sparse.csc_matrix of shape (p, n_signals)
+        With ``returnAB``: each signal's weights on the archetypes.
+    B : scipy.sparse.csc_matrix of shape (n_signals, p)
+        With ``returnAB``: each archetype's weights on the signals.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.asfortranarray(rng.rand(4, 200))
+    >>> Z, A, B = spams.archetypalAnalysis(X, p=3, returnAB=True)
+    >>> Z.shape, A.shape, B.shape, bool(np.allclose(A.sum(axis=0), 1))
+    ((4, 3), (3, 200), (200, 3), True)
+    """
+    if robust:
+        _not_yet("archetypalAnalysis with robust=True")
+    X = _float(X, "X")
+    init = None
+    if Z0 is not None:
+        Z0 = _float(Z0, "Z0")
+        if Z0.shape[0] != X.shape[0]:
+            raise ValueError(f"X and Z0 must have the same number of rows (features): X has {X.shape[0]}, Z0 has {Z0.shape[0]}")
+        p = Z0.shape[1]
+        init = np.ascontiguousarray(Z0.T, dtype=X.dtype)
+    with python_names(n_archetypes="p"):
+        Z, (ad, ai, ap), (bd, bi, bp), _ = _core.archetypal(np.ascontiguousarray(X.T), int(p), iterations=int(stepsFISTA) + int(stepsAS),
+                                                            random_init=bool(randominit), init=init, n_jobs=_threads(numThreads))
+    Z = np.asfortranarray(Z.T)
+    if not returnAB:
+        return Z
+    n = X.shape[1]
+    return Z, ssp.csc_matrix((ad, ai, ap), shape=(int(p), n)), ssp.csc_matrix((bd, bi, bp), shape=(n, int(p)))
+
+
 def bayer(X, offset):
     """SPAMS's ``bayer``: a copy of the RGB patch ``X`` with a Bayer
     mosaic applied, each pixel keeping one channel. ``X`` is a vector of
@@ -1428,7 +1496,7 @@ def _missing(name, what):
 
 
 for _name in (
-    "fistaFlat", "archetypalAnalysis", "fistaTree",
+    "fistaFlat", "fistaTree",
     "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
 ):
     globals()[_name] = _missing(_name, f"{_name}")

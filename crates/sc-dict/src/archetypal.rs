@@ -1,0 +1,138 @@
+//! Archetypal analysis (Cutler & Breiman 1994, by the block-coordinate
+//! scheme of Chen, Mairal & Harchaoui 2014, SPAMS's `archetypalAnalysis`):
+//! `p` archetypes `Z = XB`, each a convex combination of the signals, and
+//! each signal a convex combination `ZA` of the archetypes, minimising
+//! `‖X − ZA‖²_F` (the columns of `A` and `B` on their simplices).
+//!
+//! Each iteration codes every signal on the simplex of the archetypes
+//! (`sc_solvers::simplex_codes`, exact), then updates the archetypes one
+//! after another: archetype `l` moves to the convex combination of the
+//! signals nearest to its unconstrained optimum `z_l + R a_lᵀ / ‖a_l‖²`
+//! (`R` the residual, `a_l` its row of `A`), or, unused, to the signal
+//! worst explained. The objective never increases: every step is an exact
+//! block minimisation.
+
+use faer::{Mat, MatRef};
+use sc_linalg::Real;
+use sc_linalg::rng::SplitMix;
+use sc_solvers::{SparseCodes, simplex_code, simplex_codes};
+
+use crate::error::{Error, Result};
+
+/// The parameters of [`archetypal_analysis`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArchetypalParams {
+    /// Archetypes (`p`).
+    pub n_archetypes: usize,
+    /// Iterations (SPAMS's `stepsFISTA + stepsAS`: every step here is the
+    /// exact one).
+    pub iterations: usize,
+    /// Start from random signals (seeded by `seed`) instead of the first
+    /// `n_archetypes` (SPAMS's `randominit`).
+    pub random_init: bool,
+    /// The seed of the random start.
+    pub seed: u64,
+}
+
+impl ArchetypalParams {
+    /// SPAMS's defaults: 3 + 50 iterations, the first signals as the start.
+    pub fn new(n_archetypes: usize) -> Self {
+        Self { n_archetypes, iterations: 53, random_init: false, seed: 0 }
+    }
+}
+
+/// Archetypes, and the two convex codings.
+#[derive(Debug, Clone)]
+pub struct Archetypes<T: Real> {
+    /// The archetypes, columns (n_features × p).
+    pub z: Mat<T>,
+    /// Each signal's weights on the archetypes (p × n_samples).
+    pub a: SparseCodes<T>,
+    /// Each archetype's weights on the signals (n_samples × p).
+    pub b: SparseCodes<T>,
+    /// `‖X − ZA‖²_F` after each iteration.
+    pub objectives: Vec<f64>,
+}
+
+/// Archetypal analysis of the columns of `x` (n_features × n_samples),
+/// starting from `init` (n_features × p, any points) or from signals.
+pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams, init: Option<MatRef<'_, T>>) -> Result<Archetypes<T>> {
+    let (m, n, p) = (x.nrows(), x.ncols(), params.n_archetypes);
+    if p == 0 {
+        return Err(Error::InvalidParameter { name: "n_archetypes", reason: "must be at least 1".into() });
+    }
+    if n == 0 || m == 0 {
+        return Err(Error::Dimension(format!("no signals to analyse ({m} × {n})")));
+    }
+    if let Some(s) = (0..n).find(|&s| (0..m).any(|i| !x[(i, s)].is_finite())) {
+        return Err(Error::NonFinite(s));
+    }
+    // B's columns: the start's weights when it is made of signals.
+    let mut weights: Vec<Vec<(usize, T)>> = Vec::with_capacity(p);
+    let mut z = match init {
+        Some(z0) => {
+            if z0.nrows() != m || z0.ncols() != p {
+                return Err(Error::Dimension(format!("the initial archetypes are {} × {}, expected {m} × {p}", z0.nrows(), z0.ncols())));
+            }
+            weights.resize(p, Vec::new());
+            z0.to_owned()
+        }
+        None => {
+            let mut rng = SplitMix(params.seed);
+            let picks: Vec<usize> = (0..p).map(|l| if params.random_init { rng.below(n) } else { l % n }).collect();
+            weights.extend(picks.iter().map(|&s| vec![(s, T::ONE)]));
+            Mat::from_fn(m, p, |i, l| x[(i, picks[l])])
+        }
+    };
+    let mut objectives = Vec::with_capacity(params.iterations);
+    let mut a = simplex_codes(z.as_ref(), x)?;
+    for _ in 0..params.iterations {
+        let ad = a.to_dense();
+        // The residual R = X − ZA, kept up to date as archetypes move.
+        let mut r = x.to_owned() - &z * &ad;
+        let mut v = vec![T::ZERO; m];
+        for l in 0..p {
+            let row: Vec<T> = (0..n).map(|s| ad[(l, s)]).collect();
+            let sq = row.iter().fold(T::ZERO, |acc, &w| acc + w * w);
+            let old: Vec<T> = (0..m).map(|i| z[(i, l)]).collect();
+            if sq.to_f64() < 1e-7 {
+                // Unused: the worst-explained signal.
+                let worst = (0..n)
+                    .map(|s| (s, (0..m).fold(T::ZERO, |acc, i| acc + r[(i, s)] * r[(i, s)])))
+                    .fold((0, T::ZERO), |best, c| if c.1 > best.1 { c } else { best })
+                    .0;
+                weights[l] = vec![(worst, T::ONE)];
+            } else {
+                for (i, vi) in v.iter_mut().enumerate() {
+                    *vi = old[i] + (0..n).fold(T::ZERO, |acc, s| acc + r[(i, s)] * row[s]) / sq;
+                }
+                weights[l] = simplex_code(x, &v)?;
+            }
+            for i in 0..m {
+                z[(i, l)] = weights[l].iter().fold(T::ZERO, |acc, &(s, w)| acc + w * x[(i, s)]);
+            }
+            // R loses (z_new − z_old) a_l.
+            for s in 0..n {
+                if row[s] != T::ZERO {
+                    for i in 0..m {
+                        r[(i, s)] -= (z[(i, l)] - old[i]) * row[s];
+                    }
+                }
+            }
+        }
+        a = simplex_codes(z.as_ref(), x)?;
+        let fit = x.to_owned() - &z * a.to_dense();
+        objectives.push(fit.squared_norm_l2().to_f64());
+    }
+    let mut indptr = vec![0usize];
+    let (mut indices, mut values) = (Vec::new(), Vec::new());
+    for w in &weights {
+        for &(s, v) in w {
+            indices.push(s as u32);
+            values.push(v);
+        }
+        indptr.push(indices.len());
+    }
+    let b = SparseCodes::from_parts(n, indptr, indices, values)?;
+    Ok(Archetypes { z, a, b, objectives })
+}

@@ -201,6 +201,17 @@ util["prox_cases"] = json.dumps(prox_cases)
 # start, the first p signals), whose fit the tests compare ours with.
 for p in (4, 8):
     util[f"archetypes_{p}"] = spams.archetypalAnalysis(np.asfortranarray(inputs[X_img]), p=p, numThreads=1)
+# fistaFlat with the square loss: the image patches over the patch
+# dictionary as a design.
+fista_cases = [
+    ("l1", dict(lambda1=0.2)), ("elastic-net", dict(lambda1=0.2, lambda2=0.1)), ("group-lasso-l2", dict(lambda1=0.5)),
+    ("l1", dict(lambda1=0.2, pos=True)), ("fused-lasso", dict(lambda1=0.1, lambda2=0.1, lambda3=0.0)),
+]
+Yf, Xf = np.asfortranarray(inputs[X_img][:, :20]), np.asfortranarray(inputs[D_patch])
+for k, (regul, params) in enumerate(fista_cases):
+    util[f"fista_{k}"] = spams.fistaFlat(Yf, Xf, np.zeros((128, 20), order="F"), loss="square", regul=regul, size_group=4, numThreads=1,
+                                         max_it=5000, tol=1e-10, **params)
+util["fista_cases"] = json.dumps(fista_cases)
 np.savez_compressed(out / "utilities.npz", **util)
 (out / "README.md").write_text(
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "

@@ -8,7 +8,8 @@
 //! fused-Lasso signal approximator, SPAMS's `sparseProject`); and least
 //! squares on the simplex ([`simplex_codes`], SPAMS's `decompSimplex`);
 //! the proximal operators of SPAMS's flat regularisers ([`regularizer`],
-//! its `proximalFlat`).
+//! its `proximalFlat`) and regularised least squares with any of them
+//! ([`fista_square`], its `fistaFlat`).
 //!
 //! # Brief overview
 //! A [`Dictionary`] is prepared once (it validates `D` and precomputes the
@@ -64,6 +65,7 @@ mod dictionary;
 mod driver;
 mod encoder;
 mod error;
+mod fista_flat;
 mod group_lasso;
 mod iterative;
 mod lars;
@@ -87,6 +89,7 @@ pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
 pub use encoder::{Encode, Encoder};
 pub use error::{Error, Result};
+pub use fista_flat::{FistaFlat, fista_square};
 pub use group_lasso::GroupLasso;
 pub use masked::{is_missing, observed};
 pub use objective::{lasso_objective, lasso_objective_in};

@@ -155,6 +155,35 @@ impl<T: Real> Regularizer<T> {
         }
     }
 
+    /// The regulariser times `s` (every weight scaled: `sψ`), for a prox
+    /// step `prox_{ψ/L}`.
+    pub fn scaled(&self, s: T) -> Self {
+        match *self {
+            Regularizer::L0 { lambda } => Regularizer::L0 { lambda: lambda * s },
+            Regularizer::L1 { lambda } => Regularizer::L1 { lambda: lambda * s },
+            Regularizer::L2 { lambda } => Regularizer::L2 { lambda: lambda * s },
+            Regularizer::Linf { lambda } => Regularizer::Linf { lambda: lambda * s },
+            Regularizer::L2NotSquared { lambda } => Regularizer::L2NotSquared { lambda: lambda * s },
+            Regularizer::ElasticNet { l1, l2 } => Regularizer::ElasticNet { l1: l1 * s, l2: l2 * s },
+            Regularizer::FusedLasso { tv, l1, l2 } => Regularizer::FusedLasso { tv: tv * s, l1: l1 * s, l2: l2 * s },
+            Regularizer::GroupLassoL2 { lambda } => Regularizer::GroupLassoL2 { lambda: lambda * s },
+            Regularizer::GroupLassoLinf { lambda } => Regularizer::GroupLassoLinf { lambda: lambda * s },
+            Regularizer::SparseGroupLassoL2 { lambda, l1 } => Regularizer::SparseGroupLassoL2 { lambda: lambda * s, l1: l1 * s },
+            Regularizer::SparseGroupLassoLinf { lambda, l1 } => Regularizer::SparseGroupLassoLinf { lambda: lambda * s, l1: l1 * s },
+            Regularizer::None => Regularizer::None,
+        }
+    }
+
+    /// Refuses a negative, infinite or NaN weight.
+    pub fn check(&self) -> Result<()> {
+        for (name, w) in ["lambda1", "lambda2", "lambda3"].into_iter().zip(self.weights()) {
+            if !(w >= T::ZERO) || !w.is_finite() {
+                return Err(invalid(name, format!("must be finite and ≥ 0, got {}", w.to_f64())));
+            }
+        }
+        Ok(())
+    }
+
     fn weights(&self) -> [T; 3] {
         match *self {
             Regularizer::L0 { lambda }
@@ -269,23 +298,15 @@ fn for_groups<T: Real>(v: &mut [T], groups: &[Vec<usize>], buf: &mut Vec<T>, mut
     }
 }
 
-/// Applies `regularizer`'s prox to every column of `u` in place, in
-/// parallel (SPAMS's `proximalFlat`); `groups` labels each row (the group
-/// regularisers need it, one label per row); `intercept` leaves the last
-/// row untouched. The result does not depend on the thread count.
-pub fn prox_columns<T: Real>(
-    u: MatMut<'_, T>,
+/// The rows a prox reads (all, or all but the intercept's) and each
+/// group's rows among them, in the order the labels first appear; checks
+/// that `groups` labels each of the `n` rows, and is given when needed.
+pub(crate) fn group_members<T: Real>(
     regularizer: &Regularizer<T>,
+    n: usize,
     groups: Option<&[usize]>,
-    positive: bool,
     intercept: bool,
-) -> Result<()> {
-    for (name, w) in ["lambda1", "lambda2", "lambda3"].into_iter().zip(regularizer.weights()) {
-        if !(w >= T::ZERO) || !w.is_finite() {
-            return Err(invalid(name, format!("must be finite and ≥ 0, got {}", w.to_f64())));
-        }
-    }
-    let n = u.nrows();
+) -> Result<(usize, Vec<Vec<usize>>)> {
     let free = if intercept { n.saturating_sub(1) } else { n };
     let labels: &[usize] = match groups {
         Some(g) if g.len() == n => &g[..free],
@@ -293,7 +314,6 @@ pub fn prox_columns<T: Real>(
         None if regularizer.grouped() => return Err(invalid("groups", "the group regularisers need groups (one label per row)")),
         None => &[],
     };
-    // Each group's rows, in the order the labels first appear.
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut seen: Vec<usize> = Vec::new();
     for (i, &l) in labels.iter().enumerate() {
@@ -305,6 +325,23 @@ pub fn prox_columns<T: Real>(
             }
         }
     }
+    Ok((free, members))
+}
+
+/// Applies `regularizer`'s prox to every column of `u` in place, in
+/// parallel (SPAMS's `proximalFlat`); `groups` labels each row (the group
+/// regularisers need it, one label per row); `intercept` leaves the last
+/// row untouched. The result does not depend on the thread count.
+pub fn prox_columns<T: Real>(
+    u: MatMut<'_, T>,
+    regularizer: &Regularizer<T>,
+    groups: Option<&[usize]>,
+    positive: bool,
+    intercept: bool,
+) -> Result<()> {
+    regularizer.check()?;
+    let n = u.nrows();
+    let (free, members) = group_members(regularizer, n, groups, intercept)?;
     let cols: Vec<_> = u.col_iter_mut().collect();
     cols.into_par_iter().for_each_init(
         || (vec![T::ZERO; free], Scratch::default()),

@@ -284,3 +284,53 @@ mod regularizers {
         assert!(prox_columns(m.as_mut(), &Regularizer::L1 { lambda: -1.0 }, None, false, false).is_err());
     }
 }
+
+mod fista_flat {
+    use super::*;
+    use sc_solvers::regularizer::{Regularizer, RegularizerName};
+    use sc_solvers::{Dictionary, Encoder, FistaFlat, fista_square};
+
+    /// With the ℓ1 regulariser, FISTA reaches the Lasso's objective (the
+    /// exact homotopy's) to 1e-7; with every convex regulariser, no small
+    /// move from its answer lowers ½‖y − Xw‖² + ψ(w) by more than the
+    /// tolerance allows; with none and a tall design, Xᵀ(y − Xw) = 0.
+    #[test]
+    fn fista_square_minimises_each_objective() {
+        let mut g = SplitMix(9);
+        let (m, p, n) = (30, 12, 4);
+        let x = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
+        let y = Mat::<f64>::from_fn(m, n, |_, _| 2.0 * g.normal());
+        let w0 = Mat::<f64>::zeros(p, n);
+        let settings = |r| FistaFlat { max_iter: 20_000, tol: 1e-12, ..FistaFlat::new(r) };
+        let (w, _) = fista_square(x.as_ref(), y.as_ref(), w0.as_ref(), &settings(Regularizer::L1 { lambda: 3.0 })).unwrap();
+        let lasso = Encoder::lasso_lars(3.0).encode(&Dictionary::new(x.as_ref()).unwrap(), y.as_ref()).unwrap().to_dense();
+        let f = |w: &Mat<f64>, j: usize| {
+            0.5 * (0..m).map(|i| (y[(i, j)] - (0..p).map(|k| x[(i, k)] * w[(k, j)]).sum::<f64>()).powi(2)).sum::<f64>()
+                + 3.0 * (0..p).map(|k| w[(k, j)].abs()).sum::<f64>()
+        };
+        for j in 0..n {
+            assert!((f(&w, j) - f(&lasso, j)).abs() <= 1e-7 * f(&lasso, j), "{} vs {}", f(&w, j), f(&lasso, j));
+        }
+        let (w, _) = fista_square(x.as_ref(), y.as_ref(), w0.as_ref(), &settings(Regularizer::None)).unwrap();
+        let normal = x.transpose() * (&y - &x * &w);
+        assert!((0..p).all(|k| (0..n).all(|j| normal[(k, j)].abs() <= 1e-8)), "{normal:?}");
+        let groups: Vec<usize> = (0..p).map(|k| k / 3).collect();
+        for &name in RegularizerName::NAMES.iter().filter(|&&n| n != "l0") {
+            let r = Regularizer::new(name.parse().unwrap(), 2.0, 0.5, 0.3);
+            let s = FistaFlat { groups: Some(groups.clone()), ..settings(r) };
+            let (w, _) = fista_square(x.as_ref(), y.as_ref(), w0.as_ref(), &s).unwrap();
+            let col: Vec<f64> = (0..p).map(|k| w[(k, 0)]).collect();
+            let smooth = |v: &[f64]| 0.5 * (0..m).map(|i| (y[(i, 0)] - (0..p).map(|k| x[(i, k)] * v[k]).sum::<f64>()).powi(2)).sum::<f64>();
+            // A minimiser is a fixed point of the proximal-gradient step,
+            // w = prox_{ψ/c}(w − ∇/c), for any step 1/c.
+            let grad: Vec<f64> =
+                (0..p).map(|k| (0..m).map(|i| x[(i, k)] * ((0..p).map(|l| x[(i, l)] * col[l]).sum::<f64>() - y[(i, 0)])).sum()).collect();
+            let lip = 1e3;
+            let mut u: Vec<f64> = col.iter().zip(&grad).map(|(a, b)| a - b / lip).collect();
+            let members: Vec<Vec<usize>> = (0..4).map(|gi| (3 * gi..3 * gi + 3).collect()).collect();
+            r.scaled(1.0 / lip).prox(&mut u, &members, false, &mut Default::default());
+            let gap = u.iter().zip(&col).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(gap <= 1e-7 * (1.0 + smooth(&col)), "{name}: not a fixed point ({gap})");
+        }
+    }
+}

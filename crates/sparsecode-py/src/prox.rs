@@ -1,16 +1,17 @@
 //! `project`: a projection or proximal step on every row of an array
 //! (`sparsecode::solvers::prox`, SPAMS's `sparseProject`); `simplex`:
 //! least squares on the simplex (SPAMS's `decompSimplex`); `regularize`:
-//! the flat regularisers' proximal operators (SPAMS's `proximalFlat`).
+//! the flat regularisers' proximal operators (SPAMS's `proximalFlat`);
+//! `fista`: regularised least squares with them (its `fistaFlat`).
 
 use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use sparsecode::solvers::faer::MatMut;
 use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
 use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, prox_columns};
-use sparsecode::solvers::simplex_codes;
+use sparsecode::solvers::{FistaFlat, fista_square, simplex_codes};
 
-use crate::args::{detach, on_threads, parse, value_error, view, with_floats};
+use crate::args::{array2, detach, on_threads, parse, value_error, view, with_floats};
 use crate::dense::DenseElement;
 use crate::encode::csr_parts;
 
@@ -124,4 +125,57 @@ pub(crate) fn regularize(
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<RegularizerName>(regularizer)?;
     with_floats!(u, |u| regularize_t(py, u, name, [lambda1, lambda2, lambda3], groups.as_deref(), positive, intercept, n_jobs))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fista_t<T: DenseElement>(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, T>,
+    y: PyReadonlyArray2<'_, T>,
+    w0: PyReadonlyArray2<'_, T>,
+    name: RegularizerName,
+    weights: [f64; 3],
+    settings: (Option<Vec<usize>>, bool, bool, usize, f64, bool),
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let (xm, ym, wm) = (view(&x)?, view(&y)?, view(&w0)?);
+    let [l1, l2, l3] = weights.map(T::from_f64);
+    let (groups, positive, intercept, max_iter, tol, ista) = settings;
+    let s = FistaFlat { regularizer: Regularizer::new(name, l1, l2, l3), groups, positive, intercept, max_iter, tol, ista };
+    let (w, steps) = detach(py, || on_threads(n_jobs, || fista_square(xm, ym, wm, &s)))??.map_err(value_error)?;
+    let (p, n) = (w.nrows(), w.ncols());
+    let data: Vec<T> = (0..n).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| w[(i, j)]).collect();
+    Ok((array2(py, data, n, p)?, steps).into_pyobject(py)?.into_any().unbind())
+}
+
+/// Regularised least squares, `argmin_w ½‖y − Xw‖² + ψ(w)` for each row
+/// `y` of `y` `(n, m)`, the design `x` given by its columns as rows
+/// `(p, m)`, from the rows of `w0` `(n, p)`, by FISTA (ISTA with `ista`);
+/// `regularizer` and its weights as in `regularize`. Returns the solutions
+/// `(n, p)` and each row's step count.
+#[pyfunction]
+#[pyo3(signature = (x, y, w0, regularizer, lambda1=0.0, lambda2=0.0, lambda3=0.0, groups=None, positive=false, intercept=false,
+    max_iter=None, tol=None, ista=false, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fista(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    w0: &Bound<'_, PyAny>,
+    regularizer: &str,
+    lambda1: f64,
+    lambda2: f64,
+    lambda3: f64,
+    groups: Option<Vec<usize>>,
+    positive: bool,
+    intercept: bool,
+    max_iter: Option<usize>,
+    tol: Option<f64>,
+    ista: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<RegularizerName>(regularizer)?;
+    let base = FistaFlat::<f64>::new(Regularizer::None);
+    let settings = (groups, positive, intercept, max_iter.unwrap_or(base.max_iter), tol.unwrap_or(base.tol), ista);
+    with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, [lambda1, lambda2, lambda3], settings, n_jobs))
 }

@@ -292,6 +292,29 @@ def test_proximal_flat_is_spams():
         spams.proximalFlat(U, regul="l3")
 
 
+def test_fista_flat_reaches_spams_objective():
+    """fistaFlat with the square loss: ½‖y − Xw‖² + ψ(w) no higher than at
+    SPAMS's answer (both run to a tight tolerance), to 1e-6 relative."""
+    u = np.load(GOLDEN / "utilities.npz")
+    Y, X = np.asfortranarray(INPUTS["X_img"][:, :20]), np.asfortranarray(INPUTS["D_patch"])
+    groups = np.arange(128) // 4
+    for k, (regul, params) in enumerate(json.loads(str(u["fista_cases"]))):
+        W = spams.fistaFlat(Y, X, np.zeros((128, 20), order="F"), loss="square", regul=regul, size_group=4, max_it=5000, tol=1e-10, **params)
+        assert W.shape == (128, 20) and W.flags.f_contiguous
+        l1, l2, l3 = params.get("lambda1", 0), params.get("lambda2", 0), params.get("lambda3", 0)
+        psi = {
+            "l1": lambda W: l1 * np.abs(W).sum(0),
+            "elastic-net": lambda W: l1 * np.abs(W).sum(0) + 0.5 * l2 * (W**2).sum(0),
+            "group-lasso-l2": lambda W: l1 * sum(np.linalg.norm(W[groups == g], axis=0) for g in range(32)),
+            "fused-lasso": lambda W: l1 * np.abs(np.diff(W, axis=0)).sum(0) + l2 * np.abs(W).sum(0) + 0.5 * l3 * (W**2).sum(0),
+        }[regul]
+        f = lambda W: 0.5 * ((Y - X @ W) ** 2).sum(0) + psi(W)  # noqa: E731
+        if params.get("pos"):
+            assert W.min() >= 0
+        theirs = u[f"fista_{k}"]
+        assert np.all(f(W) <= f(theirs) * (1 + 1e-6) + 1e-9), (regul, f(W) - f(theirs))
+
+
 def test_archetypes_fit_as_well_as_spams():
     """archetypalAnalysis from SPAMS's start: archetypes that are convex
     combinations of the signals (Z = XB, A and B on their simplices) and a

@@ -41,6 +41,22 @@ def project(
     n_jobs: Optional[int] = None,
 ) -> FloatArray: ...
 def simplex(z: FloatArray, x: FloatArray, n_jobs: Optional[int] = None) -> Any: ...
+def fista(
+    x: FloatArray,
+    y: FloatArray,
+    w0: FloatArray,
+    regularizer: str,
+    lambda1: float = 0.0,
+    lambda2: float = 0.0,
+    lambda3: float = 0.0,
+    groups: Optional[Sequence[int]] = None,
+    positive: bool = False,
+    intercept: bool = False,
+    max_iter: Optional[int] = None,
+    tol: Optional[float] = None,
+    ista: bool = False,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, list[int]]: ...
 def archetypal(
     x: FloatArray,
     n_archetypes: int,

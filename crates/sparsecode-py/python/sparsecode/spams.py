@@ -29,7 +29,8 @@ Provided (the coding problems are the core's, tested against
   convex form, the group Lasso, in mode 2);
 - ``proximalFlat`` with the flat vector regularisers (``l0``, ``l1``,
   ``l2``, ``linf``, ``l2-not-squared``, ``elastic-net``, ``fused-lasso``,
-  the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``;
+  the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``,
+  and ``fistaFlat`` with the square loss and the same regularisers;
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball), ``decompSimplex`` (least
   squares on the simplex) and ``archetypalAnalysis``;
@@ -44,8 +45,9 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``ols``, its ``Q``/``q`` Gram form and mode 1 with
 ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-``fistaFlat``, and ``proximalFlat``'s matrix and trace-norm regularisers
-and ``return_val_loss``; ``trainDL``'s ``modeD`` 1–3, ``model``
+``fistaFlat``'s losses other than the square and its ``return_optim_info``,
+and the matrix and trace-norm regularisers and ``return_val_loss`` of
+both; ``trainDL``'s ``modeD`` 1–3, ``model``
 and ``batch``; ``archetypalAnalysis``'s ``robust``; ``im2col_sliding``'s
 ``RGB``; and
 tree- and graph-structured
@@ -69,6 +71,7 @@ __all__ = [
     "trainDL",
     "trainDL_Memory",
     "proximalFlat",
+    "fistaFlat",
     "archetypalAnalysis",
     "bayer",
     "im2col_sliding",
@@ -977,6 +980,103 @@ def nnsc(X, return_lasso=False, model=None, lambda1=None, numThreads=-1, batchsi
     return _nonnegative(X, float(lambda1), return_lasso, model, numThreads, batchsize, K, iter, batch)
 
 
+def _groups(n, size_group, groups, who):
+    """Each of the ``n`` coefficients' group: ``groups`` (SPAMS's labels),
+    or consecutive runs of ``size_group``."""
+    if groups is not None:
+        return [int(g) for g in np.asarray(groups).ravel()]
+    size = int(size_group)
+    if size < 1:
+        raise ValueError(f"{who} : size_group must be ≥ 1, got {size_group!r}")
+    return [i // size for i in range(n)]
+
+
+def _regul(regul, who):
+    """SPAMS's ``regul`` as the core's regulariser name."""
+    name = str(regul).lower()
+    if name not in {n.replace("_", "-") for n in _core.REGULARIZERS}:
+        if name in ("trace-norm-vec", "rank-vec", "l1l2", "l1linf", "l1l2+l1", "l1linf+l1", "l1linf+row-column", "trace-norm", "rank",
+                    "l1-constraint", "graph", "tree-l0", "tree-l2", "tree-linf", "graph-ridge", "graph-l2", "multi-task-tree",
+                    "multi-task-graph"):
+            _not_yet(f"{who} with regul={regul!r}")
+        raise ValueError(f"{who} : unknown regul {regul!r}; expected one of {sorted(n.replace('_', '-') for n in _core.REGULARIZERS)}")
+    return name.replace("-", "_")
+
+
+def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=1.0, fixed_step=False, gamma=1.5, lambda1=1.0, delta=1.0,
+              lambda2=0.0, lambda3=0.0, a=1.0, b=0.0, c=1.0, tol=0.000001, it0=100, max_iter_backtracking=1000, compute_gram=False,
+              lin_admm=False, admm=False, intercept=False, resetflow=False, regul="", loss="", verbose=False, pos=False, clever=False,
+              log=False, ista=False, subgrad=False, logName="", is_inner_weights=False, inner_weights=None, size_group=1, groups=None,
+              sqrt_step=True, transpose=False, linesearch_mode=0):
+    """SPAMS's ``fistaFlat`` with the square loss: for each column ``y`` of
+    ``Y``, ``argmin_w ½‖y − Xw‖² + ψ(w)``, ``ψ`` one of
+    :func:`proximalFlat`'s regularisers (``regul``, ``lambda1``,
+    ``lambda2``, ``lambda3``, ``groups`` or ``size_group``, ``pos``,
+    ``intercept``), by the core's FISTA from ``W0`` (ISTA with ``ista``):
+    its step is ``1/‖X‖₂²``, known exactly, so ``L0``, ``gamma``,
+    ``fixed_step``, the line searches and ``compute_gram`` change nothing;
+    a column stops when a step moves it by at most ``tol`` relative to its
+    size, or after ``max_it`` steps.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (m, n)
+        The targets, as columns.
+    X : ndarray of shape (m, p)
+        The design.
+    W0 : ndarray of shape (p, n)
+        The starting coefficients.
+    loss : {"square"}
+        The loss (the others are not yet provided).
+    regul : str
+        The regulariser, as :func:`proximalFlat` names it.
+    lambda1, lambda2, lambda3 : float
+        Its weights.
+    max_it : int, default=1000
+        Steps per column at most.
+    tol : float, default=1e-6
+        The relative change that stops a column.
+    ista : bool, default=False
+        ISTA instead of FISTA.
+    numThreads : int, default=-1
+        Threads (-1: every core).
+
+    Returns
+    -------
+    W : ndarray of shape (p, n)
+        The coefficients, in Fortran order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sparsecode.spams as spams
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.asfortranarray(rng.randn(20, 8))
+    >>> Y = np.asfortranarray(X[:, [2]] * 3.0)
+    >>> W = spams.fistaFlat(Y, X, np.zeros((8, 1), order="F"), loss="square", regul="l1", lambda1=0.1)
+    >>> int(np.argmax(np.abs(W))), W.shape
+    (2, (8, 1))
+    """
+    if str(loss).lower() != "square":
+        _not_yet(f"fistaFlat with loss={loss!r} (the square loss is)")
+    if return_optim_info:
+        _not_yet("fistaFlat's return_optim_info")
+    if subgrad or admm or lin_admm or transpose:
+        _not_yet("fistaFlat's subgrad, admm, lin_admm and transpose")
+    name = _regul(regul, "fistaFlat")
+    Y, X, W0 = _float(Y, "Y"), _float(X, "X"), _float(W0, "W0")
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must have the same number of rows: X has {X.shape[0]}, Y has {Y.shape[0]}")
+    if W0.shape != (X.shape[1], Y.shape[1]):
+        raise ValueError(f"W0 must have shape {(X.shape[1], Y.shape[1])}, got {W0.shape}")
+    dtype = np.result_type(Y.dtype, X.dtype)
+    rows = lambda A: np.ascontiguousarray(A.T, dtype=dtype)  # noqa: E731
+    W, _ = _core.fista(rows(X), rows(Y), rows(W0), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
+                       groups=_groups(X.shape[1], size_group, groups, "fistaFlat"), positive=bool(pos), intercept=bool(intercept),
+                       max_iter=int(max_it), tol=float(tol), ista=bool(ista), n_jobs=_threads(numThreads))
+    return np.asfortranarray(W.T)
+
+
 def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1e-3, computeXtX=False, stepsFISTA=3, stepsAS=50,
                        randominit=False, numThreads=-1):
     """SPAMS's ``archetypalAnalysis`` (Chen, Mairal & Harchaoui 2014): ``p``
@@ -1220,23 +1320,10 @@ def proximalFlat(U, return_val_loss=False, numThreads=-1, lambda1=1.0, lambda2=0
         _not_yet("proximalFlat's return_val_loss")
     if transpose:
         _not_yet("proximalFlat's transpose")
-    name = str(regul).lower()
-    if name not in {n.replace("_", "-") for n in _core.REGULARIZERS}:
-        if name in ("trace-norm-vec", "rank-vec", "l1l2", "l1linf", "l1l2+l1", "l1linf+l1", "l1linf+row-column", "trace-norm", "rank",
-                    "l1-constraint", "graph", "tree-l0", "tree-l2", "tree-linf", "graph-ridge", "graph-l2", "multi-task-tree",
-                    "multi-task-graph"):
-            _not_yet(f"proximalFlat with regul={regul!r}")
-        raise ValueError(f"proximalFlat : unknown regul {regul!r}; expected one of {sorted(n.replace('_', '-') for n in _core.REGULARIZERS)}")
+    name = _regul(regul, "proximalFlat")
     U = _float(U, "U")
-    n = U.shape[0]
-    if groups is not None:
-        labels = [int(g) for g in np.asarray(groups).ravel()]
-    else:
-        size = int(size_group)
-        if size < 1:
-            raise ValueError(f"proximalFlat : size_group must be ≥ 1, got {size_group!r}")
-        labels = [i // size for i in range(n)]
-    V = _core.regularize(np.ascontiguousarray(U.T), name.replace("-", "_"), lambda1=float(lambda1), lambda2=float(lambda2),
+    labels = _groups(U.shape[0], size_group, groups, "proximalFlat")
+    V = _core.regularize(np.ascontiguousarray(U.T), name, lambda1=float(lambda1), lambda2=float(lambda2),
                          lambda3=float(lambda3), groups=labels, positive=bool(pos), intercept=bool(intercept), n_jobs=_threads(numThreads))
     return V.T
 
@@ -1495,9 +1582,6 @@ def _missing(name, what):
     return f
 
 
-for _name in (
-    "fistaFlat", "fistaTree",
-    "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL",
-):
+for _name in ("fistaTree", "fistaGraph", "proximalTree", "proximalGraph", "structTrainDL"):
     globals()[_name] = _missing(_name, f"{_name}")
 del _name

@@ -335,6 +335,18 @@ def test_archetypes_fit_as_well_as_spams():
         assert fit(Z) <= (1.001 if p == 4 else 1.03) * fit(u[f"archetypes_{p}"]), (fit(Z), fit(u[f"archetypes_{p}"]))
 
 
+def test_the_stain_separation_example_runs():
+    """``examples/stain_separation.py`` (Vahadane's method as StainTools
+    writes it with SPAMS) finds the planted stains of its H&E tile."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).parent.parent / "examples" / "stain_separation.py"
+    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "angles to the true stains" in out.stdout
+
+
 def check_groups(call, X, D, theirs):
     """somp: each group's support SPAMS's on ≥ 99.5% of the signals, the
     residual no higher; l1L2BCD: each group's objective

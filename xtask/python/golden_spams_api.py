@@ -110,6 +110,8 @@ extra_cases = [
     ("omp", dict(lambda1=0.01, L=6), X_planted, D_rand),
     ("lasso", dict(lambda1=0.2, mode=2, return_reg_path=True), X_img, D_patch),
     ("omp", dict(L=6, return_reg_path=True), X_planted, D_rand),
+    ("lasso", dict(lambda1=0.15, mode=2, ols=True), X_img, D_patch),
+    ("lasso", dict(lambda1=0.05, mode=2, lambda2=0.1, ols=True), X_planted, D_rand),
 ]
 for k, (fn, params, X, D) in enumerate(extra_cases, start=len(cases) + len(group_cases)):
     for dtype in (np.float64, np.float32):

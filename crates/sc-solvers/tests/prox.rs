@@ -334,3 +334,35 @@ mod fista_flat {
         }
     }
 }
+
+/// `refit` gives each code the least-squares fit of its signal on its
+/// support: the residual is orthogonal to the atoms used (with a ridge,
+/// Dᵀr = l2·c on them), and the support is kept.
+#[test]
+fn refit_is_least_squares_on_the_support() {
+    use sc_solvers::{Dictionary, Encoder, refit};
+    let mut g = SplitMix(21);
+    let (m, k, n) = (16, 30, 6);
+    let mut d = Mat::<f64>::from_fn(m, k, |_, _| g.normal());
+    for j in 0..k {
+        let norm = (0..m).map(|i| d[(i, j)].powi(2)).sum::<f64>().sqrt();
+        (0..m).for_each(|i| d[(i, j)] /= norm);
+    }
+    let x = Mat::<f64>::from_fn(m, n, |_, _| g.normal());
+    let dict = Dictionary::new(d.as_ref()).unwrap();
+    let codes = Encoder::lasso_lars(0.3).encode(&dict, x.as_ref()).unwrap();
+    for l2 in [0.0, 0.5] {
+        let fitted = refit(&dict, x.as_ref(), &codes, l2).unwrap();
+        assert_eq!(fitted.indptr(), codes.indptr());
+        assert_eq!(fitted.indices(), codes.indices());
+        let c = fitted.to_dense();
+        let r = &x - &d * &c;
+        let q = d.transpose() * &r;
+        for s in 0..n {
+            for &a in fitted.code(s).0 {
+                let a = a as usize;
+                assert!((q[(a, s)] - l2 * c[(a, s)]).abs() <= 1e-10, "signal {s} atom {a}: {} vs {}", q[(a, s)], l2 * c[(a, s)]);
+            }
+        }
+    }
+}

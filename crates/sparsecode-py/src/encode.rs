@@ -238,3 +238,48 @@ pub(crate) fn default_omp_nonzero(n_atoms: usize) -> usize {
 pub(crate) fn default_omp_path_length(n_atoms: usize) -> usize {
     sparsecode::solvers::default_omp_path_length(n_atoms)
 }
+
+fn refit_t<T: dense::DenseElement>(
+    py: Python<'_>,
+    d: PyReadonlyArray2<'_, T>,
+    x: PyReadonlyArray2<'_, T>,
+    codes: (Vec<T>, Vec<i64>, Vec<i64>),
+    l2: f64,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let (dm, xm) = (view(&d)?, view(&x)?);
+    let (data, indices, indptr) = codes;
+    let indices: Vec<u32> =
+        indices.into_iter().map(|i| u32::try_from(i).map_err(|_| PyValueError::new_err("indices must be ≥ 0"))).collect::<PyResult<_>>()?;
+    let indptr: Vec<usize> =
+        indptr.into_iter().map(|i| usize::try_from(i).map_err(|_| PyValueError::new_err("indptr must be ≥ 0"))).collect::<PyResult<_>>()?;
+    let fitted = detach(py, || {
+        crate::args::on_threads(n_jobs, || {
+            let dict = Dictionary::new(dm)?;
+            let codes = sparsecode::SparseCodes::from_parts(dict.n_atoms(), indptr, indices, data)?;
+            sparsecode::solvers::refit(&dict, xm, &codes, l2)
+        })
+    })??
+    .map_err(value_error)?;
+    csr_parts(py, fitted)
+}
+
+/// Refits the codes of the rows of `x` over the rows of `dictionary` (CSR
+/// `(data, indices, indptr)`, `(n_samples, n_atoms)`) by least squares on
+/// each code's support, with the ridge `l2` (SPAMS's `ols`). Returns the
+/// CSR parts of the refitted codes, the same support.
+#[pyfunction]
+#[pyo3(signature = (dictionary, x, data, indices, indptr, l2=0.0, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn refit(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    data: &Bound<'_, PyAny>,
+    indices: Vec<i64>,
+    indptr: Vec<i64>,
+    l2: f64,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    with_floats!(x, |x| refit_t(py, dictionary.extract()?, x, (data.extract()?, indices, indptr), l2, n_jobs))
+}

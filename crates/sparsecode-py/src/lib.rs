@@ -49,6 +49,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;
+    m.add_function(wrap_pyfunction!(encode::refit, m)?)?;
     m.add_function(wrap_pyfunction!(encode::omp_gram, m)?)?;
     m.add_function(wrap_pyfunction!(groups::somp, m)?)?;
     m.add_function(wrap_pyfunction!(groups::group_lasso, m)?)?;

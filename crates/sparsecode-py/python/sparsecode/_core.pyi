@@ -30,6 +30,15 @@ def encode(
     **coder: Any,
 ) -> Any: ...
 def settings(algorithm: str) -> list[str]: ...
+def refit(
+    dictionary: FloatArray,
+    x: FloatArray,
+    data: FloatArray,
+    indices: Sequence[int],
+    indptr: Sequence[int],
+    l2: float = 0.0,
+    n_jobs: Optional[int] = None,
+) -> Any: ...
 def project(
     u: FloatArray,
     projection: str,

@@ -43,7 +43,7 @@ Provided (the coding problems are the core's, tested against
   ``bayer``, ``im2col_sliding`` and ``displayPatches``.
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
-``lasso``'s ``ols``, its ``Q``/``q`` Gram form and mode 1 with
+``lasso``'s ``Q``/``q`` Gram form and mode 1 with
 ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``'s losses other than the square and its ``return_optim_info``,
 and the matrix and trace-norm regularisers and ``return_val_loss`` of
@@ -191,7 +191,9 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     least ℓ1 norm with ``‖x − Dα‖² ≤ lambda1``; mode 0 minimises
     ``‖x − Dα‖²`` with ``‖α‖₁ ≤ lambda1`` (with ``lambda2``, over the Gram
     matrix plus ``lambda2·I``, as SPAMS). ``pos`` keeps ``α ≥ 0``; ``L``
-    caps the homotopy's steps, and so does ``max_length_path``.
+    caps the homotopy's steps, and so does ``max_length_path``; ``ols``
+    refits each code by least squares (with the ridge ``lambda2``) on its
+    support.
     ``return_reg_path`` also returns the first signal's path: column ``c``
     is its code after ``c`` steps. ``cholesky`` and ``verbose`` change
     nothing (the core's homotopy is exact).
@@ -244,8 +246,6 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
         _not_yet("lasso's Gram form (Q, q)")
     if D is None:
         raise ValueError("lasso : you must give D or Q and q")
-    if ols:
-        _not_yet("lasso's ols")
     if lambda1 is None:
         raise ValueError("lasso : lambda1 must be defined")
     n_atoms = np.shape(D)[1] if np.ndim(D) == 2 else 0
@@ -253,6 +253,11 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     # The path's first column is the zero code: it holds length − 1 steps.
     L = length - 1 if L is None or int(L) < 0 else min(int(L), length - 1)
     alpha = _lasso(X, D, None, L, lambda1, lambda2, mode, pos, numThreads)
+    if ols:
+        # Least squares (with the ridge lambda2) on each code's support.
+        Xr, Dr = _problem(X, D)
+        data, indices, indptr = _core.refit(Dr, Xr, alpha.data, alpha.indices, alpha.indptr, l2=float(lambda2), n_jobs=_threads(numThreads))
+        alpha = ssp.csc_matrix((data, indices, indptr), shape=alpha.shape)
     if not return_reg_path:
         return alpha
     Xr, Dr = _problem(X, D)

@@ -86,11 +86,12 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
     };
     let mut objectives = Vec::with_capacity(params.iterations);
     let mut a = simplex_codes(z.as_ref(), x)?;
+    let mut ad = a.to_dense();
+    // The residual R = X − ZA, kept up to date as archetypes move, and
+    // computed afresh once the signals are coded again.
+    let mut r = x.to_owned() - &z * &ad;
+    let mut v = vec![T::ZERO; m];
     for _ in 0..params.iterations {
-        let ad = a.to_dense();
-        // The residual R = X − ZA, kept up to date as archetypes move.
-        let mut r = x.to_owned() - &z * &ad;
-        let mut v = vec![T::ZERO; m];
         for l in 0..p {
             let row: Vec<T> = (0..n).map(|s| ad[(l, s)]).collect();
             let sq = row.iter().fold(T::ZERO, |acc, &w| acc + w * w);
@@ -121,8 +122,9 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
             }
         }
         a = simplex_codes(z.as_ref(), x)?;
-        let fit = x.to_owned() - &z * a.to_dense();
-        objectives.push(fit.squared_norm_l2().to_f64());
+        ad = a.to_dense();
+        r = x.to_owned() - &z * &ad;
+        objectives.push(r.squared_norm_l2().to_f64());
     }
     let mut indptr = vec![0usize];
     let (mut indices, mut values) = (Vec::new(), Vec::new());

@@ -177,20 +177,32 @@ impl<T: Real> Projection<T> {
 pub fn project_columns<T: Real>(u: MatMut<'_, T>, projection: &Projection<T>, positive: bool) -> Result<()> {
     projection.check()?;
     let n = u.nrows();
+    each_column(u, n, || Vec::with_capacity(n), |v, scratch| projection.apply(v, positive, scratch));
+    Ok(())
+}
+
+/// Runs `f` on the first `len` entries of every column of `u`, in
+/// parallel, each column gathered into a contiguous buffer and written
+/// back; `scratch` makes each thread's reused state.
+pub(crate) fn each_column<T: Real, S>(
+    u: MatMut<'_, T>,
+    len: usize,
+    scratch: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut [T], &mut S) + Sync + Send,
+) {
     let cols: Vec<_> = u.col_iter_mut().collect();
     cols.into_par_iter().for_each_init(
-        || (vec![T::ZERO; n], Vec::with_capacity(n)),
-        |(buf, scratch), mut col| {
+        || (vec![T::ZERO; len], scratch()),
+        |(buf, state), mut col| {
             for (i, b) in buf.iter_mut().enumerate() {
                 *b = col[i];
             }
-            projection.apply(buf, positive, scratch);
+            f(buf, state);
             for (i, b) in buf.iter().enumerate() {
                 col[i] = *b;
             }
         },
     );
-    Ok(())
 }
 
 /// `sign(v)·max(|v| − t, 0)`, in place.

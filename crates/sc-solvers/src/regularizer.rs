@@ -10,11 +10,10 @@
 //! sign in its soft-threshold step instead.
 
 use faer::MatMut;
-use rayon::prelude::*;
 use sc_linalg::Real;
 
 use crate::error::{Result, invalid};
-use crate::prox::{Projection, fused_prox, soft_threshold};
+use crate::prox::{Projection, each_column, fused_prox, soft_threshold};
 
 /// A regulariser `ψ` and its weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -342,18 +341,6 @@ pub fn prox_columns<T: Real>(
     regularizer.check()?;
     let n = u.nrows();
     let (free, members) = group_members(regularizer, n, groups, intercept)?;
-    let cols: Vec<_> = u.col_iter_mut().collect();
-    cols.into_par_iter().for_each_init(
-        || (vec![T::ZERO; free], Scratch::default()),
-        |(buf, scratch), mut col| {
-            for (i, b) in buf.iter_mut().enumerate() {
-                *b = col[i];
-            }
-            regularizer.prox(buf, &members, positive, scratch);
-            for (i, b) in buf.iter().enumerate() {
-                col[i] = *b;
-            }
-        },
-    );
+    each_column(u, free, Scratch::default, |v, scratch| regularizer.prox(v, &members, positive, scratch));
     Ok(())
 }

@@ -36,28 +36,11 @@ const CHUNK: usize = 64;
 /// combination of the columns of `z` (n_features × n_points) nearest to
 /// it. Every value must be finite; `z` needs at least one column.
 pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<SparseCodes<T>> {
-    let (m, p, n) = (z.nrows(), z.ncols(), x.ncols());
-    if x.nrows() != m {
-        return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: x.nrows() });
-    }
-    if p == 0 || m == 0 {
-        return Err(Error::EmptyDictionary { n_features: m, n_atoms: p });
-    }
-    for j in 0..p {
-        if (0..m).any(|i| !z[(i, j)].is_finite()) {
-            return Err(Error::NonFiniteAtom { atom: j });
-        }
-    }
-    for s in 0..n {
-        if (0..m).any(|i| !x[(i, s)].is_finite()) {
-            return Err(Error::NonFiniteSignal { sample: s });
-        }
-    }
+    check(z, x)?;
+    let (p, n) = (z.ncols(), x.ncols());
     let g = gram(z, Par::rayon(0));
     let scale = (0..p).fold(T::ZERO, |a, j| a.max(g[(j, j)]));
-    // The shift that makes affinely independent points' Gram matrix
-    // definite (see the module's text).
-    let shift = if scale > T::ZERO { scale } else { T::ONE };
+    let shift = shift_for(scale);
     let g: Vec<T> = (0..p).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| g[(i, j)] + shift).collect();
     let mut b = Mat::<T>::zeros(p, n);
     dtx_into(z, x, b.as_mut(), Par::rayon(0));
@@ -67,23 +50,16 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
         .map(|c| {
             let mut ws = Simplex::new(p);
             let (mut counts, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut bs, mut order) = (vec![T::ZERO; p], Vec::with_capacity(p));
+            let (mut bs, mut code) = (vec![T::ZERO; p], Vec::with_capacity(p));
             for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 for (j, v) in bs.iter_mut().enumerate() {
                     *v = b[(j, s)] + shift;
                 }
                 ws.solve(&Dense { g: &g, p }, &bs, scale);
-                let before = indices.len();
-                order.clear();
-                order.extend(0..ws.active.len());
-                order.sort_unstable_by_key(|&i| ws.active[i]);
-                for &i in &order {
-                    if ws.alpha[i] > T::ZERO {
-                        indices.push(ws.active[i] as u32);
-                        values.push(ws.alpha[i]);
-                    }
-                }
-                counts.push(indices.len() - before);
+                ws.support(&mut code);
+                indices.extend(code.iter().map(|&(j, _)| j as u32));
+                values.extend(code.iter().map(|&(_, w)| w));
+                counts.push(code.len());
             }
             (counts, indices, values)
         })
@@ -162,24 +138,41 @@ pub fn simplex_code<T: Real>(points: MatRef<'_, T>, v: &[T]) -> Result<Vec<(usiz
     if v.len() != m {
         return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: v.len() });
     }
-    if p == 0 || m == 0 {
-        return Err(Error::EmptyDictionary { n_features: m, n_atoms: p });
-    }
-    if let Some(j) = (0..p).find(|&j| (0..m).any(|i| !points[(i, j)].is_finite())) {
-        return Err(Error::NonFiniteAtom { atom: j });
-    }
-    if v.iter().any(|x| !x.is_finite()) {
-        return Err(Error::NonFiniteSignal { sample: 0 });
-    }
-    let norms: Vec<T> = (0..p).map(|j| (0..m).fold(T::ZERO, |a, i| a + points[(i, j)] * points[(i, j)])).collect();
-    let top = norms.iter().fold(T::ZERO, |a, &v| a.max(v));
-    let shift = if top > T::ZERO { top } else { T::ONE };
+    check(points, MatRef::from_column_major_slice(v, m, 1))?;
+    let top = (0..p).map(|j| (0..m).fold(T::ZERO, |a, i| a + points[(i, j)] * points[(i, j)])).fold(T::ZERO, T::max);
+    let shift = shift_for(top);
     let b: Vec<T> = (0..p).map(|j| (0..m).fold(shift, |a, i| a + points[(i, j)] * v[i])).collect();
     let mut ws = Simplex::new(p);
     ws.solve(&Lazy { x: points, shift }, &b, top + shift);
-    let mut out: Vec<(usize, T)> = ws.active.iter().copied().zip(ws.alpha.iter().copied()).filter(|&(_, w)| w > T::ZERO).collect();
-    out.sort_unstable_by_key(|&(j, _)| j);
+    let mut out = Vec::with_capacity(ws.active.len());
+    ws.support(&mut out);
     Ok(out)
+}
+
+/// Refuses points and signals of different lengths, no points, and
+/// infinite or NaN values.
+fn check<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<()> {
+    let (m, p) = (z.nrows(), z.ncols());
+    if x.nrows() != m {
+        return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: x.nrows() });
+    }
+    if p == 0 || m == 0 {
+        return Err(Error::EmptyDictionary { n_features: m, n_atoms: p });
+    }
+    if let Some(j) = (0..p).find(|&j| (0..m).any(|i| !z[(i, j)].is_finite())) {
+        return Err(Error::NonFiniteAtom { atom: j });
+    }
+    if let Some(s) = (0..x.ncols()).find(|&s| (0..m).any(|i| !x[(i, s)].is_finite())) {
+        return Err(Error::NonFiniteSignal { sample: s });
+    }
+    Ok(())
+}
+
+/// The constant added to every Gram entry: the largest squared norm (1 if
+/// every point is 0), which makes affinely independent points' shifted
+/// Gram matrix definite (see the module's text).
+fn shift_for<T: Real>(largest_norm_sq: T) -> T {
+    if largest_norm_sq > T::ZERO { largest_norm_sq } else { T::ONE }
 }
 
 /// One signal's active-set state, reused across signals.
@@ -228,6 +221,14 @@ impl<T: Real> Simplex<T> {
         self.alpha.push(T::ZERO);
         self.in_set[j] = true;
         true
+    }
+
+    /// The solution's positive weights as `(point, weight)`, in increasing
+    /// point order, into `out`.
+    fn support(&self, out: &mut Vec<(usize, T)>) {
+        out.clear();
+        out.extend(self.active.iter().copied().zip(self.alpha.iter().copied()).filter(|&(_, w)| w > T::ZERO));
+        out.sort_unstable_by_key(|&(j, _)| j);
     }
 
     fn remove(&mut self, i: usize) {

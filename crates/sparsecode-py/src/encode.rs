@@ -269,7 +269,7 @@ fn refit_t<T: dense::DenseElement>(
 /// each code's support, with the ridge `l2` (SPAMS's `ols`). Returns the
 /// CSR parts of the refitted codes, the same support.
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, data, indices, indptr, l2=0.0, n_jobs=None))]
+#[pyo3(signature = (dictionary, x, data, indices, indptr, l2, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn refit(
     py: Python<'_>,

@@ -49,7 +49,7 @@ fn project_t<T: DenseElement>(
 /// (for `soft_l2_ball`, its penalty), `l2` and `tv`, adding `v ≥ 0` with
 /// `positive` where it applies.
 #[pyfunction]
-#[pyo3(signature = (u, projection, radius=0.0, l1=0.0, l2=0.0, tv=0.0, positive=false, n_jobs=None))]
+#[pyo3(signature = (u, projection, radius, l1, l2, tv, positive=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn project(
     py: Python<'_>,
@@ -109,7 +109,7 @@ fn regularize_t<T: DenseElement>(
 /// `n` entries (the group regularisers need it), `positive` adds `v ≥ 0`,
 /// `intercept` leaves the last entry as it is.
 #[pyfunction]
-#[pyo3(signature = (u, regularizer, lambda1=0.0, lambda2=0.0, lambda3=0.0, groups=None, positive=false, intercept=false, n_jobs=None))]
+#[pyo3(signature = (u, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn regularize(
     py: Python<'_>,
@@ -154,7 +154,7 @@ fn fista_t<T: DenseElement>(
 /// `regularizer` and its weights as in `regularize`. Returns the solutions
 /// `(n, p)` and each row's step count.
 #[pyfunction]
-#[pyo3(signature = (x, y, w0, regularizer, lambda1=0.0, lambda2=0.0, lambda3=0.0, groups=None, positive=false, intercept=false,
+#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false,
     max_iter=None, tol=None, ista=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fista(

@@ -70,7 +70,7 @@ pub(crate) fn run<T: Real>(
 
 /// The bound of the active set: the rank of the Gram matrix, which an
 /// elastic-net term makes full.
-fn active_cap<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>) -> usize {
+pub(crate) fn active_cap<T: Real>(plan: &Plan<T>, dict: &Dictionary<T>) -> usize {
     match plan {
         Plan::Lars(LarsMode::Lasso { l2, .. } | LarsMode::Budget { l2, .. }) if *l2 > T::ZERO => dict.n_atoms(),
         _ => dict.n_atoms().min(dict.n_features()),
@@ -297,7 +297,7 @@ fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
                     }
                     &*initbuf
                 });
-                lars_one(dict, b, xnorm2, mode, weights, ws, &mut sink)
+                lars_one(n, dict.n_features(), &mut &*dict, b, xnorm2, mode, weights, ws, &mut sink)
             }
             Plan::Iterative(method, cfg) => {
                 let warm = init.map(|m| {

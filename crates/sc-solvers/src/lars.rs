@@ -15,7 +15,7 @@
 
 use sc_linalg::{Real, kernels};
 
-use crate::Dictionary;
+use crate::omp::GramColumns;
 use crate::workspace::{CodeSink, Workspace};
 
 /// What the homotopy solves.
@@ -50,9 +50,15 @@ enum Event {
 /// with the active correlations at `s·λ` and `G_AA u = s`, a step `t`
 /// takes it from `ρ` to `ρ − 2tλa + t²a`, `a = sᵀu > 0`, so the step that
 /// reaches `eps` is `λ − sqrt(λ² − (ρ − eps)/a)`.
+///
+/// `n` atoms over `n_features` rows; the Gram matrix is read through
+/// `grams` (only the columns of atoms that join).
 #[inline(always)]
-pub(crate) fn lars_one<T: Real>(
-    dict: &Dictionary<T>,
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lars_one<T: Real, G: GramColumns<T>>(
+    n: usize,
+    n_features: usize,
+    grams: &mut G,
     b: &[T],
     xnorm2: T,
     mode: LarsMode<T>,
@@ -60,13 +66,11 @@ pub(crate) fn lars_one<T: Real>(
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) {
-    let n = dict.n_atoms();
     // The reparametrised Gram entry (i, j), from G's.
     let scale = |g: T, i: usize, j: usize| match weights {
         Some(w) => g / (w[i] * w[j]),
         None => g,
     };
-    let gram = dict.gram();
     let (lasso, target, positive, l2, max_steps, goal, budget) = match mode {
         LarsMode::Lar { k } => (false, T::ZERO, false, T::ZERO, k, None, None),
         LarsMode::Lasso { alpha, positive, l2, max_iter } => (true, alpha, positive, l2, max_iter, None, None),
@@ -96,7 +100,7 @@ pub(crate) fn lars_one<T: Real>(
         return;
     }
     let mut lambda = c0;
-    if chol.push(&[], scale(gram[j0 * n + j0], j0, j0) + l2).is_err() {
+    if chol.push(&[], scale(grams.diagonal(j0), j0, j0) + l2).is_err() {
         return;
     }
     active.push(j0);
@@ -108,6 +112,8 @@ pub(crate) fn lars_one<T: Real>(
     // An atom that may not join at the next step (it just left, or, in
     // LAR, it reached the level in a step that ended a sign change).
     let mut just_dropped = usize::MAX;
+    // The sign of the atom that just left.
+    let mut dropped_sign = T::ZERO;
     // LAR as scikit-learn's `lars_path(method="lar")` runs it: when an
     // active coefficient changes sign inside a step, its sign is flipped
     // and the next step adds no atom (both count towards `n_nonzero`);
@@ -121,12 +127,12 @@ pub(crate) fn lars_one<T: Real>(
         chol.solve_in_place(&mut u[..k]);
         // beta = G_{·A} u (reparametrised: W⁻¹ G_{·A} W_A⁻¹ u)
         match weights {
-            None => kernels::combination(gram, n, active, &u[..k], beta),
+            None => grams.combination(active, &u[..k], beta),
             Some(w) => {
                 for (ui, &a) in u[..k].iter_mut().zip(active.iter()) {
                     *ui /= w[a];
                 }
-                kernels::combination(gram, n, active, &u[..k], beta);
+                grams.combination(active, &u[..k], beta);
                 for (ui, &a) in u[..k].iter_mut().zip(active.iter()) {
                     *ui *= w[a];
                 }
@@ -162,8 +168,14 @@ pub(crate) fn lars_one<T: Real>(
                 *cd = if m { big } else { pos(lambda - cj, T::ONE - aj).min(pos(lambda + cj, T::ONE + aj)) };
             }
         }
+        // The atom that just left sits at the level with its old sign, and
+        // moves inside: it may not rejoin on that side, but it may reach
+        // the other side within this step (not under the sign constraint).
         if just_dropped < n {
-            cand[just_dropped] = big;
+            let j = just_dropped;
+            let (num, den) =
+                if dropped_sign > T::ZERO { (lambda + corr[j], T::ONE + beta[j]) } else { (lambda - corr[j], T::ONE - beta[j]) };
+            cand[j] = if !positive && den > T::ZERO && num / den > T::ZERO { num / den } else { big };
         }
         if let Some(jj) = kernels::argmin(cand)
             && cand[jj] < t
@@ -243,7 +255,7 @@ pub(crate) fn lars_one<T: Real>(
             && flipped
             && matches!(event, Event::End)
             && let Some(j) = strongest_inactive(corr, mask)
-            && corr[j].abs() > T::EPSILON * T::from_f64(dict.n_features() as f64)
+            && corr[j].abs() > T::EPSILON * T::from_f64(n_features as f64)
         {
             event = Event::Enter(j);
         }
@@ -265,11 +277,12 @@ pub(crate) fn lars_one<T: Real>(
                     break;
                 }
                 let jj = strongest.unwrap_or(jj);
-                let gj = &gram[jj * n..(jj + 1) * n];
+                let gj = grams.column(jj);
                 for (i, &a) in active.iter().enumerate() {
                     gcol[i] = scale(gj[a], a, jj);
                 }
                 if chol.push_with_threshold(&gcol[..k], scale(gj[jj], jj, jj) + l2, T::EPSILON).is_err() {
+                    grams.release(jj);
                     break;
                 }
                 signs.push(if positive { T::ONE } else { corr[jj].signum0() });
@@ -279,11 +292,12 @@ pub(crate) fn lars_one<T: Real>(
             }
             Event::Drop(i) => {
                 let a = active.remove(i);
-                signs.remove(i);
+                dropped_sign = signs.remove(i);
                 for p in i..k - 1 {
                     gamma[p] = gamma[p + 1];
                 }
                 chol.remove(i);
+                grams.release(a);
                 mask[a] = false;
                 just_dropped = a;
                 if active.is_empty() {

@@ -13,9 +13,10 @@
 //! - signals with no missing entry are coded together by the plain path;
 //! - signals with the same mask share one sub-dictionary (its Gram matrix
 //!   is formed once per distinct mask);
-//! - under OMP, a mask shared by few signals is not worth a Gram matrix:
-//!   those signals are coded by Batch-OMP reading only the Gram columns of
-//!   the atoms it chooses, each made on demand from the observed rows.
+//! - under OMP or a LARS homotopy, a mask shared by few signals is not
+//!   worth a Gram matrix: those signals are coded reading only the Gram
+//!   columns of the atoms that join, each made on demand from the observed
+//!   rows and kept while its atom stays active.
 
 use std::collections::HashMap;
 
@@ -25,9 +26,10 @@ use sc_linalg::{Real, kernels};
 
 use crate::algorithm::{Algorithm, default_n_nonzero};
 use crate::codes::SparseCodes;
-use crate::driver::run;
+use crate::driver::{active_cap, run};
 use crate::encoder::Encoder;
 use crate::error::{Error, Result};
+use crate::lars::{LarsMode, lars_one};
 use crate::omp::{GramColumns, OmpRule, omp_one};
 use crate::plan::Plan;
 use crate::workspace::{CodeSink, Workspace};
@@ -118,11 +120,11 @@ impl Encoder {
                 } else if n_obs == 0 {
                     let codes = SparseCodes::from_parts_unchecked(n_atoms, vec![0; samples.len() + 1], Vec::new(), Vec::new());
                     parts.push(Part { samples, codes });
-                } else if let Plan::Omp(OmpRule { max_k, tol, penalty, .. }) = plan
+                } else if let Some(k) = lazy_steps(&plan)
                     // On-demand columns cost about (k + 1)·n_atoms·n_features
-                    // a signal, a shared Gram matrix n_atoms²·n_observed a
-                    // mask (k guessed at 4 under a goal).
-                    && samples.len() * (if tol.is_some() || penalty.is_some() { max_k.min(4) } else { max_k } + 1) * nf < n_atoms * n_obs
+                    // a signal (k columns), a shared Gram matrix
+                    // n_atoms²·n_observed a mask.
+                    && samples.len() * (k + 1) * nf < n_atoms * n_obs
                 {
                     lazy.extend(samples);
                 } else {
@@ -136,10 +138,8 @@ impl Encoder {
             for p in coded {
                 parts.push(p?);
             }
-            if let Plan::Omp(rule) = plan
-                && !lazy.is_empty()
-            {
-                let codes = omp_masked(dict, &x0, observed, &lazy, rule, self.chunk());
+            if !lazy.is_empty() {
+                let codes = lazy_masked(dict, &x0, observed, &lazy, plan, self.chunk());
                 parts.push(Part { samples: lazy, codes });
             }
             Ok(assemble(n_atoms, ns, parts))
@@ -168,6 +168,20 @@ impl Encoder {
         // `kept` is increasing, so each code's atoms stay sorted.
         let indices = indices.into_iter().map(|k| kept[k as usize] as u32).collect();
         Ok(SparseCodes::from_parts_unchecked(dict.n_atoms(), indptr, indices, values))
+    }
+}
+
+/// The Gram columns a signal's code is guessed to read, for the plans
+/// that can be coded from columns made on demand: OMP's atoms (4 under a
+/// goal or a penalty), a homotopy's steps (8; LAR's count). `None`: the
+/// plan needs the whole Gram matrix.
+fn lazy_steps<T: Real>(plan: &Plan<T>) -> Option<usize> {
+    match *plan {
+        Plan::Omp(OmpRule { max_k, tol: None, penalty: None, .. }) => Some(max_k),
+        Plan::Omp(OmpRule { max_k, .. }) => Some(max_k.min(4)),
+        Plan::Lars(LarsMode::Lar { k }) => Some(k),
+        Plan::Lars(_) => Some(8),
+        _ => None,
     }
 }
 
@@ -200,35 +214,96 @@ fn scaled(alg: &Algorithm, frac: f64, n_atoms: usize, n_default: usize) -> Algor
 /// The Gram matrix of one signal's observed rows, one column at a time,
 /// from the rows of `D` (`dt`, row-major: row `r` holds `D[r, ·]`, contiguous):
 /// `G_m[·, j] = Σ_{r observed} D[r, j]·D[r, ·]`, or, when fewer rows are
-/// missing than observed, `G[·, j] − Σ_{r missing} D[r, j]·D[r, ·]`.
+/// missing than observed, `G[·, j] − Σ_{r missing} D[r, j]·D[r, ·]`. A
+/// column is made when first read and kept in `cache` until its atom is
+/// released (it leaves the active set) or the signal ends.
 struct MaskedGram<'a, T: Real> {
     dt: &'a [T],
     gram: &'a [T],
     n: usize,
     observed: &'a [usize],
     missing: &'a [usize],
-    /// The column (n_atoms).
-    col: &'a mut [T],
+    cache: &'a mut GramCache<T>,
+}
+
+/// Slots for the Gram columns of the active atoms (a bounded number: the
+/// active set's cap, and one more for the atom joining).
+struct GramCache<T> {
+    /// The slots' columns (slots × n_atoms).
+    cols: Vec<T>,
+    /// Each atom's slot, or [`GramCache::NONE`] (n_atoms).
+    slot_of: Vec<u32>,
+    /// Each slot's atom, or [`GramCache::NONE`].
+    owner: Vec<u32>,
+    /// The free slots.
+    free: Vec<u32>,
+}
+
+impl<T: Real> GramCache<T> {
+    const NONE: u32 = u32::MAX;
+
+    fn new(n_atoms: usize, slots: usize) -> Self {
+        Self {
+            cols: vec![T::ZERO; slots * n_atoms],
+            slot_of: vec![Self::NONE; n_atoms],
+            owner: vec![Self::NONE; slots],
+            free: (0..slots as u32).rev().collect(),
+        }
+    }
+
+    /// Forgets every column (a new signal, or no slot left).
+    fn clear(&mut self) {
+        for o in self.owner.iter_mut() {
+            if *o != Self::NONE {
+                self.slot_of[*o as usize] = Self::NONE;
+                *o = Self::NONE;
+            }
+        }
+        self.free.clear();
+        self.free.extend((0..self.owner.len() as u32).rev());
+    }
+}
+
+impl<T: Real> MaskedGram<'_, T> {
+    /// Writes column `j` into slot `slot`.
+    #[inline(always)]
+    fn fill(&mut self, j: usize, slot: usize) {
+        let n = self.n;
+        let col = &mut self.cache.cols[slot * n..(slot + 1) * n];
+        if self.observed.len() <= self.missing.len() {
+            col.fill(T::ZERO);
+            for &r in self.observed {
+                let row = &self.dt[r * n..(r + 1) * n];
+                kernels::axpy(row[j], row, col);
+            }
+        } else {
+            col.copy_from_slice(&self.gram[j * n..(j + 1) * n]);
+            for &r in self.missing {
+                let row = &self.dt[r * n..(r + 1) * n];
+                kernels::axpy(-row[j], row, col);
+            }
+        }
+    }
 }
 
 impl<T: Real> GramColumns<T> for MaskedGram<'_, T> {
     #[inline(always)]
     fn column(&mut self, j: usize) -> &[T] {
-        let n = self.n;
-        if self.observed.len() <= self.missing.len() {
-            self.col.fill(T::ZERO);
-            for &r in self.observed {
-                let row = &self.dt[r * n..(r + 1) * n];
-                kernels::axpy(row[j], row, self.col);
-            }
-        } else {
-            self.col.copy_from_slice(&self.gram[j * n..(j + 1) * n]);
-            for &r in self.missing {
-                let row = &self.dt[r * n..(r + 1) * n];
-                kernels::axpy(-row[j], row, self.col);
-            }
+        let mut slot = self.cache.slot_of[j];
+        if slot == GramCache::<T>::NONE {
+            slot = match self.cache.free.pop() {
+                Some(s) => s,
+                None => {
+                    self.cache.clear();
+                    self.cache.free.pop().expect("a cache has a slot")
+                }
+            };
+            self.fill(j, slot as usize);
+            self.cache.slot_of[j] = slot;
+            self.cache.owner[slot as usize] = j as u32;
         }
-        self.col
+        let n = self.n;
+        &self.cache.cols[slot as usize * n..(slot as usize + 1) * n]
     }
 
     #[inline(always)]
@@ -239,24 +314,42 @@ impl<T: Real> GramColumns<T> for MaskedGram<'_, T> {
             s + v * v
         })
     }
+
+    #[inline(always)]
+    fn combination(&mut self, idx: &[usize], coef: &[T], out: &mut [T]) {
+        out.fill(T::ZERO);
+        for (&j, &c) in idx.iter().zip(coef) {
+            kernels::axpy(c, self.column(j), out);
+        }
+    }
+
+    #[inline(always)]
+    fn release(&mut self, j: usize) {
+        let slot = self.cache.slot_of[j];
+        if slot != GramCache::<T>::NONE {
+            self.cache.slot_of[j] = GramCache::<T>::NONE;
+            self.cache.owner[slot as usize] = GramCache::<T>::NONE;
+            self.cache.free.push(slot);
+        }
+    }
 }
 
-/// What one chunk of [`omp_masked`] reads and writes.
+/// What one chunk of [`lazy_masked`] reads and writes.
 struct MaskedJob<'a, T: Real> {
     dict: &'a Dictionary<T>,
     dt: &'a [T],
     x0: &'a [T],
     observed: &'a [bool],
     samples: &'a [usize],
-    rule: OmpRule<T>,
+    plan: Plan<T>,
     scratch: &'a mut MaskedScratch<T>,
 }
 
-/// One split's memory for [`omp_masked`].
+/// One split's memory for [`lazy_masked`].
 struct MaskedScratch<T: Real> {
     ws: Workspace<T>,
     b: Vec<T>,
-    col: Vec<T>,
+    cache: GramCache<T>,
     rows_in: Vec<usize>,
     rows_out: Vec<usize>,
     counts: Vec<usize>,
@@ -278,11 +371,35 @@ fn dispatch_masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
     pulp::Arch::new().dispatch(Op(job))
 }
 
+/// `plan` for a signal with `n_obs` of its `nf` entries observed: the
+/// penalties and goals scaled by the observed fraction (as [`scaled`]
+/// scales an algorithm), the atom counts capped by the observed rows.
+/// Returns the plan and the goal, if any.
+#[inline(always)]
+fn scaled_plan<T: Real>(plan: Plan<T>, n_obs: usize, nf: usize) -> (Plan<T>, Option<T>) {
+    let frac = T::from_f64(n_obs as f64 / nf as f64);
+    match plan {
+        Plan::Omp(rule) => {
+            let tol = rule.tol.map(|t| t * frac);
+            (Plan::Omp(OmpRule { max_k: rule.max_k.min(n_obs), tol, penalty: rule.penalty.map(|l| l * frac), ..rule }), tol)
+        }
+        Plan::Lars(LarsMode::Lasso { alpha, positive, l2, max_iter }) => {
+            (Plan::Lars(LarsMode::Lasso { alpha: alpha * frac, positive, l2, max_iter }), None)
+        }
+        Plan::Lars(LarsMode::Goal { eps, positive, max_iter }) => {
+            let eps = eps * frac;
+            (Plan::Lars(LarsMode::Goal { eps, positive, max_iter }), Some(eps))
+        }
+        // LAR's steps and an ℓ1 budget do not sum over rows.
+        other => (other, None),
+    }
+}
+
 #[inline(always)]
 fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
-    let MaskedJob { dict, dt, x0, observed, samples, rule, scratch } = job;
+    let MaskedJob { dict, dt, x0, observed, samples, plan, scratch } = job;
     let (nf, n) = (dict.n_features(), dict.n_atoms());
-    let MaskedScratch { ws, b, col, rows_in, rows_out, counts, indices, values } = scratch;
+    let MaskedScratch { ws, b, cache, rows_in, rows_out, counts, indices, values } = scratch;
     for &s in samples {
         let mask = &observed[s * nf..(s + 1) * nf];
         let x = &x0[s * nf..(s + 1) * nf];
@@ -291,36 +408,41 @@ fn masked_chunk<T: Real>(job: MaskedJob<'_, T>) {
         for (r, &o) in mask.iter().enumerate() {
             if o { rows_in.push(r) } else { rows_out.push(r) }
         }
-        let frac = T::from_f64(rows_in.len() as f64 / nf as f64);
-        let tol = rule.tol.map(|t| t * frac);
-        let rule = OmpRule { max_k: rule.max_k.min(rows_in.len()), tol, penalty: rule.penalty.map(|l| l * frac), ..rule };
+        let (plan, goal) = scaled_plan(plan, rows_in.len(), nf);
         let xnorm2 = kernels::norm_sq(x);
         let before = indices.len();
-        if !tol.is_some_and(|t| xnorm2 <= t) {
+        if !rows_in.is_empty() && !goal.is_some_and(|t| xnorm2 <= t) {
             b.fill(T::ZERO);
             for &r in rows_in.iter() {
                 kernels::axpy(x[r], &dt[r * n..(r + 1) * n], b);
             }
-            let mut grams = MaskedGram { dt, gram: dict.gram(), n, observed: rows_in, missing: rows_out, col };
+            cache.clear();
+            let mut grams = MaskedGram { dt, gram: dict.gram(), n, observed: rows_in, missing: rows_out, cache };
             let mut sink = CodeSink { indices, values };
-            omp_one(n, &mut grams, b, xnorm2, rule, ws, &mut sink);
+            match plan {
+                Plan::Omp(rule) => {
+                    omp_one(n, &mut grams, b, xnorm2, rule, ws, &mut sink);
+                }
+                Plan::Lars(mode) => lars_one(n, rows_in.len(), &mut grams, b, xnorm2, mode, None, ws, &mut sink),
+                _ => unreachable!("only greedy and homotopy plans are coded lazily"),
+            }
         }
         counts.push(indices.len() - before);
     }
 }
 
-/// Batch-OMP on the observed rows of each of `samples`, with Gram columns
-/// made on demand. `x0` holds every signal, zero where missing.
-fn omp_masked<T: Real>(
+/// OMP or a LARS homotopy on the observed rows of each of `samples`, with
+/// Gram columns made on demand. `x0` holds every signal, zero where missing.
+fn lazy_masked<T: Real>(
     dict: &Dictionary<T>,
     x0: &[T],
     observed: &[bool],
     samples: &[usize],
-    rule: OmpRule<T>,
+    plan: Plan<T>,
     chunk: usize,
 ) -> SparseCodes<T> {
     let (nf, n) = (dict.n_features(), dict.n_atoms());
-    let cap = n.min(nf);
+    let cap = active_cap(&plan, dict);
     // D's rows, contiguous: each observed row adds one contiguous row to a column.
     let mut dt = vec![T::ZERO; nf * n];
     for i in 0..n {
@@ -334,7 +456,7 @@ fn omp_masked<T: Real>(
             || MaskedScratch {
                 ws: Workspace::new(n, cap),
                 b: vec![T::ZERO; n],
-                col: vec![T::ZERO; n],
+                cache: GramCache::new(n, (cap + 2).min(n)),
                 rows_in: Vec::with_capacity(nf),
                 rows_out: Vec::with_capacity(nf),
                 counts: Vec::new(),
@@ -345,7 +467,7 @@ fn omp_masked<T: Real>(
                 scratch.counts = Vec::with_capacity(chunk_samples.len());
                 scratch.indices = Vec::with_capacity(chunk_samples.len() * 4);
                 scratch.values = Vec::with_capacity(chunk_samples.len() * 4);
-                dispatch_masked_chunk(MaskedJob { dict, dt: &dt, x0, observed, samples: chunk_samples, rule, scratch: &mut *scratch });
+                dispatch_masked_chunk(MaskedJob { dict, dt: &dt, x0, observed, samples: chunk_samples, plan, scratch: &mut *scratch });
                 (std::mem::take(&mut scratch.counts), std::mem::take(&mut scratch.indices), std::mem::take(&mut scratch.values))
             },
         )

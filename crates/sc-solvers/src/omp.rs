@@ -40,12 +40,21 @@ pub(crate) trait GramColumns<T: Copy> {
     fn diagonal(&mut self, j: usize) -> T {
         self.column(j)[j]
     }
+    /// `out = Σᵢ coef[i]·G[·, idx[i]]` (the homotopy's direction).
+    fn combination(&mut self, idx: &[usize], coef: &[T], out: &mut [T]);
+    /// Atom `j` left the active set: its column may be forgotten.
+    fn release(&mut self, _j: usize) {}
 }
 
 impl<T: Real> GramColumns<T> for &Dictionary<T> {
     #[inline(always)]
     fn column(&mut self, j: usize) -> &[T] {
         self.gram_col(j)
+    }
+
+    #[inline(always)]
+    fn combination(&mut self, idx: &[usize], coef: &[T], out: &mut [T]) {
+        kernels::combination(self.gram(), self.n_atoms(), idx, coef, out)
     }
 }
 

@@ -30,6 +30,10 @@ impl<T: Real> GramColumns<T> for Columns<'_, T> {
     fn column(&mut self, j: usize) -> &[T] {
         &self.values[j * self.n..(j + 1) * self.n]
     }
+
+    fn combination(&mut self, idx: &[usize], coef: &[T], out: &mut [T]) {
+        sc_linalg::kernels::combination(self.values, self.n, idx, coef, out)
+    }
 }
 
 /// OMP codes of the targets whose correlations with the atoms are the

@@ -409,3 +409,21 @@ fn warm_start_reaches_the_same_solution() {
         }
     }
 }
+
+#[test]
+fn an_atom_that_leaves_may_rejoin_with_the_other_sign_in_the_next_step() {
+    // On this instance (found by the weighted-Lasso property), atom 1 leaves
+    // the path at λ ≈ 0.37 with a positive correlation, and within the next
+    // step its correlation reaches −λ: it must rejoin there with the other
+    // sign, or the code breaks the optimality conditions.
+    let (seed, nf, na) = (17094477143029845316u64, 13usize, 11usize);
+    let (d, x) = instance(seed, nf, na, 4);
+    let mut g = SplitMix(seed ^ 0x5eed);
+    let w = Mat::<f64>::from_fn(na, 4, |_, _| 0.3 + 2.7 * g.uniform());
+    let dp = Mat::<f64>::from_fn(nf, na, |i, j| d[(i, j)] / w[(j, 2)]);
+    let xs = Mat::<f64>::from_fn(nf, 1, |i, _| x[(i, 2)]);
+    let alpha = 0.0394;
+    let codes = Encoder::lasso_lars(alpha).encode(&Dictionary::new(dp.as_ref()).unwrap(), xs.as_ref()).unwrap();
+    assert!(codes.code(0).0.contains(&1), "atom 1 rejoins: {:?}", codes.code(0));
+    assert_kkt(dp.as_ref(), xs.as_ref(), &codes, alpha, false, 1e-9);
+}

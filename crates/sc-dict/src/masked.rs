@@ -32,7 +32,7 @@ use sc_linalg::{Real, kernels};
 use sc_solvers::{Dictionary, Encoder, SparseCodes};
 
 use crate::atoms::{Users, project_atom, replace_atoms, restart_from_signal};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, invalid};
 use crate::ksvd::KsvdParams;
 use crate::learner::{Fit, Learn, Record, StopReason, Valid};
 use crate::online::OnlineParams;
@@ -152,6 +152,9 @@ impl LearnMasked for Valid<OnlineParams> {
         observer: &mut dyn Observer,
     ) -> Result<Fit<T>> {
         let p = &**self;
+        if p.epoch_windows {
+            return Err(invalid("epoch_windows", "masked online learning keeps one set of statistics per row: not SPAMS's windows"));
+        }
         let data = Incomplete::new(x, observed)?;
         let (nf, n, k) = (data.nf, data.n, p.n_atoms);
         let mut rng = SplitMix(p.seed);
@@ -184,13 +187,8 @@ impl LearnMasked for Valid<OnlineParams> {
             let d = Dictionary::from_column_major(&dict, nf, k)?;
             let codes = encoder.encode_masked(&d, MatRef::from_column_major_slice(&xb, nf, batch.len()), &mb)?;
             // Forget, then add this batch's statistics row by row.
-            let step = records.len() as f64;
             let nb = batch.len() as f64;
-            let theta = if step < nb - 1.0 { (step + 1.0) * nb } else { nb * nb + step + 1.0 - nb };
-            let beta = match p.forget_rho {
-                None => T::from_f64((theta + 1.0 - nb) / (theta + 1.0)),
-                Some(rho) => T::from_f64((1.0 - 1.0 / (step + 1.0)).powf(rho)),
-            };
+            let beta = T::from_f64(p.forgetting(records.len(), batch.len()));
             a.iter_mut().for_each(|v| *v *= beta);
             b.iter_mut().for_each(|v| *v *= beta);
             let inv = T::ONE / T::from_f64(nb);

@@ -27,7 +27,7 @@ use crate::signals::Signals;
 /// The online learner's stopping rules, state and statistics (defined in
 /// `schedule` and `stats`, where the other learners share them).
 pub use crate::schedule::Convergence;
-pub use crate::stats::{BatchStats, OnlineState};
+pub use crate::stats::{BatchStats, EpochWindows, OnlineState, forgetting_factor};
 
 /// Signals per coding task inside a mini-batch: small, so that every core
 /// gets a share of a batch of 256 (codes do not depend on it).
@@ -75,6 +75,10 @@ pub struct OnlineParams {
     /// forgets the first, poor codes faster (ρ = 6 reaches SPAMS's
     /// objective on the seed's run in a fifth of its steps).
     pub forget_rho: Option<f64>,
+    /// SPAMS's statistics ([`EpochWindows`]): the codes of the current and
+    /// the previous pass over the data only, forgotten at every step with a
+    /// memory of two passes (`false`: scikit-learn's, or `forget_rho`'s).
+    pub epoch_windows: bool,
 }
 
 impl OnlineParams {
@@ -98,7 +102,15 @@ impl OnlineParams {
             max_no_improvement: Some(10),
             init: Init::Data,
             forget_rho: None,
+            epoch_windows: false,
         }
+    }
+
+    /// The factor that weighs the statistics before step `step` (from 0)
+    /// with a batch of `batch` signals ([`forgetting_factor`] of
+    /// `forget_rho`).
+    pub fn forgetting(&self, step: usize, batch: usize) -> f64 {
+        forgetting_factor(step, batch, self.forget_rho, None)
     }
 
     /// Non-negative matrix factorisation, `min ½‖X − DA‖²` with `D ≥ 0` and
@@ -132,6 +144,9 @@ impl OnlineParams {
         if self.forget_rho.is_some_and(|r| !(r >= 0.0 && r.is_finite())) {
             return Err(invalid("forget_rho", "must be finite and ≥ 0"));
         }
+        if self.epoch_windows && self.forget_rho.is_some() {
+            return Err(invalid("forget_rho", "is a forgetting rule of its own: not with epoch_windows"));
+        }
         if self.batch_size == 0 {
             return Err(invalid("batch_size", "must be at least 1"));
         }
@@ -158,6 +173,7 @@ pub struct OnlineRun<T: Real> {
     pub records: Vec<Record>,
     rng: Generator,
     forget_rho: Option<f64>,
+    windows: Option<EpochWindows<T>>,
     positive_dict: bool,
     convergence: Convergence,
     old_dict: Vec<T>,
@@ -170,7 +186,8 @@ impl<T: Real> OnlineRun<T> {
         let old_dict = state.dict.clone();
         let convergence = params.convergence(n_samples);
         let (forget_rho, positive_dict) = (params.forget_rho, params.positive_dict);
-        Self { state, records: Vec::new(), rng: rng.into(), forget_rho, positive_dict, convergence, old_dict }
+        let windows = params.epoch_windows.then(|| EpochWindows::new(n_samples, &state));
+        Self { state, records: Vec::new(), rng: rng.into(), forget_rho, windows, positive_dict, convergence, old_dict }
     }
 
     /// One step with the (merged) statistics of a mini-batch; atoms that
@@ -178,10 +195,13 @@ impl<T: Real> OnlineRun<T> {
     /// signals of the batch) plus noise. Returns why to stop, if the fit
     /// should.
     pub fn step(&mut self, stats: &BatchStats<T>, pool: &[T]) -> Result<Option<StopReason>> {
-        let replaced = match self.forget_rho {
-            None => self.state.apply(stats, pool, self.positive_dict, &mut self.rng)?,
-            Some(rho) => {
-                let beta = (1.0 - 1.0 / (self.state.step as f64 + 1.0)).powf(rho);
+        let replaced = match &mut self.windows {
+            Some(w) => {
+                w.fold(stats, &mut self.state)?;
+                self.state.update_atoms(pool, self.positive_dict, &mut self.rng)
+            }
+            None => {
+                let beta = forgetting_factor(self.state.step, stats.n_samples, self.forget_rho, None);
                 self.state.apply_with_forgetting(stats, beta, pool, self.positive_dict, &mut self.rng)?
             }
         };

@@ -156,11 +156,7 @@ impl<T: Real> OnlineState<T> {
     /// `A_kk ≤ 1e-6` is replaced by a random signal of `pool` plus 1% noise.
     /// Returns the number of atoms replaced.
     pub fn apply(&mut self, stats: &BatchStats<T>, pool: &[T], positive_dict: bool, rng: &mut impl Draw) -> Result<usize> {
-        let bs = stats.n_samples as f64;
-        let step = self.step as f64;
-        // scikit-learn's _update_inner_stats.
-        let theta = if step < bs - 1.0 { (step + 1.0) * bs } else { bs * bs + step + 1.0 - bs };
-        let beta = (theta + 1.0 - bs) / (theta + 1.0);
+        let beta = forgetting_factor(self.step, stats.n_samples, None, None);
         self.apply_with_forgetting(stats, beta, pool, positive_dict, rng)
     }
 
@@ -184,6 +180,14 @@ impl<T: Real> OnlineState<T> {
         let (beta, bs) = (T::from_f64(beta), T::from_f64(stats.n_samples as f64));
         self.a.iter_mut().zip(&stats.a).for_each(|(x, &y)| *x = beta * *x + y / bs);
         self.b.iter_mut().zip(&stats.b).for_each(|(x, &y)| *x = beta * *x + y / bs);
+        Ok(self.update_atoms(pool, positive_dict, rng))
+    }
+
+    /// One pass of block coordinate descent over the atoms with the current
+    /// `A` and `B` (Mairal et al. algorithm 2), counting a step; returns the
+    /// number of atoms replaced (see [`apply`](Self::apply)).
+    pub(crate) fn update_atoms(&mut self, pool: &[T], positive_dict: bool, rng: &mut impl Draw) -> usize {
+        let (nf, k) = (self.n_features, self.n_atoms);
         let mut da = vec![T::ZERO; nf];
         let iota: Vec<usize> = (0..k).collect();
         let n_pool = pool.len() / nf;
@@ -210,8 +214,83 @@ impl<T: Real> OnlineState<T> {
             }
         }
         self.step += 1;
-        Ok(replaced)
+        replaced
     }
+}
+
+/// SPAMS's statistics (its `trainDL`): `A` and `B` are the sums of two
+/// windows, the codes of the current pass over the training signals and of
+/// the previous pass, both forgotten at every step by the factor of
+/// [`forgetting_factor`] with a memory of two passes; at each new pass the
+/// older window is dropped. On a small set cycled many times, the
+/// statistics then hold only codes made with recent dictionaries.
+#[derive(Debug, Clone)]
+pub struct EpochWindows<T> {
+    n_samples: usize,
+    even: bool,
+    steps: usize,
+    prev: (Vec<T>, Vec<T>),
+    cur: (Vec<T>, Vec<T>),
+}
+
+impl<T: Real> EpochWindows<T> {
+    /// Windows for a fit over `n_samples` training signals.
+    pub fn new(n_samples: usize, state: &OnlineState<T>) -> Self {
+        let zeros = || (vec![T::ZERO; state.a.len()], vec![T::ZERO; state.b.len()]);
+        Self { n_samples: n_samples.max(1), even: true, steps: 0, prev: zeros(), cur: zeros() }
+    }
+
+    /// Folds a mini-batch's `stats` into the windows and sets the state's
+    /// `A` and `B` to their sum.
+    pub fn fold(&mut self, stats: &BatchStats<T>, state: &mut OnlineState<T>) -> Result<()> {
+        if stats.a.len() != self.cur.0.len() || stats.b.len() != self.cur.1.len() || stats.n_samples == 0 {
+            return Err(Error::Dimension("statistics do not fit the state".into()));
+        }
+        let bs = stats.n_samples;
+        self.steps += 1;
+        // Passes over the training signals completed after this step.
+        let pass = self.steps * bs / self.n_samples;
+        if (pass % 2 == 1) == self.even {
+            std::mem::swap(&mut self.prev, &mut self.cur);
+            self.cur.0.fill(T::ZERO);
+            self.cur.1.fill(T::ZERO);
+            self.even = !self.even;
+        }
+        let beta = T::from_f64(forgetting_factor(state.step, bs, None, Some(2 * self.n_samples)));
+        let inv = T::ONE / T::from_f64(bs as f64);
+        for (w, x) in [(&mut self.cur.0, &stats.a), (&mut self.cur.1, &stats.b)] {
+            w.iter_mut().zip(x).for_each(|(v, &y)| *v = beta * *v + y * inv);
+        }
+        for v in self.prev.0.iter_mut().chain(self.prev.1.iter_mut()) {
+            *v *= beta;
+        }
+        for (s, (p, c)) in [(&mut state.a, (&self.prev.0, &self.cur.0)), (&mut state.b, (&self.prev.1, &self.cur.1))] {
+            s.iter_mut().zip(p.iter().zip(c)).for_each(|(v, (&x, &y))| *v = x + y);
+        }
+        Ok(())
+    }
+}
+
+/// The factor `β` that weighs the statistics before the step numbered
+/// `step` (from 0) with a batch of `batch` signals.
+/// - `rho` given: `(1 − 1/(step + 1))^ρ` (Mairal et al. 2010, §3.4.2).
+/// - Otherwise scikit-learn's rule (its `_update_inner_stats`): the
+///   statistics stand for `θ` signals, `θ = (step + 1)·batch` for the first
+///   `batch − 1` steps and `batch² + step + 1 − batch` after, and
+///   `β = (θ + 1 − batch)/(θ + 1)`.
+/// - With `memory`, `θ` stops growing there (not below `batch`), so the
+///   statistics keep forgetting at the rate `batch/(memory + 1)` a step:
+///   SPAMS's `trainDL` caps it at twice the number of training signals.
+pub fn forgetting_factor(step: usize, batch: usize, rho: Option<f64>, memory: Option<usize>) -> f64 {
+    let (step, bs) = (step as f64, batch as f64);
+    if let Some(rho) = rho {
+        return (1.0 - 1.0 / (step + 1.0)).powf(rho);
+    }
+    let mut theta = if step < bs - 1.0 { (step + 1.0) * bs } else { bs * bs + step + 1.0 - bs };
+    if let Some(m) = memory {
+        theta = theta.min((m as f64).max(bs));
+    }
+    (theta + 1.0 - bs) / (theta + 1.0)
 }
 
 /// Codes the signals of `x` (column-major, `nf` values each) over the non-zero atoms of `dict` (column-major,

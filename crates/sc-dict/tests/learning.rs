@@ -264,3 +264,35 @@ fn degenerate_data_give_finite_dictionaries() {
     let ksvd = KsvdParams { iterations: 5, n_nonzero: Some(3), ..KsvdParams::new(k) }.check().unwrap().fit(xm, &mut Quiet).unwrap();
     finite("ksvd", &ksvd.dict);
 }
+
+#[test]
+fn spams_windows_forget_every_code_older_than_the_previous_pass() {
+    // 4 batches of 16 make a pass over 64 signals. Two runs differ only in
+    // the statistics of the first pass: after two more passes the windows
+    // hold the second and third passes' codes, so `A` and `B` are equal.
+    use sc_dict::online::{BatchStats, EpochWindows};
+    let (nf, k, bs, n) = (3, 2, 16, 64);
+    let stats = |v: f64| BatchStats { a: vec![v; k * k], b: vec![v; nf * k], n_samples: bs, cost: 0.0, nnz: 0 };
+    let mut states = [OnlineState::new(nf, k, vec![1.0; nf * k]).unwrap(), OnlineState::new(nf, k, vec![1.0; nf * k]).unwrap()];
+    let mut windows = [EpochWindows::new(n, &states[0]), EpochWindows::new(n, &states[1])];
+    for step in 0..12 {
+        for r in 0..2 {
+            let v = if step < 4 { [1e6, -3.0][r] } else { step as f64 };
+            windows[r].fold(&stats(v), &mut states[r]).unwrap();
+            states[r].step += 1;
+            let (a, b) = (states[r].a[0], states[r].b[0]);
+            if step < 4 {
+                assert!(a != 0.0 && b != 0.0);
+            }
+        }
+        if step >= 11 {
+            assert_eq!(states[0].a, states[1].a, "step {step}");
+            assert_eq!(states[0].b, states[1].b);
+        } else {
+            assert_ne!(states[0].a, states[1].a, "step {step}: the first pass still counts");
+        }
+    }
+    // The windows are the batches' statistics over the batch size, each
+    // forgotten once a step: the last batch's weight is 1/16.
+    assert!(states[0].a[0] >= 11.0 / 16.0);
+}

@@ -62,6 +62,7 @@ pub(crate) struct Overrides {
     pub(crate) max_no_improvement: Option<i64>,
     pub(crate) init: Option<Init>,
     pub(crate) forget_rho: Option<f64>,
+    pub(crate) epoch_windows: bool,
     pub(crate) numpy_state: Option<NumpyState>,
 }
 
@@ -83,6 +84,7 @@ impl Overrides {
             max_no_improvement: no_improvement(self.max_no_improvement, b.max_no_improvement),
             init: self.init.unwrap_or(b.init.clone()),
             forget_rho: self.forget_rho.or(b.forget_rho),
+            epoch_windows: self.epoch_windows || b.epoch_windows,
             ..b
         })
     }
@@ -194,11 +196,12 @@ fn fit_t<T: Real + Element>(
 /// generator's after the fit). `progress`, a callable, is called after
 /// every iteration with `(iteration, total, objective, smoothed)`. `coder`
 /// (a dict of `encode`'s settings) sets the coder's own settings;
-/// `seconds` stops the fit once that much time has passed.
+/// `seconds` stops the fit once that much time has passed; `epoch_windows`
+/// makes online learning keep SPAMS's statistics.
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
-    algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
+    epoch_windows=false, algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
     numpy_state=None, progress=None, coder=None, seconds=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dictionary(
@@ -219,6 +222,7 @@ pub(crate) fn fit_dictionary(
     init: Option<&str>,
     dict_init: Option<PyReadonlyArray2<'_, f64>>,
     forget_rho: Option<f64>,
+    epoch_windows: bool,
     algorithm: Option<&str>,
     coder_max_iter: Option<usize>,
     n_nonzero: Option<usize>,
@@ -246,6 +250,7 @@ pub(crate) fn fit_dictionary(
         max_no_improvement,
         init: init.clone(),
         forget_rho,
+        epoch_windows,
         numpy_state,
     };
     let params = match parse::<Method>(method)? {

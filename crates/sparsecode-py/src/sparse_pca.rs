@@ -91,6 +91,7 @@ pub(crate) fn sparse_pca(
         max_no_improvement,
         init: init_of(None, dict_init)?,
         forget_rho: None,
+        epoch_windows: false,
         numpy_state,
     };
     let mut params = match parse::<Method>(method)? {

@@ -200,13 +200,12 @@ def test_sparse_project_mode_6_is_the_projection_on_its_ball():
 
 @pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
 def test_train_dl_fits_as_well_as_spams(path):
-    """trainDL with SPAMS's settings learns a dictionary whose fit of the
+    """trainDL with SPAMS's settings (and SPAMS's statistics: the codes of
+    the last two passes over the data) learns a dictionary whose fit of the
     training signals (their codes' objective, for the learned mode) is
-    within 6% of SPAMS's dictionary's for the Lasso modes, with the
-    constraints held. With OMP (mode 3) on these 200 signals cycled 64
-    times, SPAMS's statistics, which keep only the last two epochs' codes,
-    do better: ours is within 40% (measured: 35%; docs/spams.md, and the
-    learning-quality item of the speed issue)."""
+    within 3% of SPAMS's dictionary's for the Lasso modes (measured: 1.9%
+    and 1.1%), with the constraints held. With OMP (mode 3), ours is within
+    20% (measured: 17%; docs/spams.md)."""
     z = np.load(path)
     call = json.loads(str(z["call"]))
     p = call["params"]
@@ -226,7 +225,7 @@ def test_train_dl_fits_as_well_as_spams(path):
         A = spams.lasso(X, D, lambda1=p["lambda1"], pos=bool(p.get("posAlpha"))).toarray()
         return 0.5 * np.sum((X - D @ A) ** 2) + p["lambda1"] * np.abs(A).sum()
 
-    margin = 1.40 if p["mode"] == 3 else 1.06
+    margin = 1.20 if p["mode"] == 3 else 1.03
     assert objective(ours) <= margin * objective(z["D"]), (objective(ours), objective(z["D"]))
 
 

@@ -125,6 +125,7 @@ def fit_dictionary(
     init: Optional[str] = None,
     dict_init: Optional[FloatArray] = None,
     forget_rho: Optional[float] = None,
+    epoch_windows: bool = False,
     algorithm: Optional[str] = None,
     coder_max_iter: Optional[int] = None,
     n_nonzero: Optional[int] = None,

@@ -858,6 +858,7 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
             tol=0.0,
             max_no_improvement=-1,
             dict_init=dict_init,
+            epoch_windows=True,
             algorithm=algorithm,
             coder=coder,
             n_jobs=_threads(numThreads),

@@ -9,8 +9,9 @@
 //!
 //! Block coordinate descent over the atoms' rows, each a closed form (the
 //! group soft-threshold of `r_j = B_j − Σ_{l≠j} G_jl A_l` over `G_jj`), on
-//! an active set: start from `A = 0`, add every atom that violates the
-//! optimality condition `‖(B − G A)_j‖₂ ≤ λ` for an unused atom, sweep the
+//! a working set: start from `A = 0`, add the atoms that most violate the
+//! optimality condition `‖(B − G A)_j‖₂ ≤ λ` for an unused atom (at most as
+//! many as are in the set, and at least 4), sweep the
 //! active rows until no coefficient moves by more than `tol` (relative to
 //! the largest), drop the rows that went to zero, and repeat until no atom
 //! violates the condition. Works from `B = Dᵀ X_g` and the Gram matrix.
@@ -101,8 +102,10 @@ impl GroupLasso {
         let norm = |v: &[T]| v.iter().fold(T::ZERO, |a, &x| a + x * x).sqrt();
         // The active atoms and their rows (a[t·m + s]); c = B − G A.
         let (mut active, mut a): (Vec<usize>, Vec<T>) = (Vec::new(), Vec::new());
+        let mut in_active = vec![false; n];
         let mut c = vec![T::ZERO; n * m];
-        let mut r = vec![T::ZERO; m];
+        let (mut r, mut delta) = (vec![T::ZERO; m], vec![T::ZERO; m]);
+        let mut violators: Vec<(T, usize)> = Vec::new();
         for _ in 0..self.max_iter {
             // c for every atom, from the active rows.
             c.copy_from_slice(&b);
@@ -113,15 +116,33 @@ impl GroupLasso {
                     ci.iter_mut().zip(row).for_each(|(v, &x)| *v -= g * x);
                 }
             }
-            let before = active.len();
+            violators.clear();
             for j in 0..n {
-                if gram[j * n + j] > T::ZERO && !active.contains(&j) && norm(&c[j * m..(j + 1) * m]) > lambda * (T::ONE + tol) {
-                    active.push(j);
-                    a.extend(std::iter::repeat_n(T::ZERO, m));
+                if !in_active[j] && gram[j * n + j] > T::ZERO {
+                    let v = norm(&c[j * m..(j + 1) * m]);
+                    if v > lambda * (T::ONE + tol) {
+                        violators.push((v, j));
+                    }
                 }
             }
-            if active.len() == before {
+            if violators.is_empty() {
                 break;
+            }
+            // The working set grows by the strongest violators, at most as
+            // many as it holds (and at least 4): adding every violator at
+            // once makes the sweeps slow on coherent dictionaries, where
+            // most of them would leave again.
+            let grow = active.len().max(4);
+            if violators.len() > grow {
+                violators.select_nth_unstable_by(grow - 1, |x, y| y.0.partial_cmp(&x.0).unwrap_or(std::cmp::Ordering::Equal));
+                violators.truncate(grow);
+            }
+            // In atom order, so that the result does not depend on the selection's order.
+            violators.sort_unstable_by_key(|&(_, j)| j);
+            for &(_, j) in &violators {
+                active.push(j);
+                in_active[j] = true;
+                a.extend(std::iter::repeat_n(T::ZERO, m));
             }
             // Sweeps over the active rows; c is kept for the active atoms only.
             for _ in 0..self.max_iter {
@@ -135,15 +156,19 @@ impl GroupLasso {
                     }
                     let rn = norm(&r);
                     let shrink = if rn > lambda { (T::ONE - lambda / rn) / gjj } else { T::ZERO };
+                    let mut any = false;
                     for s in 0..m {
-                        let delta = shrink * r[s] - a[t * m + s];
-                        a[t * m + s] += delta;
+                        delta[s] = shrink * r[s] - a[t * m + s];
+                        a[t * m + s] += delta[s];
                         largest = largest.max(a[t * m + s].abs());
-                        if delta != T::ZERO {
-                            moved = moved.max(delta.abs());
-                            for &i in &active {
-                                c[i * m + s] -= gram[j * n + i] * delta;
-                            }
+                        moved = moved.max(delta[s].abs());
+                        any |= delta[s] != T::ZERO;
+                    }
+                    if any {
+                        let gj = &gram[j * n..(j + 1) * n];
+                        for &i in &active {
+                            let g = gj[i];
+                            c[i * m..(i + 1) * m].iter_mut().zip(&delta).for_each(|(v, &d)| *v -= g * d);
                         }
                     }
                 }
@@ -155,6 +180,7 @@ impl GroupLasso {
             let mut t = 0;
             while t < active.len() {
                 if a[t * m..(t + 1) * m].iter().all(|&v| v == T::ZERO) {
+                    in_active[active[t]] = false;
                     active.swap_remove(t);
                     let last = a.len() - m;
                     a.copy_within(last.., t * m);

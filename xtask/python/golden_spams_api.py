@@ -176,6 +176,9 @@ for k, params in enumerate(train_cases, start=k0):
 # the layout alone).
 util = {"image": rs.randn(9, 11)}
 util["im2col"] = spams.im2col_sliding(np.asfortranarray(util["image"]), 3, 4)
+# RGB: SPAMS's colour layout (each image column as three), from its own generator.
+util["image_rgb"] = np.random.RandomState(7).randn(6, 15)
+util["im2col_rgb"] = spams.im2col_sliding(np.asfortranarray(util["image_rgb"]), 2, 3, True)
 for size in (12, 27, 48):
     util[f"bayer_in_{size}"] = rs.randn(size)
     for off in range(4):

@@ -182,8 +182,9 @@ pub fn project_columns<T: Real>(u: MatMut<'_, T>, projection: &Projection<T>, po
 }
 
 /// Runs `f` on the first `len` entries of every column of `u`, in
-/// parallel, each column gathered into a contiguous buffer and written
-/// back; `scratch` makes each thread's reused state.
+/// parallel, in place where a column is contiguous, else gathered into a
+/// contiguous buffer and written back; `scratch` makes each thread's
+/// reused state.
 pub(crate) fn each_column<T: Real, S>(
     u: MatMut<'_, T>,
     len: usize,
@@ -191,9 +192,13 @@ pub(crate) fn each_column<T: Real, S>(
     f: impl Fn(&mut [T], &mut S) + Sync + Send,
 ) {
     let cols: Vec<_> = u.col_iter_mut().collect();
-    cols.into_par_iter().for_each_init(
+    cols.into_par_iter().with_min_len(64).for_each_init(
         || (vec![T::ZERO; len], scratch()),
         |(buf, state), mut col| {
+            if let Some(c) = col.as_mut().try_as_col_major_mut() {
+                f(&mut c.as_slice_mut()[..len], state);
+                return;
+            }
             for (i, b) in buf.iter_mut().enumerate() {
                 *b = col[i];
             }
@@ -229,6 +234,11 @@ fn project_elastic_ball<T: Real>(v: &mut [T], l2: T, l1: T, radius: T, scratch: 
         v.fill(T::ZERO);
         return;
     }
+    if l2 == T::ZERO && l1 > T::ZERO {
+        let tau = l1_ball_threshold(v, radius / l1);
+        soft_threshold(v, tau);
+        return;
+    }
     scratch.clear();
     scratch.extend(v.iter().map(|x| x.abs()));
     scratch.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap_or(core::cmp::Ordering::Equal));
@@ -262,6 +272,25 @@ fn project_elastic_ball<T: Real>(v: &mut [T], l2: T, l1: T, radius: T, scratch: 
     for x in v.iter_mut() {
         let a = x.abs() - t;
         *x = if a > T::ZERO { a * x.signum0() * scale } else { T::ZERO };
+    }
+}
+
+/// The threshold `τ` with `Σ max(|vᵢ| − τ, 0) = r` (`Σ|vᵢ| > r > 0`), by
+/// Michelot's (1986) fixed point: `τ = (Σ_{i∈S} |vᵢ| − r)/|S|` over the
+/// entries `S` above the previous `τ`, which grows while `S` shrinks; it
+/// stops when `S` stops shrinking (a few linear passes, no sort).
+fn l1_ball_threshold<T: Real>(v: &[T], r: T) -> T {
+    let (mut sum, mut count) = v.iter().fold((T::ZERO, 0usize), |(s, c), x| (s + x.abs(), c + 1));
+    let mut tau = (sum - r) / T::from_f64(count as f64);
+    loop {
+        let (s, c) = v.iter().fold((T::ZERO, 0usize), |(s, c), x| if x.abs() > tau { (s + x.abs(), c + 1) } else { (s, c) });
+        // Rounding may put `τ` exactly on an entry and make `S` grow back:
+        // the set no longer shrinking is the end.
+        if c >= count || c == 0 {
+            return tau;
+        }
+        (sum, count) = (s, c);
+        tau = (sum - r) / T::from_f64(count as f64);
     }
 }
 

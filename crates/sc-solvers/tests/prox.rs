@@ -366,3 +366,26 @@ fn refit_is_least_squares_on_the_support() {
         }
     }
 }
+
+#[test]
+fn l1_ball_threshold_landing_on_an_entry_ends() {
+    // Values of a mean-removed 8×8 camera patch (most of them equal, a few
+    // bright ones) on which the rounded fixed point of the ℓ1 ball's
+    // threshold lands on the entry 0.1903799…: the set of entries above it
+    // grew back and shrank again, forever. The projection must end, on the
+    // ball's boundary, as one soft threshold.
+    let mut u = vec![-0.0684436274509804; 64];
+    for (i, v) in [(24, 0.1903799019607843), (32, 0.3158700980392157), (40, 0.39822303921568625), (48, 0.4335171568627451)]
+        .into_iter()
+        .chain([(49, 0.21783088235294118), (56, 0.42567401960784307), (57, 0.3511642156862745), (7, 0.02959558823529411)])
+    {
+        u[i] = v;
+    }
+    let v = apply(Projection::L1Ball { radius: 1.0 }, &u, false);
+    let l1: f64 = v.iter().map(|x| x.abs()).sum();
+    assert!((l1 - 1.0).abs() < 1e-12, "‖v‖₁ = {l1}");
+    // v = sign(u)·max(|u| − τ, 0): one τ for every kept entry.
+    let taus: Vec<f64> = (0..64).filter(|&i| v[i] != 0.0).map(|i| u[i].abs() - v[i].abs()).collect();
+    assert!(taus.iter().all(|t| (t - taus[0]).abs() < 1e-12));
+    assert!((0..64).all(|i| v[i] != 0.0 || u[i].abs() <= taus[0] + 1e-12));
+}

@@ -25,7 +25,13 @@ fn rows_changed<T: DenseElement, E: std::fmt::Display + Send>(
 ) -> PyResult<Py<PyAny>> {
     let um = view(&u)?;
     let (n, m) = (um.nrows(), um.ncols());
-    let mut out: Vec<T> = (0..m).flat_map(|j| (0..n).map(move |i| um[(i, j)])).collect();
+    let mut out: Vec<T> = Vec::with_capacity(n * m);
+    for j in 0..m {
+        match um.col(j).try_as_col_major() {
+            Some(c) => out.extend_from_slice(c.as_slice()),
+            None => out.extend((0..n).map(|i| um[(i, j)])),
+        }
+    }
     detach(py, || on_threads(n_jobs, || f(MatMut::from_column_major_slice_mut(&mut out, n, m))))??.map_err(value_error)?;
     let array = numpy::ndarray::Array2::from_shape_vec((m, n), out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     Ok(PyArray2::from_owned_array(py, array).into_any().unbind())

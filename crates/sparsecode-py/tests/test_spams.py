@@ -257,6 +257,9 @@ def test_layout_utilities_are_spams():
     B = spams.im2col_sliding(np.asfortranarray(u["image"]), 3, 4)
     assert B.flags.f_contiguous
     np.testing.assert_array_equal(B, u["im2col"])
+    np.testing.assert_array_equal(spams.im2col_sliding(np.asfortranarray(u["image_rgb"]), 2, 3, True), u["im2col_rgb"])
+    with pytest.raises(ValueError, match="three columns"):
+        spams.im2col_sliding(np.zeros((4, 7)), 2, 2, RGB=True)
     for size in (12, 27, 48):
         for off in range(4):
             np.testing.assert_array_equal(spams.bayer(u[f"bayer_in_{size}"], off), u[f"bayer_{size}_{off}"])

@@ -48,8 +48,7 @@ Not yet provided (each raises ``NotImplementedError`` saying so):
 ``fistaFlat``'s losses other than the square and its ``return_optim_info``,
 and the matrix and trace-norm regularisers and ``return_val_loss`` of
 both; ``trainDL``'s ``modeD`` 1–3, ``model``
-and ``batch``; ``archetypalAnalysis``'s ``robust``; ``im2col_sliding``'s
-``RGB``; and
+and ``batch``; ``archetypalAnalysis``'s ``robust``; and
 tree- and graph-structured
 sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -1199,9 +1198,13 @@ def im2col_sliding(A, m, n, RGB=False):
     Parameters
     ----------
     A : ndarray of shape (H, W)
-        The image.
+        The image; with ``RGB``, SPAMS's colour layout: ``W = 3·w``, each
+        image column as three columns (R, G, B), and the windows slide over
+        the three planes set side by side, as SPAMS's do.
     m, n : int
         The patch's height and width.
+    RGB : bool, default=False
+        ``A`` in SPAMS's colour layout.
 
     Returns
     -------
@@ -1215,9 +1218,14 @@ def im2col_sliding(A, m, n, RGB=False):
     >>> spams.im2col_sliding(np.arange(12.0).reshape(3, 4), 2, 2)[:, :2].tolist()
     [[0.0, 4.0], [4.0, 8.0], [1.0, 5.0], [5.0, 9.0]]
     """
-    if RGB:
-        _not_yet("im2col_sliding with RGB")
     A = _float(A, "A")
+    if RGB:
+        # SPAMS's layout: A holds each image column as three columns (R, G,
+        # B); the windows slide over the three planes set side by side.
+        if A.ndim != 2 or A.shape[1] % 3:
+            raise ValueError(f"im2col_sliding : with RGB, A holds three columns (R, G, B) per image column, got shape {A.shape}")
+        k, w = np.arange(A.shape[1]), A.shape[1] // 3
+        A = A[:, 3 * (k % w) + k // w]
     m, n = int(m), int(n)
     if not (1 <= m <= A.shape[0] and 1 <= n <= A.shape[1]):
         raise ValueError(f"im2col_sliding : the patch ({m}×{n}) must fit in the image {A.shape}")

@@ -69,6 +69,7 @@ mod fista_flat;
 mod group_lasso;
 mod iterative;
 mod lars;
+mod lasso_gram;
 mod masked;
 mod objective;
 mod omp;

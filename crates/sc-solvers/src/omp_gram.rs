@@ -14,9 +14,11 @@ use crate::workspace::{CodeSink, Workspace};
 use sc_linalg::IncrementalCholesky;
 
 /// A Gram matrix held column by column.
-struct Columns<'a, T> {
-    values: &'a [T],
-    n: usize,
+pub(crate) struct Columns<'a, T> {
+    /// The matrix, column-major (n × n).
+    pub values: &'a [T],
+    /// Its order.
+    pub n: usize,
 }
 
 /// Targets per parallel task (codes do not depend on it).
@@ -96,7 +98,7 @@ struct Problem<T> {
     values: Vec<T>,
     b: Vec<T>,
     k: usize,
-    n: usize,
+    pub n: usize,
     max_k: usize,
     tol: Option<T>,
     norms: Vec<T>,

@@ -53,6 +53,17 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
             Error::NonFiniteSignal { sample }
         });
     }
+    params(algorithm, n_features, n_atoms, || dict.lipschitz())
+}
+
+/// Validates `algorithm`'s parameters for `n_atoms` atoms of `n_features`
+/// entries (the data aside); `lipschitz` gives ISTA's and FISTA's step.
+pub(crate) fn params<T: Real>(
+    algorithm: &Algorithm,
+    n_features: usize,
+    n_atoms: usize,
+    lipschitz: impl FnOnce() -> Result<T>,
+) -> Result<Plan<T>> {
     let rank_cap = n_atoms.min(n_features);
     let nonneg = |name: &'static str, v: f64| -> Result<T> {
         if !(v >= 0.0) || !v.is_finite() {
@@ -111,8 +122,8 @@ pub(crate) fn plan<T: Real>(algorithm: &Algorithm, dict: &Dictionary<T>, x: MatR
             max_iter: *max_iter,
         }),
         Algorithm::LassoCd(p) => Plan::Iterative(Iterative::Cd, lasso(p)?),
-        Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
-        Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: dict.lipschitz()?, ..lasso(p)? }),
+        Algorithm::Ista(p) => Plan::Iterative(Iterative::Ista, LassoCfg { lip: lipschitz()?, ..lasso(p)? }),
+        Algorithm::Fista(p) => Plan::Iterative(Iterative::Fista, LassoCfg { lip: lipschitz()?, ..lasso(p)? }),
         Algorithm::Threshold { alpha, kind, positive } => {
             Plan::Threshold { alpha: nonneg("alpha", *alpha)?, hard: *kind == ThresholdKind::Hard, positive: *positive }
         }

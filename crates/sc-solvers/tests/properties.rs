@@ -427,3 +427,41 @@ fn an_atom_that_leaves_may_rejoin_with_the_other_sign_in_the_next_step() {
     assert!(codes.code(0).0.contains(&1), "atom 1 rejoins: {:?}", codes.code(0));
     assert_kkt(dp.as_ref(), xs.as_ref(), &codes, alpha, false, 1e-9);
 }
+
+#[test]
+fn the_gram_form_codes_as_the_signals_do() {
+    // DᵀD, DᵀX and ‖x‖² hold all a LARS homotopy reads: its codes from them
+    // are the codes from D and X, for every homotopy and with the sign
+    // constraint; other coders are refused.
+    for (seed, nf, na) in [(3u64, 12usize, 20usize), (8, 20, 9)] {
+        let (d, x) = instance(seed, nf, na, 6);
+        let dict = Dictionary::new(d.as_ref()).unwrap();
+        let (g, xy) = (d.transpose() * &d, d.transpose() * &x);
+        let norms: Vec<f64> = (0..6).map(|s| (0..nf).map(|i| x[(i, s)] * x[(i, s)]).sum()).collect();
+        for enc in [
+            Encoder::lasso_lars(0.05),
+            Encoder::lasso_lars(0.05).positive(true),
+            Encoder::lasso_goal(0.3),
+            // A budget that binds before the residual reaches zero (past
+            // it, with more atoms than rows, codes are not unique).
+            Encoder::lasso_budget(0.5),
+            Encoder::lars(3),
+        ] {
+            let (a, b) =
+                (enc.encode(&dict, x.as_ref()).unwrap().to_dense(), enc.encode_gram(g.as_ref(), xy.as_ref(), &norms).unwrap().to_dense());
+            for s in 0..6 {
+                for j in 0..na {
+                    assert!(
+                        (a[(j, s)] - b[(j, s)]).abs() < 1e-9,
+                        "{} signal {s} atom {j}: {} vs {}",
+                        enc.algorithm().name(),
+                        a[(j, s)],
+                        b[(j, s)]
+                    );
+                }
+            }
+        }
+        assert!(Encoder::omp(2).encode_gram(g.as_ref(), xy.as_ref(), &norms).is_err());
+        assert!(Encoder::lasso_lars(0.1).encode_gram(g.as_ref(), xy.as_ref(), &norms[..3]).is_err());
+    }
+}

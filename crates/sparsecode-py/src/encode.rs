@@ -223,6 +223,40 @@ pub(crate) fn omp_gram(
     with_floats!(xy_t, |x| omp_gram_t(py, gram.extract()?, x, norms_squared, n_nonzero, tol, path))
 }
 
+fn encode_gram_t<T: dense::DenseElement>(
+    py: Python<'_>,
+    gram: PyReadonlyArray2<'_, T>,
+    xy: PyReadonlyArray2<'_, T>,
+    norms: Vec<f64>,
+    enc: sparsecode::Encoder,
+) -> PyResult<Py<PyAny>> {
+    let (g, b) = (view(&gram)?, view(&xy)?);
+    let norms: Vec<T> = norms.into_iter().map(T::from_f64).collect();
+    let codes = detach(py, || enc.encode_gram(g, b, &norms))?.map_err(value_error)?;
+    csr_parts(py, codes)
+}
+
+/// A LARS homotopy from the Gram matrix `gram` `(n_atoms, n_atoms)`, the
+/// correlations `xy_t` `(n_targets, n_atoms)` (`(DᵀX)ᵀ`, same dtype) and
+/// the targets' squared norms (`sparsecode::Encoder::encode_gram`):
+/// `algorithm` is `lars`, `lasso_lars`, `lasso_goal` or `lasso_budget`,
+/// with its settings as keywords. Returns `(data, indices, indptr)` of the
+/// codes' CSR matrix `(n_targets, n_atoms)`.
+#[pyfunction]
+#[pyo3(signature = (gram, xy_t, norms_squared, algorithm, n_jobs=None, **coder))]
+pub(crate) fn encode_gram(
+    py: Python<'_>,
+    gram: &Bound<'_, PyAny>,
+    xy_t: &Bound<'_, PyAny>,
+    norms_squared: Vec<f64>,
+    algorithm: &str,
+    n_jobs: Option<usize>,
+    coder: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let enc = encoder(algorithm, &settings_of(coder)?, n_jobs)?;
+    with_floats!(xy_t, |x| encode_gram_t(py, gram.extract()?, x, norms_squared, enc))
+}
+
 /// scikit-learn's default number of atoms for OMP as regression over a
 /// design of `n_atoms` columns (`orthogonal_mp`, `OrthogonalMatchingPursuit`):
 /// the library's rule.

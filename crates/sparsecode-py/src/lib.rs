@@ -51,6 +51,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode::settings, m)?)?;
     m.add_function(wrap_pyfunction!(encode::refit, m)?)?;
     m.add_function(wrap_pyfunction!(encode::omp_gram, m)?)?;
+    m.add_function(wrap_pyfunction!(encode::encode_gram, m)?)?;
     m.add_function(wrap_pyfunction!(groups::somp, m)?)?;
     m.add_function(wrap_pyfunction!(groups::group_lasso, m)?)?;
     m.add_function(wrap_pyfunction!(encode::default_omp_nonzero, m)?)?;

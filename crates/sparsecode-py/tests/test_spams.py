@@ -419,3 +419,21 @@ def test_bad_input_raises_where_spams_aborts():
         spams.trainDL(X, K=4, lambda1=0.1, modeD=1)
     with pytest.raises(NotImplementedError, match="not yet provided"):
         spams.fistaFlat(X, D, X)
+
+
+@pytest.mark.parametrize("mode,lambda1", [(2, 0.1), (1, 0.5), (0, 1.0)])
+@pytest.mark.parametrize("pos", [False, True])
+def test_lasso_gram_form_codes_as_the_dictionary_does(mode, lambda1, pos):
+    """``lasso`` from ``Q = DᵀD`` and ``q = DᵀX`` gives the codes ``lasso``
+    gives from ``D`` (the homotopy reads nothing else), in each mode; ``Q``
+    without ``q`` is refused."""
+    rng = np.random.RandomState(5)
+    D = np.asfortranarray(rng.randn(20, 40))
+    D /= np.linalg.norm(D, axis=0)
+    X = np.asfortranarray(rng.randn(20, 12))
+    direct = spams.lasso(X, D, lambda1=lambda1, mode=mode, pos=pos).toarray()
+    gram = spams.lasso(X, Q=np.asfortranarray(D.T @ D), q=np.asfortranarray(D.T @ X), lambda1=lambda1, mode=mode, pos=pos)
+    assert gram.shape == (40, 12)
+    np.testing.assert_allclose(gram.toarray(), direct, atol=1e-9)
+    with pytest.raises(ValueError, match="together"):
+        spams.lasso(X, Q=np.asfortranarray(D.T @ D), lambda1=lambda1)

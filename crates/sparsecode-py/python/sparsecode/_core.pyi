@@ -94,6 +94,14 @@ def omp_gram(
     tol: Optional[float] = None,
     path: bool = False,
 ) -> tuple[Any, int]: ...
+def encode_gram(
+    gram: FloatArray,
+    xy_t: FloatArray,
+    norms_squared: Sequence[float],
+    algorithm: str,
+    n_jobs: Optional[int] = None,
+    **coder: Any,
+) -> tuple[FloatArray, NDArray[np.int32], NDArray[np.int64]]: ...
 def somp(
     dictionary: FloatArray, x: FloatArray, starts: list[int], max_atoms: int, tol: Optional[float] = None, n_jobs: Optional[int] = None
 ) -> tuple[FloatArray, NDArray[np.int32], NDArray[np.int64]]: ...

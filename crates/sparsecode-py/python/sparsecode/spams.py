@@ -18,7 +18,8 @@ Provided (the coding problems are the core's, tested against
   1 (the code of least ℓ1 norm within a squared error ``lambda1``) and 2
   (``½‖x − Dα‖² + lambda1‖α‖₁ + ½·lambda2‖α‖²``), with ``pos``, ``L`` (a
   cap on the homotopy's steps), ``return_reg_path`` and
-  ``max_length_path``;
+  ``max_length_path``, from ``D`` or from the Gram form ``Q = DᵀD``,
+  ``q = DᵀX``;
 - ``lassoMask`` (the same problems on each signal's observed rows ``B``),
   ``lassoWeighted`` (a weight per coefficient and signal) and ``cd`` (the
   exact solution of the problems SPAMS's coordinate descent approaches);
@@ -43,8 +44,8 @@ Provided (the coding problems are the core's, tested against
   ``bayer``, ``im2col_sliding`` and ``displayPatches``.
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
-``lasso``'s ``Q``/``q`` Gram form and mode 1 with
-``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
+``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
+and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``'s losses other than the square and its ``return_optim_info``,
 and the matrix and trace-norm regularisers and ``return_val_loss`` of
 both; ``trainDL``'s ``modeD`` 1–3, ``model``
@@ -167,6 +168,26 @@ def _lasso(X, D, B, L, lambda1, lambda2, mode, pos, numThreads):
     return _codes(Xr, Dr, algorithm, numThreads, mask, **coder)
 
 
+def _lasso_gram(X, Q, q, L, lambda1, lambda2, mode, pos, numThreads):
+    """``lasso`` from ``Q = DᵀD`` (n_atoms, n_atoms), ``q = DᵀX`` (n_atoms,
+    n_signals) and the signals ``X`` (their squared norms, for mode 1)."""
+    if Q is None or q is None:
+        raise ValueError("lasso : Q and q must be given together")
+    X, Q, q = _float(X, "X"), _float(Q, "Q"), _float(q, "q")
+    K, n = q.shape
+    if Q.shape != (K, K):
+        raise ValueError(f"lasso : Q must be square, of q's {K} rows, got shape {Q.shape}")
+    if X.shape[1] != n:
+        raise ValueError(f"lasso : X and q must have as many columns (signals): X has {X.shape[1]}, q has {n}")
+    dtype = np.result_type(X.dtype, Q.dtype, q.dtype)
+    norms = np.einsum("ij,ij->j", X, X, dtype=np.float64).tolist()
+    algorithm, coder = _lasso_algorithm(mode, lambda1, lambda2, pos, L)
+    with python_names(n_nonzero="L", tol="lambda1", alpha="lambda1", l2="lambda2"):
+        data, indices, indptr = _core.encode_gram(np.ascontiguousarray(Q, dtype=dtype), np.ascontiguousarray(q.T, dtype=dtype), norms, algorithm,
+                                                  n_jobs=_threads(numThreads), **coder)
+    return ssp.csc_matrix((data, indices, indptr), shape=(K, n))
+
+
 def _path(code_with, steps, n_atoms, dtype):
     """A regularisation path as SPAMS returns it for the first signal: a
     dense ``(n_atoms, steps)`` array whose column ``c`` is the code after
@@ -203,6 +224,9 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
         The signals, as columns.
     D : ndarray of shape (n_features, n_atoms)
         The dictionary, atoms as columns.
+    Q, q : ndarrays of shapes (n_atoms, n_atoms) and (n_atoms, n_signals)
+        Instead of ``D``, the Gram form: ``Q = DᵀD`` and ``q = DᵀX`` (the
+        homotopy reads nothing else; ``X`` gives the squared norms).
     lambda1 : float
         The penalty (mode 2), the squared-error goal (mode 1) or the ℓ1
         budget (mode 0).
@@ -242,7 +266,11 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     ((32, 1), [3, 9])
     """
     if Q is not None or q is not None:
-        _not_yet("lasso's Gram form (Q, q)")
+        if lambda1 is None:
+            raise ValueError("lasso : lambda1 must be defined")
+        if return_reg_path or ols:
+            _not_yet("lasso's return_reg_path and ols in the Gram form (Q, q)")
+        return _lasso_gram(X, Q, q, L, lambda1, lambda2, mode, pos, numThreads)
     if D is None:
         raise ValueError("lasso : you must give D or Q and q")
     if lambda1 is None:

@@ -155,6 +155,9 @@ impl LearnMasked for Valid<OnlineParams> {
         if p.epoch_windows {
             return Err(invalid("epoch_windows", "masked online learning keeps one set of statistics per row: not SPAMS's windows"));
         }
+        if p.atom_set.is_some() {
+            return Err(invalid("atom_set", "masked online learning keeps its atoms in the unit ball"));
+        }
         let data = Incomplete::new(x, observed)?;
         let (nf, n, k) = (data.nf, data.n, p.n_atoms);
         let mut rng = SplitMix(p.seed);

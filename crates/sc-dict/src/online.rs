@@ -14,6 +14,7 @@
 
 use faer::MatRef;
 use sc_linalg::Real;
+use sc_solvers::prox::Projection;
 use sc_solvers::{Encode, Encoder};
 
 use crate::error::{Result, invalid};
@@ -27,6 +28,7 @@ use crate::signals::Signals;
 /// The online learner's stopping rules, state and statistics (defined in
 /// `schedule` and `stats`, where the other learners share them).
 pub use crate::schedule::Convergence;
+use crate::stats::project_on;
 pub use crate::stats::{BatchStats, EpochWindows, OnlineState, forgetting_factor};
 
 /// Signals per coding task inside a mini-batch: small, so that every core
@@ -79,6 +81,10 @@ pub struct OnlineParams {
     /// the previous pass over the data only, forgotten at every step with a
     /// memory of two passes (`false`: scikit-learn's, or `forget_rho`'s).
     pub epoch_windows: bool,
+    /// The set each atom is projected on after its update, instead of the
+    /// unit ℓ2 ball (SPAMS's `modeD` 1–3: the elastic-net and fused-Lasso
+    /// balls); the start is projected on it too.
+    pub atom_set: Option<Projection<f64>>,
 }
 
 impl OnlineParams {
@@ -103,6 +109,7 @@ impl OnlineParams {
             init: Init::Data,
             forget_rho: None,
             epoch_windows: false,
+            atom_set: None,
         }
     }
 
@@ -144,6 +151,12 @@ impl OnlineParams {
         if self.forget_rho.is_some_and(|r| !(r >= 0.0 && r.is_finite())) {
             return Err(invalid("forget_rho", "must be finite and ≥ 0"));
         }
+        if let Some(set) = &self.atom_set {
+            set.check()?;
+            if matches!(set, Projection::FusedProx { .. }) {
+                return Err(invalid("atom_set", "must be a set to project on, not the fused-Lasso prox"));
+            }
+        }
         if self.epoch_windows && self.forget_rho.is_some() {
             return Err(invalid("forget_rho", "is a forgetting rule of its own: not with epoch_windows"));
         }
@@ -175,6 +188,7 @@ pub struct OnlineRun<T: Real> {
     forget_rho: Option<f64>,
     windows: Option<EpochWindows<T>>,
     positive_dict: bool,
+    atom_set: Option<Projection<T>>,
     convergence: Convergence,
     old_dict: Vec<T>,
 }
@@ -183,11 +197,21 @@ impl<T: Real> OnlineRun<T> {
     /// A run of `params` on `n_samples` signals from `state`, drawing atom
     /// replacements from `rng`.
     pub fn new(params: &Valid<OnlineParams>, n_samples: usize, state: OnlineState<T>, rng: impl Into<Generator>) -> Self {
-        let old_dict = state.dict.clone();
         let convergence = params.convergence(n_samples);
         let (forget_rho, positive_dict) = (params.forget_rho, params.positive_dict);
         let windows = params.epoch_windows.then(|| EpochWindows::new(n_samples, &state));
-        Self { state, records: Vec::new(), rng: rng.into(), forget_rho, windows, positive_dict, convergence, old_dict }
+        let atom_set = params.atom_set.map(|p| p.cast::<T>());
+        let mut rng: Generator = rng.into();
+        let mut state = state;
+        // The start on the atoms' set, as every update leaves them.
+        if let Some(set) = &atom_set {
+            let mut scratch = Vec::new();
+            for atom in state.dict.chunks_exact_mut(state.n_features.max(1)) {
+                project_on(atom, set, positive_dict, &mut scratch, &mut rng);
+            }
+        }
+        let old_dict = state.dict.clone();
+        Self { state, records: Vec::new(), rng, forget_rho, windows, positive_dict, atom_set, convergence, old_dict }
     }
 
     /// One step with the (merged) statistics of a mini-batch; atoms that
@@ -198,11 +222,12 @@ impl<T: Real> OnlineRun<T> {
         let replaced = match &mut self.windows {
             Some(w) => {
                 w.fold(stats, &mut self.state)?;
-                self.state.update_atoms(pool, self.positive_dict, &mut self.rng)
+                self.state.update_atoms(pool, self.positive_dict, self.atom_set.as_ref(), &mut self.rng)
             }
             None => {
                 let beta = forgetting_factor(self.state.step, stats.n_samples, self.forget_rho, None);
-                self.state.apply_with_forgetting(stats, beta, pool, self.positive_dict, &mut self.rng)?
+                self.state.fold(stats, beta)?;
+                self.state.update_atoms(pool, self.positive_dict, self.atom_set.as_ref(), &mut self.rng)
             }
         };
         let batch_cost = stats.cost / stats.n_samples as f64;

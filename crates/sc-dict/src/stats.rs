@@ -4,11 +4,12 @@
 
 use faer::MatRef;
 use sc_linalg::{Real, kernels};
+use sc_solvers::prox::Projection;
 use sc_solvers::{Dictionary, Encode, SparseCodes, lasso_objective_in};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::atoms::{project_atom, restart_from_signal};
+use crate::atoms::{project_atom, random_unit_atom, restart_from_signal};
 use crate::error::{Error, Result, invalid};
 use crate::rng::Draw;
 
@@ -170,6 +171,12 @@ impl<T: Real> OnlineState<T> {
         positive_dict: bool,
         rng: &mut impl Draw,
     ) -> Result<usize> {
+        self.fold(stats, beta)?;
+        Ok(self.update_atoms(pool, positive_dict, None, rng))
+    }
+
+    /// `A ← βA + Σccᵀ/n`, `B ← βB + Σxcᵀ/n` for a batch's statistics.
+    pub(crate) fn fold(&mut self, stats: &BatchStats<T>, beta: f64) -> Result<()> {
         let (nf, k) = (self.n_features, self.n_atoms);
         if stats.a.len() != k * k || stats.b.len() != nf * k || stats.n_samples == 0 {
             return Err(Error::Dimension("statistics do not fit the state".into()));
@@ -180,13 +187,16 @@ impl<T: Real> OnlineState<T> {
         let (beta, bs) = (T::from_f64(beta), T::from_f64(stats.n_samples as f64));
         self.a.iter_mut().zip(&stats.a).for_each(|(x, &y)| *x = beta * *x + y / bs);
         self.b.iter_mut().zip(&stats.b).for_each(|(x, &y)| *x = beta * *x + y / bs);
-        Ok(self.update_atoms(pool, positive_dict, rng))
+        Ok(())
     }
 
     /// One pass of block coordinate descent over the atoms with the current
     /// `A` and `B` (Mairal et al. algorithm 2), counting a step; returns the
-    /// number of atoms replaced (see [`apply`](Self::apply)).
-    pub(crate) fn update_atoms(&mut self, pool: &[T], positive_dict: bool, rng: &mut impl Draw) -> usize {
+    /// number of atoms replaced (see [`apply`](Self::apply)). Each atom is
+    /// then projected on `atom_set` when given (see [`project_on`]), else on
+    /// the unit ball.
+    pub(crate) fn update_atoms(&mut self, pool: &[T], positive_dict: bool, atom_set: Option<&Projection<T>>, rng: &mut impl Draw) -> usize {
+        let mut scratch = Vec::new();
         let (nf, k) = (self.n_features, self.n_atoms);
         let mut da = vec![T::ZERO; nf];
         let iota: Vec<usize> = (0..k).collect();
@@ -209,13 +219,31 @@ impl<T: Real> OnlineState<T> {
                 let s = rng.below(n_pool);
                 restart_from_signal(&pool[s * nf..(s + 1) * nf], &mut self.dict[j * nf..(j + 1) * nf], rng);
             }
-            if project_atom(&mut self.dict[j * nf..(j + 1) * nf], positive_dict, rng) {
+            let atom = &mut self.dict[j * nf..(j + 1) * nf];
+            let restarted = match atom_set {
+                Some(set) => project_on(atom, set, positive_dict, &mut scratch, rng),
+                None => project_atom(atom, positive_dict, rng),
+            };
+            if restarted {
                 replaced += 1;
             }
         }
         self.step += 1;
         replaced
     }
+}
+
+/// Projects an atom on `set` (clipped at 0 first under `positive`, where
+/// the set allows it); a zero atom restarts at random, projected too
+/// (returns true then).
+pub(crate) fn project_on<T: Real>(atom: &mut [T], set: &Projection<T>, positive: bool, scratch: &mut Vec<T>, rng: &mut impl Draw) -> bool {
+    set.apply(atom, positive, scratch);
+    if atom.iter().any(|&v| v != T::ZERO) {
+        return false;
+    }
+    random_unit_atom(atom, rng);
+    set.apply(atom, positive, scratch);
+    true
 }
 
 /// SPAMS's statistics (its `trainDL`): `A` and `B` are the sums of two

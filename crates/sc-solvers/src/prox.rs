@@ -104,6 +104,18 @@ impl<T: Real> Projection<T> {
         }
     }
 
+    /// The same projection in another scalar type.
+    pub fn cast<U: Real>(self) -> Projection<U> {
+        let c = |v: T| U::from_f64(v.to_f64());
+        match self {
+            Projection::L1Ball { radius } => Projection::L1Ball { radius: c(radius) },
+            Projection::ElasticBall { l2, l1, radius } => Projection::ElasticBall { l2: c(l2), l1: c(l1), radius: c(radius) },
+            Projection::SoftL2Ball { lambda, radius } => Projection::SoftL2Ball { lambda: c(lambda), radius: c(radius) },
+            Projection::FusedProx { l1, tv, l2 } => Projection::FusedProx { l1: c(l1), tv: c(tv), l2: c(l2) },
+            Projection::FusedBall { l1, tv, l2, radius } => Projection::FusedBall { l1: c(l1), tv: c(tv), l2: c(l2), radius: c(radius) },
+        }
+    }
+
     /// Refuses a negative, infinite or NaN parameter, and a ball no
     /// parameter bounds.
     pub fn check(&self) -> Result<()> {

@@ -217,7 +217,7 @@ pub(crate) fn learn(a: &LearnArgs) -> Result<(), CliError> {
 #[derive(Debug, PartialEq)]
 pub(crate) enum Params {
     /// Online learning.
-    Online(OnlineParams, Option<Encoder>),
+    Online(Box<OnlineParams>, Option<Encoder>),
     /// K-SVD.
     Ksvd(KsvdParams),
     /// Batch learning.
@@ -257,7 +257,7 @@ pub(crate) fn params(a: &LearnArgs, nf: usize) -> Result<Params, CliError> {
                 let enc = if a.l1_goal { Encoder::lasso_goal(t).positive(p.positive_code) } else { Encoder::omp_tol(t) };
                 enc.max_iter(goal_atom_cap(nf, k)).chunk_size(BATCH_CHUNK)
             });
-            Params::Online(p, enc)
+            Params::Online(Box::new(p), enc)
         }
         Method::Ksvd => {
             let base = KsvdParams::new(k);
@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn the_defaults_are_the_librarys() {
         let args = ["--input", "x.npy", "--atoms", "50", "-o", "m.model"];
-        assert_eq!(params(&parse(&args), 64).unwrap(), Params::Online(OnlineParams::new(50), None));
+        assert_eq!(params(&parse(&args), 64).unwrap(), Params::Online(Box::new(OnlineParams::new(50)), None));
         let with = |m: &str| parse(&[&args[..], &["--method", m]].concat());
         assert_eq!(params(&with("ksvd"), 64).unwrap(), Params::Ksvd(KsvdParams::new(50)));
         assert_eq!(params(&with("batch"), 64).unwrap(), Params::Batch(BatchParams::new(50)));

@@ -63,6 +63,7 @@ pub(crate) struct Overrides {
     pub(crate) init: Option<Init>,
     pub(crate) forget_rho: Option<f64>,
     pub(crate) epoch_windows: bool,
+    pub(crate) atom_set: Option<sparsecode::solvers::prox::Projection<f64>>,
     pub(crate) numpy_state: Option<NumpyState>,
 }
 
@@ -85,6 +86,7 @@ impl Overrides {
             init: self.init.unwrap_or(b.init.clone()),
             forget_rho: self.forget_rho.or(b.forget_rho),
             epoch_windows: self.epoch_windows || b.epoch_windows,
+            atom_set: self.atom_set.or(b.atom_set),
             ..b
         })
     }
@@ -197,11 +199,13 @@ fn fit_t<T: Real + Element>(
 /// every iteration with `(iteration, total, objective, smoothed)`. `coder`
 /// (a dict of `encode`'s settings) sets the coder's own settings;
 /// `seconds` stops the fit once that much time has passed; `epoch_windows`
-/// makes online learning keep SPAMS's statistics.
+/// makes online learning keep SPAMS's statistics; `atom_set`, `(name,
+/// (radius, l1, l2, tv))` (a name of `PROJECTIONS`), the set its atoms are
+/// projected on instead of the unit ball.
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
-    epoch_windows=false, algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
+    epoch_windows=false, atom_set=None, algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
     numpy_state=None, progress=None, coder=None, seconds=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dictionary(
@@ -223,6 +227,7 @@ pub(crate) fn fit_dictionary(
     dict_init: Option<PyReadonlyArray2<'_, f64>>,
     forget_rho: Option<f64>,
     epoch_windows: bool,
+    atom_set: Option<(String, [f64; 4])>,
     algorithm: Option<&str>,
     coder_max_iter: Option<usize>,
     n_nonzero: Option<usize>,
@@ -237,6 +242,12 @@ pub(crate) fn fit_dictionary(
     seconds: Option<f64>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
+    let atom_set = match atom_set {
+        Some((name, [radius, l1, l2, tv])) => {
+            Some(sparsecode::solvers::prox::Projection::new(parse::<sparsecode::solvers::prox::ProjectionName>(&name)?, radius, l1, l2, tv))
+        }
+        None => None,
+    };
     let given = Overrides {
         alpha,
         batch_size,
@@ -251,6 +262,7 @@ pub(crate) fn fit_dictionary(
         init: init.clone(),
         forget_rho,
         epoch_windows,
+        atom_set,
         numpy_state,
     };
     let params = match parse::<Method>(method)? {

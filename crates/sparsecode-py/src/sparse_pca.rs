@@ -92,6 +92,7 @@ pub(crate) fn sparse_pca(
         init: init_of(None, dict_init)?,
         forget_rho: None,
         epoch_windows: false,
+        atom_set: None,
         numpy_state,
     };
     let mut params = match parse::<Method>(method)? {

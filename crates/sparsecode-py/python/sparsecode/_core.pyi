@@ -134,6 +134,7 @@ def fit_dictionary(
     dict_init: Optional[FloatArray] = None,
     forget_rho: Optional[float] = None,
     epoch_windows: bool = False,
+    atom_set: Optional[tuple[str, tuple[float, float, float, float]]] = None,
     algorithm: Optional[str] = None,
     coder_max_iter: Optional[int] = None,
     n_nonzero: Optional[int] = None,

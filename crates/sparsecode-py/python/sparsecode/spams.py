@@ -48,8 +48,8 @@ Not yet provided (each raises ``NotImplementedError`` saying so):
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``'s losses other than the square and its ``return_optim_info``,
 and the matrix and trace-norm regularisers and ``return_val_loss`` of
-both; ``trainDL``'s ``modeD`` 1–3, ``model``
-and ``batch``; ``archetypalAnalysis``'s ``robust``; and
+both; ``trainDL``'s ``model``
+and ``batch``, and ``modeD=2`` with ``posD``; ``archetypalAnalysis``'s ``robust``; and
 tree- and graph-structured
 sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -782,6 +782,14 @@ _TRAIN_CODERS = {
     4: lambda l1, l2: ("ormp", {"tol": l1}),
     5: lambda l1, l2: ("ormp", {"l0": l1}),
 }
+# trainDL's modeD: the set of the atoms (the core's projection name and its
+# (radius, l1, l2, tv) weights), from gamma1 and gamma2; 0 is the unit ball.
+_ATOM_SETS = {
+    0: lambda g1, g2: None,
+    1: lambda g1, g2: ("elastic_ball", (1.0, g1, 1.0, 0.0)),  # ‖d‖² + γ₁‖d‖₁ ≤ 1
+    2: lambda g1, g2: ("fused_ball", (1.0, g1, 2.0, g2)),  # ‖d‖² + γ₁‖d‖₁ + γ₂FL(d) ≤ 1
+    3: lambda g1, g2: ("elastic_ball", (1.0, g1, 1.0 - g1, 0.0)),  # (1 − γ₁)‖d‖² + γ₁‖d‖₁ ≤ 1
+}
 # SPAMS's mini-batch size when batchsize is not given.
 _SPAMS_BATCH = 512
 
@@ -792,7 +800,9 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
             log_deprecated=False, logName=""):
     """SPAMS's ``trainDL``: online dictionary learning (Mairal, Bach, Ponce
     & Sapiro 2009) by the core's online learner, its atoms in the unit ℓ2
-    ball (``modeD=0``), each mini-batch coded for SPAMS's ``mode``: 0, an
+    ball (``modeD=0``; 1: ``‖d‖² + gamma1‖d‖₁ ≤ 1``; 2: ``‖d‖² +
+    gamma1‖d‖₁ + gamma2·FL(d) ≤ 1``; 3: ``(1 − gamma1)‖d‖² + gamma1‖d‖₁ ≤
+    1``), each mini-batch coded for SPAMS's ``mode``: 0, an
     ℓ1 budget (``‖α‖₁ ≤ lambda1``); 1, the least ℓ1 within
     ``‖x − Dα‖² ≤ lambda1``; 2, ``½‖x − Dα‖² + lambda1‖α‖₁ +
     ½·lambda2‖α‖²``; 3, OMP with ``lambda1`` atoms; 4, OMP to
@@ -820,6 +830,10 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         The coding problem.
     posAlpha, posD : bool, default=False
         Non-negative codes, non-negative atoms.
+    modeD : {0, 1, 2, 3}, default=0
+        The atoms' set (above).
+    gamma1, gamma2 : float, default=0
+        Its weights.
     batchsize : int, default=-1
         Signals per step (-1: 512, SPAMS's).
     D : ndarray of shape (n_features, K), default=None
@@ -851,8 +865,11 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         raise ValueError("trainDL : lambda1 must be defined")
     if model is not None:
         _not_yet("trainDL's model (continuing a fit from its statistics)")
-    if int(modeD) != 0:
-        _not_yet(f"trainDL with modeD={modeD} (atoms in the elastic-net or fused balls)")
+    if int(modeD) not in _ATOM_SETS:
+        raise ValueError(f"trainDL : modeD must be 0 to 3, got {modeD!r}")
+    if int(modeD) == 2 and posD:
+        _not_yet("trainDL with modeD=2 and posD (non-negative atoms in the fused-Lasso ball)")
+    atom_set = _ATOM_SETS[int(modeD)](float(gamma1), float(gamma2))
     if batch:
         _not_yet("trainDL's batch mode")
     if int(mode) not in _TRAIN_CODERS:
@@ -886,6 +903,7 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
             max_no_improvement=-1,
             dict_init=dict_init,
             epoch_windows=True,
+            atom_set=atom_set,
             algorithm=algorithm,
             coder=coder,
             n_jobs=_threads(numThreads),
@@ -907,7 +925,7 @@ def trainDL_Memory(X, D=None, numThreads=-1, batchsize=-1, K=-1, lambda1=None, i
     ----------
     X : ndarray of shape (n_features, n_signals)
         The signals, as columns.
-    K, lambda1, iter, mode, posD, batchsize, D, numThreads
+    K, lambda1, iter, mode, posD, modeD, gamma1, gamma2, batchsize, D, numThreads
         As in :func:`trainDL`.
 
     Returns
@@ -924,7 +942,7 @@ def trainDL_Memory(X, D=None, numThreads=-1, batchsize=-1, K=-1, lambda1=None, i
     (8, 4)
     """
     return trainDL(X, D=D, numThreads=numThreads, batchsize=batchsize, K=K, lambda1=lambda1, iter=iter, mode=mode, posD=posD, modeD=modeD,
-                   batch=batch)
+                   gamma1=gamma1, gamma2=gamma2, batch=batch)
 
 
 def _nonnegative(X, lambda1, return_lasso, model, numThreads, batchsize, K, iter, batch):

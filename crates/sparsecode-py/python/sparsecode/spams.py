@@ -35,23 +35,22 @@ Provided (the coding problems are the core's, tested against
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball), ``decompSimplex`` (least
   squares on the simplex) and ``archetypalAnalysis``;
-- the learners ``trainDL`` (modes 0–5, ``posAlpha``, ``posD``, ``iter`` in
-  steps or seconds), ``trainDL_Memory``, ``nmf`` and ``nnsc``, on the
-  core's online learner;
+- the learners ``trainDL`` (modes 0–5, ``modeD`` 0–3, ``posAlpha``,
+  ``posD``, ``iter`` in steps or seconds), ``trainDL_Memory``, ``nmf`` and
+  ``nnsc``, on the core's online learner with SPAMS's statistics;
 - the utilities ``normalize``, ``sort``, ``calcAAt``, ``calcXAt``,
   ``calcXY``, ``calcXYt``, ``calcXtY``, ``invSym``, ``mult`` and
   ``conjGrad`` (NumPy and SciPy's products and solvers), and the layouts
-  ``bayer``, ``im2col_sliding`` and ``displayPatches``.
+  ``bayer``, ``im2col_sliding`` (with ``RGB``) and ``displayPatches``.
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``'s losses other than the square and its ``return_optim_info``,
 and the matrix and trace-norm regularisers and ``return_val_loss`` of
-both; ``trainDL``'s ``model``
-and ``batch``, and ``modeD=2`` with ``posD``; ``archetypalAnalysis``'s ``robust``; and
-tree- and graph-structured
-sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
+both; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
+``posD``; ``archetypalAnalysis``'s ``robust``; and tree- and
+graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
 """
 

@@ -79,7 +79,8 @@ pub struct OnlineParams {
     pub forget_rho: Option<f64>,
     /// SPAMS's statistics ([`EpochWindows`]): the codes of the current and
     /// the previous pass over the data only, forgotten at every step with a
-    /// memory of two passes (`false`: scikit-learn's, or `forget_rho`'s).
+    /// memory of two passes (`false`: scikit-learn's, or `forget_rho`'s);
+    /// and SPAMS's batches, all full ([`Schedule::wrapped`]).
     pub epoch_windows: bool,
     /// The set each atom is projected on after its update, instead of the
     /// unit ℓ2 ball (SPAMS's `modeD` 1–3: the elastic-net and fused-Lasso
@@ -137,7 +138,9 @@ impl OnlineParams {
     /// when `shuffle` says so.
     pub fn schedule(&self, n_samples: usize, rng: &mut impl Draw) -> Result<Schedule> {
         let s = Schedule::new(n_samples, self.batch_size, self.max_epochs, self.max_steps)?;
-        Ok(if self.shuffle { s.shuffled(rng) } else { s })
+        let s = if self.shuffle { s.shuffled(rng) } else { s };
+        // SPAMS's statistics go with its batches, all full.
+        Ok(if self.epoch_windows { s.wrapped() } else { s })
     }
 
     /// The stopping rules of a fit on `n_samples` signals.

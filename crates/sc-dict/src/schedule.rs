@@ -84,6 +84,9 @@ pub struct Schedule {
     pub steps_per_epoch: usize,
     /// Steps at most: `max_steps` if given, and `max_epochs` passes.
     pub max_steps: usize,
+    /// SPAMS's batches: every batch full, running on from one pass into the
+    /// next (see [`Schedule::wrapped`]).
+    pub wrap: bool,
     order: Vec<usize>,
 }
 
@@ -100,7 +103,7 @@ impl Schedule {
         let bs = batch_size.min(n_samples);
         let steps_per_epoch = n_samples.div_ceil(bs);
         let max_steps = max_steps.unwrap_or(usize::MAX).min(max_epochs.saturating_mul(steps_per_epoch));
-        Ok(Self { n_samples, batch_size: bs, steps_per_epoch, max_steps, order: (0..n_samples).collect() })
+        Ok(Self { n_samples, batch_size: bs, steps_per_epoch, max_steps, wrap: false, order: (0..n_samples).collect() })
     }
 
     /// This schedule with its order shuffled by `rng`.
@@ -109,8 +112,25 @@ impl Schedule {
         self
     }
 
+    /// This schedule with SPAMS's batches (its `trainDL`): step `t` reads
+    /// the `batch_size` signals from position `t·batch_size` on, modulo the
+    /// number of signals, so that no batch is short and a batch may end a
+    /// pass and begin the next. Call it after [`shuffled`](Self::shuffled).
+    pub fn wrapped(mut self) -> Self {
+        if !self.wrap {
+            self.wrap = true;
+            self.order.extend_from_within(..);
+        }
+        self
+    }
+
     /// The positions in the order that step `step` (from 0) reads.
     pub fn range(&self, step: usize) -> std::ops::Range<usize> {
+        if self.wrap {
+            // `order` holds the order twice: a batch never runs past it.
+            let start = (step % self.n_samples) * self.batch_size % self.n_samples;
+            return start..start + self.batch_size;
+        }
         let start = (step % self.steps_per_epoch) * self.batch_size;
         start..(start + self.batch_size).min(self.n_samples)
     }
@@ -124,5 +144,30 @@ impl Schedule {
     /// `n_iter_`).
     pub fn epochs(&self, steps: usize) -> usize {
         steps.div_ceil(self.steps_per_epoch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_batches_are_full_and_run_on_across_passes() {
+        // 10 signals in batches of 4: sklearn's last batch of a pass holds
+        // 2; SPAMS's run on, positions 8, 9, 0, 1 and so on.
+        let plain = Schedule::new(10, 4, 100, None).unwrap();
+        assert_eq!(plain.batch(2), &[8, 9]);
+        let s = Schedule::new(10, 4, 100, None).unwrap().wrapped();
+        assert_eq!(s.batch(2), &[8, 9, 0, 1]);
+        assert_eq!(s.batch(3), &[2, 3, 4, 5]);
+        // Every signal is read equally often over whole cycles (5 steps
+        // read each of the 10 signals twice).
+        let mut seen = [0usize; 10];
+        for t in 0..5 {
+            assert_eq!(s.batch(t).len(), 4);
+            s.batch(t).iter().for_each(|&i| seen[i] += 1);
+        }
+        assert_eq!(seen, [2; 10]);
+        assert_eq!(s.batch(5), s.batch(0));
     }
 }

@@ -200,12 +200,15 @@ def test_sparse_project_mode_6_is_the_projection_on_its_ball():
 
 @pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
 def test_train_dl_fits_as_well_as_spams(path):
-    """trainDL with SPAMS's settings (and SPAMS's statistics: the codes of
-    the last two passes over the data) learns a dictionary whose fit of the
-    training signals (their codes' objective, for the learned mode) is
-    within 3% of SPAMS's dictionary's for the Lasso modes (measured: 1.9%
-    and 1.1%), with the constraints held. With OMP (mode 3), ours is within
-    20% (measured: 17%; docs/spams.md)."""
+    """trainDL with SPAMS's settings (and SPAMS's statistics and batches:
+    the codes of the last two passes over the data, every batch full)
+    learns a dictionary whose fit of the training signals (their codes'
+    objective, for the learned mode) is within 1% of SPAMS's dictionary's
+    for the Lasso modes (measured: 0.4%, and 1.3% lower with positive
+    codes and atoms), with the constraints held. With OMP (mode 3), ours
+    is within 15% on this draw (measured: 11%; over five orders of the
+    signals 4% on average, and the spread of either library's runs is
+    wider than that)."""
     z = np.load(path)
     call = json.loads(str(z["call"]))
     p = call["params"]
@@ -225,7 +228,7 @@ def test_train_dl_fits_as_well_as_spams(path):
         A = spams.lasso(X, D, lambda1=p["lambda1"], pos=bool(p.get("posAlpha"))).toarray()
         return 0.5 * np.sum((X - D @ A) ** 2) + p["lambda1"] * np.abs(A).sum()
 
-    margin = 1.20 if p["mode"] == 3 else 1.03
+    margin = 1.15 if p["mode"] == 3 else 1.01
     assert objective(ours) <= margin * objective(z["D"]), (objective(ours), objective(z["D"]))
 
 

@@ -222,17 +222,11 @@ impl<T: Real> OnlineRun<T> {
     /// signals of the batch) plus noise. Returns why to stop, if the fit
     /// should.
     pub fn step(&mut self, stats: &BatchStats<T>, pool: &[T]) -> Result<Option<StopReason>> {
-        let replaced = match &mut self.windows {
-            Some(w) => {
-                w.fold(stats, &mut self.state)?;
-                self.state.update_atoms(pool, self.positive_dict, self.atom_set.as_ref(), &mut self.rng)
-            }
-            None => {
-                let beta = forgetting_factor(self.state.step, stats.n_samples, self.forget_rho, None);
-                self.state.fold(stats, beta)?;
-                self.state.update_atoms(pool, self.positive_dict, self.atom_set.as_ref(), &mut self.rng)
-            }
-        };
+        match &mut self.windows {
+            Some(w) => w.fold(stats, &mut self.state)?,
+            None => self.state.fold(stats, forgetting_factor(self.state.step, stats.n_samples, self.forget_rho, None))?,
+        }
+        let replaced = self.state.update_atoms(pool, self.positive_dict, self.atom_set.as_ref(), &mut self.rng);
         let batch_cost = stats.cost / stats.n_samples as f64;
         self.records.push(Record { objective: batch_cost, mean_nnz: stats.nnz as f64 / stats.n_samples as f64, replaced });
         let change = self.state.dict.iter().zip(&self.old_dict).map(|(&a, &b)| ((a - b) * (a - b)).to_f64()).sum::<f64>().sqrt();

@@ -4,6 +4,7 @@
 //! of each atom.
 
 use sc_linalg::{Real, kernels};
+use sc_solvers::prox::Projection;
 
 use crate::rng::{Draw, SplitMix};
 
@@ -51,6 +52,19 @@ pub(crate) fn project_atom<T: Real>(atom: &mut [T], positive: bool, rng: &mut im
         return true;
     }
     false
+}
+
+/// Projects an atom on `set` (clipped at 0 first under `positive`, where
+/// the set allows it); a zero atom restarts at random, projected too
+/// (returns true then).
+pub(crate) fn project_on<T: Real>(atom: &mut [T], set: &Projection<T>, positive: bool, scratch: &mut Vec<T>, rng: &mut impl Draw) -> bool {
+    set.apply(atom, positive, scratch);
+    if atom.iter().any(|&v| v != T::ZERO) {
+        return false;
+    }
+    random_unit_atom(atom, rng);
+    set.apply(atom, positive, scratch);
+    true
 }
 
 /// Adds to `to_replace` (the unused atoms) every atom whose coherence with

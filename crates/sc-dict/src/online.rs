@@ -25,10 +25,10 @@ use crate::rng::{Draw, Generator, NumpyRandomState, SplitMix};
 use crate::schedule::Schedule;
 use crate::signals::Signals;
 
+use crate::atoms::project_on;
 /// The online learner's stopping rules, state and statistics (defined in
 /// `schedule` and `stats`, where the other learners share them).
 pub use crate::schedule::Convergence;
-use crate::stats::project_on;
 pub use crate::stats::{BatchStats, EpochWindows, OnlineState, forgetting_factor};
 
 /// Signals per coding task inside a mini-batch: small, so that every core

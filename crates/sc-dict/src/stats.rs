@@ -9,7 +9,7 @@ use sc_solvers::{Dictionary, Encode, SparseCodes, lasso_objective_in};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::atoms::{project_atom, random_unit_atom, restart_from_signal};
+use crate::atoms::{project_atom, project_on, restart_from_signal};
 use crate::error::{Error, Result, invalid};
 use crate::rng::Draw;
 
@@ -231,19 +231,6 @@ impl<T: Real> OnlineState<T> {
         self.step += 1;
         replaced
     }
-}
-
-/// Projects an atom on `set` (clipped at 0 first under `positive`, where
-/// the set allows it); a zero atom restarts at random, projected too
-/// (returns true then).
-pub(crate) fn project_on<T: Real>(atom: &mut [T], set: &Projection<T>, positive: bool, scratch: &mut Vec<T>, rng: &mut impl Draw) -> bool {
-    set.apply(atom, positive, scratch);
-    if atom.iter().any(|&v| v != T::ZERO) {
-        return false;
-    }
-    random_unit_atom(atom, rng);
-    set.apply(atom, positive, scratch);
-    true
 }
 
 /// SPAMS's statistics (its `trainDL`): `A` and `B` are the sums of two

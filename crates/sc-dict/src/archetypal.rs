@@ -12,7 +12,8 @@
 //! worst explained. The objective never increases: every step is an exact
 //! block minimisation.
 
-use faer::{Mat, MatRef};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
 use sc_linalg::Real;
 use sc_linalg::rng::SplitMix;
 use sc_solvers::{SparseCodes, simplex_code, simplex_codes};
@@ -90,33 +91,42 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
     // The residual R = X − ZA, kept up to date as archetypes move, and
     // computed afresh once the signals are coded again.
     let mut r = x.to_owned() - &z * &ad;
-    let mut v = vec![T::ZERO; m];
+    let mut v = Mat::<T>::zeros(m, 1);
+    let mut old = vec![T::ZERO; m];
+    let mut row = Mat::<T>::zeros(n, 1);
     for _ in 0..params.iterations {
         for l in 0..p {
-            let row: Vec<T> = (0..n).map(|s| ad[(l, s)]).collect();
-            let sq = row.iter().fold(T::ZERO, |acc, &w| acc + w * w);
-            let old: Vec<T> = (0..m).map(|i| z[(i, l)]).collect();
+            for s in 0..n {
+                row[(s, 0)] = ad[(l, s)];
+            }
+            let sq = row.squared_norm_l2();
+            old.iter_mut().enumerate().for_each(|(i, o)| *o = z[(i, l)]);
             if sq.to_f64() < 1e-7 {
                 // Unused: the worst-explained signal.
-                let worst = (0..n)
-                    .map(|s| (s, (0..m).fold(T::ZERO, |acc, i| acc + r[(i, s)] * r[(i, s)])))
-                    .fold((0, T::ZERO), |best, c| if c.1 > best.1 { c } else { best })
-                    .0;
+                let worst =
+                    (0..n).map(|s| (s, r.col(s).squared_norm_l2())).fold((0, T::ZERO), |best, c| if c.1 > best.1 { c } else { best }).0;
                 weights[l] = vec![(worst, T::ONE)];
             } else {
-                for (i, vi) in v.iter_mut().enumerate() {
-                    *vi = old[i] + (0..n).fold(T::ZERO, |acc, s| acc + r[(i, s)] * row[s]) / sq;
+                // v = z_l + R a_lᵀ / ‖a_l‖².
+                matmul(v.as_mut(), Accum::Replace, r.as_ref(), row.as_ref(), T::ONE / sq, Par::Seq);
+                for (i, &o) in old.iter().enumerate() {
+                    v[(i, 0)] += o;
                 }
-                weights[l] = simplex_code(x, &v)?;
+                let target = v.col(0).try_as_col_major().expect("an owned column").as_slice();
+                weights[l] = simplex_code(x, target)?;
             }
-            for i in 0..m {
-                z[(i, l)] = weights[l].iter().fold(T::ZERO, |acc, &(s, w)| acc + w * x[(i, s)]);
+            for (i, o) in old.iter_mut().enumerate() {
+                let zi = weights[l].iter().fold(T::ZERO, |acc, &(s, w)| acc + w * x[(i, s)]);
+                z[(i, l)] = zi;
+                // Now the move z_new − z_old.
+                *o = zi - *o;
             }
             // R loses (z_new − z_old) a_l.
             for s in 0..n {
-                if row[s] != T::ZERO {
-                    for i in 0..m {
-                        r[(i, s)] -= (z[(i, l)] - old[i]) * row[s];
+                let w = row[(s, 0)];
+                if w != T::ZERO {
+                    for (i, &d) in old.iter().enumerate() {
+                        r[(i, s)] -= d * w;
                     }
                 }
             }

@@ -22,7 +22,8 @@
 //! nearest column and ends at the Karush-Kuhn-Tucker point, which is the
 //! minimiser (the problem is convex).
 
-use faer::{Mat, MatRef, Par};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 use sc_linalg::{IncrementalCholesky, Real, dtx_into, gram, kernels};
 
@@ -48,7 +49,7 @@ pub fn simplex_codes<T: Real>(z: MatRef<'_, T>, x: MatRef<'_, T>) -> Result<Spar
     let parts: Vec<(Vec<usize>, Vec<u32>, Vec<T>)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let mut ws = Simplex::new(p);
+            let mut ws = Simplex::new(p, z.nrows());
             let (mut counts, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
             let (mut bs, mut code) = (vec![T::ZERO; p], Vec::with_capacity(p));
             for s in c * CHUNK..((c + 1) * CHUNK).min(n) {
@@ -123,9 +124,17 @@ impl<T: Real> Gram<T> for Lazy<'_, T> {
                 *v += w * self.x[(r, a)];
             }
         }
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = (0..m).fold(self.shift, |acc, r| acc + self.x[(r, j)] * y[r]) - b[j];
-        }
+        // Xᵀy in one product, then the shift (Σα = 1) and −b.
+        let n = out.len();
+        matmul(
+            MatMut::from_column_major_slice_mut(out, n, 1),
+            Accum::Replace,
+            self.x.transpose(),
+            MatRef::from_column_major_slice(y, m, 1),
+            T::ONE,
+            Par::Seq,
+        );
+        out.iter_mut().zip(b).for_each(|(o, &v)| *o += self.shift - v);
     }
 }
 
@@ -139,10 +148,19 @@ pub fn simplex_code<T: Real>(points: MatRef<'_, T>, v: &[T]) -> Result<Vec<(usiz
         return Err(Error::DimensionMismatch { what: "signal length (n_features)", expected: m, got: v.len() });
     }
     check(points, MatRef::from_column_major_slice(v, m, 1))?;
-    let top = (0..p).map(|j| (0..m).fold(T::ZERO, |a, i| a + points[(i, j)] * points[(i, j)])).fold(T::ZERO, T::max);
+    let top = (0..p).map(|j| points.col(j).squared_norm_l2()).fold(T::ZERO, T::max);
     let shift = shift_for(top);
-    let b: Vec<T> = (0..p).map(|j| (0..m).fold(shift, |a, i| a + points[(i, j)] * v[i])).collect();
-    let mut ws = Simplex::new(p);
+    let mut b = vec![T::ZERO; p];
+    matmul(
+        MatMut::from_column_major_slice_mut(&mut b, p, 1),
+        Accum::Replace,
+        points.transpose(),
+        MatRef::from_column_major_slice(v, m, 1),
+        T::ONE,
+        Par::Seq,
+    );
+    b.iter_mut().for_each(|v| *v += shift);
+    let mut ws = Simplex::new(p, m);
     ws.solve(&Lazy { x: points, shift }, &b, top + shift);
     let mut out = Vec::with_capacity(ws.active.len());
     ws.support(&mut out);
@@ -191,10 +209,13 @@ struct Simplex<T: Real> {
 }
 
 impl<T: Real> Simplex<T> {
-    fn new(p: usize) -> Self {
+    /// For `p` points in `ℝᵐ`: at most `m + 1` of them are affinely
+    /// independent, so the factor never holds more (a point beyond is in
+    /// the active ones' hull and joins by the pivot).
+    fn new(p: usize, m: usize) -> Self {
         Self {
             p,
-            chol: IncrementalCholesky::with_capacity(p),
+            chol: IncrementalCholesky::with_capacity(p.min(m + 1)),
             active: Vec::with_capacity(p),
             alpha: Vec::with_capacity(p),
             beta: vec![T::ZERO; p],

@@ -17,13 +17,12 @@
 //! violates the condition. Works from `B = Dᵀ X_g` and the Gram matrix.
 
 use faer::MatRef;
-use rayon::prelude::*;
 use sc_linalg::Real;
 
 use crate::Dictionary;
 use crate::codes::SparseCodes;
 use crate::error::{Error, Result, invalid};
-use crate::somp::{assemble, group_bounds, group_correlations};
+use crate::somp::{assemble, code_groups, group_bounds};
 
 /// The group Lasso's parameters.
 ///
@@ -81,23 +80,23 @@ impl GroupLasso {
             return Err(invalid("tol", format!("must be finite and ≥ 0, got {}", self.tol)));
         }
         let bounds = group_bounds(x, starts)?;
-        let groups: Vec<(Vec<u32>, Vec<T>)> = bounds
-            .par_iter()
-            .map(|&(a, b)| {
-                let mut codes = (Vec::new(), Vec::new());
-                self.group(dict, x.subcols(a, b - a), &mut codes);
-                codes
-            })
-            .collect();
+        let groups = code_groups(
+            dict,
+            x,
+            &bounds,
+            || (),
+            #[inline(always)]
+            |_, xg, b, out| self.group(dict, xg, b, out),
+        );
         assemble(dict.n_atoms(), &bounds, groups)
     }
 
     /// Codes one group `xg` (n_features × m): writes its support and its
     /// coefficients, signal by signal (`m × k`).
-    fn group<T: Real>(&self, dict: &Dictionary<T>, xg: MatRef<'_, T>, out: &mut (Vec<u32>, Vec<T>)) {
+    #[inline(always)]
+    fn group<T: Real>(&self, dict: &Dictionary<T>, xg: MatRef<'_, T>, b: &[T], out: &mut (Vec<u32>, Vec<T>)) {
         let (n, m) = (dict.n_atoms(), xg.ncols());
         let gram = dict.gram();
-        let b = group_correlations(dict, xg);
         let (lambda, tol) = (T::from_f64(self.lambda), T::from_f64(self.tol));
         let norm = |v: &[T]| v.iter().fold(T::ZERO, |a, &x| a + x * x).sqrt();
         // The active atoms and their rows (a[t·m + s]); c = B − G A.
@@ -108,7 +107,7 @@ impl GroupLasso {
         let mut violators: Vec<(T, usize)> = Vec::new();
         for _ in 0..self.max_iter {
             // c for every atom, from the active rows.
-            c.copy_from_slice(&b);
+            c.copy_from_slice(b);
             for (t, &j) in active.iter().enumerate() {
                 let row = &a[t * m..(t + 1) * m];
                 for (i, ci) in c.chunks_exact_mut(m).enumerate() {

@@ -17,10 +17,11 @@
 
 use faer::{MatMut, MatRef, Par};
 use rayon::prelude::*;
-use sc_linalg::{IncrementalCholesky, Real, dtx_into};
+use sc_linalg::{IncrementalCholesky, Real, dtx_into, kernels};
 
 use crate::Dictionary;
 use crate::codes::SparseCodes;
+use crate::driver::widest_simd;
 use crate::error::{Error, Result, invalid};
 
 /// Simultaneous OMP's parameters.
@@ -72,15 +73,14 @@ impl Somp {
         };
         let cap = self.max_atoms.min(n).min(nf);
         let bounds = group_bounds(x, starts)?;
-        let groups: Vec<(Vec<u32>, Vec<T>)> = bounds
-            .par_iter()
-            .map(|&(a, b)| {
-                let xg = x.subcols(a, b - a);
-                let mut codes = (Vec::new(), Vec::new());
-                somp_group(dict, xg, cap, tol, &mut codes);
-                codes
-            })
-            .collect();
+        let groups = code_groups(
+            dict,
+            x,
+            &bounds,
+            || (),
+            #[inline(always)]
+            |_, xg, b, out| somp_group(dict, xg, b, cap, tol, out),
+        );
         assemble(n, &bounds, groups)
     }
 }
@@ -123,28 +123,79 @@ pub(crate) fn assemble<T: Real>(n_atoms: usize, bounds: &[(usize, usize)], group
     SparseCodes::from_parts(n_atoms, indptr, indices, values)
 }
 
-/// The correlations `B = Dᵀ X_g` of a group, row-major (`b[j·m + s]`: an
-/// atom's correlations with the group, contiguous).
-pub(crate) fn group_correlations<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>) -> Vec<T> {
-    let (n, m) = (dict.n_atoms(), xg.ncols());
-    let mut bt = vec![T::ZERO; n * m];
-    dtx_into(dict.matrix(), xg, MatMut::from_column_major_slice_mut(&mut bt, n, m), Par::Seq);
-    let mut b = vec![T::ZERO; n * m];
-    for s in 0..m {
-        for j in 0..n {
-            b[j * m + s] = bt[s * n + j];
+/// Signals per chunk of groups that share one product `Dᵀ X`.
+const CHUNK: usize = 256;
+
+/// Codes every group in parallel. Consecutive groups are taken in chunks of
+/// about [`CHUNK`] signals, which share one product `Dᵀ X` (one cache-sized
+/// matrix product, not a small one per group) and one workspace `W`;
+/// `code` gets each group's signals, its correlations `B = Dᵀ X_g`
+/// row-major (`b[j·m + s]`: an atom's correlations with the group,
+/// contiguous) and where its code goes. A chunk is coded in one call
+/// compiled for the CPU's widest SIMD extension ([`crate::driver::widest_simd`];
+/// `code` is generic, not a trait object, so that it is built inside it).
+/// The results are in the groups' order and do not depend on the thread
+/// count.
+pub(crate) fn code_groups<T: Real, W, C>(
+    dict: &Dictionary<T>,
+    x: MatRef<'_, T>,
+    bounds: &[(usize, usize)],
+    workspace: impl Fn() -> W + Sync,
+    code: C,
+) -> Vec<(Vec<u32>, Vec<T>)>
+where
+    C: Fn(&mut W, MatRef<'_, T>, &[T], &mut (Vec<u32>, Vec<T>)) + Sync,
+{
+    let mut chunks = Vec::new();
+    let mut first = 0;
+    for g in 0..bounds.len() {
+        if bounds[g].1 - bounds[first].0 >= CHUNK || g + 1 == bounds.len() {
+            chunks.push(first..g + 1);
+            first = g + 1;
         }
     }
-    b
+    let n = dict.n_atoms();
+    let parts: Vec<Vec<(Vec<u32>, Vec<T>)>> = chunks
+        .par_iter()
+        .map(|groups| {
+            let (a0, b0) = (bounds[groups.start].0, bounds[groups.end - 1].1);
+            let mut bt = vec![T::ZERO; n * (b0 - a0)];
+            dtx_into(dict.matrix(), x.subcols(a0, b0 - a0), MatMut::from_column_major_slice_mut(&mut bt, n, b0 - a0), Par::Seq);
+            let mut ws = workspace();
+            let mut b = Vec::new();
+            widest_simd(
+                #[inline(always)]
+                || {
+                    let mut outs = Vec::with_capacity(groups.len());
+                    for g in groups.clone() {
+                        let (a, e) = bounds[g];
+                        let m = e - a;
+                        b.resize(n * m, T::ZERO);
+                        for s in 0..m {
+                            let col = &bt[(a - a0 + s) * n..][..n];
+                            for (j, &v) in col.iter().enumerate() {
+                                b[j * m + s] = v;
+                            }
+                        }
+                        let mut out = (Vec::new(), Vec::new());
+                        code(&mut ws, x.subcols(a, m), &b, &mut out);
+                        outs.push(out);
+                    }
+                    outs
+                },
+            )
+        })
+        .collect();
+    parts.into_iter().flatten().collect()
 }
 
-/// Codes one group `xg` (n_features × m): writes its support (in order of
-/// selection) and its coefficients, signal by signal (`m × k`).
-fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, cap: usize, tol: Option<T>, out: &mut (Vec<u32>, Vec<T>)) {
+/// Codes one group `xg` (n_features × m, correlations `b` as
+/// [`code_groups`] gives them): writes its support (in order of selection) and its coefficients, signal by signal (`m × k`).
+#[inline(always)]
+fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, b: &[T], cap: usize, tol: Option<T>, out: &mut (Vec<u32>, Vec<T>)) {
     let (n, m) = (dict.n_atoms(), xg.ncols());
     // B = Dᵀ X_g: the correlations C start at B.
-    let b = group_correlations(dict, xg);
-    let mut c = b.clone();
+    let mut c = b.to_vec();
     let mut energy = (0..m).fold(T::ZERO, |acc, s| acc + (0..xg.nrows()).fold(T::ZERO, |a, i| a + xg[(i, s)] * xg[(i, s)]));
     let goal = tol.map(|t| t * T::from_f64(m as f64));
     let (support, coefs) = out;
@@ -160,21 +211,24 @@ fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, cap: usize, tol:
     let mut w = vec![T::ZERO; cap];
     let floor = T::from_f64(1e-6);
     let mut chosen: Vec<usize> = Vec::with_capacity(cap);
+    let mut taken = vec![false; n];
+    let columns: Vec<usize> = (0..cap).collect();
     while chosen.len() < cap {
         // The atom whose joint fit lowers the residual the most.
-        let mut best: Option<(usize, T)> = None;
-        for j in (0..n).filter(|j| !chosen.contains(j)) {
-            if !(e[j] > floor * gram[j * n + j]) || !(e[j] > T::ZERO) {
+        // Scores f/e compared as f·e' > f'·e (every e > 0): no division.
+        let mut best: Option<(usize, T, T)> = None;
+        for (j, (cj, &ej)) in c.chunks_exact(m).zip(&e).enumerate() {
+            if taken[j] || !(ej > floor * gram[j * n + j]) || !(ej > T::ZERO) {
                 continue;
             }
-            let f = c[j * m..(j + 1) * m].iter().fold(T::ZERO, |a, &v| a + v * v);
-            let score = f / e[j];
-            if best.is_none_or(|(_, s)| score > s) {
-                best = Some((j, score));
+            let f = cj.iter().fold(T::ZERO, |a, &v| a + v * v);
+            match best {
+                Some((_, bf, be)) if !(f * be > bf * ej) => {}
+                _ => best = Some((j, f, ej)),
             }
         }
-        let Some((j, score)) = best else { break };
-        if !(score > T::ZERO) {
+        let Some((j, f, _)) = best else { break };
+        if !(f > T::ZERO) {
             break;
         }
         let k = chosen.len();
@@ -192,6 +246,7 @@ fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, cap: usize, tol:
             z[k * m + s] = v * inv;
         }
         chosen.push(j);
+        taken[j] = true;
         energy -= (0..m).fold(T::ZERO, |a, s| a + z[k * m + s] * z[k * m + s]);
         if chosen.len() == cap || goal.is_some_and(|g| energy <= g) {
             break;
@@ -199,19 +254,12 @@ fn somp_group<T: Real>(dict: &Dictionary<T>, xg: MatRef<'_, T>, cap: usize, tol:
         // p_k = (G[·, j] − P w) / ℓ; C −= p_k z_kᵀ; e −= p_k².
         let (prev, rest) = p.split_at_mut(k * n);
         let pk = &mut rest[..n];
-        for i in 0..n {
-            let mut v = gram[j * n + i];
-            for t in 0..k {
-                v -= prev[t * n + i] * w[t];
-            }
-            pk[i] = v * inv;
-        }
-        for i in 0..n {
-            let pi = pk[i];
-            e[i] -= pi * pi;
-            for s in 0..m {
-                c[i * m + s] -= pi * z[k * m + s];
-            }
+        kernels::sub_combination(&gram[j * n..(j + 1) * n], prev, n, &columns[..k], &w[..k], pk);
+        pk.iter_mut().for_each(|v| *v *= inv);
+        let zk = &z[k * m..(k + 1) * m];
+        for ((ci, ei), &pi) in c.chunks_exact_mut(m).zip(e.iter_mut()).zip(pk.iter()) {
+            *ei -= pi * pi;
+            ci.iter_mut().zip(zk).for_each(|(v, &zs)| *v -= pi * zs);
         }
     }
     let k = chosen.len();

@@ -9,7 +9,7 @@
 //! total variation) is its prox at `max(u, 0)`; the fused Lasso keeps the
 //! sign in its soft-threshold step instead.
 
-use faer::MatMut;
+use faer::{MatMut, MatRef};
 use sc_linalg::Real;
 
 use crate::error::{Result, invalid};
@@ -257,6 +257,67 @@ impl<T: Real> Regularizer<T> {
     }
 }
 
+impl<T: Real> Regularizer<T> {
+    /// `ψ(v)`, with the weights (`groups` as [`prox`](Self::prox) reads
+    /// them).
+    pub fn value(&self, v: &[T], groups: &[Vec<usize>]) -> T {
+        let l1 = || v.iter().fold(T::ZERO, |a, &x| a + x.abs());
+        let sq = || v.iter().fold(T::ZERO, |a, &x| a + x * x);
+        let half = T::from_f64(0.5);
+        let group_l2 = || groups.iter().fold(T::ZERO, |a, g| a + g.iter().fold(T::ZERO, |s, &i| s + v[i] * v[i]).sqrt());
+        let group_linf = || groups.iter().fold(T::ZERO, |a, g| a + g.iter().fold(T::ZERO, |m, &i| m.max(v[i].abs())));
+        match *self {
+            Regularizer::L0 { lambda } => lambda * T::from_f64(v.iter().filter(|&&x| x != T::ZERO).count() as f64),
+            Regularizer::L1 { lambda } => lambda * l1(),
+            Regularizer::L2 { lambda } => half * lambda * sq(),
+            Regularizer::Linf { lambda } => lambda * v.iter().fold(T::ZERO, |a, &x| a.max(x.abs())),
+            Regularizer::L2NotSquared { lambda } => lambda * sq().sqrt(),
+            Regularizer::ElasticNet { l1: a, l2: b } => a * l1() + half * b * sq(),
+            Regularizer::FusedLasso { tv, l1: a, l2: b } => {
+                tv * v.windows(2).fold(T::ZERO, |acc, w| acc + (w[1] - w[0]).abs()) + a * l1() + half * b * sq()
+            }
+            Regularizer::GroupLassoL2 { lambda } => lambda * group_l2(),
+            Regularizer::GroupLassoLinf { lambda } => lambda * group_linf(),
+            Regularizer::SparseGroupLassoL2 { lambda, l1: a } => lambda * group_l2() + a * l1(),
+            Regularizer::SparseGroupLassoLinf { lambda, l1: a } => lambda * group_linf() + a * l1(),
+            Regularizer::None => T::ZERO,
+        }
+    }
+
+    /// The Fenchel conjugate `ψ*` (of `ψ` plus `v ≥ 0` with `positive`)
+    /// along the ray of `z`, for a dual bound: `(κ, ψ*(κz))` with `κ ∈ [0, 1]`
+    /// the largest scale at which `ψ*` is finite (1 for the quadratic
+    /// regularisers, whose conjugate is finite everywhere; `λ / ψ°(z)`,
+    /// capped at 1, for a norm `ψ = λ·‖·‖`, whose conjugate is 0 on the
+    /// dual norm's ball and infinite outside). `None` where no closed form
+    /// is written here (`l0`, the fused and sparse group Lassos, `none`).
+    pub fn conjugate(&self, z: &[T], groups: &[Vec<usize>], positive: bool) -> Option<(T, T)> {
+        // With v ≥ 0 only the positive parts of z count.
+        let part = |x: T| if positive { x.max(T::ZERO) } else { x.abs() };
+        let ball = |norm: T, radius: T| Some((if norm > radius { radius / norm } else { T::ONE }, T::ZERO));
+        let group = |f: &dyn Fn(&[usize]) -> T| groups.iter().fold(T::ZERO, |m, g| m.max(f(g)));
+        let two = T::from_f64(2.0);
+        match *self {
+            Regularizer::L1 { lambda } => ball(z.iter().fold(T::ZERO, |m, &x| m.max(part(x))), lambda),
+            Regularizer::Linf { lambda } => ball(z.iter().fold(T::ZERO, |a, &x| a + part(x)), lambda),
+            Regularizer::L2NotSquared { lambda } => ball(z.iter().fold(T::ZERO, |a, &x| a + part(x) * part(x)).sqrt(), lambda),
+            Regularizer::GroupLassoL2 { lambda } => {
+                ball(group(&|g| g.iter().fold(T::ZERO, |a, &i| a + part(z[i]) * part(z[i])).sqrt()), lambda)
+            }
+            Regularizer::GroupLassoLinf { lambda } => ball(group(&|g| g.iter().fold(T::ZERO, |a, &i| a + part(z[i]))), lambda),
+            Regularizer::L2 { lambda } if lambda > T::ZERO => {
+                Some((T::ONE, z.iter().fold(T::ZERO, |a, &x| a + part(x) * part(x)) / (two * lambda)))
+            }
+            Regularizer::ElasticNet { l1, l2 } if l2 > T::ZERO => {
+                let excess = |x: T| (part(x) - l1).max(T::ZERO);
+                Some((T::ONE, z.iter().fold(T::ZERO, |a, &x| a + excess(x) * excess(x)) / (two * l2)))
+            }
+            Regularizer::ElasticNet { l1, .. } => Regularizer::L1 { lambda: l1 }.conjugate(z, groups, positive),
+            _ => None,
+        }
+    }
+}
+
 /// Buffers a prox reuses from vector to vector.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch<T> {
@@ -343,4 +404,17 @@ pub fn prox_columns<T: Real>(
     let (free, members) = group_members(regularizer, n, groups, intercept)?;
     each_column(u, free, Scratch::default, |v, scratch| regularizer.prox(v, &members, positive, scratch));
     Ok(())
+}
+
+/// `ψ` at every column of `v` (its last row left out with `intercept`),
+/// `groups` labelling the rows as [`prox_columns`] reads them.
+pub fn column_values<T: Real>(v: MatRef<'_, T>, regularizer: &Regularizer<T>, groups: Option<&[usize]>, intercept: bool) -> Result<Vec<T>> {
+    let (free, members) = group_members(regularizer, v.nrows(), groups, intercept)?;
+    let mut col = vec![T::ZERO; free];
+    Ok((0..v.ncols())
+        .map(|j| {
+            col.iter_mut().enumerate().for_each(|(i, c)| *c = v[(i, j)]);
+            regularizer.value(&col, &members)
+        })
+        .collect())
 }

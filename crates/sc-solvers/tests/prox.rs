@@ -256,6 +256,17 @@ mod regularizers {
                 }
                 let f = |w: &[f64]| 0.5 * w.iter().zip(&u).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() + value(&r, w, &groups);
                 let best = f(&v);
+                // The library's value is the one written here.
+                let mut members: Vec<Vec<usize>> = Vec::new();
+                let mut labels: Vec<usize> = Vec::new();
+                for (i, &l) in groups.iter().enumerate() {
+                    match labels.iter().position(|&x| x == l) {
+                        Some(k) => members[k].push(i),
+                        None => { labels.push(l); members.push(vec![i]); }
+                    }
+                }
+                let (ours, theirs) = (r.value(&v, &members), value(&r, &v, &groups));
+                prop_assert!((ours - theirs).abs() <= 1e-12 * (1.0 + theirs), "{name}: value {ours} against {theirs}");
                 let mut g = SplitMix(seed ^ 11);
                 for _ in 0..60 {
                     let t = if g.uniform() < 0.5 { 1e-3 } else { 1e-6 };
@@ -331,6 +342,47 @@ mod fista_flat {
             r.scaled(1.0 / lip).prox(&mut u, &members, false, &mut Default::default());
             let gap = u.iter().zip(&col).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(gap <= 1e-7 * (1.0 + smooth(&col)), "{name}: not a fixed point ({gap})");
+        }
+    }
+}
+
+/// `optim_info`'s bound is a dual objective: below the optimum at any
+/// point (weak duality, checked at the start `w = 0` against the solved
+/// objective), and closing on it at the solution (the gap vanishes); −1
+/// where no conjugate is written.
+#[test]
+fn optim_info_bounds_the_optimum_and_closes_at_the_solution() {
+    use sc_solvers::regularizer::{Regularizer, RegularizerName};
+    use sc_solvers::{FistaFlat, fista_square, optim_info};
+    let mut g = SplitMix(17);
+    let (m, p, n) = (25, 12, 3);
+    let x = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
+    let y = Mat::<f64>::from_fn(m, n, |_, _| 2.0 * g.normal());
+    let w0 = Mat::<f64>::zeros(p, n);
+    let groups: Vec<usize> = (0..p).map(|k| k / 3).collect();
+    for positive in [false, true] {
+        for &name in RegularizerName::NAMES {
+            let r = Regularizer::new(name.parse().unwrap(), 1.5, 0.5, 0.3);
+            let s = FistaFlat { groups: Some(groups.clone()), positive, max_iter: 50_000, tol: 1e-13, ..FistaFlat::new(r) };
+            let (w, steps) = fista_square(x.as_ref(), y.as_ref(), w0.as_ref(), &s).unwrap();
+            let at_solution = optim_info(x.as_ref(), y.as_ref(), w.as_ref(), &s, &steps).unwrap();
+            let at_start = optim_info(x.as_ref(), y.as_ref(), w0.as_ref(), &s, &vec![0; n]).unwrap();
+            let known = !matches!(name, "l0" | "fused_lasso" | "sparse_group_lasso_l2" | "sparse_group_lasso_linf" | "none");
+            for j in 0..n {
+                assert_eq!(at_solution[(3, j)], steps[j] as f64);
+                if !known {
+                    assert_eq!((at_solution[(1, j)], at_solution[(2, j)]), (-1.0, -1.0), "{name}");
+                    continue;
+                }
+                let (primal, bound, gap) = (at_solution[(0, j)], at_solution[(1, j)], at_solution[(2, j)]);
+                assert!(bound <= primal * (1.0 + 1e-12) && gap <= 1e-6, "{name} pos {positive}: {bound} against {primal} (gap {gap})");
+                assert!(
+                    at_start[(1, j)] <= primal * (1.0 + 1e-12),
+                    "{name} pos {positive}: the bound at 0, {}, exceeds the optimum {primal}",
+                    at_start[(1, j)]
+                );
+                assert!(at_start[(2, j)] > 1e-3, "{name} pos {positive}: no gap at the start");
+            }
         }
     }
 }

@@ -8,8 +8,8 @@ use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use sparsecode::solvers::faer::MatMut;
 use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
-use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, prox_columns};
-use sparsecode::solvers::{FistaFlat, fista_square, simplex_codes};
+use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, column_values, prox_columns};
+use sparsecode::solvers::{FistaFlat, fista_square, optim_info, simplex_codes};
 
 use crate::args::{array2, detach, on_threads, parse, value_error, view, with_floats};
 use crate::dense::DenseElement;
@@ -102,20 +102,33 @@ fn regularize_t<T: DenseElement>(
     groups: Option<&[usize]>,
     positive: bool,
     intercept: bool,
+    values: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let [l1, l2, l3] = weights.map(T::from_f64);
     let regularizer = Regularizer::new(name, l1, l2, l3);
-    rows_changed(py, u, n_jobs, |m| prox_columns(m, &regularizer, groups, positive, intercept))
+    let mut psi = None;
+    let v = rows_changed(py, u, n_jobs, |mut m| {
+        prox_columns(m.as_mut(), &regularizer, groups, positive, intercept)?;
+        if values {
+            psi = Some(column_values(m.as_ref(), &regularizer, groups, intercept)?);
+        }
+        Ok::<(), sparsecode::solvers::Error>(())
+    })?;
+    match psi {
+        Some(psi) => Ok((v, psi.into_iter().map(|x| x.to_f64()).collect::<Vec<f64>>()).into_pyobject(py)?.into_any().unbind()),
+        None => Ok(v),
+    }
 }
 
 /// The proximal operator of `regularizer` (a name of `REGULARIZERS`, with
 /// SPAMS's weights `lambda1`, `lambda2`, `lambda3`) at each row of `u`
 /// `(n_vectors, n)` (a new array is returned); `groups` labels each of the
 /// `n` entries (the group regularisers need it), `positive` adds `v ≥ 0`,
-/// `intercept` leaves the last entry as it is.
+/// `intercept` leaves the last entry as it is. With `values`, returns also
+/// the regulariser's value at each result, `ψ(v)`.
 #[pyfunction]
-#[pyo3(signature = (u, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false, n_jobs=None))]
+#[pyo3(signature = (u, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false, values=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn regularize(
     py: Python<'_>,
@@ -127,10 +140,11 @@ pub(crate) fn regularize(
     groups: Option<Vec<usize>>,
     positive: bool,
     intercept: bool,
+    values: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<RegularizerName>(regularizer)?;
-    with_floats!(u, |u| regularize_t(py, u, name, [lambda1, lambda2, lambda3], groups.as_deref(), positive, intercept, n_jobs))
+    with_floats!(u, |u| regularize_t(py, u, name, [lambda1, lambda2, lambda3], groups.as_deref(), positive, intercept, values, n_jobs))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -142,26 +156,42 @@ fn fista_t<T: DenseElement>(
     name: RegularizerName,
     weights: [f64; 3],
     settings: (Option<Vec<usize>>, bool, bool, usize, f64, bool),
+    info: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let (xm, ym, wm) = (view(&x)?, view(&y)?, view(&w0)?);
     let [l1, l2, l3] = weights.map(T::from_f64);
     let (groups, positive, intercept, max_iter, tol, ista) = settings;
     let s = FistaFlat { regularizer: Regularizer::new(name, l1, l2, l3), groups, positive, intercept, max_iter, tol, ista };
-    let (w, steps) = detach(py, || on_threads(n_jobs, || fista_square(xm, ym, wm, &s)))??.map_err(value_error)?;
+    let solve = || -> sparsecode::solvers::Result<_> {
+        let (w, steps) = fista_square(xm, ym, wm, &s)?;
+        let figures = if info { Some(optim_info(xm, ym, w.as_ref(), &s, &steps)?) } else { None };
+        Ok((w, steps, figures))
+    };
+    let (w, steps, figures) = detach(py, || on_threads(n_jobs, solve))??.map_err(value_error)?;
     let (p, n) = (w.nrows(), w.ncols());
     let data: Vec<T> = (0..n).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| w[(i, j)]).collect();
-    Ok((array2(py, data, n, p)?, steps).into_pyobject(py)?.into_any().unbind())
+    let w = array2(py, data, n, p)?;
+    match figures {
+        // (4, n): one row per figure.
+        Some(f) => {
+            let rows: Vec<T> = (0..4).flat_map(|r| (0..n).map(move |j| (r, j))).map(|(r, j)| f[(r, j)]).collect();
+            Ok((w, steps, array2(py, rows, 4, n)?).into_pyobject(py)?.into_any().unbind())
+        }
+        None => Ok((w, steps).into_pyobject(py)?.into_any().unbind()),
+    }
 }
 
 /// Regularised least squares, `argmin_w ½‖y − Xw‖² + ψ(w)` for each row
 /// `y` of `y` `(n, m)`, the design `x` given by its columns as rows
 /// `(p, m)`, from the rows of `w0` `(n, p)`, by FISTA (ISTA with `ista`);
 /// `regularizer` and its weights as in `regularize`. Returns the solutions
-/// `(n, p)` and each row's step count.
+/// `(n, p)` and each row's step count, and with `info` SPAMS's optimisation
+/// figures `(4, n)` (objective, dual bound, relative duality gap, steps:
+/// `sc_solvers::optim_info`).
 #[pyfunction]
 #[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false,
-    max_iter=None, tol=None, ista=false, n_jobs=None))]
+    max_iter=None, tol=None, ista=false, info=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fista(
     py: Python<'_>,
@@ -178,10 +208,11 @@ pub(crate) fn fista(
     max_iter: Option<usize>,
     tol: Option<f64>,
     ista: bool,
+    info: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<RegularizerName>(regularizer)?;
     let base = FistaFlat::<f64>::new(Regularizer::None);
     let settings = (groups, positive, intercept, max_iter.unwrap_or(base.max_iter), tol.unwrap_or(base.tol), ista);
-    with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, [lambda1, lambda2, lambda3], settings, n_jobs))
+    with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, [lambda1, lambda2, lambda3], settings, info, n_jobs))
 }

@@ -309,6 +309,13 @@ def test_proximal_flat_is_spams():
             assert np.any(f(V) < f(theirs) - 1e-6), regul
         else:
             np.testing.assert_allclose(V, theirs, atol=1e-10, err_msg=f"{regul} {params}")
+        # return_val_loss: the regulariser's value at V over lambda1, as SPAMS reports it.
+        V2, val = spams.proximalFlat(U, regul=regul, size_group=4, return_val_loss=True, **params)
+        np.testing.assert_array_equal(V2, V)
+        if regul in psi:
+            np.testing.assert_allclose(val, psi[regul](V, params) / params["lambda1"], rtol=1e-12, err_msg=regul)
+        elif regul == "l1":
+            np.testing.assert_allclose(val, np.abs(V[: -1 if params.get("intercept") else None]).sum(0), rtol=1e-12)
     with pytest.raises(NotImplementedError, match="not yet provided"):
         spams.proximalFlat(U, regul="trace-norm-vec")
     with pytest.raises(ValueError, match="unknown regul"):
@@ -336,6 +343,19 @@ def test_fista_flat_reaches_spams_objective():
             assert W.min() >= 0
         theirs = u[f"fista_{k}"]
         assert np.all(f(W) <= f(theirs) * (1 + 1e-6) + 1e-9), (regul, f(W) - f(theirs))
+        # return_optim_info: the objective, a dual bound below the
+        # optimum (here within 1e-6 of it), the relative gap, the steps.
+        W2, info = spams.fistaFlat(Y, X, np.zeros((128, 20), order="F"), loss="square", regul=regul, size_group=4, max_it=5000, tol=1e-10,
+                                   return_optim_info=True, **params)
+        np.testing.assert_array_equal(W2, W)
+        assert info.shape == (4, 20)
+        np.testing.assert_allclose(info[0], f(W), rtol=1e-10)
+        assert np.all(info[3] >= 1) and np.all(info[3] == np.round(info[3]))
+        if regul == "fused-lasso":
+            assert np.all(info[1:3] == -1)
+        else:
+            assert np.all(info[1] <= np.minimum(f(W), f(theirs)) * (1 + 1e-12)), regul
+            assert np.all((info[2] >= -1e-12) & (info[2] <= 1e-6)), (regul, info[2].max())
 
 
 def test_archetypes_fit_as_well_as_spams():

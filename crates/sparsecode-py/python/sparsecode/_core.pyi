@@ -64,8 +64,9 @@ def fista(
     max_iter: Optional[int] = None,
     tol: Optional[float] = None,
     ista: bool = False,
+    info: bool = False,
     n_jobs: Optional[int] = None,
-) -> tuple[FloatArray, list[int]]: ...
+) -> Any: ...
 def archetypal(
     x: FloatArray,
     n_archetypes: int,
@@ -84,8 +85,9 @@ def regularize(
     groups: Optional[Sequence[int]] = None,
     positive: bool = False,
     intercept: bool = False,
+    values: bool = False,
     n_jobs: Optional[int] = None,
-) -> FloatArray: ...
+) -> Any: ...
 def omp_gram(
     gram: FloatArray,
     xy_t: FloatArray,

@@ -46,9 +46,8 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-``fistaFlat``'s losses other than the square and its ``return_optim_info``,
-and the matrix and trace-norm regularisers and ``return_val_loss`` of
-both; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
+``fistaFlat``'s losses other than the square, and the matrix and
+trace-norm regularisers of both; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
 ``posD``; ``archetypalAnalysis``'s ``robust``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -1091,10 +1090,20 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
     numThreads : int, default=-1
         Threads (-1: every core).
 
+    return_optim_info : bool, default=False
+        Also return SPAMS's figures, ``(4, n)``: each column's objective,
+        a lower bound on its optimum (the dual objective at the residual),
+        the relative duality gap, and the step count. The bound and the gap
+        are -1 where the core writes no conjugate of the regulariser
+        (``l0``, ``fused-lasso``, the sparse group Lassos, ``none``) and
+        with ``intercept``.
+
     Returns
     -------
     W : ndarray of shape (p, n)
         The coefficients, in Fortran order.
+    optim_info : ndarray of shape (4, n)
+        With ``return_optim_info``.
 
     Examples
     --------
@@ -1109,8 +1118,6 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
     """
     if str(loss).lower() != "square":
         _not_yet(f"fistaFlat with loss={loss!r} (the square loss is)")
-    if return_optim_info:
-        _not_yet("fistaFlat's return_optim_info")
     if subgrad or admm or lin_admm or transpose:
         _not_yet("fistaFlat's subgrad, admm, lin_admm and transpose")
     name = _regul(regul, "fistaFlat")
@@ -1121,10 +1128,11 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
         raise ValueError(f"W0 must have shape {(X.shape[1], Y.shape[1])}, got {W0.shape}")
     dtype = np.result_type(Y.dtype, X.dtype)
     rows = lambda A: np.ascontiguousarray(A.T, dtype=dtype)  # noqa: E731
-    W, _ = _core.fista(rows(X), rows(Y), rows(W0), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
-                       groups=_groups(X.shape[1], size_group, groups, "fistaFlat"), positive=bool(pos), intercept=bool(intercept),
-                       max_iter=int(max_it), tol=float(tol), ista=bool(ista), n_jobs=_threads(numThreads))
-    return np.asfortranarray(W.T)
+    out = _core.fista(rows(X), rows(Y), rows(W0), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
+                      groups=_groups(X.shape[1], size_group, groups, "fistaFlat"), positive=bool(pos), intercept=bool(intercept),
+                      max_iter=int(max_it), tol=float(tol), ista=bool(ista), info=bool(return_optim_info), n_jobs=_threads(numThreads))
+    W = np.asfortranarray(out[0].T)
+    return (W, np.asfortranarray(out[2])) if return_optim_info else W
 
 
 def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1e-3, computeXtX=False, stepsFISTA=3, stepsAS=50,
@@ -1362,10 +1370,17 @@ def proximalFlat(U, return_val_loss=False, numThreads=-1, lambda1=1.0, lambda2=0
     numThreads : int, default=-1
         Threads (-1: every core).
 
+    return_val_loss : bool, default=False
+        Also return the regulariser's value at each result divided by
+        ``lambda1`` (SPAMS's ``val_regularizer``; the value itself when
+        ``lambda1`` is 0).
+
     Returns
     -------
     V : ndarray of shape (n, n_vectors)
         The proximal points, in Fortran order.
+    val_regularizer : ndarray of shape (n_vectors,)
+        With ``return_val_loss``.
 
     Examples
     --------
@@ -1375,16 +1390,19 @@ def proximalFlat(U, return_val_loss=False, numThreads=-1, lambda1=1.0, lambda2=0
     >>> spams.proximalFlat(U, regul="l1", lambda1=1.0).ravel().tolist()
     [2.0, 0.0, 0.0]
     """
-    if return_val_loss:
-        _not_yet("proximalFlat's return_val_loss")
     if transpose:
         _not_yet("proximalFlat's transpose")
     name = _regul(regul, "proximalFlat")
     U = _float(U, "U")
     labels = _groups(U.shape[0], size_group, groups, "proximalFlat")
-    V = _core.regularize(np.ascontiguousarray(U.T), name, lambda1=float(lambda1), lambda2=float(lambda2),
-                         lambda3=float(lambda3), groups=labels, positive=bool(pos), intercept=bool(intercept), n_jobs=_threads(numThreads))
-    return V.T
+    out = _core.regularize(np.ascontiguousarray(U.T), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
+                           groups=labels, positive=bool(pos), intercept=bool(intercept), values=bool(return_val_loss),
+                           n_jobs=_threads(numThreads))
+    if not return_val_loss:
+        return out.T
+    # SPAMS reports the regulariser's value relative to its first weight.
+    psi = np.asarray(out[1], dtype=out[0].dtype)
+    return out[0].T, (psi / lambda1 if lambda1 != 0 else psi)
 
 
 def normalize(A):

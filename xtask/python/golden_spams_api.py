@@ -222,3 +222,28 @@ np.savez_compressed(out / "utilities.npz", **util)
     "SPAMS's answers (spams-bin, numThreads=1) for `tests/test_spams.py`, made by "
     "`xtask/python/golden_spams_api.py` (`cargo xtask golden --regen`). Do not edit.\n"
 )
+# fistaFlat's other losses, on a classification problem of their own (own
+# seed, so that this section can be rerun alone from inputs.npz): the image
+# patches as the design's rows, planted linear scores.
+rl = np.random.RandomState(2027)
+Xl = np.asfortranarray(unit(inputs[X_img].T))
+planted = rl.randn(64, 3) * (rl.rand(64, 3) < 0.3)
+scores = Xl @ planted + 0.3 * rl.randn(n, 3)
+loss_inputs = {
+    "Xl": Xl,
+    "signs": np.asfortranarray(np.sign(scores)),
+    "labels": np.asfortranarray(np.argmax(scores, axis=1).reshape(n, 1).astype(float)),
+    "missing": np.asfortranarray(np.where(rl.rand(n, 3) < 0.2, np.nan, scores)),
+}
+loss_cases = [
+    ("logistic", "signs", "l1", dict(lambda1=0.01)), ("logistic", "signs", "group-lasso-l2", dict(lambda1=0.02)),
+    ("weighted-logistic", "signs", "l1", dict(lambda1=0.01)), ("weighted-logistic", "signs", "elastic-net", dict(lambda1=0.01, lambda2=0.01)),
+    ("multi-logistic", "labels", "l1", dict(lambda1=0.005)), ("multi-logistic", "labels", "l2", dict(lambda1=0.01)),
+    ("square-missing", "missing", "l1", dict(lambda1=0.1)), ("square-missing", "missing", "elastic-net", dict(lambda1=0.1, lambda2=0.1)),
+]
+for k, (loss, target, regul, params) in enumerate(loss_cases):
+    Y = loss_inputs[target]
+    W0 = np.zeros((64, 3 * Y.shape[1] if loss == "multi-logistic" else Y.shape[1]), order="F")
+    loss_inputs[f"W_{k}"] = spams.fistaFlat(Y, Xl, W0, loss=loss, regul=regul, size_group=4, numThreads=1, max_it=5000, tol=1e-10, **params)
+loss_inputs["cases"] = json.dumps(loss_cases)
+np.savez_compressed(out / "losses.npz", **loss_inputs)

@@ -40,6 +40,14 @@ pub trait Real: faer::traits::RealField + Copy + Send + Sync + Debug + Display +
     fn min(self, other: Self) -> Self;
     /// `1`, `-1` or `0` according to the sign (`0` for zero).
     fn signum0(self) -> Self;
+    /// `eˣ`.
+    fn exp(self) -> Self;
+    /// The natural logarithm.
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`, exact for small `x`.
+    fn ln_1p(self) -> Self;
+    /// Whether the value is NaN.
+    fn is_nan(self) -> bool;
 }
 
 macro_rules! impl_real {
@@ -82,6 +90,22 @@ macro_rules! impl_real {
             #[inline(always)]
             fn min(self, other: Self) -> Self {
                 <$t>::min(self, other)
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
             }
             #[inline(always)]
             fn signum0(self) -> Self {

@@ -91,7 +91,7 @@ pub use codes::SparseCodes;
 pub use dictionary::Dictionary;
 pub use encoder::{Encode, Encoder};
 pub use error::{Error, Result};
-pub use fista_flat::{FistaFlat, fista_square, optim_info};
+pub use fista_flat::{FistaFlat, Loss, fista_loss, fista_square, loss_objectives, optim_info};
 pub use group_lasso::GroupLasso;
 pub use masked::{is_missing, observed};
 pub use objective::{lasso_objective, lasso_objective_in};

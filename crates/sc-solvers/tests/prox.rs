@@ -353,7 +353,7 @@ mod fista_flat {
 #[test]
 fn optim_info_bounds_the_optimum_and_closes_at_the_solution() {
     use sc_solvers::regularizer::{Regularizer, RegularizerName};
-    use sc_solvers::{FistaFlat, fista_square, optim_info};
+    use sc_solvers::{FistaFlat, Loss, fista_square, optim_info};
     let mut g = SplitMix(17);
     let (m, p, n) = (25, 12, 3);
     let x = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
@@ -365,8 +365,8 @@ fn optim_info_bounds_the_optimum_and_closes_at_the_solution() {
             let r = Regularizer::new(name.parse().unwrap(), 1.5, 0.5, 0.3);
             let s = FistaFlat { groups: Some(groups.clone()), positive, max_iter: 50_000, tol: 1e-13, ..FistaFlat::new(r) };
             let (w, steps) = fista_square(x.as_ref(), y.as_ref(), w0.as_ref(), &s).unwrap();
-            let at_solution = optim_info(x.as_ref(), y.as_ref(), w.as_ref(), &s, &steps).unwrap();
-            let at_start = optim_info(x.as_ref(), y.as_ref(), w0.as_ref(), &s, &vec![0; n]).unwrap();
+            let at_solution = optim_info(x.as_ref(), y.as_ref(), w.as_ref(), Loss::Square, &s, &steps).unwrap();
+            let at_start = optim_info(x.as_ref(), y.as_ref(), w0.as_ref(), Loss::Square, &s, &vec![0; n]).unwrap();
             let known = !matches!(name, "l0" | "fused_lasso" | "sparse_group_lasso_l2" | "sparse_group_lasso_linf" | "none");
             for j in 0..n {
                 assert_eq!(at_solution[(3, j)], steps[j] as f64);
@@ -440,4 +440,69 @@ fn l1_ball_threshold_landing_on_an_entry_ends() {
     let taus: Vec<f64> = (0..64).filter(|&i| v[i] != 0.0).map(|i| u[i].abs() - v[i].abs()).collect();
     assert!(taus.iter().all(|t| (t - taus[0]).abs() < 1e-12));
     assert!((0..64).all(|i| v[i] != 0.0 || u[i].abs() <= taus[0] + 1e-12));
+}
+
+/// `fista_loss`: each loss's solution is a fixed point of the
+/// proximal-gradient step, the gradient taken by finite differences of
+/// `loss_objectives` (so that value, gradient and solver are checked
+/// together); the missing-data square loss is the square loss on the
+/// observed rows.
+#[test]
+fn fista_losses_reach_their_minimisers() {
+    use sc_solvers::regularizer::Regularizer;
+    use sc_solvers::{FistaFlat, Loss, fista_loss, fista_square, loss_objectives};
+    let mut g = SplitMix(23);
+    let (m, p, n) = (40, 6, 2);
+    let x = Mat::<f64>::from_fn(m, p, |_, _| g.normal());
+    let signs = Mat::<f64>::from_fn(m, n, |i, j| if x[(i, j)] + 0.5 * g.normal() > 0.0 { 1.0 } else { -1.0 });
+    let labels = Mat::<f64>::from_fn(m, n, |i, _| {
+        if x[(i, 0)] > 0.5 {
+            2.0
+        } else if x[(i, 1)] > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
+    let mut missing = Mat::<f64>::from_fn(m, n, |_, _| g.normal());
+    for i in (0..m).step_by(3) {
+        missing[(i, 0)] = f64::NAN;
+    }
+    let r = Regularizer::L1 { lambda: 0.02 };
+    let s = FistaFlat { max_iter: 100_000, tol: 1e-14, ..FistaFlat::new(r) };
+    for (loss, y, width) in [
+        (Loss::Logistic, &signs, 1),
+        (Loss::WeightedLogistic, &signs, 1),
+        (Loss::MultiLogistic, &labels, 3),
+        (Loss::SquareMissing, &missing, 1),
+    ] {
+        let w0 = Mat::<f64>::zeros(p, n * width);
+        let (w, _) = fista_loss(x.as_ref(), y.as_ref(), w0.as_ref(), loss, &s).unwrap();
+        let smooth = |w: &Mat<f64>| loss_objectives(x.as_ref(), y.as_ref(), w.as_ref(), loss, &FistaFlat::new(Regularizer::None)).unwrap();
+        for j in 0..n * width {
+            let h = 1e-6;
+            let grad: Vec<f64> = (0..p)
+                .map(|k| {
+                    let (mut a, mut b) = (w.clone(), w.clone());
+                    a[(k, j)] += h;
+                    b[(k, j)] -= h;
+                    (smooth(&a)[j / width] - smooth(&b)[j / width]) / (2.0 * h)
+                })
+                .collect();
+            let c = 10.0;
+            let mut u: Vec<f64> = (0..p).map(|k| w[(k, j)] - grad[k] / c).collect();
+            r.scaled(1.0 / c).prox(&mut u, &[], false, &mut Default::default());
+            let gap = (0..p).map(|k| (u[k] - w[(k, j)]).abs()).fold(0.0, f64::max);
+            assert!(gap <= 1e-6, "{loss}: column {j} is not a fixed point ({gap})");
+        }
+        if loss == Loss::SquareMissing {
+            let rows: Vec<usize> = (0..m).filter(|&i| !missing[(i, 0)].is_nan()).collect();
+            let xo = Mat::<f64>::from_fn(rows.len(), p, |i, k| x[(rows[i], k)]);
+            let yo = Mat::<f64>::from_fn(rows.len(), 1, |i, _| missing[(rows[i], 0)]);
+            let (wo, _) = fista_square(xo.as_ref(), yo.as_ref(), Mat::<f64>::zeros(p, 1).as_ref(), &s).unwrap();
+            assert!((0..p).all(|k| (wo[(k, 0)] - w[(k, 0)]).abs() <= 1e-7), "square-missing is not the square loss on the observed rows");
+        }
+    }
+    let bad = Mat::<f64>::from_fn(m, n, |i, _| if i == 0 { 3.0 } else { 0.0 });
+    assert!(fista_loss(x.as_ref(), bad.as_ref(), Mat::<f64>::zeros(p, 3 * n).as_ref(), Loss::MultiLogistic, &s).is_err());
 }

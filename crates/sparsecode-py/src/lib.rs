@@ -44,6 +44,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prox::simplex, m)?)?;
     m.add_function(wrap_pyfunction!(prox::regularize, m)?)?;
     m.add_function(wrap_pyfunction!(prox::fista, m)?)?;
+    m.add("LOSSES", sparsecode::solvers::Loss::NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(archetypal::archetypal, m)?)?;
     m.add("REGULARIZERS", sparsecode::solvers::regularizer::RegularizerName::NAMES.to_vec())?;
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use sparsecode::solvers::faer::MatMut;
 use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
 use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, column_values, prox_columns};
-use sparsecode::solvers::{FistaFlat, fista_square, optim_info, simplex_codes};
+use sparsecode::solvers::{FistaFlat, Loss, fista_loss, optim_info, simplex_codes};
 
 use crate::args::{array2, detach, on_threads, parse, value_error, view, with_floats};
 use crate::dense::DenseElement;
@@ -154,6 +154,7 @@ fn fista_t<T: DenseElement>(
     y: PyReadonlyArray2<'_, T>,
     w0: PyReadonlyArray2<'_, T>,
     name: RegularizerName,
+    loss: Loss,
     weights: [f64; 3],
     settings: (Option<Vec<usize>>, bool, bool, usize, f64, bool),
     info: bool,
@@ -164,8 +165,8 @@ fn fista_t<T: DenseElement>(
     let (groups, positive, intercept, max_iter, tol, ista) = settings;
     let s = FistaFlat { regularizer: Regularizer::new(name, l1, l2, l3), groups, positive, intercept, max_iter, tol, ista };
     let solve = || -> sparsecode::solvers::Result<_> {
-        let (w, steps) = fista_square(xm, ym, wm, &s)?;
-        let figures = if info { Some(optim_info(xm, ym, w.as_ref(), &s, &steps)?) } else { None };
+        let (w, steps) = fista_loss(xm, ym, wm, loss, &s)?;
+        let figures = if info { Some(optim_info(xm, ym, w.as_ref(), loss, &s, &steps)?) } else { None };
         Ok((w, steps, figures))
     };
     let (w, steps, figures) = detach(py, || on_threads(n_jobs, solve))??.map_err(value_error)?;
@@ -175,8 +176,9 @@ fn fista_t<T: DenseElement>(
     match figures {
         // (4, n): one row per figure.
         Some(f) => {
-            let rows: Vec<T> = (0..4).flat_map(|r| (0..n).map(move |j| (r, j))).map(|(r, j)| f[(r, j)]).collect();
-            Ok((w, steps, array2(py, rows, 4, n)?).into_pyobject(py)?.into_any().unbind())
+            let k = f.ncols();
+            let rows: Vec<T> = (0..4).flat_map(|r| (0..k).map(move |j| (r, j))).map(|(r, j)| f[(r, j)]).collect();
+            Ok((w, steps, array2(py, rows, 4, k)?).into_pyobject(py)?.into_any().unbind())
         }
         None => Ok((w, steps).into_pyobject(py)?.into_any().unbind()),
     }
@@ -188,10 +190,12 @@ fn fista_t<T: DenseElement>(
 /// `regularizer` and its weights as in `regularize`. Returns the solutions
 /// `(n, p)` and each row's step count, and with `info` SPAMS's optimisation
 /// figures `(4, n)` (objective, dual bound, relative duality gap, steps:
-/// `sc_solvers::optim_info`).
+/// `sc_solvers::optim_info`). `loss` is one of `LOSSES` (`sc_solvers::Loss`;
+/// for `multi_logistic`, `w0` has a block of rows per row of `y`, one per
+/// class).
 #[pyfunction]
 #[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false,
-    max_iter=None, tol=None, ista=false, info=false, n_jobs=None))]
+    max_iter=None, tol=None, ista=false, info=false, loss="square", n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fista(
     py: Python<'_>,
@@ -209,10 +213,12 @@ pub(crate) fn fista(
     tol: Option<f64>,
     ista: bool,
     info: bool,
+    loss: &str,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<RegularizerName>(regularizer)?;
+    let loss = parse::<Loss>(loss)?;
     let base = FistaFlat::<f64>::new(Regularizer::None);
     let settings = (groups, positive, intercept, max_iter.unwrap_or(base.max_iter), tol.unwrap_or(base.tol), ista);
-    with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, [lambda1, lambda2, lambda3], settings, info, n_jobs))
+    with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, loss, [lambda1, lambda2, lambda3], settings, info, n_jobs))
 }

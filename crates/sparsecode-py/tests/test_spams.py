@@ -23,7 +23,7 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
 TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
@@ -358,6 +358,55 @@ def test_fista_flat_reaches_spams_objective():
             assert np.all((info[2] >= -1e-12) & (info[2] <= 1e-6)), (regul, info[2].max())
 
 
+def test_fista_flat_losses_reach_spams_objective():
+    """fistaFlat's logistic, weighted logistic, multi-class logistic and
+    missing-data square losses: the objective (written here from SPAMS's
+    definitions) no higher than at SPAMS's answer, to 1e-6 relative; the
+    objective row of ``return_optim_info`` is that objective."""
+    g = np.load(GOLDEN / "losses.npz")
+    X = g["Xl"]
+    m = X.shape[0]
+
+    def loss_value(loss, Y, W):
+        if loss == "square-missing":
+            R = np.where(np.isnan(Y), 0.0, Y - X @ W)
+            return 0.5 * (R**2).sum(0)
+        if loss == "multi-logistic":
+            N = W.shape[1] // Y.shape[1]
+            out = []
+            for j in range(Y.shape[1]):
+                S = X @ W[:, j * N : (j + 1) * N]
+                c = Y[:, j].astype(int)
+                out.append(np.mean(np.log(np.exp(S - S[np.arange(m), c][:, None]).sum(1))))
+            return np.array(out)
+        terms = np.logaddexp(0, -Y * (X @ W))
+        if loss == "logistic":
+            return terms.mean(0)
+        pos = (Y > 0).sum(0)
+        weights = np.where(Y > 0, 1 / np.maximum(pos, 1), 1 / np.maximum(m - pos, 1e-3))
+        return (weights * terms).sum(0)
+
+    def psi(regul, W, params, width):
+        l1, l2 = params.get("lambda1", 0), params.get("lambda2", 0)
+        v = {"l1": l1 * np.abs(W).sum(0), "l2": 0.5 * l1 * (W**2).sum(0), "elastic-net": l1 * np.abs(W).sum(0) + 0.5 * l2 * (W**2).sum(0),
+             "group-lasso-l2": l1 * np.sqrt((W.reshape(16, 4, -1) ** 2).sum(1)).sum(0)}[regul]
+        return v.reshape(-1, width).sum(1)
+
+    for k, (loss, target, regul, params) in enumerate(json.loads(str(g["cases"]))):
+        Y = g[target]
+        width = 3 if loss == "multi-logistic" else 1
+        W0 = np.zeros((64, width * Y.shape[1]), order="F")
+        W, info = spams.fistaFlat(Y, X, W0, loss=loss, regul=regul, size_group=4, max_it=5000, tol=1e-10, return_optim_info=True, **params)
+        assert W.shape == W0.shape and W.flags.f_contiguous
+        f = lambda W: loss_value(loss, Y, W) + psi(regul, W, params, width)  # noqa: E731
+        theirs = g[f"W_{k}"]
+        assert np.all(f(W) <= f(theirs) * (1 + 1e-6) + 1e-12), (loss, regul, f(W) - f(theirs))
+        np.testing.assert_allclose(info[0], f(W), rtol=1e-9, err_msg=f"{loss} {regul}")
+        assert np.all(info[1:3] == -1)
+    with pytest.raises(ValueError, match="class labels"):
+        spams.fistaFlat(g["labels"] + 5, X, np.zeros((64, 3), order="F"), loss="multi-logistic", regul="l1", lambda1=0.1)
+
+
 def test_archetypes_fit_as_well_as_spams():
     """archetypalAnalysis from SPAMS's start: archetypes that are convex
     combinations of the signals (Z = XB, A and B on their simplices) and a
@@ -440,8 +489,10 @@ def test_bad_input_raises_where_spams_aborts():
         spams.trainDL(X, K=4)
     with pytest.raises(NotImplementedError, match="not yet provided"):
         spams.trainDL(X, K=4, lambda1=0.1, modeD=2, posD=True)
-    with pytest.raises(NotImplementedError, match="not yet provided"):
+    with pytest.raises(ValueError, match="unknown loss"):
         spams.fistaFlat(X, D, X)
+    with pytest.raises(NotImplementedError, match="not yet provided"):
+        spams.fistaFlat(X, D, X, loss="hinge")
 
 
 @pytest.mark.parametrize("mode,lambda1", [(2, 0.1), (1, 0.5), (0, 1.0)])

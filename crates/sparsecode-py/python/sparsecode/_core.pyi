@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 __version__: str
 PROJECTIONS: list[str]
 REGULARIZERS: list[str]
+LOSSES: list[str]
 ALGORITHMS: list[str]
 INITS: list[str]
 
@@ -65,6 +66,7 @@ def fista(
     tol: Optional[float] = None,
     ista: bool = False,
     info: bool = False,
+    loss: str = "square",
     n_jobs: Optional[int] = None,
 ) -> Any: ...
 def archetypal(

@@ -31,7 +31,8 @@ Provided (the coding problems are the core's, tested against
 - ``proximalFlat`` with the flat vector regularisers (``l0``, ``l1``,
   ``l2``, ``linf``, ``l2-not-squared``, ``elastic-net``, ``fused-lasso``,
   the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``,
-  and ``fistaFlat`` with the square loss and the same regularisers;
+  and ``fistaFlat`` with the same regularisers and the square, missing-data
+  square, logistic, weighted logistic and multi-class logistic losses;
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball), ``decompSimplex`` (least
   squares on the simplex) and ``archetypalAnalysis``;
@@ -46,8 +47,8 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-``fistaFlat``'s losses other than the square, and the matrix and
-trace-norm regularisers of both; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
+``fistaFlat``'s ``hinge`` and ``cur`` losses, and the matrix and
+trace-norm regularisers of ``proximalFlat`` and ``fistaFlat``; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
 ``posD``; ``archetypalAnalysis``'s ``robust``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -1057,15 +1058,16 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
               lin_admm=False, admm=False, intercept=False, resetflow=False, regul="", loss="", verbose=False, pos=False, clever=False,
               log=False, ista=False, subgrad=False, logName="", is_inner_weights=False, inner_weights=None, size_group=1, groups=None,
               sqrt_step=True, transpose=False, linesearch_mode=0):
-    """SPAMS's ``fistaFlat`` with the square loss: for each column ``y`` of
-    ``Y``, ``argmin_w ½‖y − Xw‖² + ψ(w)``, ``ψ`` one of
-    :func:`proximalFlat`'s regularisers (``regul``, ``lambda1``,
-    ``lambda2``, ``lambda3``, ``groups`` or ``size_group``, ``pos``,
-    ``intercept``), by the core's FISTA from ``W0`` (ISTA with ``ista``):
-    its step is ``1/‖X‖₂²``, known exactly, so ``L0``, ``gamma``,
-    ``fixed_step``, the line searches and ``compute_gram`` change nothing;
-    a column stops when a step moves it by at most ``tol`` relative to its
-    size, or after ``max_it`` steps.
+    """SPAMS's ``fistaFlat``: for each column ``y`` of ``Y``,
+    ``argmin_w loss(y, Xw) + ψ(w)``, ``ψ`` one of :func:`proximalFlat`'s
+    regularisers (``regul``, ``lambda1``, ``lambda2``, ``lambda3``,
+    ``groups`` or ``size_group``, ``pos``, ``intercept``), by the core's
+    FISTA from ``W0`` (ISTA with ``ista``). Its step is ``1/L`` with ``L``
+    known in closed form (``‖X‖₂²`` for the square loss, which runs in Gram
+    form, times the loss's curvature bound for the others), so ``L0``,
+    ``gamma``, ``fixed_step``, the line searches and ``compute_gram``
+    change nothing; a column stops when a step moves it by at most ``tol``
+    relative to its size, or after ``max_it`` steps.
 
     Parameters
     ----------
@@ -1075,8 +1077,14 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
         The design.
     W0 : ndarray of shape (p, n)
         The starting coefficients.
-    loss : {"square"}
-        The loss (the others are not yet provided).
+    loss : {"square", "square-missing", "logistic", "weighted-logistic", "multi-logistic"}
+        ``½‖y − Xw‖²``; the same over the entries of ``y`` that are not
+        NaN; ``(1/m) Σ log(1 + exp(−y_i x_iᵀw))`` for ``y_i = ±1``; the
+        same with each class weighing as much (``1/n₊`` and ``1/n₋`` per
+        sample); ``(1/m) Σ log Σ_r exp(x_iᵀ(w_r − w_{y_i}))`` for class
+        labels ``y_i`` in ``0..N-1``, ``W0`` then ``(p, N·n)`` (a block of
+        ``N`` columns per column of ``Y``, ``ψ`` on each column). ``hinge``
+        and ``cur`` are not yet provided.
     regul : str
         The regulariser, as :func:`proximalFlat` names it.
     lambda1, lambda2, lambda3 : float
@@ -1116,21 +1124,28 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
     >>> int(np.argmax(np.abs(W))), W.shape
     (2, (8, 1))
     """
-    if str(loss).lower() != "square":
-        _not_yet(f"fistaFlat with loss={loss!r} (the square loss is)")
+    loss_name = str(loss).lower()
+    if loss_name not in {n.replace("_", "-") for n in _core.LOSSES}:
+        if loss_name in ("hinge", "cur"):
+            _not_yet(f"fistaFlat with loss={loss!r}")
+        raise ValueError(f"fistaFlat : unknown loss {loss!r}; expected one of {sorted(n.replace('_', '-') for n in _core.LOSSES)}")
     if subgrad or admm or lin_admm or transpose:
         _not_yet("fistaFlat's subgrad, admm, lin_admm and transpose")
     name = _regul(regul, "fistaFlat")
     Y, X, W0 = _float(Y, "Y"), _float(X, "X"), _float(W0, "W0")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same number of rows: X has {X.shape[0]}, Y has {Y.shape[0]}")
-    if W0.shape != (X.shape[1], Y.shape[1]):
+    if loss_name == "multi-logistic":
+        if W0.shape[0] != X.shape[1] or Y.shape[1] == 0 or W0.shape[1] % Y.shape[1] or W0.shape[1] < 2 * Y.shape[1]:
+            raise ValueError(f"W0 must have shape ({X.shape[1]}, N·{Y.shape[1]}) for N ≥ 2 classes, got {W0.shape}")
+    elif W0.shape != (X.shape[1], Y.shape[1]):
         raise ValueError(f"W0 must have shape {(X.shape[1], Y.shape[1])}, got {W0.shape}")
     dtype = np.result_type(Y.dtype, X.dtype)
     rows = lambda A: np.ascontiguousarray(A.T, dtype=dtype)  # noqa: E731
     out = _core.fista(rows(X), rows(Y), rows(W0), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
                       groups=_groups(X.shape[1], size_group, groups, "fistaFlat"), positive=bool(pos), intercept=bool(intercept),
-                      max_iter=int(max_it), tol=float(tol), ista=bool(ista), info=bool(return_optim_info), n_jobs=_threads(numThreads))
+                      max_iter=int(max_it), tol=float(tol), ista=bool(ista), info=bool(return_optim_info),
+                      loss=loss_name.replace("-", "_"), n_jobs=_threads(numThreads))
     W = np.asfortranarray(out[0].T)
     return (W, np.asfortranarray(out[2])) if return_optim_info else W
 

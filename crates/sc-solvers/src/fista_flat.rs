@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use sc_linalg::{Real, dtx_into, gram, kernels, spectral_norm_sq};
 
 use crate::error::{Error, Result, invalid};
+use crate::matrix_regularizer::MatrixRegularizer;
 use crate::regularizer::{Regularizer, Scratch, group_members};
 
 /// The settings of [`fista_square`].
@@ -49,26 +50,9 @@ impl<T: Real> FistaFlat<T> {
 /// (m × n), `x` the design (m × p), from the columns of `w0` (p × n).
 /// Returns the solutions (p × n) and each column's step count.
 pub fn fista_square<T: Real>(x: MatRef<'_, T>, y: MatRef<'_, T>, w0: MatRef<'_, T>, s: &FistaFlat<T>) -> Result<(Mat<T>, Vec<usize>)> {
-    let (m, p, n) = (x.nrows(), x.ncols(), y.ncols());
-    if y.nrows() != m {
-        return Err(Error::DimensionMismatch { what: "Y rows (the design's rows)", expected: m, got: y.nrows() });
-    }
-    if w0.nrows() != p || w0.ncols() != n {
-        return Err(Error::DimensionMismatch {
-            what: "W0 shape (n_coefficients × n_columns)",
-            expected: p * n,
-            got: w0.nrows() * w0.ncols(),
-        });
-    }
-    if !(s.tol >= 0.0) {
-        return Err(invalid("tol", format!("must be ≥ 0, got {}", s.tol)));
-    }
+    let (p, n) = (x.ncols(), y.ncols());
+    check_square(x, y, w0, s)?;
     s.regularizer.check()?;
-    for (what, mat) in [(0, x), (1, y), (2, w0)] {
-        if let Some(j) = (0..mat.ncols()).find(|&j| (0..mat.nrows()).any(|i| !mat[(i, j)].is_finite())) {
-            return Err(if what == 0 { Error::NonFiniteAtom { atom: j } } else { Error::NonFiniteSignal { sample: j } });
-        }
-    }
     let (free, members) = group_members(&s.regularizer, p, s.groups.as_deref(), s.intercept)?;
     let g = gram(x, Par::rayon(0));
     let mut b = Mat::<T>::zeros(p, n);
@@ -341,6 +325,76 @@ pub fn loss_objectives<T: Real>(x: MatRef<'_, T>, y: MatRef<'_, T>, w: MatRef<'_
             value + reg
         })
         .collect())
+}
+
+/// Refuses a design, targets and start of inconsistent shapes or with
+/// values that are not finite, and a negative `tol`.
+fn check_square<T: Real>(x: MatRef<'_, T>, y: MatRef<'_, T>, w0: MatRef<'_, T>, s: &FistaFlat<T>) -> Result<()> {
+    let (m, p, n) = (x.nrows(), x.ncols(), y.ncols());
+    if y.nrows() != m {
+        return Err(Error::DimensionMismatch { what: "Y rows (the design's rows)", expected: m, got: y.nrows() });
+    }
+    if w0.nrows() != p || w0.ncols() != n {
+        return Err(Error::DimensionMismatch {
+            what: "W0 shape (n_coefficients × n_columns)",
+            expected: p * n,
+            got: w0.nrows() * w0.ncols(),
+        });
+    }
+    if !(s.tol >= 0.0) {
+        return Err(invalid("tol", format!("must be ≥ 0, got {}", s.tol)));
+    }
+    for (what, mat) in [(0, x), (1, y), (2, w0)] {
+        if let Some(j) = (0..mat.ncols()).find(|&j| (0..mat.nrows()).any(|i| !mat[(i, j)].is_finite())) {
+            return Err(if what == 0 { Error::NonFiniteAtom { atom: j } } else { Error::NonFiniteSignal { sample: j } });
+        }
+    }
+    Ok(())
+}
+
+/// `argmin_W ½‖Y − XW‖²_F + ψ(W)` for a regulariser of the whole matrix
+/// (SPAMS's `fistaFlat` with `l1l2` … `rank-vec`): FISTA in Gram form on
+/// every column at once (`G W − XᵀY`, the step `1/‖X‖₂²`), with the
+/// settings of `s` (`positive`, `intercept`, `max_iter`, `tol`, `ista`;
+/// its vector regulariser unused). Returns `W` (p × n) and the step count.
+pub fn fista_matrix<T: Real>(
+    x: MatRef<'_, T>,
+    y: MatRef<'_, T>,
+    w0: MatRef<'_, T>,
+    regularizer: &MatrixRegularizer<T>,
+    s: &FistaFlat<T>,
+) -> Result<(Mat<T>, usize)> {
+    let (p, n) = (x.ncols(), y.ncols());
+    check_square(x, y, w0, s)?;
+    regularizer.check(s.positive)?;
+    let g = gram(x, Par::rayon(0));
+    let mut b = Mat::<T>::zeros(p, n);
+    dtx_into(x, y, b.as_mut(), Par::rayon(0));
+    let lip = spectral_norm_sq(g.as_ref()).unwrap_or(T::ZERO);
+    let lip = if lip > T::ZERO { lip } else { T::ONE };
+    let step = regularizer.scaled(T::ONE / lip);
+    let free = if s.intercept { p.saturating_sub(1) } else { p };
+    let mut w: Vec<T> = (0..p * n).map(|k| w0[(k % p, k / p)]).collect();
+    let (mut z, mut grad, mut prev) = (vec![T::ZERO; p * n], vec![T::ZERO; p * n], vec![T::ZERO; p * n]);
+    let mut failed = None;
+    let gradient = |zv: &[T], out: &mut [T]| {
+        let mut o = MatMut::from_column_major_slice_mut(out, p, n);
+        o.copy_from(b.as_ref());
+        matmul(o, Accum::Add, g.as_ref(), MatRef::from_column_major_slice(zv, p, n), -T::ONE, Par::rayon(0));
+        // out = B − G z: its negation is the gradient G z − B.
+        out.iter_mut().for_each(|v| *v = -*v);
+    };
+    let prox = |wv: &mut [T]| {
+        let m = MatMut::from_column_major_slice_mut(wv, p, n);
+        if let Err(e) = step.prox(m.subrows_mut(0, free), s.positive) {
+            failed = Some(e);
+        }
+    };
+    let steps = iterate(&mut w, (&mut z, &mut grad, &mut prev), lip, s, gradient, prox);
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok((Mat::from_fn(p, n, |i, j| w[j * p + i]), steps))
 }
 
 /// FISTA (ISTA with `s.ista`) from `w`, in place: `gradient(z, out)`

@@ -331,14 +331,14 @@ fn scale<T: Real>(v: &mut [T], s: T) {
 }
 
 /// `λ‖v‖₂`'s prox: `v·max(0, 1 − λ/‖v‖)`.
-fn block_soft<T: Real>(v: &mut [T], lambda: T) {
+pub(crate) fn block_soft<T: Real>(v: &mut [T], lambda: T) {
     let norm = v.iter().fold(T::ZERO, |a, &x| a + x * x).sqrt();
     scale(v, if norm > lambda { T::ONE - lambda / norm } else { T::ZERO });
 }
 
 /// `λ‖v‖∞`'s prox (Moreau): `v` minus its projection on the ℓ1 ball of
 /// radius `λ`, the dual norm's ball.
-fn linf_prox<T: Real>(v: &mut [T], lambda: T, copy: &mut Vec<T>, sort: &mut Vec<T>) {
+pub(crate) fn linf_prox<T: Real>(v: &mut [T], lambda: T, copy: &mut Vec<T>, sort: &mut Vec<T>) {
     copy.clear();
     copy.extend_from_slice(v);
     Projection::L1Ball { radius: lambda }.apply(copy, false, sort);

@@ -506,3 +506,82 @@ fn fista_losses_reach_their_minimisers() {
     let bad = Mat::<f64>::from_fn(m, n, |i, _| if i == 0 { 3.0 } else { 0.0 });
     assert!(fista_loss(x.as_ref(), bad.as_ref(), Mat::<f64>::zeros(p, 3 * n).as_ref(), Loss::MultiLogistic, &s).is_err());
 }
+
+/// The matrix regularisers: each convex prox minimises
+/// `½‖U − V‖²_F + ψ(V)` against small moves (with `ψ` from the library's
+/// `value`, checked against its formula on the rows or the singular values
+/// from `faer`); the rank's prox is the best truncation of `U`'s singular
+/// value decomposition; `fista_matrix`'s answer is a fixed point of the
+/// proximal-gradient step.
+#[test]
+fn matrix_regularizers_minimise_their_objectives() {
+    use sc_solvers::matrix_regularizer::{MatrixRegularizer, MatrixRegularizerName, prox_matrix};
+    use sc_solvers::regularizer::Regularizer;
+    use sc_solvers::{FistaFlat, fista_matrix};
+    let mut g = SplitMix(31);
+    let (p, n) = (6, 4);
+    let u = Mat::<f64>::from_fn(p, n, |_, _| 1.5 * g.normal());
+    let singular = |m: &Mat<f64>| -> Vec<f64> {
+        let mut s = m.singular_values().unwrap();
+        s.sort_by(|a, b| b.partial_cmp(a).unwrap());
+        s
+    };
+    for &name in MatrixRegularizerName::NAMES {
+        let r = MatrixRegularizer::new(name.parse().unwrap(), 0.9, 0.2, 2);
+        let mut v = u.clone();
+        prox_matrix(v.as_mut(), &r, false, false).unwrap();
+        let psi = |m: &Mat<f64>| r.value(m.as_ref()).iter().sum::<f64>();
+        let f = |m: &Mat<f64>| 0.5 * (&u - m).squared_norm_l2() + psi(m);
+        // The value against its formula.
+        let rows = |m: &Mat<f64>, linf: bool| {
+            (0..p).map(|i| (0..n).map(|j| m[(i, j)].abs()).fold(0.0, |a: f64, x| if linf { a.max(x) } else { a.hypot(x) })).sum::<f64>()
+        };
+        let l1 = |m: &Mat<f64>| (0..p).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| m[(i, j)].abs()).sum::<f64>();
+        let expected = match name {
+            "l1l2" => 0.9 * rows(&v, false),
+            "l1linf" => 0.9 * rows(&v, true),
+            "l1l2+l1" => 0.9 * rows(&v, false) + 0.2 * l1(&v),
+            "l1linf+l1" => 0.9 * rows(&v, true) + 0.2 * l1(&v),
+            "trace_norm" => 0.9 * singular(&v).iter().sum::<f64>(),
+            "rank" => 0.9 * singular(&v).iter().filter(|&&s| s > 1e-9).count() as f64,
+            _ => (0..n)
+                .map(|j| {
+                    let m = Mat::<f64>::from_fn(2, 3, |a, b| v[(2 * b + a, j)]);
+                    let s = singular(&m);
+                    0.9 * if name == "rank_vec" { s.iter().filter(|&&x| x > 1e-9).count() as f64 } else { s.iter().sum::<f64>() }
+                })
+                .sum(),
+        };
+        assert!((psi(&v) - expected).abs() <= 1e-9 * (1.0 + expected), "{name}: value {} against {expected}", psi(&v));
+        if name == "rank" {
+            // The exact prox: no truncation of U's SVD does better.
+            let s = singular(&u);
+            let best = (0..=n).map(|k| 0.5 * s[k..].iter().map(|x| x * x).sum::<f64>() + 0.9 * k as f64).fold(f64::MAX, f64::min);
+            assert!((f(&v) - best).abs() <= 1e-9 * (1.0 + best), "rank: {} against the best truncation {best}", f(&v));
+            continue;
+        }
+        if name == "rank_vec" {
+            continue;
+        }
+        let best = f(&v);
+        for _ in 0..60 {
+            let t = if g.uniform() < 0.5 { 1e-3 } else { 1e-6 };
+            let w = Mat::<f64>::from_fn(p, n, |i, j| v[(i, j)] + t * g.normal());
+            assert!(f(&w) >= best - 1e-12 * (1.0 + best), "{name}: a move lowers the objective");
+        }
+    }
+    // FISTA with the row regulariser: a fixed point of the step.
+    let x = Mat::<f64>::from_fn(15, p, |_, _| g.normal());
+    let y = Mat::<f64>::from_fn(15, n, |_, _| g.normal());
+    for name in ["l1l2", "trace_norm"] {
+        let r = MatrixRegularizer::new(name.parse().unwrap(), 1.5, 0.0, 1);
+        let s = FistaFlat { max_iter: 100_000, tol: 1e-14, ..FistaFlat::new(Regularizer::None) };
+        let (w, _) = fista_matrix(x.as_ref(), y.as_ref(), Mat::<f64>::zeros(p, n).as_ref(), &r, &s).unwrap();
+        let grad = x.transpose() * (&x * &w - &y);
+        let c = 100.0;
+        let mut step = &w - &grad * faer::Scale(1.0 / c);
+        prox_matrix(step.as_mut(), &r.scaled(1.0 / c), false, false).unwrap();
+        assert!((&step - &w).norm_max() <= 1e-8, "{name}: not a fixed point");
+    }
+    assert!(prox_matrix(u.clone().as_mut(), &MatrixRegularizer::new(MatrixRegularizerName::TraceNorm, 1.0, 0.0, 1), true, false).is_err());
+}

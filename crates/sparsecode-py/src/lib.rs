@@ -45,6 +45,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prox::regularize, m)?)?;
     m.add_function(wrap_pyfunction!(prox::fista, m)?)?;
     m.add("LOSSES", sparsecode::solvers::Loss::NAMES.to_vec())?;
+    m.add("MATRIX_REGULARIZERS", sparsecode::solvers::matrix_regularizer::MatrixRegularizerName::NAMES.to_vec())?;
+    m.add_function(wrap_pyfunction!(prox::regularize_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(prox::fista_matrix_py, m)?)?;
     m.add_function(wrap_pyfunction!(archetypal::archetypal, m)?)?;
     m.add("REGULARIZERS", sparsecode::solvers::regularizer::RegularizerName::NAMES.to_vec())?;
     m.add("INITS", sparsecode::dict::init::Init::NAMES.to_vec())?;

@@ -6,10 +6,11 @@
 
 use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
-use sparsecode::solvers::faer::MatMut;
+use sparsecode::solvers::faer::{MatMut, MatRef};
+use sparsecode::solvers::matrix_regularizer::{MatrixRegularizer, MatrixRegularizerName, prox_matrix};
 use sparsecode::solvers::prox::{Projection, ProjectionName, project_columns};
 use sparsecode::solvers::regularizer::{Regularizer, RegularizerName, column_values, prox_columns};
-use sparsecode::solvers::{FistaFlat, Loss, fista_loss, optim_info, simplex_codes};
+use sparsecode::solvers::{FistaFlat, Loss, fista_loss, fista_matrix, optim_info, simplex_codes};
 
 use crate::args::{array2, detach, on_threads, parse, value_error, view, with_floats};
 use crate::dense::DenseElement;
@@ -107,11 +108,31 @@ fn regularize_t<T: DenseElement>(
 ) -> PyResult<Py<PyAny>> {
     let [l1, l2, l3] = weights.map(T::from_f64);
     let regularizer = Regularizer::new(name, l1, l2, l3);
+    prox_rows(
+        py,
+        u,
+        n_jobs,
+        values,
+        |m| prox_columns(m, &regularizer, groups, positive, intercept),
+        |m| column_values(m, &regularizer, groups, intercept),
+    )
+}
+
+/// [`rows_changed`] by a proximal operator `prox`; with `values`, also the
+/// regulariser's `value` at the result, as `(points, values)`.
+fn prox_rows<T: DenseElement>(
+    py: Python<'_>,
+    u: PyReadonlyArray2<'_, T>,
+    n_jobs: Option<usize>,
+    values: bool,
+    prox: impl FnOnce(MatMut<'_, T>) -> sparsecode::solvers::Result<()> + Send,
+    value: impl FnOnce(MatRef<'_, T>) -> sparsecode::solvers::Result<Vec<T>> + Send,
+) -> PyResult<Py<PyAny>> {
     let mut psi = None;
     let v = rows_changed(py, u, n_jobs, |mut m| {
-        prox_columns(m.as_mut(), &regularizer, groups, positive, intercept)?;
+        prox(m.as_mut())?;
         if values {
-            psi = Some(column_values(m.as_ref(), &regularizer, groups, intercept)?);
+            psi = Some(value(m.as_ref())?);
         }
         Ok::<(), sparsecode::solvers::Error>(())
     })?;
@@ -221,4 +242,100 @@ pub(crate) fn fista(
     let base = FistaFlat::<f64>::new(Regularizer::None);
     let settings = (groups, positive, intercept, max_iter.unwrap_or(base.max_iter), tol.unwrap_or(base.tol), ista);
     with_floats!(y, |y| fista_t(py, x.extract()?, y, w0.extract()?, name, loss, [lambda1, lambda2, lambda3], settings, info, n_jobs))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn regularize_matrix_t<T: DenseElement>(
+    py: Python<'_>,
+    u: PyReadonlyArray2<'_, T>,
+    name: MatrixRegularizerName,
+    weights: [f64; 2],
+    size_group: usize,
+    positive: bool,
+    intercept: bool,
+    values: bool,
+) -> PyResult<Py<PyAny>> {
+    let regularizer = MatrixRegularizer::new(name, T::from_f64(weights[0]), T::from_f64(weights[1]), size_group);
+    prox_rows(
+        py,
+        u,
+        Some(1),
+        values,
+        |m| prox_matrix(m, &regularizer, positive, intercept),
+        |m| Ok(regularizer.value(m.subrows(0, if intercept { m.nrows().saturating_sub(1) } else { m.nrows() }))),
+    )
+}
+
+/// The proximal operator of a regulariser of the whole matrix
+/// (`MATRIX_REGULARIZERS`: the rows of `u` `(n_columns, n)` are the
+/// columns of the matrix; `size_group` the rows of each column's matrix
+/// for the `-vec` ones), as `regularize` does for the flat ones; with
+/// `values`, also `ψ` (one value, or one per column for the `-vec` ones).
+#[pyfunction]
+#[pyo3(signature = (u, regularizer, lambda1, lambda2, size_group=1, positive=false, intercept=false, values=false))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn regularize_matrix(
+    py: Python<'_>,
+    u: &Bound<'_, PyAny>,
+    regularizer: &str,
+    lambda1: f64,
+    lambda2: f64,
+    size_group: usize,
+    positive: bool,
+    intercept: bool,
+    values: bool,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<MatrixRegularizerName>(regularizer)?;
+    with_floats!(u, |u| regularize_matrix_t(py, u, name, [lambda1, lambda2], size_group, positive, intercept, values))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fista_matrix_t<T: DenseElement>(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, T>,
+    y: PyReadonlyArray2<'_, T>,
+    w0: PyReadonlyArray2<'_, T>,
+    name: MatrixRegularizerName,
+    weights: [f64; 2],
+    size_group: usize,
+    settings: (bool, bool, usize, f64, bool),
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let (xm, ym, wm) = (view(&x)?, view(&y)?, view(&w0)?);
+    let regularizer = MatrixRegularizer::new(name, T::from_f64(weights[0]), T::from_f64(weights[1]), size_group);
+    let (positive, intercept, max_iter, tol, ista) = settings;
+    let s = FistaFlat { positive, intercept, max_iter, tol, ista, ..FistaFlat::new(Regularizer::None) };
+    let (w, steps) = detach(py, || on_threads(n_jobs, || fista_matrix(xm, ym, wm, &regularizer, &s)))??.map_err(value_error)?;
+    let (p, n) = (w.nrows(), w.ncols());
+    let data: Vec<T> = (0..n).flat_map(|j| (0..p).map(move |i| (i, j))).map(|(i, j)| w[(i, j)]).collect();
+    Ok((array2(py, data, n, p)?, steps).into_pyobject(py)?.into_any().unbind())
+}
+
+/// `argmin_W ½‖Y − XW‖²_F + ψ(W)` for a regulariser of the whole matrix
+/// (`MATRIX_REGULARIZERS`), every row of `y` `(n, m)` at once, layouts as
+/// in `fista`. Returns `W` `(n, p)` and the step count.
+#[pyfunction]
+#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, size_group=1, positive=false, intercept=false, max_iter=None, tol=None,
+    ista=false, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fista_matrix_py(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    w0: &Bound<'_, PyAny>,
+    regularizer: &str,
+    lambda1: f64,
+    lambda2: f64,
+    size_group: usize,
+    positive: bool,
+    intercept: bool,
+    max_iter: Option<usize>,
+    tol: Option<f64>,
+    ista: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let name = parse::<MatrixRegularizerName>(regularizer)?;
+    let base = FistaFlat::<f64>::new(Regularizer::None);
+    let settings = (positive, intercept, max_iter.unwrap_or(base.max_iter), tol.unwrap_or(base.tol), ista);
+    with_floats!(y, |y| fista_matrix_t(py, x.extract()?, y, w0.extract()?, name, [lambda1, lambda2], size_group, settings, n_jobs))
 }

@@ -23,7 +23,7 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz", "matrix.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
 TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
@@ -317,7 +317,7 @@ def test_proximal_flat_is_spams():
         elif regul == "l1":
             np.testing.assert_allclose(val, np.abs(V[: -1 if params.get("intercept") else None]).sum(0), rtol=1e-12)
     with pytest.raises(NotImplementedError, match="not yet provided"):
-        spams.proximalFlat(U, regul="trace-norm-vec")
+        spams.proximalFlat(U, regul="l1linf+row-column")
     with pytest.raises(ValueError, match="unknown regul"):
         spams.proximalFlat(U, regul="l3")
 
@@ -405,6 +405,47 @@ def test_fista_flat_losses_reach_spams_objective():
         assert np.all(info[1:3] == -1)
     with pytest.raises(ValueError, match="class labels"):
         spams.fistaFlat(g["labels"] + 5, X, np.zeros((64, 3), order="F"), loss="multi-logistic", regul="l1", lambda1=0.1)
+
+
+def test_matrix_regularizers_are_spams():
+    """proximalFlat's and fistaFlat's matrix regularisers: SPAMS's proximal
+    points and values to 1e-10, and FISTA's objective no higher than at
+    SPAMS's answer; rank and rank-vec, where SPAMS thresholds the singular
+    values below the exact prox's √(2λ), from the mathematics: a lower
+    objective than SPAMS's point, and exactly the singular values of each
+    reshaped column above √(2λ) kept."""
+    g = np.load(GOLDEN / "matrix.npz")
+    U = np.asfortranarray(INPUTS["X_img"][:, :12])
+    for k, (regul, params) in enumerate(json.loads(str(g["prox_cases"]))):
+        V, val = spams.proximalFlat(U, regul=regul, size_group=8, return_val_loss=True, **params)
+        if regul == "rank":
+            # SPAMS's rank also thresholds below √(2λ): ours has the lower objective.
+            f = lambda W: 0.5 * ((U - W) ** 2).sum() + params["lambda1"] * np.linalg.matrix_rank(W, tol=1e-9)  # noqa: E731
+            assert f(V) < f(g[f"prox_{k}"]) - 1e-6
+            continue
+        np.testing.assert_allclose(V, g[f"prox_{k}"], atol=1e-10, err_msg=regul)
+        np.testing.assert_allclose(val, g[f"val_{k}"], rtol=1e-9, err_msg=regul)
+    V = spams.proximalFlat(U, regul="rank-vec", lambda1=0.3, size_group=8)
+    for j in range(U.shape[1]):
+        s_in = np.linalg.svd(U[:, j].reshape(8, 8, order="F"), compute_uv=False)
+        s_out = np.linalg.svd(V[:, j].reshape(8, 8, order="F"), compute_uv=False)
+        kept = s_in > np.sqrt(2 * 0.3)
+        np.testing.assert_allclose(s_out[: kept.sum()], s_in[kept], rtol=1e-9)
+        assert np.all(s_out[kept.sum() :] < 1e-9)
+    Y, X = np.asfortranarray(INPUTS["X_img"][:, :12]), np.asfortranarray(INPUTS["D_patch"][:, :40])
+    for k, (regul, params) in enumerate(json.loads(str(g["fista_cases"]))):
+        W = spams.fistaFlat(Y, X, np.zeros((40, 12), order="F"), loss="square", regul=regul, max_it=5000, tol=1e-10, **params)
+        assert W.shape == (40, 12) and W.flags.f_contiguous
+
+        def f(W):
+            rows = np.linalg.norm(W, axis=1) if regul in ("l1l2", "l1l2+l1") else np.abs(W).max(axis=1)
+            pen = params["lambda1"] * (np.linalg.svd(W, compute_uv=False).sum() if regul == "trace-norm" else rows.sum())
+            return 0.5 * ((Y - X @ W) ** 2).sum() + pen + params.get("lambda2", 0) * np.abs(W).sum()
+
+        theirs = g[f"fista_{k}"]
+        assert f(W) <= f(theirs) * (1 + 1e-6), (regul, f(W) - f(theirs))
+    with pytest.raises(ValueError, match="pos"):
+        spams.proximalFlat(U, regul="trace-norm", lambda1=0.5, pos=True)
 
 
 def test_archetypes_fit_as_well_as_spams():

@@ -11,6 +11,7 @@ __version__: str
 PROJECTIONS: list[str]
 REGULARIZERS: list[str]
 LOSSES: list[str]
+MATRIX_REGULARIZERS: list[str]
 ALGORITHMS: list[str]
 INITS: list[str]
 
@@ -265,3 +266,28 @@ class OnlineRun:
     ) -> None: ...
     def step(self, parts: Any, pool: FloatArray) -> Optional[str]: ...
     def state(self) -> tuple[FloatArray, FloatArray, FloatArray]: ...
+def regularize_matrix(
+    u: FloatArray,
+    regularizer: str,
+    lambda1: float,
+    lambda2: float,
+    size_group: int = 1,
+    positive: bool = False,
+    intercept: bool = False,
+    values: bool = False,
+) -> Any: ...
+def fista_matrix_py(
+    x: FloatArray,
+    y: FloatArray,
+    w0: FloatArray,
+    regularizer: str,
+    lambda1: float,
+    lambda2: float,
+    size_group: int = 1,
+    positive: bool = False,
+    intercept: bool = False,
+    max_iter: Optional[int] = None,
+    tol: Optional[float] = None,
+    ista: bool = False,
+    n_jobs: Optional[int] = None,
+) -> tuple[FloatArray, int]: ...

@@ -32,7 +32,10 @@ Provided (the coding problems are the core's, tested against
   ``l2``, ``linf``, ``l2-not-squared``, ``elastic-net``, ``fused-lasso``,
   the group and sparse group Lassos, ``none``), ``pos`` and ``intercept``,
   and ``fistaFlat`` with the same regularisers and the square, missing-data
-  square, logistic, weighted logistic and multi-class logistic losses;
+  square, logistic, weighted logistic and multi-class logistic losses; the
+  matrix regularisers ``l1l2``, ``l1linf``, ``l1l2+l1``, ``l1linf+l1``,
+  ``trace-norm``, ``rank``, ``trace-norm-vec`` and ``rank-vec`` in both
+  (``fistaFlat`` with the square loss);
 - ``sparseProject`` (modes 1–6: the ℓ1 and elastic-net balls, the
   fused-Lasso signal approximator and its ball), ``decompSimplex`` (least
   squares on the simplex) and ``archetypalAnalysis``;
@@ -47,8 +50,8 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
-``fistaFlat``'s ``hinge`` and ``cur`` losses, and the matrix and
-trace-norm regularisers of ``proximalFlat`` and ``fistaFlat``; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
+``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
+``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
 ``posD``; ``archetypalAnalysis``'s ``robust``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -1041,13 +1044,19 @@ def _groups(n, size_group, groups, who):
     return [i // size for i in range(n)]
 
 
+def _matrix_regul(regul):
+    """The core's name of SPAMS's ``regul`` if it regularises the whole
+    matrix (``l1l2`` … ``rank-vec``), else None."""
+    name = str(regul).lower()
+    return name.replace("-", "_") if name in {n.replace("_", "-") for n in _core.MATRIX_REGULARIZERS} else None
+
+
 def _regul(regul, who):
     """SPAMS's ``regul`` as the core's regulariser name."""
     name = str(regul).lower()
     if name not in {n.replace("_", "-") for n in _core.REGULARIZERS}:
-        if name in ("trace-norm-vec", "rank-vec", "l1l2", "l1linf", "l1l2+l1", "l1linf+l1", "l1linf+row-column", "trace-norm", "rank",
-                    "l1-constraint", "graph", "tree-l0", "tree-l2", "tree-linf", "graph-ridge", "graph-l2", "multi-task-tree",
-                    "multi-task-graph"):
+        if name in ("l1linf+row-column", "l1-constraint", "graph", "tree-l0", "tree-l2", "tree-linf", "graph-ridge", "graph-l2",
+                    "multi-task-tree", "multi-task-graph"):
             _not_yet(f"{who} with regul={regul!r}")
         raise ValueError(f"{who} : unknown regul {regul!r}; expected one of {sorted(n.replace('_', '-') for n in _core.REGULARIZERS)}")
     return name.replace("-", "_")
@@ -1131,7 +1140,8 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
         raise ValueError(f"fistaFlat : unknown loss {loss!r}; expected one of {sorted(n.replace('_', '-') for n in _core.LOSSES)}")
     if subgrad or admm or lin_admm or transpose:
         _not_yet("fistaFlat's subgrad, admm, lin_admm and transpose")
-    name = _regul(regul, "fistaFlat")
+    matrix = _matrix_regul(regul)
+    name = None if matrix is not None else _regul(regul, "fistaFlat")
     Y, X, W0 = _float(Y, "Y"), _float(X, "X"), _float(W0, "W0")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same number of rows: X has {X.shape[0]}, Y has {Y.shape[0]}")
@@ -1142,6 +1152,13 @@ def fistaFlat(Y, X, W0, return_optim_info=False, numThreads=-1, max_it=1000, L0=
         raise ValueError(f"W0 must have shape {(X.shape[1], Y.shape[1])}, got {W0.shape}")
     dtype = np.result_type(Y.dtype, X.dtype)
     rows = lambda A: np.ascontiguousarray(A.T, dtype=dtype)  # noqa: E731
+    if matrix is not None:
+        if loss_name != "square" or return_optim_info:
+            _not_yet(f"fistaFlat with regul={regul!r} and loss={loss!r} or return_optim_info (the square loss is)")
+        W, _ = _core.fista_matrix_py(rows(X), rows(Y), rows(W0), matrix, lambda1=float(lambda1), lambda2=float(lambda2),
+                                     size_group=int(size_group), positive=bool(pos), intercept=bool(intercept), max_iter=int(max_it),
+                                     tol=float(tol), ista=bool(ista), n_jobs=_threads(numThreads))
+        return np.asfortranarray(W.T)
     out = _core.fista(rows(X), rows(Y), rows(W0), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
                       groups=_groups(X.shape[1], size_group, groups, "fistaFlat"), positive=bool(pos), intercept=bool(intercept),
                       max_iter=int(max_it), tol=float(tol), ista=bool(ista), info=bool(return_optim_info),
@@ -1407,15 +1424,25 @@ def proximalFlat(U, return_val_loss=False, numThreads=-1, lambda1=1.0, lambda2=0
     """
     if transpose:
         _not_yet("proximalFlat's transpose")
-    name = _regul(regul, "proximalFlat")
     U = _float(U, "U")
+    matrix = _matrix_regul(regul)
+    if matrix is not None:
+        out = _core.regularize_matrix(np.ascontiguousarray(U.T), matrix, lambda1=float(lambda1), lambda2=float(lambda2),
+                                      size_group=int(size_group), positive=bool(pos), intercept=bool(intercept), values=bool(return_val_loss))
+        return _with_values(out, return_val_loss, lambda1)
+    name = _regul(regul, "proximalFlat")
     labels = _groups(U.shape[0], size_group, groups, "proximalFlat")
     out = _core.regularize(np.ascontiguousarray(U.T), name, lambda1=float(lambda1), lambda2=float(lambda2), lambda3=float(lambda3),
                            groups=labels, positive=bool(pos), intercept=bool(intercept), values=bool(return_val_loss),
                            n_jobs=_threads(numThreads))
-    if not return_val_loss:
+    return _with_values(out, return_val_loss, lambda1)
+
+
+def _with_values(out, values, lambda1):
+    """The prox's points as SPAMS's columns, and with ``values`` the
+    regulariser's value, relative to its first weight as SPAMS reports it."""
+    if not values:
         return out.T
-    # SPAMS reports the regulariser's value relative to its first weight.
     psi = np.asarray(out[1], dtype=out[0].dtype)
     return out[0].T, (psi / lambda1 if lambda1 != 0 else psi)
 

@@ -268,3 +268,11 @@ for k, (regul, params) in enumerate(matrix_fista):
                                                   max_it=5000, tol=1e-10, **params)
 matrix_inputs["prox_cases"], matrix_inputs["fista_cases"] = json.dumps(matrix_prox), json.dumps(matrix_fista)
 np.savez_compressed(out / "matrix.npz", **matrix_inputs)
+# Robust archetypal analysis (rerunnable alone from inputs.npz): SPAMS's
+# archetypes of the image patches, a few of them made outliers.
+Xr = np.asfortranarray(inputs[X_img].copy())
+Xr[:, ::25] *= 6
+robust = {"X": Xr}
+for p in (4, 8):
+    robust[f"archetypes_{p}"] = spams.archetypalAnalysis(Xr, p=p, robust=True, epsilon=0.1, numThreads=1)
+np.savez_compressed(out / "robust.npz", **robust)

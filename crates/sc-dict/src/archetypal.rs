@@ -33,12 +33,20 @@ pub struct ArchetypalParams {
     pub random_init: bool,
     /// The seed of the random start.
     pub seed: u64,
+    /// Robust archetypal analysis (SPAMS's `robust`, its `epsilon2` the
+    /// value): the fit is the Huber sum `Σ h(‖x_s − Za_s‖)`,
+    /// `h(r) = r` above `ε` and `r²/(2ε) + ε/2` below, so that outliers pull
+    /// the archetypes less; each archetype's target is then the weighted
+    /// least-squares one, the weights `1/max(‖r_s‖, ε)` of the residuals
+    /// after the coding step (iteratively reweighted least squares, as
+    /// SPAMS). `None`: the squared error.
+    pub robust: Option<f64>,
 }
 
 impl ArchetypalParams {
     /// SPAMS's defaults: 3 + 50 iterations, the first signals as the start.
     pub fn new(n_archetypes: usize) -> Self {
-        Self { n_archetypes, iterations: 53, random_init: false, seed: 0 }
+        Self { n_archetypes, iterations: 53, random_init: false, seed: 0, robust: None }
     }
 }
 
@@ -51,7 +59,7 @@ pub struct Archetypes<T: Real> {
     pub a: SparseCodes<T>,
     /// Each archetype's weights on the signals (n_samples × p).
     pub b: SparseCodes<T>,
-    /// `‖X − ZA‖²_F` after each iteration.
+    /// `‖X − ZA‖²_F` after each iteration (the Huber sum when robust).
     pub objectives: Vec<f64>,
 }
 
@@ -61,6 +69,11 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
     let (m, n, p) = (x.nrows(), x.ncols(), params.n_archetypes);
     if p == 0 {
         return Err(Error::InvalidParameter { name: "n_archetypes", reason: "must be at least 1".into() });
+    }
+    if let Some(e) = params.robust
+        && !(e > 0.0 && e.is_finite())
+    {
+        return Err(Error::InvalidParameter { name: "epsilon2", reason: format!("must be finite and > 0, got {e}") });
     }
     if n == 0 || m == 0 {
         return Err(Error::Dimension(format!("no signals to analyse ({m} × {n})")));
@@ -94,12 +107,20 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
     let mut v = Mat::<T>::zeros(m, 1);
     let mut old = vec![T::ZERO; m];
     let mut row = Mat::<T>::zeros(n, 1);
+    let mut weighted = Mat::<T>::zeros(n, 1);
+    // Each signal's weight in the archetypes' targets (1, or robust's).
+    let mut trust = vec![T::ONE; n];
     for _ in 0..params.iterations {
+        if let Some(eps) = params.robust {
+            let eps = T::from_f64(eps);
+            trust.iter_mut().enumerate().for_each(|(s, w)| *w = T::ONE / r.col(s).norm_l2().max(eps));
+        }
         for l in 0..p {
             for s in 0..n {
                 row[(s, 0)] = ad[(l, s)];
+                weighted[(s, 0)] = ad[(l, s)] * trust[s];
             }
-            let sq = row.squared_norm_l2();
+            let sq = (0..n).fold(T::ZERO, |a, s| a + row[(s, 0)] * weighted[(s, 0)]);
             old.iter_mut().enumerate().for_each(|(i, o)| *o = z[(i, l)]);
             if sq.to_f64() < 1e-7 {
                 // Unused: the worst-explained signal.
@@ -107,8 +128,8 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
                     (0..n).map(|s| (s, r.col(s).squared_norm_l2())).fold((0, T::ZERO), |best, c| if c.1 > best.1 { c } else { best }).0;
                 weights[l] = vec![(worst, T::ONE)];
             } else {
-                // v = z_l + R a_lᵀ / ‖a_l‖².
-                matmul(v.as_mut(), Accum::Replace, r.as_ref(), row.as_ref(), T::ONE / sq, Par::Seq);
+                // v = z_l + R (w∘a_l) / Σ w a_l² (w = 1 but when robust).
+                matmul(v.as_mut(), Accum::Replace, r.as_ref(), weighted.as_ref(), T::ONE / sq, Par::Seq);
                 for (i, &o) in old.iter().enumerate() {
                     v[(i, 0)] += o;
                 }
@@ -134,7 +155,12 @@ pub fn archetypal_analysis<T: Real>(x: MatRef<'_, T>, params: &ArchetypalParams,
         a = simplex_codes(z.as_ref(), x)?;
         ad = a.to_dense();
         r = x.to_owned() - &z * &ad;
-        objectives.push(r.squared_norm_l2().to_f64());
+        objectives.push(match params.robust {
+            None => r.squared_norm_l2().to_f64(),
+            Some(eps) => {
+                (0..n).map(|s| r.col(s).norm_l2().to_f64()).map(|v| if v > eps { v } else { v * v / (2.0 * eps) + eps / 2.0 }).sum()
+            }
+        });
     }
     let mut indptr = vec![0usize];
     let (mut indices, mut values) = (Vec::new(), Vec::new());

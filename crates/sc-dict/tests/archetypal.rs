@@ -48,3 +48,40 @@ fn planted_corners_are_found() {
     }
     assert!(archetypal_analysis(x.as_ref(), &ArchetypalParams::new(0), None).is_err());
 }
+
+/// Robust archetypal analysis: with `ε` above every residual's norm, each
+/// signal's weight `1/ε` is the same, so the archetypes are those of the
+/// squared error and the objective is the Huber sum's quadratic part,
+/// `Σ (‖r‖²/(2ε) + ε/2)`; with a small `ε`, a far outlier pulls the
+/// archetypes less than it does the squared error's (the archetype that
+/// serves it stays nearer the other signals).
+#[test]
+fn robust_archetypes_reweight_the_residuals() {
+    let mut g = SplitMix(8);
+    let (m, n, p) = (5, 120, 3);
+    let mut x = Mat::<f64>::from_fn(m, n, |_, _| g.normal());
+    let plain = archetypal_analysis(x.as_ref(), &ArchetypalParams { iterations: 20, ..ArchetypalParams::new(p) }, None).unwrap();
+    let eps = 1e6;
+    let wide =
+        archetypal_analysis(x.as_ref(), &ArchetypalParams { iterations: 20, robust: Some(eps), ..ArchetypalParams::new(p) }, None).unwrap();
+    assert!((&plain.z - &wide.z).norm_max() <= 1e-9, "ε above every residual changes the archetypes");
+    for (q, h) in plain.objectives.iter().zip(&wide.objectives) {
+        assert!((h - (q / (2.0 * eps) + n as f64 * eps / 2.0)).abs() <= 1e-6 * h, "{h} is not the quadratic Huber sum of {q}");
+    }
+    // One far outlier.
+    for i in 0..m {
+        x[(i, 7)] = 40.0;
+    }
+    let far = |z: &Mat<f64>| (0..p).map(|l| (0..m).map(|i| z[(i, l)].powi(2)).sum::<f64>().sqrt()).fold(0.0, f64::max);
+    let squared = archetypal_analysis(x.as_ref(), &ArchetypalParams { iterations: 30, ..ArchetypalParams::new(p) }, None).unwrap();
+    let robust =
+        archetypal_analysis(x.as_ref(), &ArchetypalParams { iterations: 30, robust: Some(1e-3), ..ArchetypalParams::new(p) }, None)
+            .unwrap();
+    assert!(
+        far(&robust.z) < far(&squared.z),
+        "the outlier pulls the robust archetypes as far ({} against {})",
+        far(&robust.z),
+        far(&squared.z)
+    );
+    assert!(archetypal_analysis(x.as_ref(), &ArchetypalParams { robust: Some(0.0), ..ArchetypalParams::new(p) }, None).is_err());
+}

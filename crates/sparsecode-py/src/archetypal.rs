@@ -34,9 +34,10 @@ fn archetypal_t<T: DenseElement + Real + Element>(
 /// `random_init`). Returns `(archetypes (n_archetypes, n_features), A, B,
 /// objectives)`, A and B as CSR `(data, indices, indptr)`: A's rows the
 /// samples' weights on the archetypes, B's rows the archetypes' weights on
-/// the samples.
+/// the samples. With `robust` (its ε), the robust variant
+/// (`sc_dict::archetypal::ArchetypalParams::robust`).
 #[pyfunction]
-#[pyo3(signature = (x, n_archetypes, iterations=None, random_init=false, seed=None, init=None, n_jobs=None))]
+#[pyo3(signature = (x, n_archetypes, iterations=None, random_init=false, seed=None, init=None, robust=None, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn archetypal(
     py: Python<'_>,
@@ -46,11 +47,17 @@ pub(crate) fn archetypal(
     random_init: bool,
     seed: Option<u64>,
     init: Option<&Bound<'_, PyAny>>,
+    robust: Option<f64>,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let base = ArchetypalParams::new(n_archetypes);
-    let params =
-        ArchetypalParams { iterations: iterations.unwrap_or(base.iterations), random_init, seed: seed.unwrap_or(base.seed), ..base };
+    let params = ArchetypalParams {
+        iterations: iterations.unwrap_or(base.iterations),
+        random_init,
+        seed: seed.unwrap_or(base.seed),
+        robust,
+        ..base
+    };
     with_floats!(x, |x| {
         let init = init.map(|i| i.extract()).transpose()?;
         archetypal_t(py, x, &params, init, n_jobs)

@@ -77,6 +77,7 @@ def archetypal(
     random_init: bool = False,
     seed: Optional[int] = None,
     init: Optional[FloatArray] = None,
+    robust: Optional[float] = None,
     n_jobs: Optional[int] = None,
 ) -> tuple[FloatArray, Any, Any, list[float]]: ...
 def regularize(

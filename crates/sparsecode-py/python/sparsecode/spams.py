@@ -52,7 +52,7 @@ Not yet provided (each raises ``NotImplementedError`` saying so):
 and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
 ``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
 ``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
-``posD``; ``archetypalAnalysis``'s ``robust``; and tree- and
+``posD``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
 """
@@ -1175,7 +1175,9 @@ def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1
     minimising ``‖X − ZA‖²_F``, by the core's block-coordinate scheme with
     exact simplex steps (``stepsFISTA + stepsAS`` iterations). The start is
     ``Z0``, or the first ``p`` signals (random ones with ``randominit``).
-    ``computeXtX`` changes nothing.
+    With ``robust``, the fit is the Huber sum of the residuals' norms
+    (linear above ``epsilon``), so that outliers pull the archetypes less
+    (iteratively reweighted, as SPAMS). ``computeXtX`` changes nothing.
 
     Parameters
     ----------
@@ -1191,6 +1193,10 @@ def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1
         Their sum is the number of iterations.
     randominit : bool, default=False
         Start from random signals.
+    robust : bool, default=False
+        Robust archetypal analysis.
+    epsilon : float, default=1e-3
+        Where the robust fit's Huber function turns from quadratic to linear.
     numThreads : int, default=-1
         Threads (-1: every core).
 
@@ -1213,8 +1219,6 @@ def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1
     >>> Z.shape, A.shape, B.shape, bool(np.allclose(A.sum(axis=0), 1))
     ((4, 3), (3, 200), (200, 3), True)
     """
-    if robust:
-        _not_yet("archetypalAnalysis with robust=True")
     X = _float(X, "X")
     init = None
     if Z0 is not None:
@@ -1223,9 +1227,10 @@ def archetypalAnalysis(X, p=10, Z0=None, returnAB=False, robust=False, epsilon=1
             raise ValueError(f"X and Z0 must have the same number of rows (features): X has {X.shape[0]}, Z0 has {Z0.shape[0]}")
         p = Z0.shape[1]
         init = np.ascontiguousarray(Z0.T, dtype=X.dtype)
-    with python_names(n_archetypes="p"):
+    with python_names(n_archetypes="p", epsilon2="epsilon"):
         Z, (ad, ai, ap), (bd, bi, bp), _ = _core.archetypal(np.ascontiguousarray(X.T), int(p), iterations=int(stepsFISTA) + int(stepsAS),
-                                                            random_init=bool(randominit), init=init, n_jobs=_threads(numThreads))
+                                                            random_init=bool(randominit), init=init,
+                                                            robust=float(epsilon) if robust else None, n_jobs=_threads(numThreads))
     Z = np.asfortranarray(Z.T)
     if not returnAB:
         return Z

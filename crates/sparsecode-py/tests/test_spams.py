@@ -551,6 +551,11 @@ def test_bad_input_raises_where_spams_aborts():
         spams.trainDL(X, K=4, lambda1=0.1, modeD=2, posD=True)
     with pytest.raises(ValueError, match="unknown loss"):
         spams.fistaFlat(X, D, X)
+    groups = np.array([0, 5], dtype=np.int32)
+    with pytest.raises(ValueError, match="mode 0"):
+        spams.l1L2BCD(X, D, np.zeros((D.shape[1], X.shape[1]), order="F"), groups, lambda1=0.1, mode=0)
+    with pytest.raises(NotImplementedError, match="not yet provided"):
+        spams.l1L2BCD(X, D, np.zeros((D.shape[1], X.shape[1]), order="F"), groups, lambda1=0.1, mode=1)
     with pytest.raises(NotImplementedError, match="not yet provided"):
         spams.fistaFlat(X, D, X, loss="hinge")
 

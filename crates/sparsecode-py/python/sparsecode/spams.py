@@ -49,7 +49,7 @@ Provided (the coding problems are the core's, tested against
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
-and mode 1 with ``lambda2``; ``l1L2BCD`` in modes 0 and 1; the proximal toolbox
+and mode 1 with ``lambda2``; ``l1L2BCD`` in mode 1 (SPAMS has no mode 0); the proximal toolbox
 ``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
 ``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
 ``posD``; and tree- and
@@ -634,7 +634,8 @@ def l1L2BCD(X, D, alpha0, list_groups, lambda1=None, mode=PENALTY, itermax=100, 
     lambda1 : float
         The penalty.
     mode : {2}, default=2
-        The problem (modes 0 and 1 are not yet provided).
+        The problem (mode 1 is not yet provided; SPAMS itself has no mode 0,
+        which raises ValueError).
     numThreads : int, default=-1
         Threads (-1: every core).
 
@@ -657,8 +658,12 @@ def l1L2BCD(X, D, alpha0, list_groups, lambda1=None, mode=PENALTY, itermax=100, 
     """
     if lambda1 is None:
         raise ValueError("l1L2BCD : lambda1 must be defined")
+    if mode == L1COEFFS:
+        # SPAMS has no mode 0 here either: it prints "Mode not implemented"
+        # and returns alpha0 as it was.
+        raise ValueError("l1L2BCD : mode 0 (the ℓ1/ℓ2 constraint) is not implemented, in SPAMS either")
     if mode != PENALTY:
-        _not_yet("l1L2BCD in modes 0 and 1")
+        _not_yet("l1L2BCD in mode 1")
     Xr, Dr = _problem(X, D)
     alpha0 = np.asarray(alpha0)
     if alpha0.shape != (Dr.shape[0], Xr.shape[0]):

@@ -97,7 +97,7 @@ pub use group_lasso::GroupLasso;
 pub use masked::{is_missing, observed};
 pub use objective::{lasso_objective, lasso_objective_in};
 pub use omp_gram::{OmpPath, omp_gram, omp_gram_path};
-pub use refit::refit;
+pub use refit::{refit, refit_gram};
 pub use ridge::ridge;
 pub use sc_linalg::{Real, faer};
 pub use simplex::{simplex_code, simplex_codes};

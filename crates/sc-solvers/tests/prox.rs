@@ -416,6 +416,12 @@ fn refit_is_least_squares_on_the_support() {
                 assert!((q[(a, s)] - l2 * c[(a, s)]).abs() <= 1e-10, "signal {s} atom {a}: {} vs {}", q[(a, s)], l2 * c[(a, s)]);
             }
         }
+        // The Gram form gives the same fits from DᵀD and DᵀX alone.
+        let gram = d.transpose() * &d;
+        let dtx = d.transpose() * &x;
+        let from_gram = sc_solvers::refit_gram(gram.as_ref(), dtx.as_ref(), &codes, l2).unwrap();
+        assert_eq!(from_gram.indices(), fitted.indices());
+        assert!(from_gram.values().iter().zip(fitted.values()).all(|(a, b)| (a - b).abs() <= 1e-10 * (1.0 + b.abs())));
     }
 }
 

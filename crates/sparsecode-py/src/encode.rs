@@ -279,6 +279,7 @@ fn refit_t<T: dense::DenseElement>(
     x: PyReadonlyArray2<'_, T>,
     codes: (Vec<T>, Vec<i64>, Vec<i64>),
     l2: f64,
+    gram: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let (dm, xm) = (view(&d)?, view(&x)?);
@@ -289,6 +290,11 @@ fn refit_t<T: dense::DenseElement>(
         indptr.into_iter().map(|i| usize::try_from(i).map_err(|_| PyValueError::new_err("indptr must be ≥ 0"))).collect::<PyResult<_>>()?;
     let fitted = detach(py, || {
         crate::args::on_threads(n_jobs, || {
+            if gram {
+                // dm is Q = DᵀD (symmetric), xm is DᵀX.
+                let codes = sparsecode::SparseCodes::from_parts(dm.nrows(), indptr, indices, data)?;
+                return sparsecode::solvers::refit_gram(dm, xm, &codes, l2);
+            }
             let dict = Dictionary::new(dm)?;
             let codes = sparsecode::SparseCodes::from_parts(dict.n_atoms(), indptr, indices, data)?;
             sparsecode::solvers::refit(&dict, xm, &codes, l2)
@@ -301,9 +307,11 @@ fn refit_t<T: dense::DenseElement>(
 /// Refits the codes of the rows of `x` over the rows of `dictionary` (CSR
 /// `(data, indices, indptr)`, `(n_samples, n_atoms)`) by least squares on
 /// each code's support, with the ridge `l2` (SPAMS's `ols`). Returns the
-/// CSR parts of the refitted codes, the same support.
+/// CSR parts of the refitted codes, the same support. With `gram`,
+/// `dictionary` is `Q = DᵀD` `(n_atoms, n_atoms)` and `x` is `(DᵀX)ᵀ`
+/// `(n_samples, n_atoms)` (the Gram form).
 #[pyfunction]
-#[pyo3(signature = (dictionary, x, data, indices, indptr, l2, n_jobs=None))]
+#[pyo3(signature = (dictionary, x, data, indices, indptr, l2, gram=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn refit(
     py: Python<'_>,
@@ -313,7 +321,8 @@ pub(crate) fn refit(
     indices: Vec<i64>,
     indptr: Vec<i64>,
     l2: f64,
+    gram: bool,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    with_floats!(x, |x| refit_t(py, dictionary.extract()?, x, (data.extract()?, indices, indptr), l2, n_jobs))
+    with_floats!(x, |x| refit_t(py, dictionary.extract()?, x, (data.extract()?, indices, indptr), l2, gram, n_jobs))
 }

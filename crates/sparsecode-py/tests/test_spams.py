@@ -564,8 +564,9 @@ def test_bad_input_raises_where_spams_aborts():
 @pytest.mark.parametrize("pos", [False, True])
 def test_lasso_gram_form_codes_as_the_dictionary_does(mode, lambda1, pos):
     """``lasso`` from ``Q = DᵀD`` and ``q = DᵀX`` gives the codes ``lasso``
-    gives from ``D`` (the homotopy reads nothing else), in each mode; ``Q``
-    without ``q`` is refused."""
+    gives from ``D`` (the homotopy reads nothing else), in each mode, and
+    so do ``ols`` (least squares on each support, with a ridge but in mode 1) and
+    ``return_reg_path``; ``Q`` without ``q`` is refused."""
     rng = np.random.RandomState(5)
     D = np.asfortranarray(rng.randn(20, 40))
     D /= np.linalg.norm(D, axis=0)
@@ -574,6 +575,13 @@ def test_lasso_gram_form_codes_as_the_dictionary_does(mode, lambda1, pos):
     gram = spams.lasso(X, Q=np.asfortranarray(D.T @ D), q=np.asfortranarray(D.T @ X), lambda1=lambda1, mode=mode, pos=pos)
     assert gram.shape == (40, 12)
     np.testing.assert_allclose(gram.toarray(), direct, atol=1e-9)
+    Q, q = np.asfortranarray(D.T @ D), np.asfortranarray(D.T @ X)
+    ridge = 0.0 if mode == 1 else 0.1  # (mode 1 takes no lambda2 yet)
+    a, path = spams.lasso(X, D, lambda1=lambda1, mode=mode, pos=pos, ols=True, lambda2=ridge, return_reg_path=True)
+    b, path_gram = spams.lasso(X, Q=Q, q=q, lambda1=lambda1, mode=mode, pos=pos, ols=True, lambda2=ridge, return_reg_path=True)
+    np.testing.assert_allclose(b.toarray(), a.toarray(), atol=1e-9)
+    assert path_gram.shape == path.shape and np.count_nonzero(path) > 0
+    np.testing.assert_allclose(path_gram, path, atol=1e-9)
     with pytest.raises(ValueError, match="together"):
         spams.lasso(X, Q=np.asfortranarray(D.T @ D), lambda1=lambda1)
 

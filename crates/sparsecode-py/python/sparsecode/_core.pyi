@@ -39,6 +39,7 @@ def refit(
     indices: Sequence[int],
     indptr: Sequence[int],
     l2: float,
+    gram: bool = False,
     n_jobs: Optional[int] = None,
 ) -> Any: ...
 def project(

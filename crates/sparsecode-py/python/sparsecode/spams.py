@@ -48,8 +48,7 @@ Provided (the coding problems are the core's, tested against
   ``bayer``, ``im2col_sliding`` (with ``RGB``) and ``displayPatches``.
 
 Not yet provided (each raises ``NotImplementedError`` saying so):
-``lasso``'s ``return_reg_path`` and ``ols`` in the ``Q``/``q`` Gram form,
-and mode 1 with ``lambda2``; ``l1L2BCD`` in mode 1 (SPAMS has no mode 0); the proximal toolbox
+``lasso`` in mode 1 with ``lambda2``; ``l1L2BCD`` in mode 1 (SPAMS has no mode 0); the proximal toolbox
 ``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
 ``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
 ``posD``; and tree- and
@@ -270,9 +269,19 @@ def lasso(X, D=None, Q=None, q=None, return_reg_path=False, L=-1, lambda1=None, 
     if Q is not None or q is not None:
         if lambda1 is None:
             raise ValueError("lasso : lambda1 must be defined")
-        if return_reg_path or ols:
-            _not_yet("lasso's return_reg_path and ols in the Gram form (Q, q)")
-        return _lasso_gram(X, Q, q, L, lambda1, lambda2, mode, pos, numThreads)
+        n_atoms = np.shape(Q)[0] if np.ndim(Q) == 2 else 0
+        length = 4 * n_atoms if max_length_path is None or int(max_length_path) <= 0 else int(max_length_path)
+        L = length - 1 if L is None or int(L) < 0 else min(int(L), length - 1)
+        alpha = _lasso_gram(X, Q, q, L, lambda1, lambda2, mode, pos, numThreads)
+        if ols:
+            data, indices, indptr = _core.refit(np.ascontiguousarray(Q, dtype=alpha.dtype), np.ascontiguousarray(np.asarray(q).T, dtype=alpha.dtype),
+                                                alpha.data, alpha.indices, alpha.indptr, l2=float(lambda2), gram=True, n_jobs=_threads(numThreads))
+            alpha = ssp.csc_matrix((data, indices, indptr), shape=alpha.shape)
+        if not return_reg_path:
+            return alpha
+        X1, q1 = np.asarray(X)[:, :1], np.asarray(q)[:, :1]
+        return alpha, _path(lambda c: _lasso_gram(X1, Q, q1, c if L is None else min(c, L), lambda1, lambda2, mode, pos, 1)[:, 0],
+                            length, n_atoms, alpha.dtype)
     if D is None:
         raise ValueError("lasso : you must give D or Q and q")
     if lambda1 is None:

@@ -276,3 +276,19 @@ robust = {"X": Xr}
 for p in (4, 8):
     robust[f"archetypes_{p}"] = spams.archetypalAnalysis(Xr, p=p, robust=True, epsilon=0.1, numThreads=1)
 np.savez_compressed(out / "robust.npz", **robust)
+# trainDL's batch mode (rerunnable alone from inputs.npz): SPAMS's learned
+# atoms' objectives (each signal coded again for the mode), from a start
+# of normalised signals, on the image patches and on planted mixtures.
+batch = {}
+batch_cases = [(2, 0.1, {}), (2, 0.1, {"posAlpha": True, "posD": True}), (1, 0.5, {}), (2, 0.05, {})]
+for k, (mode, lam, extra) in enumerate(batch_cases):
+    Xb = np.asfortranarray(inputs[X_img] if k < 3 else inputs[X_planted])
+    D0 = Xb[:, :24] / np.linalg.norm(Xb[:, :24], axis=0)
+    D0 = np.asfortranarray(np.abs(D0) if extra.get("posD") else D0)
+    Db = spams.trainDL(Xb, D=D0, lambda1=lam, mode=mode, iter=20, batch=True, verbose=False, numThreads=1, **extra)
+    A = spams.lasso(Xb, Db, lambda1=lam, mode=mode, pos=bool(extra.get("posAlpha")), numThreads=1).toarray()
+    objective = np.abs(A).sum() if mode == 1 else 0.5 * ((Xb - Db @ A) ** 2).sum() + lam * np.abs(A).sum()
+    batch[f"D0_{k}"], batch[f"objective_{k}"] = D0, objective
+batch["cases"] = json.dumps(batch_cases)
+batch["sources"] = json.dumps([X_img, X_img, X_img, X_planted])
+np.savez_compressed(out / "batch.npz", **batch)

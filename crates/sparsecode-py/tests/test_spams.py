@@ -23,7 +23,7 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz", "matrix.npz", "robust.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz", "matrix.npz", "robust.npz", "batch.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
 TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
@@ -446,6 +446,27 @@ def test_matrix_regularizers_are_spams():
         assert f(W) <= f(theirs) * (1 + 1e-6), (regul, f(W) - f(theirs))
     with pytest.raises(ValueError, match="pos"):
         spams.proximalFlat(U, regul="trace-norm", lambda1=0.5, pos=True)
+
+
+def test_train_dl_batch_mode_reaches_spams_objective():
+    """trainDL(batch=True), modes 2 (with and without signs) and 1: from
+    the same start and for as many passes, the learned atoms' objective
+    (each signal coded again for the mode) within 1% of SPAMS's batch
+    mode's, on two images' patches (golden: SPAMS's objectives, made once by
+    xtask/python/golden_spams_api.py's batch section)."""
+    g = np.load(GOLDEN / "batch.npz")
+    sources = json.loads(str(g["sources"]))
+    for k, (mode, lam, extra) in enumerate(json.loads(str(g["cases"]))):
+        X, D0 = np.asfortranarray(INPUTS[sources[k]]), g[f"D0_{k}"]
+        D = spams.trainDL(X, D=D0, lambda1=lam, mode=mode, iter=20, batch=True, **extra)
+        assert D.shape == D0.shape and np.all(np.linalg.norm(D, axis=0) <= 1 + 1e-9)
+        if extra.get("posD"):
+            assert D.min() >= 0
+        A = spams.lasso(X, D, lambda1=lam, mode=mode, pos=bool(extra.get("posAlpha"))).toarray()
+        ours = np.abs(A).sum() if mode == 1 else 0.5 * ((X - D @ A) ** 2).sum() + lam * np.abs(A).sum()
+        assert ours <= 1.01 * g[f"objective_{k}"], (mode, extra, ours, g[f"objective_{k}"])
+    with pytest.raises(NotImplementedError, match="not yet provided"):
+        spams.trainDL(np.asfortranarray(INPUTS["X_img"]), K=4, lambda1=2, mode=3, batch=True)
 
 
 def test_robust_archetypes_fit_as_well_as_spams():

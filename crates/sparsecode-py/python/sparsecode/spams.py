@@ -50,7 +50,7 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso`` in mode 1 with ``lambda2``; ``l1L2BCD`` in mode 1 (SPAMS has no mode 0); the proximal toolbox
 ``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
-``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model`` and ``batch``, and ``modeD=2`` with
+``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model``, ``batch`` in modes 0, 3–5 or with ``modeD`` 1–3, and ``modeD=2`` with
 ``posD``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -841,9 +841,15 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
     lambda2 : float, default=1e-9
         Mode 2's ridge.
     iter : int, default=-1
-        Mini-batch steps, or (negative) seconds.
+        Mini-batch steps, or (negative) seconds (with ``batch``: passes over
+        every signal).
     mode : {0, 1, 2, 3, 4, 5}, default=2
         The coding problem.
+    batch : bool, default=False
+        SPAMS's batch mode (modes 1 and 2, ``modeD=0``): each iteration
+        codes every signal, then updates the atoms from all the codes (the
+        core's batch learner, which stops early once an iteration no longer
+        lowers the objective).
     posAlpha, posD : bool, default=False
         Non-negative codes, non-negative atoms.
     modeD : {0, 1, 2, 3}, default=0
@@ -886,8 +892,6 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
     if int(modeD) == 2 and posD:
         _not_yet("trainDL with modeD=2 and posD (non-negative atoms in the fused-Lasso ball)")
     atom_set = _ATOM_SETS[int(modeD)](float(gamma1), float(gamma2))
-    if batch:
-        _not_yet("trainDL's batch mode")
     if int(mode) not in _TRAIN_CODERS:
         raise ValueError(f"trainDL : mode must be 0 to 5, got {mode!r}")
     X = _float(X, "X")
@@ -904,6 +908,21 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
     algorithm, coder = _TRAIN_CODERS[int(mode)](float(lambda1), float(lambda2))
     steps = int(iter)
     run = {"max_steps": steps} if steps > 0 else {"seconds": float(-steps)} if steps < 0 else {"max_steps": 0}
+    if batch:
+        # SPAMS's batch mode: every signal coded at each iteration, then the
+        # atoms updated from all the codes (the core's batch learner).
+        if atom_set is not None or int(mode) not in (L2ERROR, PENALTY):
+            _not_yet("trainDL's batch mode with modeD 1–3 or mode 0, 3, 4, 5")
+        epochs = {"max_epochs": steps} if steps > 0 else {"seconds": float(-steps), "max_epochs": 2**62} if steps < 0 else {"max_epochs": 0}
+        with python_names(n_atoms="K", alpha="lambda1", tol="lambda1", n_nonzero="lambda1", l0="lambda1", l2="lambda2"):
+            components, _, _, _, A, B, _ = _core.fit_dictionary(
+                Xr, "batch", int(K), alpha=float(lambda1) if int(mode) in (0, 2) else None, positive_dict=bool(posD), positive_code=bool(posAlpha),
+                tol=0.0, dict_init=dict_init, algorithm=algorithm, coder=coder, n_jobs=_threads(numThreads), **epochs)
+        D = np.asfortranarray(components.T, dtype=X.dtype)
+        if not return_model:
+            return D
+        return D, {"A": None if A is None else np.asfortranarray(A, dtype=X.dtype), "B": None if B is None else np.asfortranarray(np.asarray(B).T, dtype=X.dtype),
+                   "iter": steps}
     with python_names(n_atoms="K", batch_size="batchsize", alpha="lambda1", tol="lambda1", n_nonzero="lambda1", l0="lambda1", l2="lambda2"):
         components, _, _, _, A, B, _ = _core.fit_dictionary(
             Xr,

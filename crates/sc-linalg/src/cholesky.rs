@@ -38,15 +38,12 @@ pub struct IncrementalCholesky<T> {
     cap: usize,
     len: usize,
     l: Vec<T>,
-    /// `1 / L_ii`: the substitutions multiply, where a division on their
-    /// dependency chain cost more than the rest of a short row.
-    inv: Vec<T>,
 }
 
 impl<T: Real> IncrementalCholesky<T> {
     /// An empty factor able to hold up to `cap` rows.
     pub fn with_capacity(cap: usize) -> Self {
-        Self { cap, len: 0, l: vec![T::ZERO; cap * cap], inv: vec![T::ZERO; cap] }
+        Self { cap, len: 0, l: vec![T::ZERO; cap * cap] }
     }
 
     /// Current order `k` of the factor.
@@ -101,7 +98,7 @@ impl<T: Real> IncrementalCholesky<T> {
         let (head, tail) = self.l.split_at_mut(k * cap);
         let w = &mut tail[..k];
         w.copy_from_slice(g);
-        forward_subst(head, cap, &self.inv, w);
+        forward_subst(head, cap, w);
         self.finish_row(g_jj, threshold).map(|_| ())
     }
 
@@ -132,7 +129,6 @@ impl<T: Real> IncrementalCholesky<T> {
         }
         let d = rho.sqrt();
         row[k] = d;
-        self.inv[k] = T::ONE / d;
         self.len = k + 1;
         Ok(d)
     }
@@ -141,7 +137,7 @@ impl<T: Real> IncrementalCholesky<T> {
     #[inline(always)]
     pub fn forward_solve(&self, b: &mut [T]) {
         assert_eq!(b.len(), self.len);
-        forward_subst(&self.l, self.cap, &self.inv, b);
+        forward_subst(&self.l, self.cap, b);
     }
 
     /// Solves `Lᵀ x = b` in place.
@@ -151,7 +147,7 @@ impl<T: Real> IncrementalCholesky<T> {
         assert_eq!(b.len(), k);
         for i in (0..k).rev() {
             let row = &self.l[i * self.cap..i * self.cap + i + 1];
-            let xi = b[i] * self.inv[i];
+            let xi = b[i] / row[i];
             b[i] = xi;
             for j in 0..i {
                 b[j] -= row[j] * xi;
@@ -194,21 +190,19 @@ impl<T: Real> IncrementalCholesky<T> {
                 self.l[row * cap + p + 1] = c * y - s * x;
             }
             self.l[p * cap + p + 1] = T::ZERO;
-            self.inv[p] = T::ONE / self.l[p * cap + p];
         }
         self.len = k - 1;
     }
 }
 
 /// Forward substitution `L x = b` in place, for the first `b.len()` rows of
-/// a row-major factor with row stride `cap` (rows are contiguous) and the
-/// reciprocals `inv` of its diagonal.
+/// a row-major factor with row stride `cap` (rows are contiguous).
 #[inline(always)]
-fn forward_subst<T: Real>(l: &[T], cap: usize, inv: &[T], b: &mut [T]) {
+fn forward_subst<T: Real>(l: &[T], cap: usize, b: &mut [T]) {
     for i in 0..b.len() {
-        let row = &l[i * cap..i * cap + i];
-        let s = b[i] - dot(row, &b[..i]);
-        b[i] = s * inv[i];
+        let row = &l[i * cap..i * cap + i + 1];
+        let s = b[i] - dot(&row[..i], &b[..i]);
+        b[i] = s / row[i];
     }
 }
 

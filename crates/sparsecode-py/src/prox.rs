@@ -215,8 +215,8 @@ fn fista_t<T: DenseElement>(
 /// for `multi_logistic`, `w0` has a block of rows per row of `y`, one per
 /// class).
 #[pyfunction]
-#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, lambda3, groups=None, positive=false, intercept=false,
-    max_iter=None, tol=None, ista=false, info=false, loss="square", n_jobs=None))]
+#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, lambda3, loss, groups=None, positive=false, intercept=false,
+    max_iter=None, tol=None, ista=false, info=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fista(
     py: Python<'_>,
@@ -227,6 +227,7 @@ pub(crate) fn fista(
     lambda1: f64,
     lambda2: f64,
     lambda3: f64,
+    loss: &str,
     groups: Option<Vec<usize>>,
     positive: bool,
     intercept: bool,
@@ -234,7 +235,6 @@ pub(crate) fn fista(
     tol: Option<f64>,
     ista: bool,
     info: bool,
-    loss: &str,
     n_jobs: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
     let name = parse::<RegularizerName>(regularizer)?;
@@ -272,7 +272,7 @@ fn regularize_matrix_t<T: DenseElement>(
 /// for the `-vec` ones), as `regularize` does for the flat ones; with
 /// `values`, also `ψ` (one value, or one per column for the `-vec` ones).
 #[pyfunction]
-#[pyo3(signature = (u, regularizer, lambda1, lambda2, size_group=1, positive=false, intercept=false, values=false))]
+#[pyo3(signature = (u, regularizer, lambda1, lambda2, size_group, positive=false, intercept=false, values=false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn regularize_matrix(
     py: Python<'_>,
@@ -315,7 +315,7 @@ fn fista_matrix_t<T: DenseElement>(
 /// (`MATRIX_REGULARIZERS`), every row of `y` `(n, m)` at once, layouts as
 /// in `fista`. Returns `W` `(n, p)` and the step count.
 #[pyfunction]
-#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, size_group=1, positive=false, intercept=false, max_iter=None, tol=None,
+#[pyo3(signature = (x, y, w0, regularizer, lambda1, lambda2, size_group, positive=false, intercept=false, max_iter=None, tol=None,
     ista=false, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fista_matrix_py(

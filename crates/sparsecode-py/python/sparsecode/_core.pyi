@@ -61,6 +61,7 @@ def fista(
     lambda1: float,
     lambda2: float,
     lambda3: float,
+    loss: str,
     groups: Optional[Sequence[int]] = None,
     positive: bool = False,
     intercept: bool = False,
@@ -68,7 +69,6 @@ def fista(
     tol: Optional[float] = None,
     ista: bool = False,
     info: bool = False,
-    loss: str = "square",
     n_jobs: Optional[int] = None,
 ) -> Any: ...
 def archetypal(
@@ -273,7 +273,7 @@ def regularize_matrix(
     regularizer: str,
     lambda1: float,
     lambda2: float,
-    size_group: int = 1,
+    size_group: int,
     positive: bool = False,
     intercept: bool = False,
     values: bool = False,
@@ -285,7 +285,7 @@ def fista_matrix_py(
     regularizer: str,
     lambda1: float,
     lambda2: float,
-    size_group: int = 1,
+    size_group: int,
     positive: bool = False,
     intercept: bool = False,
     max_iter: Optional[int] = None,

@@ -15,6 +15,9 @@
 //!   with fixed-width accumulators so that they vectorise and give the same
 //!   bits whatever the SIMD width the caller was compiled for.
 //!
+//! - [`eigen_above`]: the eigenpairs of a small symmetric matrix above a
+//!   threshold (tridiagonalisation, bisection, inverse iteration), for
+//!   shrinkages that keep a few directions of a Gram matrix.
 //! - [`names`]: one spelling per name — the `FromStr`/`Display` that every
 //!   crate's choice enums implement through [`named_enum!`].
 //! - [`rng`]: the seeded generators shared by every crate, so that a seed
@@ -47,6 +50,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod cholesky;
+pub mod eigen_above;
 pub mod kernels;
 pub mod memory;
 pub mod names;

@@ -67,7 +67,20 @@ pub fn similar_patches_into(
             }
         }
     }
-    found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    // (distance, corner) is a total order: the best `max_group` by a
+    // selection, then only those sorted.
+    let order = |a: &((usize, usize), f64), b: &((usize, usize), f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+    if max_group > 0 && found.len() > max_group {
+        found.select_nth_unstable_by(max_group - 1, order);
+        // The reference (distance 0) is among them unless `max_group` others tie at 0.
+        if !found[..max_group].iter().any(|p| p.0 == reference)
+            && let Some(at) = found.iter().position(|p| p.0 == reference)
+        {
+            found.swap(max_group - 1, at);
+        }
+        found.truncate(max_group);
+    }
+    found.sort_unstable_by(order);
     // The reference (distance 0) first, even when another patch ties with it.
     if let Some(at) = found.iter().position(|p| p.0 == reference) {
         let me = found.remove(at);

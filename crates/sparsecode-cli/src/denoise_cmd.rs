@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sparsecode::denoise::{Colour, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
+use sparsecode::denoise::{Colour, DenoiseMethod, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::dict::Method;
 use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
 
@@ -104,6 +104,11 @@ pub(crate) struct DenoiseArgs {
     /// coding.
     #[arg(long, default_value_t = Denoiser::defaults().chroma_weight)]
     chroma_weight: f64,
+    /// The method: dictionary (a dictionary learned on the image, then the
+    /// non-local pass) or wnnm (weighted nuclear norm minimisation on groups
+    /// of similar patches).
+    #[arg(long, value_parser = choice::<DenoiseMethod>(DenoiseMethod::NAMES), default_value_t = Denoiser::defaults().method)]
+    method: DenoiseMethod,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
@@ -193,6 +198,7 @@ fn denoiser(a: &DenoiseArgs, sigma: f64) -> Result<Denoiser, CliError> {
         chroma_weight: a.chroma_weight,
         colour: a.colour,
         non_local,
+        method: a.method,
         ..base
     })
 }

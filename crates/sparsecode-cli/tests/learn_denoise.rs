@@ -97,6 +97,11 @@ fn denoise_errors_exit_2() {
     }
     let o = run(&["denoise", "--image", "camera", "--sigma", "20", "-o", "/nonexistent-dir/d.png"]);
     assert_eq!(o.status.code(), Some(2));
+    // An unknown method, and WNNM with a joint colour mode (it goes channel by channel).
+    for args in [&["--method", "bm3d"][..], &["--method", "wnnm", "--colour", "joint"]] {
+        let o = run(&[&["denoise", "--image", "camera", "--sigma", "20", "-o", out.to_str().unwrap()][..], args].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -37,6 +37,7 @@ pub(crate) fn defaults<'py>(py: Python<'py>, kind: &str, sigma: Option<f64>) -> 
             d.set_item("sparsity_weights", p.sparsity_weights)?;
             d.set_item("non_local", p.non_local.as_ref().map_or(NO_NON_LOCAL, |nl| nl.coding.name()))?;
             d.set_item("colour", p.colour.name())?;
+            d.set_item("method", p.method.name())?;
         }
         "inpaint" => {
             let p = Inpainter::default();

@@ -5,7 +5,7 @@
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use sparsecode::denoise::{Colour, Denoiser, Learner, NonLocal};
+use sparsecode::denoise::{Colour, DenoiseMethod, Denoiser, Learner, NonLocal};
 use sparsecode::dict::Method;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::inpaint::Inpainter;
@@ -103,10 +103,11 @@ pub(crate) fn reconstruct_patches(
 
 /// Denoises `image` (values in the units of `sigma`); returns the image
 /// and the mean atoms per patch. `learner`, `non_local` and `colour` are
-/// the library's names (`non_local`: a group coding, or `"none"`).
+/// the library's names (`non_local`: a group coding, or `"none"`), as is
+/// `method`.
 #[pyfunction]
 #[pyo3(signature = (image, sigma, patch=None, n_atoms=None, iterations=None, gain=None, lambda_factor=None, max_training=None, seed=None,
-    learner=None, steps=None, sparsity_weights=None, non_local=None, colour=None, n_jobs=None))]
+    learner=None, steps=None, sparsity_weights=None, non_local=None, colour=None, method=None, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn denoise(
     py: Python<'_>,
@@ -124,6 +125,7 @@ pub(crate) fn denoise(
     sparsity_weights: Option<bool>,
     non_local: Option<&str>,
     colour: Option<&str>,
+    method: Option<&str>,
     n_jobs: Option<usize>,
 ) -> PyResult<(Py<PyAny>, f64)> {
     let b = Denoiser::new(sigma);
@@ -147,6 +149,10 @@ pub(crate) fn denoise(
         colour: match colour {
             Some(c) => parse::<Colour>(c)?,
             None => b.colour,
+        },
+        method: match method {
+            Some(m) => parse::<DenoiseMethod>(m)?,
+            None => b.method,
         },
         ..b
     };

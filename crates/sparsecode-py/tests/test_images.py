@@ -54,6 +54,23 @@ def test_denoise_raises_psnr():
         sc.denoise(noisy, 20, non_local="bm3d")
 
 
+def test_denoise_by_wnnm():
+    """``method="wnnm"``: the core's WNNM, by its name in either spelling;
+    an unknown method and a joint colour mode are refused by the core."""
+    clean = sc.data.camera()[128:224, 128:224]
+    noisy = clean + 20 * np.random.RandomState(1).randn(*clean.shape)
+    psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
+    out = sc.denoise(noisy, 20, method="wnnm")
+    assert psnr(out) > psnr(noisy) + 6
+    np.testing.assert_array_equal(out, sc.denoise(noisy, 20, method="WNNM"))
+    assert sc.defaults("denoise")["method"] == "dictionary"
+    with pytest.raises(ValueError, match="unknown method"):
+        sc.denoise(noisy, 20, method="bm3d")
+    rgb = np.stack([noisy, noisy, noisy], axis=2)
+    with pytest.raises(ValueError, match="channel by channel"):
+        sc.denoise(rgb, 20, method="wnnm", colour="joint")
+
+
 def test_colour_images_are_denoised_jointly_or_channel_by_channel():
     gray = sc.data.camera()[128:192, 128:192].astype(np.float64)
     clean = np.stack([gray, 0.8 * gray + 20, 0.6 * gray + 40], axis=2)

@@ -219,6 +219,7 @@ def denoise(
     sparsity_weights: Optional[bool] = None,
     non_local: Optional[str] = None,
     colour: Optional[str] = None,
+    method: Optional[str] = None,
     n_jobs: Optional[int] = None,
 ) -> tuple[FloatArray, float]: ...
 def inpaint(

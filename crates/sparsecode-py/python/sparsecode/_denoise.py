@@ -39,8 +39,8 @@ def _known(known, shape):
 
 
 def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=None, iterations=None, gain=None,
-            lambda_factor=None, max_training=None, sparsity_weights=None, non_local=None, colour=None, random_state=None,
-            n_jobs=None, return_report=False):
+            lambda_factor=None, max_training=None, sparsity_weights=None, non_local=None, colour=None, method=None,
+            random_state=None, n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
     it with :func:`estimate_sigma`): a dictionary is learned on the image's
@@ -55,7 +55,10 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     channel by channel in the opponent colour space (``colour="opponent"``),
     or in R, G, B (``"rgb"``), or with one dictionary over patches of all
     three channels (``"joint"`` in the opponent space, ``"joint_rgb"`` in R,
-    G, B; Mairal, Elad & Sapiro 2008). ``random_state`` is an int, a
+    G, B; Mairal, Elad & Sapiro 2008). ``method="wnnm"`` denoises instead by
+    weighted nuclear norm minimisation (Gu, Zhang, Zuo & Feng 2014): each
+    group of similar patches shrunk in its own SVD basis, over a few
+    iterations; the dictionary's parameters then do not apply. ``random_state`` is an int, a
     ``RandomState`` or ``None`` (the core's fixed seed). Returns the image as float64 (and the
     mean atoms per patch with ``return_report=True``).
 
@@ -80,6 +83,8 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
         The non-local pass.
     colour : {"opponent", "rgb", "joint", "joint_rgb"}, default=None
         How an RGB image is denoised.
+    method : {"dictionary", "wnnm"}, default=None
+        The method: a dictionary learned on the image, or WNNM.
     random_state : int, RandomState instance or None, default=None
         The seed of every random choice.
     n_jobs : int, default=None
@@ -115,7 +120,7 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
         img, float(sigma), patch=count("patch_size", patch_size), n_atoms=count("n_atoms", n_atoms),
         iterations=count("iterations", iterations), gain=_opt(gain, float), lambda_factor=_opt(lambda_factor, float),
         max_training=count("max_training", max_training), seed=_seed(random_state), learner=learner, steps=count("steps", steps), sparsity_weights=_opt(sparsity_weights, bool),
-        non_local=non_local, colour=colour, n_jobs=threads(n_jobs),
+        non_local=non_local, colour=colour, method=method, n_jobs=threads(n_jobs),
     )
     return (out, {"mean_nnz": mean_nnz, "sigma": float(sigma)}) if return_report else out
 

@@ -51,11 +51,13 @@ use sc_solvers::{Dictionary, Encoder};
 mod colour;
 mod nonlocal;
 mod params;
+mod wnnm;
 
 use crate::blend::{blend_codes, sparsity_weight};
 use colour::{channel_dct, fill_channel_means, opponent_forward, opponent_inverse, remove_channel_means};
 pub(crate) use params::check_patch_side;
-pub use params::{Colour, DenoiseReport, Denoiser, GroupCoding, Learner, NO_NON_LOCAL, NonLocal};
+pub use params::{Colour, DenoiseMethod, DenoiseReport, Denoiser, GroupCoding, Learner, NO_NON_LOCAL, NonLocal};
+pub use wnnm::{Wnnm, shrink_singular_value};
 
 pub use crate::metrics::{psnr, psnr_known};
 pub use crate::sigma::estimate_sigma;
@@ -99,6 +101,10 @@ impl Denoiser {
     /// non-local grouping, a band of groups).
     fn check_memory(&self, img: &Image) -> Result<(), DenoiseError> {
         let (h, w, ch) = (img.height, img.width, img.channels);
+        if self.method == DenoiseMethod::Wnnm {
+            sc_linalg::memory::request::<f64>(&[&[3, h, w, ch]], || format!("denoising a {w}×{h}×{ch} image"))?;
+            return self.wnnm.check_memory(h, w);
+        }
         let n = self.patch * self.patch * ch;
         // A band's groups: one reference every `step` pixels, `max_group` patches each.
         let (group, step) = self.non_local.as_ref().map_or((0, 1), |nl| (nl.max_group, nl.step.max(1)));
@@ -180,6 +186,11 @@ impl Denoiser {
     /// jointly (patches of `p × p × channels` values over one dictionary,
     /// each channel's mean removed apart).
     fn run_image(&self, y: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
+        if self.method == DenoiseMethod::Wnnm && y.channels == 1 {
+            // Channel by channel: a colour image's planes come here one by one.
+            let out = wnnm::wnnm_gray(y, self.sigma, &self.wnnm)?;
+            return Ok((out, DenoiseReport { mean_nnz: 0.0, n_patches: 0 }));
+        }
         let p = self.patch;
         let ch = y.channels;
         let n = p * p * ch;

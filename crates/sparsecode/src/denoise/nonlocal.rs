@@ -42,14 +42,7 @@ impl Denoiser {
             &luminance
         };
         let threshold = nl.threshold * (p * p) as f64 * self.sigma * self.sigma;
-        let grid = |last: usize| -> Vec<usize> {
-            let mut v: Vec<usize> = (0..=last).step_by(nl.step).collect();
-            if v.last() != Some(&last) {
-                v.push(last);
-            }
-            v
-        };
-        let (rows, cols) = (grid(y.height - p), grid(y.width - p));
+        let (rows, cols) = (reference_grid(y.height - p, nl.step), reference_grid(y.width - p, nl.step));
         // The dictionary learned again, on the (scaled) means of the groups of
         // a random sample of references: cleaner training signals.
         let relearned;
@@ -170,6 +163,16 @@ impl Denoiser {
         let img = Image { width: y.width, height: y.height, channels: ch, data: out };
         Ok((img, DenoiseReport { mean_nnz: nnz as f64 / coded.max(1) as f64, n_patches: coded }))
     }
+}
+
+/// The reference rows (or columns) `0, step, 2·step, …` up to `last`, and
+/// `last` itself: every pixel is then under some reference patch.
+pub(super) fn reference_grid(last: usize, step: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..=last).step_by(step).collect();
+    if v.last() != Some(&last) {
+        v.push(last);
+    }
+    v
 }
 
 /// Block matching for each reference corner of `refs` on `first` (in

@@ -3,6 +3,7 @@
 use sc_dict::Method;
 
 use super::DenoiseError;
+use super::wnnm::Wnnm;
 
 /// Which learner builds the dictionary.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,7 +74,29 @@ pub struct Denoiser {
     /// or LSSC's simultaneous coding), or `None`: the per-patch denoiser
     /// alone.
     pub non_local: Option<NonLocal>,
+    /// The method ([`DenoiseMethod::Dictionary`] by default).
+    pub method: DenoiseMethod,
+    /// WNNM's parameters, with [`DenoiseMethod::Wnnm`] (for σ by
+    /// [`Wnnm::new`]).
+    pub wnnm: Wnnm,
 }
+
+/// How the denoiser estimates the clean image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenoiseMethod {
+    /// A dictionary learned on the noisy image's patches, each patch coded
+    /// over it, then the non-local pass ([`NonLocal`]): the fields of
+    /// [`Denoiser`] but `wnnm`.
+    Dictionary,
+    /// Weighted nuclear norm minimisation on groups of similar patches, in
+    /// each group's own SVD basis ([`Wnnm`]).
+    Wnnm,
+}
+
+sc_linalg::named_enum!(DenoiseMethod, "method", {
+    Dictionary => "dictionary",
+    Wnnm => "wnnm",
+});
 
 /// The non-local pass, after the per-patch one: every reference patch (on
 /// a grid) is grouped with its most similar patches, found by block
@@ -202,6 +225,8 @@ impl Denoiser {
             colour: Colour::Opponent,
             chroma_weight: 0.7,
             non_local: Some(NonLocal { detail: (sigma >= 25.0).then_some(0.1), ..NonLocal::default() }),
+            method: DenoiseMethod::Dictionary,
+            wnnm: Wnnm::new(sigma),
         }
     }
 
@@ -228,6 +253,15 @@ impl Denoiser {
             return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
         }
         check_patch_side(self.patch)?;
+        if self.method == DenoiseMethod::Wnnm {
+            self.wnnm.check()?;
+            if self.colour.joint() {
+                return Err(DenoiseError::Invalid(
+                    "colour",
+                    format!("WNNM denoises channel by channel (opponent or rgb), not {}", self.colour),
+                ));
+            }
+        }
         let positive = |name: &'static str, v: f64| {
             if v > 0.0 && v.is_finite() { Ok(()) } else { Err(DenoiseError::Invalid(name, format!("must be finite and > 0, got {v}"))) }
         };

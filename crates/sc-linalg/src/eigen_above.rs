@@ -11,6 +11,8 @@
 //! each back: `O(n²)` per kept pair, where the QR algorithm with
 //! eigenvectors costs about `6n³` for all of them.
 
+use crate::kernels::{axpy, dot};
+
 /// Scratch space and results of [`eigen_above`], reused from call to call
 /// so that a loop over many matrices allocates nothing once it has grown.
 #[derive(Debug, Default, Clone)]
@@ -31,6 +33,7 @@ pub struct EigenAbove {
 /// its lower triangle is read; it is overwritten) whose eigenvalues are at
 /// least `threshold`, largest first, into `out.values` and `out.vectors`.
 /// Eigenvalues to about `1e-13` of the matrix's norm.
+#[inline(always)]
 pub fn eigen_above(a: &mut [f64], n: usize, threshold: f64, out: &mut EigenAbove) {
     assert_eq!(a.len(), n * n, "eigen_above: the matrix is not {n} × {n}");
     out.values.clear();
@@ -56,11 +59,23 @@ pub fn eigen_above(a: &mut [f64], n: usize, threshold: f64, out: &mut EigenAbove
     let floor = threshold.max(lo - tol);
     let kept = n - sturm_count(d, e, floor);
     bisect(d, e, floor, hi + tol, kept, tol, &mut out.p, &mut out.values);
+    let mut first = 0;
     for j in 0..kept {
         let lambda = out.values[j];
         let start = out.vectors.len();
         out.vectors.resize(start + n, 0.0);
-        inverse_iteration(&out.diag, &out.off, lambda, scale, &mut out.lu, j, &mut out.vectors, n);
+        // A cluster: eigenvalues within 10⁻³‖T‖ of the one before (as
+        // LAPACK's `stein`); a vector is orthogonalised against its cluster's
+        // only, the others' being orthogonal to it already to about ε‖T‖/gap.
+        if j > 0 && out.values[j - 1] - lambda > 1e-3 * scale {
+            first = j;
+        }
+        inverse_iteration(&out.diag, &out.off, lambda, scale, &mut out.lu, (first, j), &mut out.vectors, n);
+        // The eigenvalue to working precision: the Rayleigh quotient vᵀTv
+        // (its error the square of the vector's).
+        let (d, e, v) = (&out.diag, &out.off, &out.vectors[j * n..(j + 1) * n]);
+        let tv = |i: usize| d[i] * v[i] + if i > 0 { e[i - 1] * v[i - 1] } else { 0.0 } + if i + 1 < n { e[i] * v[i + 1] } else { 0.0 };
+        out.values[j] = (0..n).map(|i| v[i] * tv(i)).sum();
     }
     // Back to the original basis: v ← H_0 ⋯ H_{n−3} v.
     for v in out.vectors.chunks_exact_mut(n) {
@@ -80,6 +95,7 @@ pub fn eigen_above(a: &mut [f64], n: usize, threshold: f64, out: &mut EigenAbove
 /// tridiagonal form: the diagonal and the subdiagonal into `out.diag` and
 /// `out.off`, reflector `k` (`I − βₖ hₖ hₖᵀ`, `hₖ` in column `k` below the
 /// subdiagonal, its first entry 1) left in `a`.
+#[inline(always)]
 fn tridiagonalise(a: &mut [f64], n: usize, out: &mut EigenAbove) {
     out.diag.clear();
     out.off.clear();
@@ -115,23 +131,19 @@ fn tridiagonalise(a: &mut [f64], n: usize, out: &mut EigenAbove) {
         p.fill(0.0);
         for j in 0..m {
             let cj = &rest[j * n + k + 1..(j + 1) * n];
-            // Column j of A₂₂: its lower part is cj[j..]; the upper part by symmetry.
-            let mut s = cj[j] * h[j];
-            for i in j + 1..m {
-                s += cj[i] * h[i];
-                p[i] += cj[i] * h[j];
-            }
-            p[j] += s;
+            // Column j of A₂₂: its lower part is cj[j..]; the upper part by
+            // symmetry (a dot product with fixed-width accumulators, and an
+            // axpy: both vectorise).
+            p[j] += cj[j] * h[j] + dot(&cj[j + 1..], &h[j + 1..]);
+            axpy(h[j], &cj[j + 1..], &mut p[j + 1..]);
         }
         p.iter_mut().for_each(|v| *v *= beta);
-        let c = 0.5 * beta * p.iter().zip(h).map(|(x, y)| x * y).sum::<f64>();
+        let c = 0.5 * beta * dot(p, h);
         p.iter_mut().zip(h).for_each(|(w, y)| *w -= c * y);
         for j in 0..m {
             let (hj, wj) = (h[j], p[j]);
             let cj = &mut rest[j * n + k + 1..(j + 1) * n];
-            for i in j..m {
-                cj[i] -= h[i] * wj + p[i] * hj;
-            }
+            cj[j..].iter_mut().zip(&h[j..]).zip(&p[j..]).for_each(|((a, hi), pi)| *a -= hi * wj + pi * hj);
         }
     }
     for k in n.saturating_sub(2)..n {
@@ -148,6 +160,7 @@ fn tridiagonalise(a: &mut [f64], n: usize, out: &mut EigenAbove) {
 /// (their Sturm sequences interleaved, independent operations that the
 /// processor overlaps and the compiler vectorises), to `tol`.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &mut Vec<f64>, values: &mut Vec<f64>) {
     let n = d.len();
     work.clear();
@@ -161,7 +174,7 @@ fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &
     let tiny = -f64::EPSILON * (lo.abs().max(hi.abs()) + 1.0) * 1e-3;
     loop {
         let width = a.iter().zip(b.iter()).map(|(x, y)| y - x).fold(0.0, f64::max);
-        if width <= tol.max(1e-13 * lo.abs().max(hi.abs())) {
+        if width <= tol.max(1e-9 * lo.abs().max(hi.abs())) {
             break;
         }
         for l in 0..kept {
@@ -188,6 +201,7 @@ fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &
 
 /// The number of eigenvalues of the tridiagonal matrix (`d`, `e`) below
 /// `t` (the negative pivots of `T − tI`'s LDLᵀ factorisation).
+#[inline(always)]
 fn sturm_count(d: &[f64], e: &[f64], t: f64) -> usize {
     let mut count = 0;
     let mut q = 1.0;
@@ -206,10 +220,20 @@ fn sturm_count(d: &[f64], e: &[f64], t: f64) -> usize {
 
 /// The unit eigenvector of the tridiagonal (`d`, `e`) for the eigenvalue
 /// `lambda`, into the `j`-th vector of `vectors` (`n` each), orthogonal to
-/// the `j` before it: three steps of inverse iteration with `T − λI`
+/// those from `first` (its cluster's) to `j`: three steps of inverse iteration with `T − λI`
 /// factorised once (LU with partial pivoting, in `lu`).
 #[allow(clippy::too_many_arguments)]
-fn inverse_iteration(d: &[f64], e: &[f64], lambda: f64, scale: f64, lu: &mut Vec<f64>, j: usize, vectors: &mut [f64], n: usize) {
+#[inline(always)]
+fn inverse_iteration(
+    d: &[f64],
+    e: &[f64],
+    lambda: f64,
+    scale: f64,
+    lu: &mut Vec<f64>,
+    (first, j): (usize, usize),
+    vectors: &mut [f64],
+    n: usize,
+) {
     // Rows of U: (u0, u1, u2) per row, l the multipliers, piv whether rows swapped.
     lu.clear();
     lu.resize(5 * n, 0.0);
@@ -241,8 +265,10 @@ fn inverse_iteration(d: &[f64], e: &[f64], lambda: f64, scale: f64, lu: &mut Vec
             cur = [next[1] - m * cur[1], next[2] - m * cur[2], 0.0];
         }
     }
-    if u[3 * (n - 1)] == 0.0 {
-        u[3 * (n - 1)] = tiny;
+    // The pivots' reciprocals, once: the solves below multiply.
+    for i in 0..n {
+        let p = if u[3 * i] == 0.0 { tiny } else { u[3 * i] };
+        u[3 * i] = 1.0 / p;
     }
     let (before, this) = vectors.split_at_mut(j * n);
     let v = &mut this[..n];
@@ -271,12 +297,11 @@ fn inverse_iteration(d: &[f64], e: &[f64], lambda: f64, scale: f64, lu: &mut Vec
             if i + 2 < n {
                 s -= u[3 * i + 2] * v[i + 2];
             }
-            let p = if u[3 * i] == 0.0 { tiny } else { u[3 * i] };
-            v[i] = s / p;
+            v[i] = s * u[3 * i];
         }
         // Twice: once is not enough when v lies nearly in their span.
         for _ in 0..2 {
-            for w in before.chunks_exact(n) {
+            for w in before[first * n..].chunks_exact(n) {
                 let c: f64 = w.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
                 v.iter_mut().zip(w).for_each(|(a, b)| *a -= c * b);
             }

@@ -321,6 +321,22 @@ pub fn soft_threshold<T: Real>(v: T, t: T, positive: bool) -> T {
     }
 }
 
+/// Runs `f` compiled for the widest SIMD extension the CPU has (pulp's
+/// runtime dispatch): what `f` calls must be `#[inline(always)]`, and
+/// generic rather than behind a trait object, to be built inside it. The
+/// kernels here give the same bits at every width.
+pub fn widest_simd<R>(f: impl FnOnce() -> R) -> R {
+    struct Op<F>(F);
+    impl<R, F: FnOnce() -> R> pulp::WithSimd for Op<F> {
+        type Output = R;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> R {
+            (self.0)()
+        }
+    }
+    pulp::Arch::new().dispatch(Op(f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

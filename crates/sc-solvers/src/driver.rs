@@ -268,22 +268,6 @@ fn dispatch_code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
     pulp::Arch::new().dispatch(Op(job))
 }
 
-/// Runs `f` compiled for the widest SIMD extension the CPU has (as
-/// [`dispatch_code_signals`] does for the encoders): what `f` calls must be
-/// `#[inline(always)]`, and generic rather than behind a trait object, to be
-/// built inside it.
-pub(crate) fn widest_simd<R>(f: impl FnOnce() -> R) -> R {
-    struct Op<F>(F);
-    impl<R, F: FnOnce() -> R> pulp::WithSimd for Op<F> {
-        type Output = R;
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) -> R {
-            (self.0)()
-        }
-    }
-    pulp::Arch::new().dispatch(Op(f))
-}
-
 #[inline(always)]
 fn code_signals<T: Real>(job: ChunkJob<'_, '_, T>) {
     let ChunkJob { plan, dict, init, skip_within, norms, ws, bbuf, initbuf, out } = job;

@@ -21,8 +21,8 @@ use sc_linalg::{IncrementalCholesky, Real, dtx_into, kernels};
 
 use crate::Dictionary;
 use crate::codes::SparseCodes;
-use crate::driver::widest_simd;
 use crate::error::{Error, Result, invalid};
+use sc_linalg::kernels::widest_simd;
 
 /// Simultaneous OMP's parameters.
 ///
@@ -132,7 +132,7 @@ const CHUNK: usize = 256;
 /// `code` gets each group's signals, its correlations `B = Dᵀ X_g`
 /// row-major (`b[j·m + s]`: an atom's correlations with the group,
 /// contiguous) and where its code goes. A chunk is coded in one call
-/// compiled for the CPU's widest SIMD extension ([`crate::driver::widest_simd`];
+/// compiled for the CPU's widest SIMD extension ([`sc_linalg::kernels::widest_simd`];
 /// `code` is generic, not a trait object, so that it is built inside it).
 /// The results are in the groups' order and do not depend on the thread
 /// count.

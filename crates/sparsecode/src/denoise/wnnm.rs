@@ -39,6 +39,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 use sc_linalg::eigen_above::{EigenAbove, eigen_above};
+use sc_linalg::kernels::widest_simd;
 use sc_patches::image::Image;
 use sc_patches::matching::similar_patches_into;
 
@@ -179,7 +180,10 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
             est.resize(chunk.len() * n, 0.0);
             est.par_chunks_mut(m * n).zip(chunk.par_chunks(m)).enumerate().for_each_init(Scratch::default, |s, (g, (e, members))| {
                 gather(&cur, p, members, e);
-                estimate_group(e, n, sig2[ci * CHUNK + g], w.c, s);
+                widest_simd(
+                    #[inline(always)]
+                    || estimate_group(e, n, sig2[ci * CHUNK + g], w.c, s),
+                );
             });
             for (members, e) in chunk.chunks(m).zip(est.chunks(m * n)) {
                 for (j, &at) in members.iter().enumerate() {
@@ -246,6 +250,7 @@ struct Scratch {
 
 /// One group's estimate, in place: `y` holds its patches (`n × m`,
 /// column-major) and receives them shrunk in the group's SVD basis.
+#[inline(always)]
 fn estimate_group(y: &mut [f64], n: usize, sigma2: f64, c: f64, s: &mut Scratch) {
     let m = y.len() / n;
     s.mean.clear();
@@ -263,27 +268,27 @@ fn estimate_group(y: &mut [f64], n: usize, sigma2: f64, c: f64, s: &mut Scratch)
     // Singular value sᵢ survives the shrinkage where sᵢ² ≥ 4C.
     let cc = c * (m as f64).sqrt() * sigma2;
     eigen_above(&mut s.gram, n, 4.0 * cc, &mut s.eig);
-    s.z.clear();
-    s.z.resize(m, 0.0);
-    // X = M + Σ fᵢ uᵢ (uᵢᵀ Y), fᵢ the shrunk over the noisy singular value.
+    // X = M + U_r diag(f) U_rᵀ Y, fᵢ the shrunk over the noisy singular value.
     let kept = s.eig.values.len();
-    let mut zs = std::mem::take(&mut s.z);
-    zs.resize(kept * m, 0.0);
-    for (k, (u, &l)) in s.eig.vectors.chunks_exact(n).zip(&s.eig.values).enumerate() {
+    s.z.resize(kept * m, 0.0);
+    let ur = MatRef::from_column_major_slice(&s.eig.vectors, n, kept);
+    let mut z = MatMut::from_column_major_slice_mut(&mut s.z[..kept * m], kept, m);
+    matmul(z.as_mut(), Accum::Replace, ur.transpose(), MatRef::from_column_major_slice(y, n, m), 1.0, Par::Seq);
+    for (k, &l) in s.eig.values.iter().enumerate() {
         let sv = l.max(0.0).sqrt();
         let f = if sv > 0.0 { shrink_singular_value(sv, cc) / sv } else { 0.0 };
-        for (j, col) in y.chunks_exact(n).enumerate() {
-            zs[k * m + j] = f * u.iter().zip(col).map(|(a, b)| a * b).sum::<f64>();
+        for j in 0..m {
+            z[(k, j)] *= f;
         }
     }
-    for (j, col) in y.chunks_exact_mut(n).enumerate() {
-        col.copy_from_slice(&s.mean);
-        for (k, u) in s.eig.vectors.chunks_exact(n).enumerate() {
-            let z = zs[k * m + j];
-            col.iter_mut().zip(u).for_each(|(a, b)| *a += z * b);
-        }
+    if kept == 0 {
+        y.fill(0.0);
+    } else {
+        matmul(MatMut::from_column_major_slice_mut(y, n, m), Accum::Replace, ur, z.as_ref(), 1.0, Par::Seq);
     }
-    s.z = zs;
+    for col in y.chunks_exact_mut(n) {
+        col.iter_mut().zip(&s.mean).for_each(|(a, b)| *a += b);
+    }
 }
 
 #[cfg(test)]

@@ -67,6 +67,13 @@ pub fn similar_patches_into(
             }
         }
     }
+    keep_nearest(found, reference, max_group);
+    Ok(())
+}
+
+/// Keeps the `max_group` best of `found` by (distance, corner), sorted, the
+/// reference first (even when another patch ties with it at distance 0).
+fn keep_nearest(found: &mut Vec<((usize, usize), f64)>, reference: (usize, usize), max_group: usize) {
     // (distance, corner) is a total order: the best `max_group` by a
     // selection, then only those sorted.
     let order = |a: &((usize, usize), f64), b: &((usize, usize), f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
@@ -87,6 +94,59 @@ pub fn similar_patches_into(
         found.insert(0, me);
     }
     found.truncate(max_group);
+}
+
+/// The `k` patches of the gray `img` nearest the reference patch (top-left
+/// corners within `radius` rows and columns of `reference`'s), by squared
+/// distance over their `ph × pw` pixels, sorted (ties by corner), the
+/// reference first: [`similar_patches`] without a threshold, computed a
+/// row of candidates at a time — each reference pixel against the whole
+/// row of candidates it meets, a loop the compiler vectorises over the
+/// candidates — so that a distance costs a few vector operations. Sums are
+/// taken in another order than [`similar_patches`]'s (last bits may differ
+/// on non-integer images). `dist` is scratch space.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn nearest_patches_into(
+    img: &Image,
+    ph: usize,
+    pw: usize,
+    reference: (usize, usize),
+    radius: usize,
+    k: usize,
+    dist: &mut Vec<f64>,
+    found: &mut Vec<((usize, usize), f64)>,
+) -> Result<()> {
+    found.clear();
+    check(img, ph, pw, 1, 1)?;
+    if img.channels != 1 {
+        return Err(Error::Shape("block matching takes a gray image".into()));
+    }
+    let (r0, c0) = reference;
+    if r0 + ph > img.height || c0 + pw > img.width {
+        return Err(Error::Shape(format!("the reference patch at {reference:?} leaves the image")));
+    }
+    let w = img.width;
+    let (ra, rb) = (r0.saturating_sub(radius), (r0 + radius).min(img.height - ph));
+    let (ca, cb) = (c0.saturating_sub(radius), (c0 + radius).min(img.width - pw));
+    let nc = cb - ca + 1;
+    dist.resize(nc, 0.0);
+    let x = &img.data;
+    for r in ra..=rb {
+        dist.fill(0.0);
+        for i in 0..ph {
+            let refrow = &x[(r0 + i) * w + c0..(r0 + i) * w + c0 + pw];
+            let src = &x[(r + i) * w + ca..];
+            for (j, &v) in refrow.iter().enumerate() {
+                for (a, &y) in dist.iter_mut().zip(&src[j..j + nc]) {
+                    let d = v - y;
+                    *a += d * d;
+                }
+            }
+        }
+        found.extend(dist.iter().enumerate().map(|(c, &d)| ((r, ca + c), d)));
+    }
+    keep_nearest(found, reference, k);
     Ok(())
 }
 
@@ -252,6 +312,15 @@ mod tests {
                 assert_eq!(&found[starts[i]..end], &want[..], "reference {:?}", (r, c));
             }
         }
+        // The nearest k without a threshold, a row of candidates at a time:
+        // the same groups (integer values: the sums are exact in any order),
+        // exact ties among them included.
+        let (mut dist, mut found) = (Vec::new(), Vec::new());
+        for (reference, radius, k) in [((5, 7), 4, 20), ((0, 0), 6, 3), ((15, 19), 10, 1000), ((8, 3), 2, 1), ((2, 2), 0, 5)] {
+            nearest_patches_into(&img, p, p, reference, radius, k, &mut dist, &mut found).unwrap();
+            assert_eq!(found, similar_patches(&img, p, p, reference, radius, f64::INFINITY, k).unwrap(), "reference {reference:?}");
+        }
+        assert!(nearest_patches_into(&img, p, p, (17, 0), 2, 3, &mut dist, &mut found).is_err());
         assert!(similar_patches(&img, p, p, (17, 0), 2, 1.0, 3).is_err());
         assert!(similar_patches(&img, 30, 3, (0, 0), 2, 1.0, 3).is_err());
     }

@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use sc_linalg::eigen_above::{EigenAbove, eigen_above};
 use sc_linalg::kernels::widest_simd;
 use sc_patches::image::Image;
-use sc_patches::matching::similar_patches_into;
+use sc_patches::matching::nearest_patches_into;
 
 use super::DenoiseError;
 use super::nonlocal::reference_grid;
@@ -223,9 +223,12 @@ fn match_all(img: &Image, p: usize, refs: &[(usize, usize)], radius: usize, k: u
     let parts: Vec<Vec<u32>> = refs
         .par_chunks(256)
         .map(|block| {
-            let (mut out, mut buf) = (Vec::with_capacity(block.len() * k), Vec::new());
+            let (mut out, mut buf, mut dist) = (Vec::with_capacity(block.len() * k), Vec::new(), Vec::new());
             for &r in block {
-                similar_patches_into(img, p, p, r, radius, f64::INFINITY, k, &mut buf)?;
+                widest_simd(
+                    #[inline(always)]
+                    || nearest_patches_into(img, p, p, r, radius, k, &mut dist, &mut buf),
+                )?;
                 let first = out.len();
                 out.extend(buf.iter().map(|g| (g.0.0 * img.width + g.0.1) as u32));
                 // Fewer candidates than k (a small image): the reference repeated.

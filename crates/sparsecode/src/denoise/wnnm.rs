@@ -25,15 +25,19 @@
 //! σ = 20, 40, 60 and beyond), group sizes (70, 90, 120, 140, ten fewer at
 //! each matching), noise factors (0.54–0.58) and `δ = 0.1`; the noise
 //! re-estimate applies from the first iteration (where it gives `κσ`: the
-//! first pass shrinks gently). Measured on the six gray images of `cargo
-//! xtask denoise-eval` at σ = 25 (references every 5 pixels, 8
-//! iterations): `c = 4` gave +0.12 dB over BM3D on average, no image below
-//! it; `c = 2√2` +0.07 (camera and coins −0.1), `c = 4√2` −0.05 (brick
-//! +0.64 but camera −0.27); the noise at the first iteration taken as σ
-//! itself instead of `κσ`, +0.07. For time, against the paper: references
-//! every 5 pixels (its 2 or 3: on camera and brick at σ = 25, 12 iterations, the same PSNR
-//! within 0.06 dB at 0.38 of the time), a window of 41 × 41 (its 61),
-//! and 8 iterations at every σ (its 8, 12, 14).
+//! first pass shrinks gently). Chosen on the six gray images of `cargo
+//! xtask denoise-eval` (camera, coins, moon, chelsea, coffee, brick), within
+//! BM3D's time on each: at σ = 25 (references every 5 pixels, 8
+//! iterations) `c = 4` gave +0.12 dB over BM3D on average, no image below
+//! it; `c = 4√2` −0.05 (brick +0.64 but camera −0.27); the noise at the
+//! first iteration taken as σ itself instead of `κσ`, +0.07 (camera and
+//! coins −0.1; with `c = 2√2` and `κ = 0.7`, the same). At σ = 15, `c = 3.5` and references
+//! every 4 pixels (+0.08; every 5 pixels: +0.01 with `c = 3`, −0.02 with
+//! 4, −0.15 with 5). At σ = 50 references every 7 pixels (+0.27 dB at 0.8
+//! of BM3D's time; every 5: +0.35 at 1.5 of it, every 6: +0.32 at 1.1).
+//! Against the paper, for time: references every 4–7 pixels (its 2 or 3),
+//! a window of 41 × 41 (its 61), and 8 iterations at every σ (its 8, 12,
+//! 14).
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
@@ -81,16 +85,17 @@ impl Wnnm {
     /// and fewer iterations than the paper's, for time; the weights'
     /// constant `c` measured (see the module's documentation).
     pub fn new(sigma: f64) -> Self {
-        let (patch, group, iterations, noise_factor) = if sigma <= 20.0 {
-            (6, 70, 8, 0.54)
+        // (patch side, group size, noise factor κ, reference step, c)
+        let (patch, group, noise_factor, step, c) = if sigma <= 20.0 {
+            (6, 70, 0.54, 4, 3.5)
         } else if sigma <= 40.0 {
-            (7, 90, 8, 0.56)
+            (7, 90, 0.56, 5, 4.0)
         } else if sigma <= 60.0 {
-            (8, 120, 8, 0.58)
+            (8, 120, 0.58, 7, 4.0)
         } else {
-            (9, 140, 8, 0.58)
+            (9, 140, 0.58, 7, 4.0)
         };
-        Self { patch, group, group_decrement: 10, iterations, rematch_every: 2, step: 5, radius: 20, delta: 0.1, c: 4.0, noise_factor }
+        Self { patch, group, group_decrement: 10, iterations: 8, rematch_every: 2, step, radius: 20, delta: 0.1, c, noise_factor }
     }
 
     /// Checks every parameter, before any pixel is read.
@@ -117,11 +122,11 @@ impl Wnnm {
         Ok(())
     }
 
-    /// The memory of a run on an `h × w` plane: five planes (noisy,
-    /// estimate, regularised estimate, sums, weights) and the groups.
+    /// The memory of a run on an `h × w` plane: four planes (noisy,
+    /// estimate, sums, weights) and the groups (32-bit corners).
     pub(super) fn check_memory(&self, h: usize, w: usize) -> Result<(), DenoiseError> {
         let refs = h.div_ceil(self.step) * w.div_ceil(self.step);
-        sc_linalg::memory::request::<f64>(&[&[5, h, w], &[refs, self.group.div_ceil(2)]], || format!("WNNM on a {w}×{h} image"))?;
+        sc_linalg::memory::request::<f64>(&[&[4, h, w], &[refs, self.group.div_ceil(2)]], || format!("WNNM on a {w}×{h} image"))?;
         Ok(())
     }
 }
@@ -145,14 +150,14 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
     let n = p * p;
     let cols = reference_grid(wd - p, w.step);
     let refs: Vec<(usize, usize)> = reference_grid(h - p, w.step).into_iter().flat_map(|r| cols.iter().map(move |&c| (r, c))).collect();
-    let mut x = y.data.clone();
+    // The estimate, regularised in place at each iteration's start.
     let mut cur = Image { data: y.data.clone(), ..y.clone() };
     let mut groups: Vec<u32> = Vec::new();
     let mut m = 0;
     let (mut num, mut den) = (vec![0.0; h * wd], vec![0.0; h * wd]);
     for it in 0..w.iterations {
-        for ((c, &xv), &yv) in cur.data.iter_mut().zip(&x).zip(&y.data) {
-            *c = xv + w.delta * (yv - xv);
+        for (c, &yv) in cur.data.iter_mut().zip(&y.data) {
+            *c += w.delta * (yv - *c);
         }
         if it % w.rematch_every.max(1) == 0 {
             let k = w.group.saturating_sub(w.group_decrement * (it / w.rematch_every.max(1))).max(2);
@@ -197,11 +202,11 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
                 }
             }
         }
-        for ((xv, a), b) in x.iter_mut().zip(&num).zip(&den) {
+        for ((xv, a), b) in cur.data.iter_mut().zip(&num).zip(&den) {
             *xv = if *b > 0.0 { a / b } else { *xv };
         }
     }
-    Ok(Image { data: x, ..y.clone() })
+    Ok(cur)
 }
 
 /// The patches at `members` (top-left corners as pixel indices) of the

@@ -162,7 +162,7 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
         if it % w.rematch_every.max(1) == 0 {
             let k = w.group.saturating_sub(w.group_decrement * (it / w.rematch_every.max(1))).max(2);
             m = k;
-            groups = match_all(&cur, p, &refs, w.radius, k)?;
+            match_all(&cur, p, &refs, w.radius, k, &mut groups)?;
         }
         // The noise left in each reference patch.
         let sig2: Vec<f64> = refs
@@ -223,28 +223,31 @@ fn gather(img: &Image, p: usize, members: &[u32], out: &mut [f64]) {
 }
 
 /// The `k` patches most similar to each reference (the reference first),
-/// as pixel indices of their top-left corners, `k` per reference.
-fn match_all(img: &Image, p: usize, refs: &[(usize, usize)], radius: usize, k: usize) -> Result<Vec<u32>, DenoiseError> {
-    let parts: Vec<Vec<u32>> = refs
-        .par_chunks(256)
-        .map(|block| {
-            let (mut out, mut buf, mut dist) = (Vec::with_capacity(block.len() * k), Vec::new(), Vec::new());
-            for &r in block {
-                widest_simd(
-                    #[inline(always)]
-                    || nearest_patches_into(img, p, p, r, radius, k, &mut dist, &mut buf),
-                )?;
-                let first = out.len();
-                out.extend(buf.iter().map(|g| (g.0.0 * img.width + g.0.1) as u32));
-                // Fewer candidates than k (a small image): the reference repeated.
-                while out.len() < first + k {
-                    out.push((r.0 * img.width + r.1) as u32);
-                }
+/// as pixel indices of their top-left corners, `k` per reference, into
+/// `groups` (its memory reused from one matching to the next).
+fn match_all(img: &Image, p: usize, refs: &[(usize, usize)], radius: usize, k: usize, groups: &mut Vec<u32>) -> Result<(), DenoiseError> {
+    if img.width * img.height > u32::MAX as usize {
+        return Err(DenoiseError::Invalid("image", format!("WNNM takes at most 2³² pixels, got {}×{}", img.width, img.height)));
+    }
+    groups.clear();
+    groups.resize(refs.len() * k, 0);
+    const BLOCK: usize = 256;
+    groups.par_chunks_mut(BLOCK * k).zip(refs.par_chunks(BLOCK)).try_for_each(|(out, block)| {
+        let (mut buf, mut dist) = (Vec::new(), Vec::new());
+        for (g, &r) in out.chunks_mut(k).zip(block) {
+            widest_simd(
+                #[inline(always)]
+                || nearest_patches_into(img, p, p, r, radius, k, &mut dist, &mut buf),
+            )?;
+            // Fewer candidates than k (a small image): the reference repeated.
+            let me = (r.0 * img.width + r.1) as u32;
+            for (j, slot) in g.iter_mut().enumerate() {
+                *slot = buf.get(j).map_or(me, |c| (c.0.0 * img.width + c.0.1) as u32);
             }
-            Ok(out)
-        })
-        .collect::<Result<_, sc_patches::Error>>()?;
-    Ok(parts.concat())
+        }
+        Ok::<(), sc_patches::Error>(())
+    })?;
+    Ok(())
 }
 
 /// Per-thread scratch of [`estimate_group`].

@@ -57,7 +57,9 @@ pub fn eigen_above(a: &mut [f64], n: usize, threshold: f64, out: &mut EigenAbove
     }
     // Below the spectrum's lower bound, every eigenvalue is kept.
     let floor = threshold.max(lo - tol);
-    let kept = n - sturm_count(d, e, floor);
+    let (mut q, mut below) = ([0.0], [0.0]);
+    sturm_counts(d, e, &[floor], -f64::EPSILON * (floor.abs() + 1.0) * 1e-3, &mut q, &mut below);
+    let kept = n - below[0] as usize;
     bisect(d, e, floor, hi + tol, kept, tol, &mut out.p, &mut out.values);
     let mut first = 0;
     for j in 0..kept {
@@ -157,8 +159,7 @@ fn tridiagonalise(a: &mut [f64], n: usize, out: &mut EigenAbove) {
 
 /// The `kept` largest eigenvalues of the tridiagonal (`d`, `e`), all in
 /// `[lo, hi]`, largest first, into `values`: bisection on every one at once
-/// (their Sturm sequences interleaved, independent operations that the
-/// processor overlaps and the compiler vectorises), to `tol`.
+/// (their Sturm sequences interleaved, [`sturm_counts`]), to `tol`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &mut Vec<f64>, values: &mut Vec<f64>) {
@@ -180,17 +181,7 @@ fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &
         for l in 0..kept {
             t[l] = 0.5 * (a[l] + b[l]);
         }
-        count.fill(0.0);
-        q.fill(1.0);
-        for i in 0..n {
-            let (di, off) = (d[i], if i > 0 { e[i - 1] * e[i - 1] } else { 0.0 });
-            for l in 0..kept {
-                let v = di - t[l] - off / q[l];
-                let v = if v == 0.0 { tiny } else { v };
-                q[l] = v;
-                count[l] += if v < 0.0 { 1.0 } else { 0.0 };
-            }
-        }
+        sturm_counts(d, e, t, tiny, q, count);
         // Lane l seeks the (l+1)-th largest: n − 1 − l eigenvalues below it.
         for l in 0..kept {
             if count[l] <= (n - 1 - l) as f64 { a[l] = t[l] } else { b[l] = t[l] }
@@ -199,23 +190,24 @@ fn bisect(d: &[f64], e: &[f64], lo: f64, hi: f64, kept: usize, tol: f64, work: &
     values.extend(a.iter().zip(b.iter()).map(|(x, y)| 0.5 * (x + y)));
 }
 
-/// The number of eigenvalues of the tridiagonal matrix (`d`, `e`) below
-/// `t` (the negative pivots of `T − tI`'s LDLᵀ factorisation).
+/// For each shift `t[l]`, the number of eigenvalues of the tridiagonal
+/// matrix (`d`, `e`) below it, into `count[l]`: the negative pivots of
+/// `T − t[l]·I`'s LDLᵀ factorisation (`q` holds them; a zero pivot becomes
+/// `tiny`, below 0). The shifts' sequences are interleaved: independent
+/// operations the processor overlaps and the compiler vectorises.
 #[inline(always)]
-fn sturm_count(d: &[f64], e: &[f64], t: f64) -> usize {
-    let mut count = 0;
-    let mut q = 1.0;
+fn sturm_counts(d: &[f64], e: &[f64], t: &[f64], tiny: f64, q: &mut [f64], count: &mut [f64]) {
+    count.fill(0.0);
+    q.fill(1.0);
     for i in 0..d.len() {
-        let off = if i > 0 { e[i - 1] * e[i - 1] } else { 0.0 };
-        q = d[i] - t - if i > 0 { off / q } else { 0.0 };
-        if q == 0.0 {
-            q = -f64::EPSILON * (t.abs() + 1.0) * 1e-3;
-        }
-        if q < 0.0 {
-            count += 1;
+        let (di, off) = (d[i], if i > 0 { e[i - 1] * e[i - 1] } else { 0.0 });
+        for l in 0..t.len() {
+            let v = di - t[l] - off / q[l];
+            let v = if v == 0.0 { tiny } else { v };
+            q[l] = v;
+            count[l] += if v < 0.0 { 1.0 } else { 0.0 };
         }
     }
-    count
 }
 
 /// The unit eigenvector of the tridiagonal (`d`, `e`) for the eigenvalue

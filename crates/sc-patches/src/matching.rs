@@ -40,17 +40,9 @@ pub fn similar_patches_into(
     found: &mut Vec<((usize, usize), f64)>,
 ) -> Result<()> {
     found.clear();
-    check(img, ph, pw, 1, 1)?;
-    if img.channels != 1 {
-        return Err(Error::Shape("block matching takes a gray image".into()));
-    }
+    let (rows, cols) = search_window(img, ph, pw, reference, radius)?;
     let (r0, c0) = reference;
-    if r0 + ph > img.height || c0 + pw > img.width {
-        return Err(Error::Shape(format!("the reference patch at {reference:?} leaves the image")));
-    }
     let w = img.width;
-    let rows = r0.saturating_sub(radius)..=(r0 + radius).min(img.height - ph);
-    let cols = c0.saturating_sub(radius)..=(c0 + radius).min(img.width - pw);
     for r in rows {
         for c in cols.clone() {
             let mut d = 0.0;
@@ -69,6 +61,29 @@ pub fn similar_patches_into(
     }
     keep_nearest(found, reference, max_group);
     Ok(())
+}
+
+/// The rows and columns of the candidates' top-left corners: within
+/// `radius` of `reference`'s and inside the gray `img`; an error if the
+/// image is not gray or the reference patch leaves it.
+fn search_window(
+    img: &Image,
+    ph: usize,
+    pw: usize,
+    reference: (usize, usize),
+    radius: usize,
+) -> Result<(std::ops::RangeInclusive<usize>, std::ops::RangeInclusive<usize>)> {
+    check(img, ph, pw, 1, 1)?;
+    if img.channels != 1 {
+        return Err(Error::Shape("block matching takes a gray image".into()));
+    }
+    let (r0, c0) = reference;
+    if r0 + ph > img.height || c0 + pw > img.width {
+        return Err(Error::Shape(format!("the reference patch at {reference:?} leaves the image")));
+    }
+    let rows = r0.saturating_sub(radius)..=(r0 + radius).min(img.height - ph);
+    let cols = c0.saturating_sub(radius)..=(c0 + radius).min(img.width - pw);
+    Ok((rows, cols))
 }
 
 /// Keeps the `max_group` best of `found` by (distance, corner), sorted, the
@@ -118,21 +133,13 @@ pub fn nearest_patches_into(
     found: &mut Vec<((usize, usize), f64)>,
 ) -> Result<()> {
     found.clear();
-    check(img, ph, pw, 1, 1)?;
-    if img.channels != 1 {
-        return Err(Error::Shape("block matching takes a gray image".into()));
-    }
+    let (rows, cols) = search_window(img, ph, pw, reference, radius)?;
     let (r0, c0) = reference;
-    if r0 + ph > img.height || c0 + pw > img.width {
-        return Err(Error::Shape(format!("the reference patch at {reference:?} leaves the image")));
-    }
     let w = img.width;
-    let (ra, rb) = (r0.saturating_sub(radius), (r0 + radius).min(img.height - ph));
-    let (ca, cb) = (c0.saturating_sub(radius), (c0 + radius).min(img.width - pw));
-    let nc = cb - ca + 1;
+    let (ca, nc) = (*cols.start(), cols.count());
     dist.resize(nc, 0.0);
     let x = &img.data;
-    for r in ra..=rb {
+    for r in rows {
         dist.fill(0.0);
         for i in 0..ph {
             let refrow = &x[(r0 + i) * w + c0..(r0 + i) * w + c0 + pw];

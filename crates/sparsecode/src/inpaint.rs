@@ -46,7 +46,7 @@ use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
-use crate::denoise::check_patch_side;
+use crate::denoise::{at_least_one, check_patch_side};
 
 /// The inpainter's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +146,7 @@ pub fn non_finite_known(img: &Image, known: &[bool]) -> Option<(usize, usize)> {
 impl Inpainter {
     /// Checks every parameter, before any pixel is read.
     pub fn check(&self) -> Result<(), DenoiseError> {
-        let counts = [
+        at_least_one(&[
             ("patch", self.patch),
             ("n_atoms", self.n_atoms),
             ("max_atoms", self.max_atoms),
@@ -154,10 +154,7 @@ impl Inpainter {
             ("band_rows", self.band_rows),
             ("stride", self.stride),
             ("fine_stride", self.fine_stride),
-        ];
-        if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
-            return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
-        }
+        ])?;
         check_patch_side(self.patch)?;
         for (name, v) in [("sigma", self.sigma), ("gain", self.gain), ("refine_sigma", self.refine_sigma)] {
             if !(v >= 0.0 && v.is_finite()) {

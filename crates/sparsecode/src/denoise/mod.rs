@@ -55,8 +55,8 @@ mod wnnm;
 
 use crate::blend::{blend_codes, sparsity_weight};
 use colour::{channel_dct, fill_channel_means, opponent_forward, opponent_inverse, remove_channel_means};
-pub(crate) use params::check_patch_side;
 pub use params::{Colour, DenoiseMethod, DenoiseReport, Denoiser, GroupCoding, Learner, NO_NON_LOCAL, NonLocal};
+pub(crate) use params::{at_least_one, check_patch_side};
 pub use wnnm::{Wnnm, shrink_singular_value};
 
 pub use crate::metrics::{psnr, psnr_known};

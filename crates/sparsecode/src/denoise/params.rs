@@ -242,16 +242,13 @@ impl Denoiser {
         if !(self.sigma > 0.0 && self.sigma.is_finite()) {
             return Err(DenoiseError::BadSigma(self.sigma));
         }
-        let counts = [
+        at_least_one(&[
             ("patch", self.patch),
             ("n_atoms", self.n_atoms),
             ("iterations", self.iterations),
             ("max_training", self.max_training),
             ("band_rows", self.band_rows),
-        ];
-        if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
-            return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
-        }
+        ])?;
         check_patch_side(self.patch)?;
         if self.method == DenoiseMethod::Wnnm {
             self.wnnm.check()?;
@@ -278,10 +275,7 @@ impl Denoiser {
             Learner::Ksvd => {}
         }
         if let Some(nl) = &self.non_local {
-            let counts = [("step", nl.step), ("max_group", nl.max_group)];
-            if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
-                return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
-            }
+            at_least_one(&[("step", nl.step), ("max_group", nl.max_group)])?;
             if !(nl.threshold >= 0.0 && nl.threshold.is_finite()) {
                 return Err(DenoiseError::Invalid("threshold", format!("must be finite and ≥ 0, got {}", nl.threshold)));
             }
@@ -293,6 +287,15 @@ impl Denoiser {
             }
         }
         Ok(())
+    }
+}
+
+/// Refuses the first of `counts` (a parameter's name and value) that is 0,
+/// for every pipeline's parameter checks.
+pub(crate) fn at_least_one(counts: &[(&'static str, usize)]) -> Result<(), DenoiseError> {
+    match counts.iter().find(|c| c.1 == 0) {
+        Some((name, _)) => Err(DenoiseError::Invalid(name, "must be at least 1".into())),
+        None => Ok(()),
     }
 }
 

@@ -46,9 +46,10 @@ use sc_linalg::eigen_above::{EigenAbove, eigen_above};
 use sc_linalg::kernels::widest_simd;
 use sc_patches::image::Image;
 use sc_patches::matching::nearest_patches_into;
+use sc_patches::patches::Accumulator;
 
-use super::DenoiseError;
 use super::nonlocal::reference_grid;
+use super::{DenoiseError, at_least_one, check_patch_side};
 
 /// WNNM's parameters (see the module's documentation).
 #[derive(Debug, Clone, PartialEq)]
@@ -100,17 +101,14 @@ impl Wnnm {
 
     /// Checks every parameter, before any pixel is read.
     pub fn check(&self) -> Result<(), DenoiseError> {
-        let counts = [
+        at_least_one(&[
             ("wnnm.patch", self.patch),
             ("wnnm.group", self.group),
             ("wnnm.iterations", self.iterations),
             ("wnnm.rematch_every", self.rematch_every),
             ("wnnm.step", self.step),
-        ];
-        if let Some((name, _)) = counts.iter().find(|c| c.1 == 0) {
-            return Err(DenoiseError::Invalid(name, "must be at least 1".into()));
-        }
-        super::check_patch_side(self.patch)?;
+        ])?;
+        check_patch_side(self.patch)?;
         if !(0.0..=1.0).contains(&self.delta) {
             return Err(DenoiseError::Invalid("wnnm.delta", format!("must be in [0, 1], got {}", self.delta)));
         }
@@ -153,17 +151,16 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
     // The estimate, regularised in place at each iteration's start.
     let mut cur = Image { data: y.data.clone(), ..y.clone() };
     let mut groups: Vec<u32> = Vec::new();
-    let mut m = 0;
-    let (mut num, mut den) = (vec![0.0; h * wd], vec![0.0; h * wd]);
+    let mut est = Vec::new();
     for it in 0..w.iterations {
         for (c, &yv) in cur.data.iter_mut().zip(&y.data) {
             *c += w.delta * (yv - *c);
         }
         if it % w.rematch_every.max(1) == 0 {
             let k = w.group.saturating_sub(w.group_decrement * (it / w.rematch_every.max(1))).max(2);
-            m = k;
             match_all(&cur, p, &refs, w.radius, k, &mut groups)?;
         }
+        let m = groups.len() / refs.len();
         // The noise left in each reference patch.
         let sig2: Vec<f64> = refs
             .iter()
@@ -177,10 +174,9 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
                 v * v
             })
             .collect();
-        num.fill(0.0);
-        den.fill(0.0);
+        // The whole plane in the window: every placement fits.
+        let mut acc = Accumulator::new(h, wd, 1, h);
         const CHUNK: usize = 256;
-        let mut est = Vec::new();
         for (ci, chunk) in groups.chunks(CHUNK * m).enumerate() {
             est.resize(chunk.len() * n, 0.0);
             est.par_chunks_mut(m * n).zip(chunk.par_chunks(m)).enumerate().for_each_init(Scratch::default, |s, (g, (e, members))| {
@@ -190,21 +186,12 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
                     || estimate_group(e, n, sig2[ci * CHUNK + g], w.c, s),
                 );
             });
-            for (members, e) in chunk.chunks(m).zip(est.chunks(m * n)) {
-                for (j, &at) in members.iter().enumerate() {
-                    let (r0, c0) = ((at as usize) / wd, (at as usize) % wd);
-                    let col = &e[j * n..(j + 1) * n];
-                    for i in 0..p {
-                        let o = (r0 + i) * wd + c0;
-                        num[o..o + p].iter_mut().zip(&col[i * p..(i + 1) * p]).for_each(|(a, b)| *a += b);
-                        den[o..o + p].iter_mut().for_each(|a| *a += 1.0);
-                    }
-                }
+            for (&at, col) in chunk.iter().zip(est.chunks(n)) {
+                acc.add(((at as usize) / wd, (at as usize) % wd), p, p, col)?;
             }
         }
-        for ((xv, a), b) in cur.data.iter_mut().zip(&num).zip(&den) {
-            *xv = if *b > 0.0 { a / b } else { *xv };
-        }
+        // Every pixel lies under a reference patch: each is a mean.
+        acc.finish_rows(h, None, |r, row| cur.data[r * wd..(r + 1) * wd].copy_from_slice(row));
     }
     Ok(cur)
 }

@@ -87,8 +87,8 @@ pub fn eigen_above(a: &mut [f64], n: usize, threshold: f64, out: &mut EigenAbove
                 continue;
             }
             let h = &a[k * n + k + 1..(k + 1) * n];
-            let s: f64 = h.iter().zip(&v[k + 1..]).map(|(x, y)| x * y).sum::<f64>() * b;
-            v[k + 1..].iter_mut().zip(h).for_each(|(y, x)| *y -= s * x);
+            let s = dot(h, &v[k + 1..]) * b;
+            axpy(-s, h, &mut v[k + 1..]);
         }
     }
 }
@@ -294,11 +294,11 @@ fn inverse_iteration(
         // Twice: once is not enough when v lies nearly in their span.
         for _ in 0..2 {
             for w in before[first * n..].chunks_exact(n) {
-                let c: f64 = w.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
-                v.iter_mut().zip(w).for_each(|(a, b)| *a -= c * b);
+                let c = dot(w, v);
+                axpy(-c, w, v);
             }
         }
-        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let norm = dot(v, v).sqrt();
         if !(norm > 0.0 && norm.is_finite()) {
             v.fill(0.0);
             v[j.min(n - 1)] = 1.0;

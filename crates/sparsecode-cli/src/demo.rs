@@ -121,7 +121,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
     let (clean, report) = Denoiser::new(sigma).run(&noisy, &mut Quiet).map_err(|e| CliError(e.to_string()))?;
     let (p_noisy, p_clean) = (psnr(&img, &noisy, 255.0), psnr(&img, &clean, 255.0));
     say!(
-        "Denoising, σ = {sigma}: noisy {p_noisy:.2} dB → {p_clean:.2} dB (256 atoms learned online from the DCT, {:.2} atoms per patch)  {}",
+        "Denoising, σ = {sigma}: noisy {p_noisy:.2} dB → {p_clean:.2} dB (WNNM: groups of similar patches shrunk in their own SVD bases, {:.1} directions kept per group)  {}",
         report.mean_nnz,
         step(t)
     );

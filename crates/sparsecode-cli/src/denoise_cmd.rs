@@ -114,8 +114,9 @@ pub(crate) struct DenoiseArgs {
     json: bool,
 }
 
-pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
+pub(crate) fn denoise(a: &DenoiseArgs, given: &[String]) -> Result<(), CliError> {
     check_output(&a.output, &["png", "pgm", "ppm", "pnm", "npy"])?;
+    refuse_unread(a.method, given)?;
     let given = match a.sigma.as_str() {
         "auto" => None,
         v => match v.parse::<f64>() {
@@ -163,6 +164,25 @@ pub(crate) fn denoise(a: &DenoiseArgs) -> Result<(), CliError> {
         }
         if let Some(p) = psnr_db {
             note!("denoised in {seconds:.2} s, {:.2} atoms per patch, PSNR {p:.2} dB", report.mean_nnz);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a flag `given` on the command line (by its argument id) that
+/// `method` does not read ([`DenoiseMethod::reads`], by the library's
+/// setting names): `--patch 8` with WNNM is an error, not a no-op.
+fn refuse_unread(method: DenoiseMethod, given: &[String]) -> Result<(), CliError> {
+    for id in given {
+        let setting = match id.as_str() {
+            "atoms" => "n_atoms",
+            "uniform_weights" => "sparsity_weights",
+            "no_non_local" => "non_local",
+            nl if nl.starts_with("nl_") => "non_local",
+            other => other,
+        };
+        if !method.reads(setting) {
+            return Err(CliError(format!("--{} does not apply to --method {method}", id.replace('_', "-"))));
         }
     }
     Ok(())

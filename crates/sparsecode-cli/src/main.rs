@@ -33,7 +33,7 @@ mod images;
 mod inpaint_cmd;
 mod learn;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use sparsecode::faer::MatRef;
 use sparsecode::patches::npy::{self, AnyArray2, Array2, NpyElement};
 use sparsecode::prelude::*;
@@ -154,8 +154,9 @@ impl<E: std::fmt::Display> From<E> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => e.exit(),
         Err(e) => {
             // One line, as for every other error; `--help` has the rest.
@@ -177,7 +178,7 @@ fn main() -> ExitCode {
         Command::Patches(args) => images::patches(&args),
         Command::Show(args) => images::show(&args),
         Command::Learn(args) => learn::learn(&args),
-        Command::Denoise(args) => denoise_cmd::denoise(&args),
+        Command::Denoise(args) => denoise_cmd::denoise(&args, &given(matches.subcommand_matches("denoise"))),
         Command::Inpaint(args) => inpaint_cmd::inpaint(&args),
     };
     match result {
@@ -187,6 +188,16 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The arguments given on the command line (not left at their defaults)
+/// of a subcommand's matches, by their ids (the field names).
+fn given(m: Option<&clap::ArgMatches>) -> Vec<String> {
+    let Some(m) = m else { return Vec::new() };
+    m.ids()
+        .filter(|id| m.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|id| id.as_str().to_string())
+        .collect()
 }
 
 /// On SIGINT, SIGTERM or SIGHUP, deletes the temporary files of outputs not

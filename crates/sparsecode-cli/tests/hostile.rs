@@ -81,7 +81,19 @@ fn a_dictionary_too_large_for_memory_is_refused_before_allocating() {
             "more than can be allocated",
         );
         refused(
-            sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--atoms", atoms, "-o", &p(&d, "dn.png")]),
+            sparsecode(&[
+                "denoise",
+                "--method",
+                "dictionary",
+                "--image",
+                "camera",
+                "--sigma",
+                "20",
+                "--atoms",
+                atoms,
+                "-o",
+                &p(&d, "dn.png"),
+            ]),
             "more than can be allocated",
         );
     }
@@ -196,12 +208,39 @@ fn messages_name_the_flags_a_user_typed() {
     );
     // The library's parameter names come out as the command's flags.
     refused(
-        sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--max-training", "0", "-o", &p(&d, "x.png")]),
+        sparsecode(&[
+            "denoise",
+            "--method",
+            "dictionary",
+            "--image",
+            "camera",
+            "--sigma",
+            "20",
+            "--max-training",
+            "0",
+            "-o",
+            &p(&d, "x.png"),
+        ]),
         "invalid --max-training",
     );
-    refused(sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--gain", "0", "-o", &p(&d, "x.png")]), "invalid --gain");
     refused(
-        sparsecode(&["denoise", "--image", "camera", "--sigma", "20", "--lambda-factor", "nan", "-o", &p(&d, "x.png")]),
+        sparsecode(&["denoise", "--method", "dictionary", "--image", "camera", "--sigma", "20", "--gain", "0", "-o", &p(&d, "x.png")]),
+        "invalid --gain",
+    );
+    refused(
+        sparsecode(&[
+            "denoise",
+            "--method",
+            "dictionary",
+            "--image",
+            "camera",
+            "--sigma",
+            "20",
+            "--lambda-factor",
+            "nan",
+            "-o",
+            &p(&d, "x.png"),
+        ]),
         "invalid --lambda-factor",
     );
     refused(sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--rho", "-1", "-o", &p(&d, "q.model")]), "invalid --rho");
@@ -390,7 +429,7 @@ fn a_value_past_the_range_its_file_declares_is_refused() {
     for (name, needle) in
         [("a.pgm", "value 300 at pixel 255 is above the maxval 255"), ("b.pgm", "value 2000 at pixel 0 is above the maxval 1000")]
     {
-        refused(sparsecode(&["denoise", "--image", &p(&d, name), "--sigma", "5", "--patch", "4", "-o", &p(&d, "o.png")]), needle);
+        refused(sparsecode(&["denoise", "--image", &p(&d, name), "--sigma", "5", "-o", &p(&d, "o.png")]), needle);
     }
     assert!(!d.join("o.png").exists());
 }

@@ -102,6 +102,17 @@ fn denoise_errors_exit_2() {
         let o = run(&[&["denoise", "--image", "camera", "--sigma", "20", "-o", out.to_str().unwrap()][..], args].concat());
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
     }
+    // The learned dictionary's flags with WNNM (the default): refused, not ignored.
+    for (args, flag) in [
+        (&["--patch", "8"][..], "--patch"),
+        (&["--method", "wnnm", "--nl-step", "2"], "--nl-step"),
+        (&["--uniform-weights"], "--uniform-weights"),
+    ] {
+        let o = run(&[&["denoise", "--image", "camera", "--sigma", "20", "-o", out.to_str().unwrap()][..], args].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("{flag} does not apply to --method wnnm")), "{err}");
+    }
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -218,6 +229,8 @@ fn denoise_sigma_auto_reports_its_estimate() {
     write_npy(&dir.join("noisy.npy"), img.height, img.width, &noisy);
     let o = run(&[
         "denoise",
+        "--method",
+        "dictionary",
         "--image",
         &f("noisy.npy"),
         "--sigma",
@@ -249,7 +262,7 @@ fn an_rgb_npy_image_is_denoised_in_colour() {
     let clean: Vec<f64> = (0..h * w * 3).map(|i| [80.0, 120.0, 160.0][i % 3] + ((i / 3) % w) as f64).collect();
     let noisy: Vec<f64> = clean.iter().map(|v| v + 10.0 * g.normal()).collect();
     write_npy_shape(&dir.join("rgb.npy"), &format!("({h}, {w}, 3)"), &noisy);
-    let o = run(&["denoise", "--image", &f("rgb.npy"), "--sigma", "10", "--steps", "5", "--max-training", "500", "-o", &f("out.npy")]);
+    let o = run(&["denoise", "--image", &f("rgb.npy"), "--sigma", "10", "-o", &f("out.npy")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (shape, out) = common::load(&dir.join("out.npy"));
     assert_eq!(shape, vec![h as u64, w as u64, 3]);

@@ -69,7 +69,21 @@ fn commands(d: &Path) -> Vec<(Vec<String>, &'static [&'static str])> {
             &["--atoms", "--patch", "--max-patches", "--n-nonzero", "--tol", "--epochs", "--seed"],
         ),
         (
-            base(&["denoise", "--image", &f("small.npy"), "--sigma", "20", "--atoms", "16", "--iterations", "1", "-o", &f("o.npy")]),
+            base(&[
+                "denoise",
+                "--method",
+                "dictionary",
+                "--image",
+                &f("small.npy"),
+                "--sigma",
+                "20",
+                "--atoms",
+                "16",
+                "--iterations",
+                "1",
+                "-o",
+                &f("o.npy"),
+            ]),
             &[
                 "--sigma",
                 "--patch",

@@ -1,4 +1,5 @@
-//! The library's defaults, read out for Python: `defaults(kind, sigma)`.
+//! The library's defaults, read out for Python: `defaults(kind, sigma,
+//! method)`.
 //! The binding's own functions leave every such parameter at `None` and
 //! fill it from the same library values; this lets the Python layer show
 //! them (and its tests check that passing them changes nothing).
@@ -6,7 +7,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use sparsecode::denoise::{Denoiser, Learner, NO_NON_LOCAL};
+use sparsecode::denoise::{DenoiseMethod, Denoiser, Learner, NO_NON_LOCAL};
 use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::ksvd::KsvdParams;
 use sparsecode::dict::online::OnlineParams;
@@ -14,15 +15,23 @@ use sparsecode::inpaint::Inpainter;
 use sparsecode::solvers::{AlgorithmName, DEFAULT_ALPHA, DEFAULT_N_NONZERO_RULE, LASSO_CD_TOL, LassoParams};
 
 /// The defaults of `kind`, by the binding's parameter names: `"denoise"`
-/// (at noise `sigma`; without it, the defaults that do not depend on σ),
-/// `"inpaint"`, `"online"`, `"batch"`, `"ksvd"` or `"encode"`.
+/// (at noise `sigma`; without it, the defaults that do not depend on σ;
+/// the settings `method`, by default the library's, reads:
+/// [`DenoiseMethod::reads`]), `"inpaint"`, `"online"`, `"batch"`,
+/// `"ksvd"` or `"encode"`.
 #[pyfunction]
-#[pyo3(signature = (kind, sigma=None))]
-pub(crate) fn defaults<'py>(py: Python<'py>, kind: &str, sigma: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (kind, sigma=None, method=None))]
+pub(crate) fn defaults<'py>(py: Python<'py>, kind: &str, sigma: Option<f64>, method: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
+    if method.is_some() && kind != "denoise" {
+        return Err(PyValueError::new_err(format!("method applies to the defaults of \"denoise\" only, not of {kind:?}")));
+    }
     match kind {
         "denoise" => {
-            let p = sigma.map_or_else(Denoiser::defaults, Denoiser::new);
+            let mut p = sigma.map_or_else(Denoiser::defaults, Denoiser::new);
+            if let Some(m) = method {
+                p.method = crate::args::parse::<DenoiseMethod>(m)?;
+            }
             d.set_item("patch", p.patch)?;
             d.set_item("n_atoms", p.n_atoms)?;
             d.set_item("iterations", p.iterations)?;
@@ -38,6 +47,11 @@ pub(crate) fn defaults<'py>(py: Python<'py>, kind: &str, sigma: Option<f64>) -> 
             d.set_item("non_local", p.non_local.as_ref().map_or(NO_NON_LOCAL, |nl| nl.coding.name()))?;
             d.set_item("colour", p.colour.name())?;
             d.set_item("method", p.method.name())?;
+            for key in d.keys() {
+                if !p.method.reads(&key.extract::<String>()?) {
+                    d.del_item(key)?;
+                }
+            }
         }
         "inpaint" => {
             let p = Inpainter::default();

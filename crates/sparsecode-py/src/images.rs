@@ -102,7 +102,8 @@ pub(crate) fn reconstruct_patches(
 }
 
 /// Denoises `image` (values in the units of `sigma`); returns the image
-/// and the mean atoms per patch. `learner`, `non_local` and `colour` are
+/// and the mean atoms per patch. A setting given that the method does not
+/// read is refused ([`Denoiser::refuse_unread`]). `learner`, `non_local` and `colour` are
 /// the library's names (`non_local`: a group coding, or `"none"`), as is
 /// `method`.
 #[pyfunction]
@@ -128,6 +129,22 @@ pub(crate) fn denoise(
     method: Option<&str>,
     n_jobs: Option<usize>,
 ) -> PyResult<(Py<PyAny>, f64)> {
+    let given: Vec<&str> = [
+        ("patch", patch.is_some()),
+        ("n_atoms", n_atoms.is_some()),
+        ("iterations", iterations.is_some()),
+        ("gain", gain.is_some()),
+        ("lambda_factor", lambda_factor.is_some()),
+        ("max_training", max_training.is_some()),
+        ("seed", seed.is_some()),
+        ("learner", learner.is_some()),
+        ("steps", steps.is_some()),
+        ("sparsity_weights", sparsity_weights.is_some()),
+        ("non_local", non_local.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
     let b = Denoiser::new(sigma);
     let d = Denoiser {
         patch: patch.unwrap_or(b.patch),
@@ -156,6 +173,7 @@ pub(crate) fn denoise(
         },
         ..b
     };
+    d.refuse_unread(&given).map_err(value_error)?;
     let img = image_of(image)?;
     let (out, report) = detach(py, || on_threads(n_jobs, || d.run(&img, &mut Quiet)))??.map_err(image_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))

@@ -48,11 +48,15 @@ def test_the_cores_defaults_given_explicitly_change_nothing():
     every parameter at ``None``."""
     img = sc.data.camera()[200:248, 180:228].copy()
     noisy = img + 20 * np.random.RandomState(0).randn(*img.shape)
-    d = sc.defaults("denoise", 20.0)
-    assert d["n_atoms"] == 256 and d["non_local"] == "average" and d["colour"] == "opponent"
+    # The default method (WNNM) reads only these; the learned dictionary, the rest.
+    assert sc.defaults("denoise", 20.0) == {"colour": "opponent", "method": "wnnm"}
+    d = sc.defaults("denoise", 20.0, method="dictionary")
+    assert d["n_atoms"] == 256 and d["non_local"] == "average" and d["method"] == "dictionary"
     names = {"patch": "patch_size", "seed": "random_state"}
-    explicit = {names.get(k, k): v for k, v in d.items()}
-    np.testing.assert_array_equal(sc.denoise(noisy, 20.0, **explicit), sc.denoise(noisy, 20.0))
+    for method in [None, "dictionary"]:
+        explicit = {names.get(k, k): v for k, v in sc.defaults("denoise", 20.0, method=method).items()}
+        plain = sc.denoise(noisy, 20.0) if method is None else sc.denoise(noisy, 20.0, method=method)
+        np.testing.assert_array_equal(sc.denoise(noisy, 20.0, **explicit), plain)
     known = np.random.RandomState(1).rand(*img.shape) > 0.4
     e = {names.get(k, k): v for k, v in sc.defaults("inpaint").items()}
     np.testing.assert_array_equal(sc.inpaint(img, known, **e), sc.inpaint(img, known))
@@ -64,7 +68,7 @@ def test_names_are_the_cores_in_either_spelling():
     assert set(_core.ALGORITHMS) >= {"omp", "lars", "lasso_lars", "lasso_cd", "threshold", "hard_threshold"}
     img = sc.data.camera()[:40, :40].copy()
     rgb = np.stack([img, 0.8 * img + 20, 0.6 * img + 40], axis=2) + 15 * np.random.RandomState(2).randn(40, 40, 3)
-    kw = dict(n_atoms=64, steps=20, patch_size=6)
+    kw = dict(method="dictionary", n_atoms=64, steps=20, patch_size=6)
     np.testing.assert_array_equal(sc.denoise(rgb, 15, colour="joint-rgb", **kw), sc.denoise(rgb, 15, colour="joint_rgb", **kw))
     np.testing.assert_array_equal(
         sc.denoise(img, 15, non_local="group-lasso", **kw), sc.denoise(img, 15, non_local="group_lasso", **kw)

@@ -40,7 +40,7 @@ def test_reconstruction_equals_scikit_learns():
 def test_denoise_raises_psnr():
     clean = sc.data.camera()[128:256, 128:256]
     noisy = clean + 20 * np.random.RandomState(0).randn(*clean.shape)
-    out, report = sc.denoise(noisy, 20, n_atoms=64, steps=50, return_report=True)
+    out, report = sc.denoise(noisy, 20, method="dictionary", n_atoms=64, steps=50, return_report=True)
     psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
     assert out.shape == clean.shape
     assert psnr(out) > psnr(noisy) + 4
@@ -48,22 +48,28 @@ def test_denoise_raises_psnr():
     with pytest.raises(ValueError, match="sigma"):
         sc.denoise(noisy, -1)
     # The non-local pass is on by default; "none" gives the per-patch denoiser.
-    alone = sc.denoise(noisy, 20, n_atoms=64, steps=50, non_local="none")
+    alone = sc.denoise(noisy, 20, method="dictionary", n_atoms=64, steps=50, non_local="none")
     assert not np.allclose(alone, out)
     with pytest.raises(ValueError, match="non_local"):
-        sc.denoise(noisy, 20, non_local="bm3d")
+        sc.denoise(noisy, 20, method="dictionary", non_local="bm3d")
 
 
 def test_denoise_by_wnnm():
-    """``method="wnnm"``: the core's WNNM, by its name in either spelling;
-    an unknown method and a joint colour mode are refused by the core."""
+    """``method="wnnm"`` (the default): the core's WNNM, by its name in
+    either spelling; an unknown method, a joint colour mode and the learned
+    dictionary's settings are refused by the core."""
     clean = sc.data.camera()[128:224, 128:224]
     noisy = clean + 20 * np.random.RandomState(1).randn(*clean.shape)
     psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
-    out = sc.denoise(noisy, 20, method="wnnm")
+    out, report = sc.denoise(noisy, 20, method="wnnm", return_report=True)
     assert psnr(out) > psnr(noisy) + 6
+    assert report["mean_nnz"] >= 0
     np.testing.assert_array_equal(out, sc.denoise(noisy, 20, method="WNNM"))
-    assert sc.defaults("denoise")["method"] == "dictionary"
+    np.testing.assert_array_equal(out, sc.denoise(noisy, 20))
+    assert sc.defaults("denoise")["method"] == "wnnm"
+    for name, value in [("patch", 8), ("n_atoms", 64), ("non_local", "none"), ("random_state", 3)]:
+        with pytest.raises(ValueError, match="does not apply to method wnnm"):
+            sc.denoise(noisy, 20, **{"patch_size" if name == "patch" else name: value})
     with pytest.raises(ValueError, match="unknown method"):
         sc.denoise(noisy, 20, method="bm3d")
     rgb = np.stack([noisy, noisy, noisy], axis=2)
@@ -78,7 +84,7 @@ def test_colour_images_are_denoised_jointly_or_channel_by_channel():
     psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - clean) ** 2))
     outs = {}
     for colour in ["opponent", "rgb", "joint", "joint-rgb"]:
-        outs[colour], report = sc.denoise(noisy, 20, n_atoms=100, steps=40, colour=colour, return_report=True)
+        outs[colour], report = sc.denoise(noisy, 20, method="dictionary", n_atoms=100, steps=40, colour=colour, return_report=True)
         assert outs[colour].shape == clean.shape
         assert psnr(outs[colour]) > psnr(noisy) + 3, colour
     assert not np.allclose(outs["joint"], outs["opponent"])
@@ -107,7 +113,7 @@ def test_sigma_auto_estimates_the_noise():
     for sigma in (15, 25, 50):
         noisy = img + sigma * rng.standard_normal(img.shape)
         assert abs(sc.estimate_sigma(noisy) / sigma - 1) < 0.05
-    _, report = sc.denoise(img[:96, :96] + 25 * rng.standard_normal((96, 96)), "auto", steps=5, max_training=500, return_report=True)
+    _, report = sc.denoise(img[:96, :96] + 25 * rng.standard_normal((96, 96)), "auto", return_report=True)
     assert abs(report["sigma"] / 25 - 1) < 0.1
     with pytest.raises(ValueError):
         sc.denoise(img, "guess")

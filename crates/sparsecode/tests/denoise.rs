@@ -1,9 +1,14 @@
 //! The denoiser on small images: it must remove noise, and refuse bad input.
 
-use sparsecode::denoise::{Colour, DenoiseError, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
+use sparsecode::denoise::{Colour, DenoiseError, DenoiseMethod, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::dict::progress::Quiet;
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::patches::image::{Image, camera};
+
+/// The learned-dictionary denoiser (`DenoiseMethod::Dictionary`) for `sigma`.
+fn dictionary(sigma: f64) -> Denoiser {
+    Denoiser { method: DenoiseMethod::Dictionary, ..Denoiser::new(sigma) }
+}
 
 fn crop(img: &Image, size: usize) -> Image {
     let data = (0..size).flat_map(|r| (0..size).map(move |c| (r, c))).map(|(r, c)| img.at(150 + r, 150 + c)).collect();
@@ -17,13 +22,13 @@ fn denoising_a_crop_of_camera_gains_several_db() {
     let noisy = Image::gray(96, 96, clean.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let before = psnr(&clean, &noisy, 255.0);
     for learner in [Learner::online(60), Learner::Ksvd] {
-        let d = Denoiser { iterations: 5, n_atoms: 64, learner, ..Denoiser::new(20.0) };
+        let d = Denoiser { iterations: 5, n_atoms: 64, learner, ..dictionary(20.0) };
         let (out, report) = d.run(&noisy, &mut Quiet).unwrap();
         let after = psnr(&clean, &out, 255.0);
         assert!(after > before + 4.0, "{learner:?}: {before:.2} dB → {after:.2} dB");
         assert_eq!(report.n_patches, (97 - d.patch).pow(2));
     }
-    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, colour: Colour::Rgb, ..Denoiser::new(20.0) };
+    let d = Denoiser { iterations: 5, n_atoms: 64, learner: Learner::Ksvd, colour: Colour::Rgb, ..dictionary(20.0) };
     let (out, _) = d.run(&noisy, &mut Quiet).unwrap();
     // Colour in R, G, B: each channel on its own gives the same as the gray run.
     let rgb = Image::new(96, 96, 3, noisy.data.iter().flat_map(|&v| [v, v, v]).collect()).unwrap();
@@ -48,7 +53,7 @@ fn joint_colour_codes_the_three_channels_over_one_dictionary() {
     let noisy3 = Image::new(64, 64, 3, clean3.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let channel = |img: &Image, k: usize| Image::gray(64, 64, img.data.iter().skip(k).step_by(3).copied().collect()).unwrap();
     for colour in [Colour::Joint, Colour::JointRgb] {
-        let d = Denoiser { n_atoms: 100, learner: Learner::online(40), colour, ..Denoiser::new(20.0) };
+        let d = Denoiser { n_atoms: 100, learner: Learner::online(40), colour, ..dictionary(20.0) };
         let (out, report) = d.run(&noisy3, &mut Quiet).unwrap();
         let side = 65 - d.patch;
         assert_eq!(report.n_patches, side * side);
@@ -61,7 +66,7 @@ fn joint_colour_codes_the_three_channels_over_one_dictionary() {
         assert_eq!(apart.n_patches, 3 * side * side);
     }
     for w in [0.0, -1.0, f64::NAN] {
-        let d = Denoiser { colour: Colour::Joint, chroma_weight: w, ..Denoiser::new(20.0) };
+        let d = Denoiser { colour: Colour::Joint, chroma_weight: w, ..dictionary(20.0) };
         assert!(matches!(d.run(&noisy3, &mut Quiet), Err(DenoiseError::Invalid("chroma_weight", _))));
     }
 }
@@ -72,10 +77,12 @@ fn bad_input_is_refused() {
     for sigma in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         assert!(matches!(Denoiser::new(sigma).run(&img, &mut Quiet), Err(DenoiseError::BadSigma(_))));
     }
-    let bad_goal = Denoiser { learner: Learner::Online { steps: 5, goal_scale: 0.0 }, ..Denoiser::new(20.0) };
+    let bad_goal = Denoiser { learner: Learner::Online { steps: 5, goal_scale: 0.0 }, ..dictionary(20.0) };
     assert!(matches!(bad_goal.run(&img, &mut Quiet), Err(DenoiseError::Invalid("goal_scale", _))));
     let tiny = Image::gray(5, 5, vec![1.0; 25]).unwrap();
-    assert!(matches!(Denoiser::new(20.0).run(&tiny, &mut Quiet), Err(DenoiseError::Patch(_))));
+    for d in [Denoiser::new(20.0), dictionary(20.0)] {
+        assert!(matches!(d.run(&tiny, &mut Quiet), Err(DenoiseError::Patch(_))), "{:?}", d.method);
+    }
 }
 
 /// The noise estimate is within 5% of the noise added to camera (σ 15, 25,
@@ -109,7 +116,7 @@ fn the_non_local_pass_groups_similar_patches() {
     let clean = crop(&camera(), 64);
     let mut g = SplitMix(5);
     let noisy = Image::gray(64, 64, clean.data.iter().map(|v| v + 25.0 * g.normal()).collect()).unwrap();
-    let base = Denoiser { iterations: 3, n_atoms: 64, learner: Learner::online(20), ..Denoiser::new(25.0) };
+    let base = Denoiser { iterations: 3, n_atoms: 64, learner: Learner::online(20), ..dictionary(25.0) };
     let alone = Denoiser { non_local: None, ..base.clone() }.run(&noisy, &mut Quiet).unwrap().0;
     let singles = Denoiser { non_local: Some(NonLocal { max_group: 1, relearn_steps: 0, ..NonLocal::default() }), ..base.clone() };
     let single = singles.run(&noisy, &mut Quiet).unwrap().0;
@@ -127,7 +134,7 @@ fn the_non_local_pass_groups_similar_patches() {
     let texture =
         Image::gray(64, 64, (0..64 * 64).map(|i| 128.0 + 40.0 * ((i % 64) as f64 * std::f64::consts::PI / 4.0).sin()).collect()).unwrap();
     let noisy = Image::gray(64, 64, texture.data.iter().map(|v| v + 50.0 * g.normal()).collect()).unwrap();
-    let base = Denoiser { n_atoms: 64, learner: Learner::online(20), ..Denoiser::new(50.0) };
+    let base = Denoiser { n_atoms: 64, learner: Learner::online(20), ..dictionary(50.0) };
     let alone = psnr(&texture, &Denoiser { non_local: None, ..base.clone() }.run(&noisy, &mut Quiet).unwrap().0, 255.0);
     let grouped = psnr(&texture, &base.run(&noisy, &mut Quiet).unwrap().0, 255.0);
     assert!(grouped > alone + 1.0, "grouped {grouped:.2} dB, alone {alone:.2} dB");
@@ -138,7 +145,7 @@ fn the_non_local_pass_groups_similar_patches() {
         (NonLocal { detail: Some(f64::NAN), ..NonLocal::default() }, "detail"),
         (NonLocal { threshold: f64::NAN, ..NonLocal::default() }, "threshold"),
     ] {
-        let d = Denoiser { non_local: Some(nl), ..Denoiser::new(20.0) };
+        let d = Denoiser { non_local: Some(nl), ..dictionary(20.0) };
         assert!(matches!(d.run(&noisy, &mut Quiet), Err(DenoiseError::Invalid(n, _)) if n == name));
     }
 }
@@ -151,22 +158,26 @@ fn the_units_of_the_image_do_not_change_the_answer() {
     let clean = crop(&camera(), 48);
     let mut g = SplitMix(5);
     let noisy = Image::gray(48, 48, clean.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
-    let d = Denoiser { n_atoms: 64, learner: Learner::online(10), ..Denoiser::new(20.0) };
-    let (base, _) = d.run(&noisy, &mut Quiet).unwrap();
-    for k in [-40, 30] {
-        let f = 2f64.powi(k);
-        let scaled = Image::gray(48, 48, noisy.data.iter().map(|v| v * f).collect()).unwrap();
-        let (out, _) = Denoiser { sigma: 20.0 * f, ..d.clone() }.run(&scaled, &mut Quiet).unwrap();
-        assert!(out.data.iter().zip(&base.data).all(|(a, b)| *a == b * f), "2^{k}: not the same bits");
+    // Both methods (WNNM shortened to 2 iterations).
+    let base = Denoiser::new(20.0);
+    let wnnm = Denoiser { wnnm: sparsecode::denoise::Wnnm { iterations: 2, ..base.wnnm.clone() }, ..base };
+    for d in [Denoiser { n_atoms: 64, learner: Learner::online(10), ..dictionary(20.0) }, wnnm] {
+        let (base, _) = d.run(&noisy, &mut Quiet).unwrap();
+        for k in [-40, 30] {
+            let f = 2f64.powi(k);
+            let scaled = Image::gray(48, 48, noisy.data.iter().map(|v| v * f).collect()).unwrap();
+            let (out, _) = Denoiser { sigma: 20.0 * f, ..d.clone() }.run(&scaled, &mut Quiet).unwrap();
+            assert!(out.data.iter().zip(&base.data).all(|(a, b)| *a == b * f), "2^{k}: not the same bits");
+        }
+        let tiny = Image::gray(48, 48, noisy.data.iter().map(|v| v * 1e-311).collect()).unwrap();
+        let (out, _) = Denoiser { sigma: 20.0 * 1e-311, ..d.clone() }.run(&tiny, &mut Quiet).unwrap();
+        assert!(out.data.iter().all(|v| v.is_finite()));
+        // Not a power of two apart: the inputs differ in their last bits, which
+        // may flip a few supports; the quality is the same.
+        let back = Image::gray(48, 48, out.data.iter().map(|v| v / 1e-311).collect()).unwrap();
+        let (a, b) = (psnr(&clean, &back, 255.0), psnr(&clean, &base, 255.0));
+        assert!((a - b).abs() < 0.1, "subnormal units: {a:.2} dB against {b:.2} dB");
     }
-    let tiny = Image::gray(48, 48, noisy.data.iter().map(|v| v * 1e-311).collect()).unwrap();
-    let (out, _) = Denoiser { sigma: 20.0 * 1e-311, ..d.clone() }.run(&tiny, &mut Quiet).unwrap();
-    assert!(out.data.iter().all(|v| v.is_finite()));
-    // Not a power of two apart: the inputs differ in their last bits, which
-    // may flip a few supports; the quality is the same.
-    let back = Image::gray(48, 48, out.data.iter().map(|v| v / 1e-311).collect()).unwrap();
-    let (a, b) = (psnr(&clean, &back, 255.0), psnr(&clean, &base, 255.0));
-    assert!((a - b).abs() < 0.1, "subnormal units: {a:.2} dB against {b:.2} dB");
 }
 
 /// WNNM (`DenoiseMethod::Wnnm`) removes noise from a crop of camera, beats
@@ -175,13 +186,13 @@ fn the_units_of_the_image_do_not_change_the_answer() {
 /// image channel by channel (R, G, B apart equal to three gray runs).
 #[test]
 fn wnnm_denoises_and_does_not_depend_on_threads() {
-    use sparsecode::denoise::DenoiseMethod;
     let clean = crop(&camera(), 64);
     let mut g = SplitMix(5);
     let noisy = Image::gray(64, 64, clean.data.iter().map(|v| v + 20.0 * g.normal()).collect()).unwrap();
     let before = psnr(&clean, &noisy, 255.0);
     let base = Denoiser::new(20.0);
-    let d = Denoiser { method: DenoiseMethod::Wnnm, wnnm: sparsecode::denoise::Wnnm { iterations: 4, ..base.wnnm.clone() }, ..base };
+    assert_eq!(base.method, DenoiseMethod::Wnnm, "the default");
+    let d = Denoiser { wnnm: sparsecode::denoise::Wnnm { iterations: 4, ..base.wnnm.clone() }, ..base };
     let run = |d: &Denoiser, img: &Image, threads: usize| {
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| d.run(img, &mut Quiet).unwrap().0)
     };

@@ -4,7 +4,7 @@ use them."""
 from . import _core
 
 
-def defaults(kind, sigma=None):
+def defaults(kind, sigma=None, method=None):
     """The core's defaults for ``kind``, by the core's parameter names: the
     values that ``denoise``, ``inpaint``, ``KSVD``, the learners and
     ``sparse_encode`` take for parameters left at ``None`` (and the command
@@ -17,6 +17,10 @@ def defaults(kind, sigma=None):
     sigma : float, default=None
         For ``"denoise"``: the noise level, on which some defaults depend
         (without it, only those that do not).
+    method : {"wnnm", "dictionary"}, default=None
+        For ``"denoise"``: the method whose settings are listed (``None``:
+        the default method). ``denoise`` refuses a setting its method does
+        not read, so each method lists only its own.
 
     Returns
     -------
@@ -29,7 +33,9 @@ def defaults(kind, sigma=None):
     >>> d = defaults("online")
     >>> d["alpha"], d["batch_size"]
     (1.0, 256)
-    >>> sorted(defaults("denoise", 20.0))[:3]
-    ['colour', 'gain', 'iterations']
+    >>> sorted(defaults("denoise", 20.0))
+    ['colour', 'method']
+    >>> defaults("denoise", 20.0, method="dictionary")["n_atoms"]
+    256
     """
-    return _core.defaults(kind, sigma)
+    return _core.defaults(kind, sigma, method)

@@ -43,24 +43,34 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
             random_state=None, n_jobs=None, return_report=False):
     """Denoises a gray (h, w) or RGB (h, w, 3) ``image`` with Gaussian noise of
     standard deviation ``sigma`` (in the image's units; ``"auto"`` estimates
-    it with :func:`estimate_sigma`): a dictionary is learned on the image's
-    own patches (``learner``: ``"online"``, or ``"ksvd"``), every patch is
-    coded by OMP to the error goal ``patch²·(gain·σ)²`` and the patches are
+    it with :func:`estimate_sigma`).
+
+    By default (``method="wnnm"``) by weighted nuclear norm minimisation
+    (Gu, Zhang, Zuo & Feng 2014): every reference patch is grouped with its
+    most similar patches, each group is shrunk in its own SVD basis, over a
+    few iterations; ahead of BM3D on the images of ``cargo xtask
+    denoise-eval`` (docs/denoising.md). A colour image is denoised channel
+    by channel in the opponent colour space (``colour="opponent"``) or in
+    R, G, B (``"rgb"``).
+
+    ``method="dictionary"``: a dictionary is learned on the image's own
+    patches (``learner``: ``"online"``, or ``"ksvd"``), every patch is coded
+    by OMP to the error goal ``patch²·(gain·σ)²`` and the patches are
     blended with the noisy image (Elad & Aharon 2006). Then the non-local
     pass (``non_local="average"``): every patch is replaced by the mean of
     up to 8 similar noisy patches (block matching on that first estimate)
     coded to the goal for the mean's lower noise; ``"somp"`` codes the
     groups by simultaneous OMP instead (as LSSC), ``"group_lasso"`` by its
-    convex form, ``"none"`` skips the pass. A colour image is denoised
-    channel by channel in the opponent colour space (``colour="opponent"``),
-    or in R, G, B (``"rgb"``), or with one dictionary over patches of all
-    three channels (``"joint"`` in the opponent space, ``"joint_rgb"`` in R,
-    G, B; Mairal, Elad & Sapiro 2008). ``method="wnnm"`` denoises instead by
-    weighted nuclear norm minimisation (Gu, Zhang, Zuo & Feng 2014): each
-    group of similar patches shrunk in its own SVD basis, over a few
-    iterations; the dictionary's parameters then do not apply. ``random_state`` is an int, a
-    ``RandomState`` or ``None`` (the core's fixed seed). Returns the image as float64 (and the
-    mean atoms per patch with ``return_report=True``).
+    convex form, ``"none"`` skips the pass. Colour may also be coded with
+    one dictionary over patches of all three channels (``"joint"`` in the
+    opponent space, ``"joint_rgb"`` in R, G, B; Mairal, Elad & Sapiro
+    2008). The parameters from ``patch_size`` to ``random_state`` belong to
+    this method: given with WNNM they are refused (a ``ValueError``), not
+    ignored. ``random_state`` is an int, a ``RandomState`` or ``None`` (the
+    core's fixed seed).
+
+    Returns the image as float64 (and the mean atoms per patch with
+    ``return_report=True``; for WNNM, the mean rank its groups keep).
 
     Parameters
     ----------
@@ -71,7 +81,8 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     patch_size, n_atoms, steps, iterations, max_training : int, default=None
         Patch side, dictionary size, online steps, K-SVD iterations, most
         training patches; ``None`` takes the core's default
-        (``sparsecode.defaults("denoise", sigma)`` lists them all).
+        (``sparsecode.defaults("denoise", sigma, method="dictionary")``
+        lists them all).
     learner : {"online", "ksvd"}, default=None
         How the dictionary is learned.
     gain, lambda_factor : float, default=None
@@ -83,8 +94,9 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
         The non-local pass.
     colour : {"opponent", "rgb", "joint", "joint_rgb"}, default=None
         How an RGB image is denoised.
-    method : {"dictionary", "wnnm"}, default=None
-        The method: a dictionary learned on the image, or WNNM.
+    method : {"wnnm", "dictionary"}, default=None
+        The method (``None``: the core's, WNNM): groups of similar patches
+        shrunk in their own bases, or a dictionary learned on the image.
     random_state : int, RandomState instance or None, default=None
         The seed of every random choice.
     n_jobs : int, default=None
@@ -105,7 +117,7 @@ def denoise(image, sigma, *, patch_size=None, n_atoms=None, learner=None, steps=
     >>> from sparsecode.data import camera
     >>> clean = camera()[:96, :96]
     >>> noisy = clean + 20 * np.random.RandomState(0).randn(96, 96)
-    >>> out = denoise(noisy, 20, non_local="none")
+    >>> out = denoise(noisy, 20)
     >>> rmse = lambda a: float(np.sqrt(np.mean((a - clean) ** 2)))
     >>> rmse(out) < 0.75 * rmse(noisy)
     True

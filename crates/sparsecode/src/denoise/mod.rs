@@ -188,8 +188,7 @@ impl Denoiser {
     fn run_image(&self, y: &Image, observer: &mut dyn Observer) -> Result<(Image, DenoiseReport), DenoiseError> {
         if self.method == DenoiseMethod::Wnnm && y.channels == 1 {
             // Channel by channel: a colour image's planes come here one by one.
-            let out = wnnm::wnnm_gray(y, self.sigma, &self.wnnm)?;
-            return Ok((out, DenoiseReport { mean_nnz: 0.0, n_patches: 0 }));
+            return wnnm::wnnm_gray(y, self.sigma, &self.wnnm);
         }
         let p = self.patch;
         let ch = y.channels;

@@ -74,7 +74,9 @@ pub struct Denoiser {
     /// or LSSC's simultaneous coding), or `None`: the per-patch denoiser
     /// alone.
     pub non_local: Option<NonLocal>,
-    /// The method ([`DenoiseMethod::Dictionary`] by default).
+    /// The method ([`DenoiseMethod::Wnnm`] by default: ahead of BM3D on
+    /// the images of `cargo xtask denoise-eval`, tuning and held-out, in
+    /// gray and colour; [`DenoiseMethod::Dictionary`] before 2026-12-07).
     pub method: DenoiseMethod,
     /// WNNM's parameters, with [`DenoiseMethod::Wnnm`] (for σ by
     /// [`Wnnm::new`]).
@@ -97,6 +99,39 @@ sc_linalg::named_enum!(DenoiseMethod, "method", {
     Dictionary => "dictionary",
     Wnnm => "wnnm",
 });
+
+impl DenoiseMethod {
+    /// The settings only [`DenoiseMethod::Dictionary`] reads, by their
+    /// [`Denoiser`] field names (`steps` for the online learner's
+    /// mini-batches): a door given one of them with another method refuses
+    /// it ([`Denoiser::refuse_unread`]) instead of ignoring it.
+    pub const DICTIONARY_ONLY: &'static [&'static str] = &[
+        "patch",
+        "n_atoms",
+        "iterations",
+        "gain",
+        "lambda_factor",
+        "max_training",
+        "seed",
+        "learner",
+        "steps",
+        "sparsity_weights",
+        "non_local",
+        "chroma_weight",
+        "band_rows",
+    ];
+
+    /// Whether this method reads the setting `name` (a [`Denoiser`] field
+    /// name, or `steps`): every setting but [`Self::DICTIONARY_ONLY`] for
+    /// WNNM (`sigma`, `colour`, `method`, `wnnm`), every one for the
+    /// dictionary but `wnnm`.
+    pub fn reads(self, name: &str) -> bool {
+        match self {
+            DenoiseMethod::Dictionary => name != "wnnm",
+            DenoiseMethod::Wnnm => !Self::DICTIONARY_ONLY.contains(&name),
+        }
+    }
+}
 
 /// The non-local pass, after the per-patch one: every reference patch (on
 /// a grid) is grouped with its most similar patches, found by block
@@ -193,9 +228,12 @@ pub enum GroupCoding {
 /// What a denoising run reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DenoiseReport {
-    /// Mean atoms per patch in the final coding.
+    /// Mean atoms per patch in the final coding (WNNM: the mean rank its
+    /// groups keep at the last iteration, the directions of its group's
+    /// basis each patch is coded over).
     pub mean_nnz: f64,
-    /// Patches coded.
+    /// Patches coded (WNNM: every member of every group at the last
+    /// iteration, a patch counted once per group it is in).
     pub n_patches: usize,
 }
 
@@ -225,7 +263,7 @@ impl Denoiser {
             colour: Colour::Opponent,
             chroma_weight: 0.7,
             non_local: Some(NonLocal { detail: (sigma >= 25.0).then_some(0.1), ..NonLocal::default() }),
-            method: DenoiseMethod::Dictionary,
+            method: DenoiseMethod::Wnnm,
             wnnm: Wnnm::new(sigma),
         }
     }
@@ -235,6 +273,20 @@ impl Denoiser {
     /// non-local pass's [`NonLocal::detail`].
     pub fn defaults() -> Self {
         Self::new(f64::NAN)
+    }
+
+    /// Refuses the first of the settings a door was `given` (by their
+    /// [`Denoiser`] field names, [`DenoiseMethod::reads`]) that the chosen
+    /// method does not read: `denoise(img, 20, patch_size=8)` with WNNM is
+    /// an error, not a silent no-op.
+    pub fn refuse_unread(&self, given: &[&str]) -> Result<(), DenoiseError> {
+        match given.iter().find(|n| !self.method.reads(n)) {
+            Some(name) => {
+                let name = DenoiseMethod::DICTIONARY_ONLY.iter().find(|n| *n == name).copied().unwrap_or("wnnm");
+                Err(DenoiseError::Invalid(name, format!("does not apply to method {} (only to {})", self.method, other(self.method))))
+            }
+            None => Ok(()),
+        }
     }
 
     /// Checks every parameter, before any patch is read.
@@ -287,6 +339,14 @@ impl Denoiser {
             }
         }
         Ok(())
+    }
+}
+
+/// The method that is not `m`.
+fn other(m: DenoiseMethod) -> DenoiseMethod {
+    match m {
+        DenoiseMethod::Dictionary => DenoiseMethod::Wnnm,
+        DenoiseMethod::Wnnm => DenoiseMethod::Dictionary,
     }
 }
 

@@ -49,7 +49,7 @@ use sc_patches::matching::nearest_patches_into;
 use sc_patches::patches::Accumulator;
 
 use super::nonlocal::reference_grid;
-use super::{DenoiseError, at_least_one, check_patch_side};
+use super::{DenoiseError, DenoiseReport, at_least_one, check_patch_side};
 
 /// WNNM's parameters (see the module's documentation).
 #[derive(Debug, Clone, PartialEq)]
@@ -138,12 +138,15 @@ pub fn shrink_singular_value(s: f64, c: f64) -> f64 {
     if s > 0.0 && disc >= 0.0 { 0.5 * (s + disc.sqrt()) } else { 0.0 }
 }
 
-/// Denoises the gray image `y` (noise σ `sigma`) by WNNM.
-pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, DenoiseError> {
+/// Denoises the gray image `y` (noise σ `sigma`) by WNNM. The report
+/// counts the last iteration: every patch of every group (`n_patches`),
+/// each one coded over its group's kept singular directions (`mean_nnz`,
+/// the mean rank a group keeps).
+pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<(Image, DenoiseReport), DenoiseError> {
     let p = w.patch;
     let (h, wd) = (y.height, y.width);
     if h < p || wd < p {
-        return Err(DenoiseError::Invalid("patch", format!("the image ({wd}×{h}) is smaller than a patch ({p}×{p})")));
+        return Err(sc_patches::Error::PatchTooLarge { ph: p, pw: p, height: h, width: wd }.into());
     }
     let n = p * p;
     let cols = reference_grid(wd - p, w.step);
@@ -152,6 +155,7 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
     let mut cur = Image { data: y.data.clone(), ..y.clone() };
     let mut groups: Vec<u32> = Vec::new();
     let mut est = Vec::new();
+    let mut kept = 0;
     for it in 0..w.iterations {
         for (c, &yv) in cur.data.iter_mut().zip(&y.data) {
             *c += w.delta * (yv - *c);
@@ -177,15 +181,21 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
         // The whole plane in the window: every placement fits.
         let mut acc = Accumulator::new(h, wd, 1, h);
         const CHUNK: usize = 256;
+        kept = 0;
         for (ci, chunk) in groups.chunks(CHUNK * m).enumerate() {
             est.resize(chunk.len() * n, 0.0);
-            est.par_chunks_mut(m * n).zip(chunk.par_chunks(m)).enumerate().for_each_init(Scratch::default, |s, (g, (e, members))| {
-                gather(&cur, p, members, e);
-                widest_simd(
-                    #[inline(always)]
-                    || estimate_group(e, n, sig2[ci * CHUNK + g], w.c, s),
-                );
-            });
+            kept += est
+                .par_chunks_mut(m * n)
+                .zip(chunk.par_chunks(m))
+                .enumerate()
+                .map_init(Scratch::default, |s, (g, (e, members))| {
+                    gather(&cur, p, members, e);
+                    widest_simd(
+                        #[inline(always)]
+                        || estimate_group(e, n, sig2[ci * CHUNK + g], w.c, s),
+                    )
+                })
+                .sum::<usize>();
             for (&at, col) in chunk.iter().zip(est.chunks(n)) {
                 acc.add(((at as usize) / wd, (at as usize) % wd), p, p, col)?;
             }
@@ -193,7 +203,8 @@ pub(super) fn wnnm_gray(y: &Image, sigma: f64, w: &Wnnm) -> Result<Image, Denois
         // Every pixel lies under a reference patch: each is a mean.
         acc.finish_rows(h, None, |r, row| cur.data[r * wd..(r + 1) * wd].copy_from_slice(row));
     }
-    Ok(cur)
+    let n_patches = groups.len();
+    Ok((cur, DenoiseReport { mean_nnz: kept as f64 / refs.len() as f64, n_patches }))
 }
 
 /// The patches at `members` (top-left corners as pixel indices) of the
@@ -248,8 +259,9 @@ struct Scratch {
 
 /// One group's estimate, in place: `y` holds its patches (`n × m`,
 /// column-major) and receives them shrunk in the group's SVD basis.
+/// Returns the rank kept.
 #[inline(always)]
-fn estimate_group(y: &mut [f64], n: usize, sigma2: f64, c: f64, s: &mut Scratch) {
+fn estimate_group(y: &mut [f64], n: usize, sigma2: f64, c: f64, s: &mut Scratch) -> usize {
     let m = y.len() / n;
     s.mean.clear();
     s.mean.resize(n, 0.0);
@@ -287,6 +299,7 @@ fn estimate_group(y: &mut [f64], n: usize, sigma2: f64, c: f64, s: &mut Scratch)
     for col in y.chunks_exact_mut(n) {
         col.iter_mut().zip(&s.mean).for_each(|(a, b)| *a += b);
     }
+    kept
 }
 
 #[cfg(test)]
@@ -355,7 +368,8 @@ mod tests {
         let (n, m) = (36, 70);
         let (clean, noisy) = planted(n, m, 2, 5.0, 3);
         let mut est = noisy.clone();
-        estimate_group(&mut est, n, 25.0, 8.0, &mut Scratch::default());
+        let kept = estimate_group(&mut est, n, 25.0, 8.0, &mut Scratch::default());
+        assert_eq!(kept, 2, "the rank kept");
         let err = |a: &[f64]| a.iter().zip(&clean).map(|(x, y)| (x - y).powi(2)).sum::<f64>();
         assert!(err(&est) < 0.12 * err(&noisy), "error {} against the noise's {}", err(&est), err(&noisy));
         let mut exact = clean.clone();

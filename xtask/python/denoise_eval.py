@@ -74,7 +74,8 @@ def ours(cli, tmp, noisy, sigma, extra):
 def auto_sigma(cli, tmp, noisy):
     ip, op = os.path.join(tmp, "noisy.npy"), os.path.join(tmp, "out.npy")
     np.save(ip, noisy)
-    args = [cli, "denoise", "--image", ip, "--sigma", "auto", "--steps", "1", "--max-training", "256", "-o", op, "--json"]
+    # The cheapest run that reports the estimate: a dictionary of one step.
+    args = [cli, "denoise", "--image", ip, "--sigma", "auto", "--method", "dictionary", "--steps", "1", "--max-training", "256", "-o", op, "--json"]
     return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["sigma"]
 
 

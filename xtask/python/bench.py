@@ -13,6 +13,7 @@ reported as missing, and ours is measured alone.
 
 import importlib
 import json
+import math
 import os
 import platform
 import subprocess
@@ -163,6 +164,41 @@ def rel(a, b):
     return (a - b) / abs(b) if b else 0.0
 
 
+def failure(anchor, mine):
+    """Why an anchor's answer (its quality dict) is a failure rather than a
+    worse answer, or None: an exception it raised (recorded as
+    ``failed``), a NaN or infinite figure, or no non-zeros at all where ours
+    has some (SPAMS's float32 OMP, in some runs). A failed anchor is named
+    in its row and left out of the ⚠ comparison."""
+    if anchor.get("failed"):
+        return anchor["failed"]
+    bad = [k for k, v in anchor.items() if isinstance(v, float) and not math.isfinite(v)]
+    if bad:
+        return "non-finite " + ", ".join(bad)
+    if anchor.get("nnz") == 0 and mine.get("nnz", 0) > 0:
+        return "no non-zeros"
+    return None
+
+
+NAMES = {"spams": "SPAMS", "sklearn": "scikit-learn", "bm3d": "BM3D"}
+
+
+def answered(q, who, mine):
+    """The anchors of quality dict ``q`` among ``who`` that answered
+    (present, not failed), and the text naming those that failed."""
+    ok = [w for w in who if w in q and not failure(q[w], mine)]
+    failed = [f"{NAMES[w]} failed ({failure(q[w], mine)}): not compared" for w in who if w in q and failure(q[w], mine)]
+    return ok, "".join("; " + f for f in failed)
+
+
+def guarded(f):
+    """``clock(f)``, or ``(None, exception)`` if the anchor raised."""
+    try:
+        return clock(f)
+    except Exception as e:  # an anchor's failure is reported, not fatal
+        return None, e
+
+
 def markdown(report):
     """report.md from report.json's contents."""
     wl = report["workload"]
@@ -177,42 +213,45 @@ def markdown(report):
           f"scikit-learn codes 1/{wl['sklearn_fraction']} of the patches with `n_jobs=2`; its time is scaled by {wl['sklearn_fraction']} and its "
           "answers compared with ours on the same part. SPAMS's LARS stands in for coordinate descent, which it lacks. "
           f"⚠ marks a row whose answer is worse than an anchor's beyond tolerance (Lasso objective +{LASSO_TOL:g} relative, "
-          f"non-zeros +1%, learning objective or non-zeros +{LEARN_TOL:g} relative, PSNR −{PSNR_TOL:g} dB).", "",
+          f"non-zeros +1%, learning objective or non-zeros +{LEARN_TOL:g} relative, PSNR −{PSNR_TOL:g} dB); an anchor that "
+          "failed (raised, answered NaN, or no non-zeros where ours has some) is named in the row and not compared.", "",
           "| task | ours | SPAMS | scikit-learn | vs SPAMS | vs scikit-learn | quality (ours / anchor) |",
           "|---|---|---|---|---|---|---|"]
     for r in report["coding"]:
         q = r["quality"]
         o = q["ours"]
         flag = ""
+        ok, failed = answered(q, ("spams", "sklearn"), o)
         if "objective" in o:
             parts = []
-            if "spams" in q:
+            if "spams" in ok:
                 d = rel(q.get("ours_on_spams_part", o)["objective"], q["spams"]["objective"])
                 parts.append(f"objective {d:+.1e} vs SPAMS")
                 flag = flag or ("⚠ " if d > LASSO_TOL else "")
-            if "sklearn" in q:
+            if "sklearn" in ok:
                 d = rel(q["ours_on_sklearn_part"]["objective"], q["sklearn"]["objective"])
                 parts.append(f"{d:+.1e} vs scikit-learn")
                 flag = flag or ("⚠ " if d > LASSO_TOL else "")
             text = ", ".join(parts) + f"; nnz {o['nnz']:.2f}"
         elif "l1" in o:
-            text = f"mean ℓ1 {o['l1']:.1f}" + (f" / {q['spams']['l1']:.1f}" if "spams" in q else "") + f"; nnz {o['nnz']:.2f}"
-            if "spams" in q and o["l1"] > q["spams"]["l1"] * (1 + 1e-3):
+            text = f"mean ℓ1 {o['l1']:.1f}" + (f" / {q['spams']['l1']:.1f}" if "spams" in ok else "") + f"; nnz {o['nnz']:.2f}"
+            if "spams" in ok and o["l1"] > q["spams"]["l1"] * (1 + 1e-3):
                 flag = "⚠ "
         else:
-            text = f"nnz {o['nnz']:.2f}" + (f" / {q['spams']['nnz']:.2f}" if "spams" in q else "")
-            if "sklearn" in q:
+            text = f"nnz {o['nnz']:.2f}" + (f" / {q['spams']['nnz']:.2f}" if "spams" in ok else "")
+            if "sklearn" in ok:
                 text += f"; on scikit-learn's part {q['ours_on_sklearn_part']['nnz']:.2f} / {q['sklearn']['nnz']:.2f}"
-            if "spams" in q and o["nnz"] > q["spams"]["nnz"] * 1.01:
+            if "spams" in ok and o["nnz"] > q["spams"]["nnz"] * 1.01:
                 flag = "⚠ "
         md.append(f"| {flag}{r['label']} ({r['precision']}) | {fmt_t(r['ours'])} | {fmt_t(r['spams'])} | {fmt_t(r['sklearn'])} | "
-                  f"{ratio(r['ours'], r['spams'])} | {ratio(r['ours'], r['sklearn'])} | {text} |")
+                  f"{ratio(r['ours'], r['spams'])} | {ratio(r['ours'], r['sklearn'])} | {text.lstrip('; ')}{failed} |")
     md += ["", "## Learning", "", "| task | ours | SPAMS | scikit-learn | vs SPAMS | vs scikit-learn | quality (ours / SPAMS / scikit-learn) |",
            "|---|---|---|---|---|---|---|"]
     for r in report["learning"]:
         q = r["quality"]
         key = "objective" if r["case"] == "seed" else "nnz"
-        worse = any(q["ours"][key] > q[w][key] * (1 + LEARN_TOL) for w in ("spams", "sklearn") if w in q)
+        ok, failed = answered(q, ("spams", "sklearn"), q["ours"])
+        worse = any(q["ours"][key] > q[w][key] * (1 + LEARN_TOL) for w in ok)
         flag = "⚠ " if worse else ""
         if r["case"] == "seed":
             text = "objective " + " / ".join(f"{q[w]['objective']:.1f}" if w in q else "—" for w in ("ours", "spams", "sklearn"))
@@ -220,16 +259,17 @@ def markdown(report):
             text = "nnz " + " / ".join(f"{q[w]['nnz']:.3f}" if w in q else "—" for w in ("ours", "spams")) + \
                 ", residual " + " / ".join(f"{q[w]['residual']:.0f}" if w in q else "—" for w in ("ours", "spams"))
         md.append(f"| {flag}{r['label']} | {fmt_t(r['ours'])} | {fmt_t(r['spams'])} | {fmt_t(r.get('sklearn'))} | "
-                  f"{ratio(r['ours'], r['spams'])} | {ratio(r['ours'], r.get('sklearn'))} | {text} |")
+                  f"{ratio(r['ours'], r['spams'])} | {ratio(r['ours'], r.get('sklearn'))} | {text}{failed} |")
     md += ["", "Anchors: " + "; ".join(f"{k}: {v}" for r in report["learning"] for k, v in r["anchors"].items()), "",
            "## Denoising", "", "| task | ours | BM3D | SPAMS pipeline | scikit-learn's example | PSNR (ours / BM3D / SPAMS / scikit-learn) |",
            "|---|---|---|---|---|---|"]
     for r in report["denoising"]:
         q = r["quality"]
-        worse = any(q["ours"]["psnr"] < q[w]["psnr"] - PSNR_TOL for w in ("bm3d", "spams", "sklearn") if w in q)
+        ok, failed = answered(q, ("bm3d", "spams", "sklearn"), q["ours"])
+        worse = any(q["ours"]["psnr"] < q[w]["psnr"] - PSNR_TOL for w in ok)
         flag = "⚠ " if worse else ""
         md.append(f"| {flag}{r['label']} | {fmt_t(r['ours'])} | {fmt_t(r['bm3d'])} | {fmt_t(r['spams'])} | {fmt_t(r['sklearn'])} | " +
-                  " / ".join(f"{q[w]['psnr']:.2f} dB" if w in q else "—" for w in ("ours", "bm3d", "spams", "sklearn")) + " |")
+                  " / ".join(f"{q[w]['psnr']:.2f} dB" if w in ["ours", *ok] else "—" for w in ("ours", "bm3d", "spams", "sklearn")) + failed + " |")
     md += ["", "Anchors: " + "; ".join(f"{k}: {v}" for k, v in report["denoising"][0]["anchors"].items()), "",
            "## How cost grows (OMP, 8 atoms)", "", "| signals | atoms | threads | ours | SPAMS | vs SPAMS |", "|---|---|---|---|---|---|"]
     for r in report["scaling"]:
@@ -357,17 +397,26 @@ for dtype, prec in ((np.float64, "f64"), (np.float32, "f32")):
     for name, label, args, kind, alpha in CASES:
         row = {"case": name, "label": label, "precision": prec, "ours": [], "spams": [], "sklearn": []}
         sp, sk = spams_call(name, Xf, Df), sklearn_call(name, Xs, Dd.T)
+        errors = {}  # an anchor that raised: not timed again, named in the row
         out = str(TMP / "codes.npz")
         for _ in range(REPS):
             row["ours"].append(ours("encode", "--dict", dp, "--input", xp, "-o", out, *args)["seconds_encode"])
             if sp:
-                t, a_sp = clock(sp)
-                row["spams"].append(t * (SPAMS_FISTA_FRACTION if name == "fista" else 1))
+                t, a_sp = guarded(sp)
+                if t is None:
+                    errors["spams"], sp = a_sp, None
+                else:
+                    row["spams"].append(t * (SPAMS_FISTA_FRACTION if name == "fista" else 1))
             if sk:
-                t, c_sk = clock(sk)
-                row["sklearn"].append(t * SK_FRACTION)  # scaled to all signals
+                t, c_sk = guarded(sk)
+                if t is None:
+                    errors["sklearn"], sk = c_sk, None
+                else:
+                    row["sklearn"].append(t * SK_FRACTION)  # scaled to all signals
         C = load_csr(out, D.shape[1])
         row["quality"] = {"ours": quality(kind, Xd, Dd, C, alpha)}
+        for who, e in errors.items():
+            row["quality"][who] = {"failed": f"raised {type(e).__name__}: {str(e)[:80]}"}
         if sp:
             C_sp = as_dense(a_sp).T
             part = slice(0, C_sp.shape[0])  # FISTA: SPAMS's part

@@ -12,7 +12,8 @@
 //! - FISTA: the same step from the extrapolated point
 //!   `y = cₖ + ((tₖ − 1)/tₖ₊₁)(cₖ − cₖ₋₁)` (Beck & Teboulle 2009, eq. 4.1–4.3);
 //!   `q` is linear in `c`, so `q(y)` is the same combination of `q(cₖ)` and
-//!   `q(cₖ₋₁)`.
+//!   `q(cₖ₋₁)`; the momentum restarted when a step goes against the last
+//!   move (O'Donoghue & Candès 2015).
 //!
 //! All stop when the duality gap of [`crate::objective`] falls below
 //! `tol·‖x‖²`, or after `max_iter` passes.
@@ -363,11 +364,22 @@ pub(crate) fn iterative_one<T: Real>(
                 let t_next = (T::ONE + (T::ONE + T::from_f64(4.0) * t_k * t_k).sqrt()) * T::from_f64(0.5);
                 let m = (t_k - T::ONE) / t_next;
                 t_k = t_next;
-                // New iterate into c_prev's slot, then swap.
+                // New iterate into c_prev's slot, then swap. Adaptive
+                // restart (O'Donoghue & Candès 2015, the gradient scheme):
+                // when the step from the extrapolated point goes against
+                // the last move, `(y − c₊)ᵀ(c₊ − c) > 0`, the momentum is
+                // dropped (`t = 1`), which keeps the iterates from
+                // oscillating once the support has settled.
+                let mut against = T::ZERO;
                 for j in 0..c.len() {
                     let y = c[j] + m * (c[j] - c_prev[j]);
                     let qy = q[j] + m * (q[j] - q_prev[j]);
-                    c_prev[j] = soft_threshold(y + qy * inv_l, thr, p.positive);
+                    let next = soft_threshold(y + qy * inv_l, thr, p.positive);
+                    against += (y - next) * (next - c[j]);
+                    c_prev[j] = next;
+                }
+                if against > T::ZERO {
+                    t_k = T::ONE;
                 }
                 core::mem::swap(c, c_prev);
                 core::mem::swap(q, q_prev);

@@ -186,9 +186,9 @@ NAMES = {"spams": "SPAMS", "sklearn": "scikit-learn", "bm3d": "BM3D"}
 def answered(q, who, mine):
     """The anchors of quality dict ``q`` among ``who`` that answered
     (present, not failed), and the text naming those that failed."""
-    ok = [w for w in who if w in q and not failure(q[w], mine)]
-    failed = [f"{NAMES[w]} failed ({failure(q[w], mine)}): not compared" for w in who if w in q and failure(q[w], mine)]
-    return ok, "".join("; " + f for f in failed)
+    why = {w: failure(q[w], mine) for w in who if w in q}
+    ok = [w for w, f in why.items() if not f]
+    return ok, "".join(f"; {NAMES[w]} failed ({f}): not compared" for w, f in why.items() if f)
 
 
 def guarded(f):

@@ -14,6 +14,12 @@ fn p(d: &Path, name: &str) -> String {
 }
 
 /// Exit status 2, one line on stderr that contains `needle`.
+/// `denoise --method dictionary` on the embedded camera at σ 20 with one
+/// more flag, output to `out` (the flags below are the dictionary's).
+fn denoise_dictionary(flag: &str, value: &str, out: &str) -> Output {
+    sparsecode(&["denoise", "--method", "dictionary", "--image", "camera", "--sigma", "20", flag, value, "-o", out])
+}
+
 fn refused(out: Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
@@ -80,22 +86,7 @@ fn a_dictionary_too_large_for_memory_is_refused_before_allocating() {
             sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", atoms, "-o", &p(&d, "a.model")]),
             "more than can be allocated",
         );
-        refused(
-            sparsecode(&[
-                "denoise",
-                "--method",
-                "dictionary",
-                "--image",
-                "camera",
-                "--sigma",
-                "20",
-                "--atoms",
-                atoms,
-                "-o",
-                &p(&d, "dn.png"),
-            ]),
-            "more than can be allocated",
-        );
+        refused(denoise_dictionary("--atoms", atoms, &p(&d, "dn.png")), "more than can be allocated");
     }
     assert!(!d.join("a.model").exists() && !d.join("dn.png").exists());
 }
@@ -207,42 +198,9 @@ fn messages_name_the_flags_a_user_typed() {
         "invalid --tol",
     );
     // The library's parameter names come out as the command's flags.
-    refused(
-        sparsecode(&[
-            "denoise",
-            "--method",
-            "dictionary",
-            "--image",
-            "camera",
-            "--sigma",
-            "20",
-            "--max-training",
-            "0",
-            "-o",
-            &p(&d, "x.png"),
-        ]),
-        "invalid --max-training",
-    );
-    refused(
-        sparsecode(&["denoise", "--method", "dictionary", "--image", "camera", "--sigma", "20", "--gain", "0", "-o", &p(&d, "x.png")]),
-        "invalid --gain",
-    );
-    refused(
-        sparsecode(&[
-            "denoise",
-            "--method",
-            "dictionary",
-            "--image",
-            "camera",
-            "--sigma",
-            "20",
-            "--lambda-factor",
-            "nan",
-            "-o",
-            &p(&d, "x.png"),
-        ]),
-        "invalid --lambda-factor",
-    );
+    refused(denoise_dictionary("--max-training", "0", &p(&d, "x.png")), "invalid --max-training");
+    refused(denoise_dictionary("--gain", "0", &p(&d, "x.png")), "invalid --gain");
+    refused(denoise_dictionary("--lambda-factor", "nan", &p(&d, "x.png")), "invalid --lambda-factor");
     refused(sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--rho", "-1", "-o", &p(&d, "q.model")]), "invalid --rho");
     refused(
         sparsecode(&["learn", "--input", &p(&d, "P.npy"), "--atoms", "4", "--batch-size", "0", "-o", &p(&d, "q.model")]),

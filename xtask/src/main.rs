@@ -3,7 +3,8 @@
 //! - `test`: every test — `cargo test --workspace` (and the nalgebra
 //!   feature), then the Python package built by `pip install
 //!   ./crates/sparsecode-py` into a virtual environment under
-//!   `target/py-test` and its pytest suite.
+//!   `target/py-test` and its pytest suite, then the documentation site's
+//!   quick checks (`docs --quick`).
 //! - `py-bench`: the Python package timed against scikit-learn in one run
 //!   (`xtask/python/py_bench.py`, after `test`); rewrites its table in
 //!   `docs/python.md`.
@@ -38,6 +39,13 @@
 //!   and `docs/inpainting.md`).
 //! - `dask-scale [args]`: `xtask/python/dask_scale.py` (learning across
 //!   Dask workers), its table in `docs/dask.md`.
+//! - `docs [--quick] [--serve]`: the documentation site in `target/docs/`
+//!   (Sphinx, sphinx-gallery and numpydoc from `docs/conf.py`: the user
+//!   guide, the Python API, the example gallery run at build time, the
+//!   measurement pages, and `cargo doc` under `rust/`), its links checked
+//!   and its pages opened in headless Chromium (`xtask/src/site.rs`);
+//!   `--quick` runs the gallery on small data (as `test` does), `--serve`
+//!   serves the site on localhost afterwards.
 //! - `audit`: what the docs say and a machine can check (run by
 //!   `.ci/run`): every crate root forbids `unsafe_code`, or denies it and
 //!   each `unsafe` block has an `allow` and a `SAFETY` comment; no source
@@ -56,6 +64,7 @@
 mod charts;
 mod docs;
 mod python;
+mod site;
 
 use docs::{audit, publish};
 use python::{py_bench, spams_bench, test, wheel};
@@ -505,7 +514,8 @@ fn deny(args: &[String]) -> Result<(), String> {
     run(c)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+/// Copies the files under `from` into `to` (which exists), folders made as needed.
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     for e in std::fs::read_dir(from).map_err(|e| e.to_string())?.flatten() {
         let dest = to.join(e.file_name());
         if e.path().is_dir() {
@@ -541,11 +551,12 @@ fn main() -> ExitCode {
             eval_script("denoise_eval.py", &["numpy", "scikit-image", "bm3d"], &rest, "denoising.md", "denoise-eval", "denoise.md")
         }
         Some("dask-scale") => dask_scale(&rest),
+        Some("docs") => site::docs(&rest),
         Some("audit") => audit(),
         Some("fuzz") => fuzz(&rest),
         Some("deny") => deny(&rest),
         _ => Err(
-            "usage: cargo xtask <test [pytest args] | py-bench | wheel | spams-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
+            "usage: cargo xtask <test [pytest args] | py-bench | wheel | spams-bench | golden [--regen] | bench [--quick | --criterion [args] | --bands] | inpaint-eval [--quick] | denoise-eval [--quick] | dask-scale [args] | docs [--quick] [--serve] | audit | fuzz [TARGET] [--time S] | deny [--refresh DB]>"
                 .into(),
         ),
     };

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::docs::publish;
-use crate::{cargo, root, run, venv, venv_at};
+use crate::{cargo, root, run, site, venv, venv_at};
 
 /// Every test: Rust, then the Python package in its own virtual environment.
 pub(crate) fn test(args: &[String]) -> Result<(), String> {
@@ -22,6 +22,19 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
     c.args(["test", "-p", "sparsecode", "--features", "nalgebra"]).env("PROPTEST_RNG_SEED", &seed);
     run(c)?;
+    let py = install_package()?;
+    let mut c = Command::new(&py);
+    c.current_dir(root().join("crates/sparsecode-py")).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).args(args);
+    run(c)?;
+    // The documentation site's quick checks: every gallery example on small
+    // data, every link, and the pages in headless Chromium.
+    site::build(&py, true)
+}
+
+/// The Python package rebuilt from this tree into the virtual environment
+/// `target/py-test` (made first if missing), with what its tests and the
+/// documentation site need; returns that environment's Python.
+pub(crate) fn install_package() -> Result<PathBuf, String> {
     let py = venv_at(&root().join("target/py-test"))?;
     let package = root().join("crates/sparsecode-py");
     let mut c = Command::new(&py);
@@ -29,14 +42,12 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     run(c)?;
     // Dependencies first, then the package itself rebuilt from this tree.
     let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet"]).arg(format!("{}[test]", package.display()));
+    c.args(["-m", "pip", "install", "--quiet"]).arg(format!("{}[test,docs]", package.display()));
     run(c)?;
     let mut c = Command::new(&py);
     c.args(["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps"]).arg(&package);
     run(c)?;
-    let mut c = Command::new(&py);
-    c.current_dir(&package).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).args(args);
-    run(c)
+    Ok(py)
 }
 
 /// The Python package against scikit-learn, side by side

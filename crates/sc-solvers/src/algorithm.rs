@@ -278,7 +278,7 @@ impl Default for AlgorithmName {
 
 impl AlgorithmName {
     /// The settings that apply to this algorithm; an encoder refuses any
-    /// other ([`Encoder::from_settings`], and each builder method).
+    /// other ([`Encoder::from_settings`](crate::Encoder::from_settings), and each builder method).
     pub fn settings(self) -> &'static [Setting] {
         use Setting::*;
         match self {
@@ -310,7 +310,7 @@ pub struct Settings {
     /// OMP's and `lasso_goal`'s squared-residual goal (for OMP it wins over
     /// `n_nonzero`, as in scikit-learn); the iterative solvers' tolerance.
     pub tol: Option<f64>,
-    /// The iteration cap (see [`Encoder::max_iter`]).
+    /// The iteration cap (see [`Encoder::max_iter`](crate::Encoder::max_iter)).
     pub max_iter: Option<usize>,
     /// The sign constraint.
     pub positive: bool,

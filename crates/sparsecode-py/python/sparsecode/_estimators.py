@@ -504,7 +504,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     ----------
     components_ : ndarray of shape (n_components, n_features)
         The learned atoms, of unit norm.
-    error_ : ndarray of shape (n_iter_,)
+    error_ : ndarray of shape (n_iter,)
         ``‖X − CD‖²_F / n_samples`` after each iteration.
     n_iter_ : int
         Iterations run.

@@ -2,6 +2,8 @@
 
 from . import _core
 
+__all__ = ["camera"]
+
 
 def camera():
     """scikit-image's ``camera`` (512 × 512, gray, values 0..255 as float64),

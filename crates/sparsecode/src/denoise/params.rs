@@ -13,7 +13,7 @@ pub enum Learner {
     /// Online learning (Mairal et al.) on mini-batches of 256 coded as
     /// SPAMS's `trainDL` does in its mode 1: the code of least ℓ1 norm
     /// within the squared-residual goal `goal_scale·ε`
-    /// ([`Encoder::lasso_goal`]).
+    /// ([`Encoder::lasso_goal`](sc_solvers::Encoder::lasso_goal)).
     Online {
         /// Mini-batch steps ([`Learner::ONLINE_STEPS`] by default).
         steps: usize,
@@ -207,12 +207,12 @@ pub enum GroupCoding {
     /// denoiser by 0.3 dB on average, and by 2.9 dB on `brick` at σ = 50.
     Average,
     /// Every patch of the group coded with one shared support by
-    /// simultaneous OMP ([`Somp`], the L0 form of LSSC), each with its own
+    /// simultaneous OMP ([`Somp`](sc_solvers::Somp), the L0 form of LSSC), each with its own
     /// coefficients and the per-patch goal, and every one blended. Measured
     /// worse than the per-patch denoiser (−0.2 dB on average), kept to
     /// compare.
     Simultaneous,
-    /// Every patch of the group coded by the group Lasso ([`GroupLasso`],
+    /// Every patch of the group coded by the group Lasso ([`GroupLasso`](sc_solvers::GroupLasso),
     /// the convex form of LSSC: `½‖X_g − D A‖²_F + λ Σ_j ‖A_j‖₂`), with
     /// `λ = lasso_factor·σ·√m` (the norm of an atom's correlations with
     /// `m` patches of pure noise is about `σ·√m`), and every one blended.

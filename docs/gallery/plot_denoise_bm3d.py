@@ -48,12 +48,11 @@ if bm3d is not None:
 panels = [("noisy", noisy, psnr(noisy), None), ("sparsecode (WNNM)", ours, psnr(ours), ours_time)]
 if bm3d is not None:
     panels.append(("BM3D", theirs, psnr(theirs), theirs_time))
-fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6))
+fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.8), layout="constrained")
 for ax, (name, image, db, seconds) in zip(axes, panels):
     ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
     ax.set_title(f"{name}\n{db:.2f} dB" + (f", {seconds:.2f} s" if seconds is not None else ""))
     ax.set_axis_off()
-plt.tight_layout()
 plt.show()
 for name, _, db, seconds in panels:
     print(f"{name}: {db:.2f} dB" + (f" in {seconds:.2f} s" if seconds is not None else ""))

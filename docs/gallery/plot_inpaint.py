@@ -44,10 +44,9 @@ if inpaint_biharmonic is not None:
     theirs = inpaint_biharmonic(damaged, ~known)
     results.append(("biharmonic (scikit-image)", theirs, time.perf_counter() - start))
 
-fig, axes = plt.subplots(1, len(results), figsize=(3.2 * len(results), 3.6))
+fig, axes = plt.subplots(1, len(results), figsize=(3.2 * len(results), 3.8), layout="constrained")
 for ax, (name, image, seconds) in zip(axes, results):
     ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
     ax.set_title(name + ("" if seconds is None else f"\n{psnr(image):.2f} dB, {seconds:.2f} s"))
     ax.set_axis_off()
-plt.tight_layout()
 plt.show()

@@ -26,8 +26,10 @@ X = patches.reshape(len(patches), -1)
 missing = rng.rand(*X.shape) < 0.5
 X_missing = np.where(missing, np.nan, X)
 
-dl = MiniBatchDictionaryLearning(n_components=32 if QUICK else 100, alpha=0.01, transform_algorithm="lasso_lars",
-                                 transform_alpha=0.01, missing_values=np.nan, random_state=0).fit(X_missing)
+# 32 atoms: each patch keeps about 32 observed pixels, and a code over more
+# atoms than observations would fit the observed pixels and guess the rest.
+dl = MiniBatchDictionaryLearning(n_components=32, alpha=0.05, transform_algorithm="lasso_lars", transform_alpha=0.05,
+                                 missing_values=np.nan, random_state=0).fit(X_missing)
 rebuilt = dl.transform(X_missing) @ dl.components_
 
 # %%

@@ -15,6 +15,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 from skimage import data
+from skimage.color import rgb_from_hed
 
 import sparsecode.spams as spams  # in place of: import spams
 
@@ -33,15 +34,19 @@ D = spams.trainDL(np.asfortranarray(tissue.T), K=2, lambda1=0.1, mode=2, modeD=0
                   verbose=False)
 D /= np.linalg.norm(D, axis=0)
 D = D[:, np.argsort(-D[0])]  # haematoxylin absorbs the most red
-print("stain colours (optical density, RGB):")
-for name, colour in zip(["haematoxylin", "DAB"], D.T):
-    print(f"  {name}: {np.round(colour, 3).tolist()}")
+# Against the fixed stain vectors of Ruifrok & Johnston (scikit-image's
+# ``rgb2hed``), measured on other slides: the learned ones are this image's.
+reference = rgb_from_hed[[0, 2]] / np.linalg.norm(rgb_from_hed[[0, 2]], axis=1, keepdims=True)
+print("stain colours (optical density, RGB), and their angle to Ruifrok & Johnston's:")
+for name, colour, ref in zip(["haematoxylin", "DAB"], D.T, reference):
+    angle = np.degrees(np.arccos(np.clip(colour @ ref, -1, 1)))
+    print(f"  {name}: {np.round(colour, 3).tolist()}, {angle:.1f}° from {np.round(ref, 3).tolist()}")
 
 # %%
 # Every pixel's concentrations, and the two stains drawn apart.
 C = spams.lasso(np.asfortranarray(od.T), np.asfortranarray(D), lambda1=0.01, pos=True).toarray()
 h, w = rgb.shape[:2]
-fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.6), layout="constrained")
 axes[0].imshow(rgb)
 axes[0].set_title("image")
 for ax, name, k in [(axes[1], "haematoxylin", 0), (axes[2], "DAB", 1)]:
@@ -50,5 +55,4 @@ for ax, name, k in [(axes[1], "haematoxylin", 0), (axes[2], "DAB", 1)]:
     ax.set_title(name)
 for ax in axes:
     ax.set_axis_off()
-plt.tight_layout()
 plt.show()

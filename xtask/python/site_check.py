@@ -12,6 +12,9 @@ usage: site_check.py SITE OUT CHROMIUM
    figure must be a decoded image of the size its script draws
    (`figsize=(5, 5)` at matplotlib's 100 dpi: 500 × 500 pixels).
 
+3. Every page of the Python API reference (`api/generated/`) shows an
+   example (numpydoc's "Examples" section).
+
 Exits 1, naming every failure.
 """
 
@@ -72,6 +75,12 @@ def broken_links(site):
     return broken, checked
 
 
+def without_examples(site):
+    pages = sorted((site / "api" / "generated").glob("*.html"))
+    missing = [f"{p.relative_to(site)}: no Examples section" for p in pages if 'class="rubric">Examples<' not in p.read_text()]
+    return missing if pages else ["api/generated/: no API pages"], len(pages)
+
+
 def serve(site):
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -129,7 +138,9 @@ def main(argv):
     site, out, chromium = Path(argv[0]).resolve(), Path(argv[1]), argv[2]
     broken, checked = broken_links(site)
     print(f"links: {checked} internal links checked, {len(broken)} broken")
-    failures = broken + browse(site, out, chromium)
+    lacking, n_api = without_examples(site)
+    print(f"API reference: {n_api} pages, {len(lacking)} without an example")
+    failures = broken + lacking + browse(site, out, chromium)
     for f in failures:
         print("FAIL", f)
     return 1 if failures else 0

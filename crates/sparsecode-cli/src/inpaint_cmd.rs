@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use sparsecode::denoise::psnr_known;
-use sparsecode::inpaint::{Inpainter, known_pixels};
+use sparsecode::inpaint::{EXACT_LEVELS, Inpainter, REFINE_LEVELS, known_pixels};
 use sparsecode::patches::image::{BitDepth, Image, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
@@ -24,9 +24,8 @@ pub(crate) struct InpaintArgs {
     /// Output image (.png, .pgm/.ppm, or .npy to keep floats exact).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Noise of the known pixels, in the image's units.
-    #[arg(long, default_value_t = Inpainter::default().sigma)]
-    sigma: f64,
+    #[arg(long, help = levels_help("Noise of the known pixels, in the image's units", EXACT_LEVELS))]
+    sigma: Option<f64>,
     /// Square patch side.
     #[arg(long, default_value_t = Inpainter::default().patch)]
     patch: usize,
@@ -39,9 +38,8 @@ pub(crate) struct InpaintArgs {
     /// Refinement passes: the estimate re-coded whole, the goal shrinking to --sigma.
     #[arg(long, default_value_t = Inpainter::default().refine)]
     refine: usize,
-    /// σ of the first refinement pass.
-    #[arg(long, default_value_t = Inpainter::default().refine_sigma)]
-    refine_sigma: f64,
+    #[arg(long, help = levels_help("σ of the first refinement pass, in the image's units", REFINE_LEVELS))]
+    refine_sigma: Option<f64>,
     /// Learn on the incomplete patches (masked) rather than on the first estimate.
     #[arg(long)]
     learn_masked: bool,
@@ -129,6 +127,14 @@ pub(crate) fn inpaint(a: &InpaintArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// The help of a noise level whose default is `levels` gray levels of the
+/// image's own 8-bit scale (the library's constants).
+fn levels_help(what: &str, levels: f64) -> String {
+    format!(
+        "{what} [default: {levels} gray levels of the image's 8-bit scale; a level is 1/256 of the power of two at or above its brightest known pixel]"
+    )
 }
 
 /// The inpainter the arguments ask for: [`Inpainter::default`] with the

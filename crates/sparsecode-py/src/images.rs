@@ -200,7 +200,7 @@ pub(crate) fn inpaint(
 ) -> PyResult<(Py<PyAny>, f64)> {
     let b = Inpainter::default();
     let p = Inpainter {
-        sigma: sigma.unwrap_or(b.sigma),
+        sigma: sigma.or(b.sigma),
         patch: patch.unwrap_or(b.patch),
         n_atoms: n_atoms.unwrap_or(b.n_atoms),
         max_atoms: max_atoms.unwrap_or(b.max_atoms),

@@ -108,3 +108,19 @@ def test_inpaint_keeps_known_pixels_and_fills_the_others():
     np.testing.assert_array_equal(out, out2)
     with pytest.raises(ValueError):
         sc.inpaint(img, known[1:])
+
+
+def test_inpaint_reads_an_image_in_0_1_as_the_same_image_in_0_255():
+    """scikit-image's floats are in [0, 1]: the defaults' noise levels are
+    gray levels of the image's own scale, so the answer is the 0–255 one
+    divided by 256 (a power of two apart: the same bits), and close to it
+    divided by 255; in its units, a given σ means the same at both scales."""
+    img = sc.data.camera()[128:256, 128:256].astype(np.float64)
+    known = np.random.default_rng(2).random(img.shape) >= 0.6
+    damaged = np.where(known, img, 0.0)
+    kw = dict(steps=20, refine=4, max_training=2000)
+    out = sc.inpaint(damaged, known, **kw)
+    np.testing.assert_array_equal(sc.inpaint(damaged / 256, known, **kw), out / 256)
+    psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - img)[~known] ** 2))
+    assert abs(psnr(255 * sc.inpaint(damaged / 255, known, **kw)) - psnr(out)) < 0.05
+    np.testing.assert_array_equal(sc.inpaint(damaged / 256, known, sigma=2 / 256, **kw), sc.inpaint(damaged, known, sigma=2, **kw) / 256)

@@ -46,7 +46,7 @@ use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
-use crate::denoise::{at_least_one, check_patch_side};
+use crate::denoise::{at_least_one, check_patch_side, times_pow2};
 
 /// The inpainter's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,10 +55,15 @@ pub struct Inpainter {
     pub patch: usize,
     /// Atoms (256: the 16×16 overcomplete DCT to start from).
     pub n_atoms: usize,
-    /// Noise of the known pixels, in the image's units (0.5, on 0–255: the
-    /// known pixels taken as exact): the masked pass's goal and the last
-    /// refinement pass's.
-    pub sigma: f64,
+    /// Noise of the known pixels, in the image's units: the masked pass's
+    /// goal and the last refinement pass's. `None` (the default): the known
+    /// pixels taken as exact, [`EXACT_LEVELS`] gray levels of the image's
+    /// own 8-bit scale, a gray level being 1/256 of the smallest power of
+    /// two at or above the brightest known pixel (1 for an 8-bit image
+    /// whose brightest pixel is above 128; 1/256 for an image in `[0, 1]`
+    /// with a pixel above 0.5), so that the result does not depend on the
+    /// image's units.
+    pub sigma: Option<f64>,
     /// Gain `C` of the goal `f·n·(C·σ)²` (1.15).
     pub gain: f64,
     /// Atoms per patch at most in the masked pass (4; twice that in the
@@ -77,8 +82,10 @@ pub struct Inpainter {
     /// that shrinks from `refine_sigma` to `sigma`, the missing pixels
     /// replaced by the average (the known ones kept) (64).
     pub refine: usize,
-    /// The first refinement pass's σ (8, on 0–255).
-    pub refine_sigma: f64,
+    /// The first refinement pass's σ, in the image's units (`None`, the
+    /// default: [`REFINE_LEVELS`] gray levels of the image's 8-bit scale,
+    /// as for `sigma`).
+    pub refine_sigma: Option<f64>,
     /// Learn from the incomplete patches (masked online learning) before
     /// the masked pass, instead of from the masked pass's estimate before
     /// the refinement.
@@ -111,7 +118,7 @@ impl Default for Inpainter {
         Self {
             patch: 8,
             n_atoms: 256,
-            sigma: 0.5,
+            sigma: None,
             gain: 1.15,
             max_atoms: 4,
             max_training: 20_000,
@@ -119,13 +126,40 @@ impl Default for Inpainter {
             band_rows: 32,
             seed: 0,
             refine: 64,
-            refine_sigma: 8.0,
+            refine_sigma: None,
             learn_masked: false,
             stride: 4,
             fine_stride: 2,
             fine_passes: 16,
         }
     }
+}
+
+/// The default noise of the known pixels, in gray levels of the image's own
+/// 8-bit scale (see [`Inpainter::sigma`]): half a level, the known pixels
+/// taken as exact.
+pub const EXACT_LEVELS: f64 = 0.5;
+
+/// The default σ of the first refinement pass, in gray levels of the
+/// image's own 8-bit scale (see [`Inpainter::refine_sigma`]).
+pub const REFINE_LEVELS: f64 = 8.0;
+
+/// The noise levels of one run, in the units of an image whose brightest
+/// known pixel is in (128, 256]: the known pixels' σ, the first refinement
+/// pass's, and the floor of the refinement's schedule ([`EXACT_LEVELS`]).
+#[derive(Debug, Clone, Copy)]
+struct Levels {
+    sigma: f64,
+    refine: f64,
+    floor: f64,
+}
+
+/// What a pass codes to: the masked pass (each patch on its known pixels)
+/// or a refinement pass (each patch of the estimate whole), with its σ.
+#[derive(Debug, Clone, Copy)]
+enum Goal {
+    Masked(f64),
+    Refine(f64),
 }
 
 /// The known pixels of `img` (one flag per pixel, row by row): those none
@@ -156,7 +190,8 @@ impl Inpainter {
             ("fine_stride", self.fine_stride),
         ])?;
         check_patch_side(self.patch)?;
-        for (name, v) in [("sigma", self.sigma), ("gain", self.gain), ("refine_sigma", self.refine_sigma)] {
+        for (name, v) in [("sigma", self.sigma), ("gain", Some(self.gain)), ("refine_sigma", self.refine_sigma)] {
+            let Some(v) = v else { continue };
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(DenoiseError::Invalid(name, format!("must be finite and ≥ 0, got {v}")));
             }
@@ -169,7 +204,7 @@ impl Inpainter {
     /// with its own dictionary, from the same mask.
     pub fn run(&self, img: &Image, known: &[bool], observer: &mut dyn Observer) -> Result<(Image, InpaintReport), DenoiseError> {
         self.check()?;
-        let (w, h, ch) = (img.width, img.height, img.channels);
+        let (w, h) = (img.width, img.height);
         if self.patch > w.min(h) {
             return Err(DenoiseError::Invalid("patch", format!("a {0}×{0} patch does not fit a {w}×{h} image", self.patch)));
         }
@@ -186,16 +221,56 @@ impl Inpainter {
         if let Some((r, c)) = non_finite_known(img, known) {
             return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }
-        // A few copies of a channel (mask, estimate, output) and a band of
-        // patches with their masks and codes, before any work.
-        let n = self.patch * self.patch;
-        sc_linalg::memory::request::<f64>(&[&[6, h, w], &[1, h, w, ch], &[4, self.band_rows, w, n]], || {
+        // In other units than 0–255 (the brightest known pixel at most 128
+        // or above 256), the image is inpainted scaled by the power of two
+        // that brings that pixel into (128, 256], and scaled back: the
+        // defaults' gray levels, and the learner's and the coders' few
+        // absolute thresholds, then see the numbers they were tuned on, and
+        // no bit of the answer changes.
+        // A few copies of a channel (mask, estimate, output), of the image
+        // (output, and the copy in other units) and a band of patches with
+        // their masks and codes, before any work.
+        let (ch, n) = (img.channels.max(1), self.patch * self.patch);
+        sc_linalg::memory::request::<f64>(&[&[6, h, w], &[2, h, w, ch], &[4, self.band_rows, w, n]], || {
             format!("inpainting a {w}×{h}×{ch} image")
         })?;
+        let peak = img.data.chunks_exact(ch).zip(known).filter(|(_, k)| **k).flat_map(|(px, _)| px).fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut k = 0i32;
+        while peak > 0.0 && times_pow2(peak, k) <= 128.0 && k < 2000 {
+            k += 1;
+        }
+        while times_pow2(peak, k) > 256.0 && k > -2000 {
+            k -= 1;
+        }
+        if k != 0 {
+            let scaled = Image { data: img.data.iter().map(|&v| times_pow2(v, k)).collect(), ..img.clone() };
+            let p = Inpainter {
+                sigma: self.sigma.map(|s| times_pow2(s, k)),
+                refine_sigma: self.refine_sigma.map(|s| times_pow2(s, k)),
+                ..self.clone()
+            };
+            let (mut out, report) = p.run_unit(&scaled, known, missing, observer)?;
+            out.data.iter_mut().for_each(|v| *v = times_pow2(*v, -k));
+            return Ok((out, report));
+        }
+        self.run_unit(img, known, missing, observer)
+    }
+
+    /// [`Inpainter::run`] once the image is in units near 0–255 (its
+    /// brightest known pixel in (128, 256], or every known pixel 0).
+    fn run_unit(
+        &self,
+        img: &Image,
+        known: &[bool],
+        missing: f64,
+        observer: &mut dyn Observer,
+    ) -> Result<(Image, InpaintReport), DenoiseError> {
+        let ch = img.channels;
+        let levels = self.levels();
         let mut out = img.clone();
         let (mut nnz, mut count) = (0.0, 0usize);
         for c in 0..ch {
-            let (filled, (m, n)) = self.run_gray(&img.channel(c)?, known, observer)?;
+            let (filled, (m, n)) = self.run_gray(&img.channel(c)?, known, levels, observer)?;
             out.set_channel(c, &filled)?;
             nnz += m * n as f64;
             count += n;
@@ -203,12 +278,19 @@ impl Inpainter {
         Ok((out, InpaintReport { mean_nnz: nnz / count.max(1) as f64, n_patches: count, missing }))
     }
 
-    fn run_gray(&self, y: &Image, known: &[bool], observer: &mut dyn Observer) -> Result<(Image, (f64, usize)), DenoiseError> {
+    /// The run's noise levels, in the units of [`Inpainter::run_unit`]:
+    /// those given, the others the defaults' gray levels.
+    fn levels(&self) -> Levels {
+        let sigma = self.sigma.unwrap_or(EXACT_LEVELS);
+        Levels { sigma, refine: self.refine_sigma.unwrap_or(REFINE_LEVELS).max(sigma), floor: EXACT_LEVELS }
+    }
+
+    fn run_gray(&self, y: &Image, known: &[bool], lv: Levels, observer: &mut dyn Observer) -> Result<(Image, (f64, usize)), DenoiseError> {
         let p = self.patch;
         let n = p * p;
         let mask_img =
             Image { width: y.width, height: y.height, channels: 1, data: known.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect() };
-        let eps = n as f64 * (self.gain * self.sigma).powi(2);
+        let eps = n as f64 * (self.gain * lv.sigma).powi(2);
         let cap = self.max_atoms.min(self.n_atoms);
         let encoder = Encoder::omp_tol(eps).max_iter(cap);
         // 1–2. Learn on a sample of the patches that have known pixels.
@@ -246,8 +328,8 @@ impl Inpainter {
             Dictionary::from_column_major(&d, n, self.n_atoms)?
         };
         // 3–4. Code band by band, rebuild, average.
-        let (mut img, (nnz, coded)) = self.pass(y, known, &mask_img, &dict, None, 0)?;
-        let sigma0 = self.refine_sigma.max(self.sigma);
+        let (mut img, (nnz, coded)) = self.pass(y, known, &mask_img, &dict, Goal::Masked(lv.sigma), 0)?;
+        let sigma0 = lv.refine;
         let dict = if self.steps > 0 && !self.learn_masked {
             let spec = PatchSpec { max_patches: MaxPatches::Count(self.max_training), seed: self.seed, ..PatchSpec::new(p, p) };
             let mut train = extract_spec(&img, &spec)?;
@@ -273,8 +355,8 @@ impl Inpainter {
         };
         for it in 0..self.refine {
             let t = if self.refine > 1 { it as f64 / (self.refine - 1) as f64 } else { 1.0 };
-            let sigma = sigma0 * (self.sigma.max(0.5) / sigma0.max(0.5)).powf(t);
-            img = self.pass(&img, known, &mask_img, &dict, Some(sigma), it + 1)?.0;
+            let sigma = sigma0 * (lv.sigma.max(lv.floor) / sigma0.max(lv.floor)).powf(t);
+            img = self.pass(&img, known, &mask_img, &dict, Goal::Refine(sigma), it + 1)?.0;
         }
         Ok((img, (nnz as f64 / coded.max(1) as f64, coded)))
     }
@@ -284,7 +366,7 @@ impl Inpainter {
     /// One pass over the patches of `src` on the grid of pass `pass` (see
     /// [`shifted_grid`]) that hold a missing pixel (the others would only
     /// rebuild known pixels). The masked pass
-    /// (`refine_sigma` `None`) codes each patch on its known pixels, its
+    /// ([`Goal::Masked`]) codes each patch on its known pixels, its
     /// known mean removed, by masked OMP to the goal `f·n·(C·σ)²`, and
     /// weights it by `f/(1 + ‖c‖₀)`; a refinement pass codes each patch of
     /// the estimate whole, its mean removed, by OMP to `n·(C·σᵣ)²` with at
@@ -297,15 +379,15 @@ impl Inpainter {
         known: &[bool],
         mask_img: &Image,
         dict: &Dictionary<f64>,
-        refine_sigma: Option<f64>,
+        goal: Goal,
         pass: usize,
     ) -> Result<(Image, (usize, usize)), DenoiseError> {
         let p = self.patch;
         let n = p * p;
         let cap = self.max_atoms.min(self.n_atoms);
-        let encoder = match refine_sigma {
-            None => Encoder::omp_tol(n as f64 * (self.gain * self.sigma).powi(2)).max_iter(cap),
-            Some(s) => Encoder::omp_tol(n as f64 * (self.gain * s).powi(2)).max_iter((2 * cap).min(self.n_atoms)),
+        let encoder = match goal {
+            Goal::Masked(s) => Encoder::omp_tol(n as f64 * (self.gain * s).powi(2)).max_iter(cap),
+            Goal::Refine(s) => Encoder::omp_tol(n as f64 * (self.gain * s).powi(2)).max_iter((2 * cap).min(self.n_atoms)),
         };
         let known_mean = {
             let (s, c) = src.data.iter().zip(known).filter(|p| *p.1).fold((0.0, 0usize), |(s, c), (v, _)| (s + v, c + 1));
@@ -334,7 +416,7 @@ impl Inpainter {
             }
             if !corners.is_empty() {
                 let count = corners.len();
-                let (means, codes) = if refine_sigma.is_none() {
+                let (means, codes) = if matches!(goal, Goal::Masked(_)) {
                     let means = remove_known_means(&mut data, &observed, n);
                     (means, encoder.encode_masked(dict, MatRef::from_column_major_slice(&data, n, count), &observed)?)
                 } else {
@@ -345,9 +427,9 @@ impl Inpainter {
                 coded += codes.n_samples();
                 // The fraction of each patch's pixels that are known (1 in
                 // the refinement passes).
-                let known_frac = |s: usize| match refine_sigma {
-                    Some(_) => 1.0,
-                    None => observed[s * n..(s + 1) * n].iter().filter(|&&o| o).count() as f64 / n as f64,
+                let known_frac = |s: usize| match goal {
+                    Goal::Refine(_) => 1.0,
+                    Goal::Masked(_) => observed[s * n..(s + 1) * n].iter().filter(|&&o| o).count() as f64 / n as f64,
                 };
                 // A patch with no known pixel says nothing: the known mean,
                 // with a weight any informed patch outweighs.

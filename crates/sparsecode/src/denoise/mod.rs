@@ -64,6 +64,14 @@ pub use crate::sigma::estimate_sigma;
 
 pub use crate::error::DenoiseError;
 
+/// `v·2^k`, exactly while the result is a normal number: 2^k in two
+/// factors, each a normal number (k reaches ±2000). How the denoiser and
+/// the inpainter bring an image to the units they were tuned in and back
+/// without changing a bit of the answer.
+pub(crate) fn times_pow2(v: f64, k: i32) -> f64 {
+    v * 2f64.powi(k / 2) * 2f64.powi(k - k / 2)
+}
+
 impl Denoiser {
     /// Denoises `noisy` (any scale; `sigma` in the same units).
     ///
@@ -80,16 +88,14 @@ impl Denoiser {
         }
         let s = self.sigma;
         if !(2f64.powi(-8)..=2f64.powi(24)).contains(&s) {
-            // 2^k in two factors, each a normal number (k reaches ±1100).
             let k = (20f64.log2() - s.log2()).round().clamp(-2000.0, 2000.0) as i32;
-            let scale = |v: f64, k: i32| v * 2f64.powi(k / 2) * 2f64.powi(k - k / 2);
-            let scaled = Image { data: noisy.data.iter().map(|&v| scale(v, k)).collect(), ..noisy.clone() };
+            let scaled = Image { data: noisy.data.iter().map(|&v| times_pow2(v, k)).collect(), ..noisy.clone() };
             if !scaled.data.iter().all(|v| v.is_finite()) {
                 return Err(DenoiseError::Invalid("image", format!("values too large for σ = {s} (their ratio overflows)")));
             }
-            let d = Denoiser { sigma: scale(s, k), ..self.clone() };
+            let d = Denoiser { sigma: times_pow2(s, k), ..self.clone() };
             let (mut out, report) = d.run_unit(&scaled, observer)?;
-            out.data.iter_mut().for_each(|v| *v = scale(*v, -k));
+            out.data.iter_mut().for_each(|v| *v = times_pow2(*v, -k));
             return Ok((out, report));
         }
         self.run_unit(noisy, observer)

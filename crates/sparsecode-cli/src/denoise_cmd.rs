@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use sparsecode::denoise::{Colour, DenoiseMethod, Denoiser, GroupCoding, Learner, NonLocal, estimate_sigma, psnr};
 use sparsecode::dict::Method;
-use sparsecode::patches::image::{BitDepth, ReadOptions, Scale, read_image, write_image};
+use sparsecode::patches::image::{BitDepth, Image, ReadOptions, Scale, read_image, write_image};
 
 use crate::learn::bar;
 use crate::{CliError, check_output, choice};
@@ -141,7 +141,7 @@ pub(crate) fn denoise(a: &DenoiseArgs, given: &[String]) -> Result<(), CliError>
     {
         return Err(CliError("the clean image's size differs from the noisy one's".into()));
     }
-    let d = denoiser(a, sigma)?;
+    let d = denoiser(a, sigma, &noisy)?;
     let t = Instant::now();
     let mut observer = bar();
     let (out, report) = d.run(&noisy, &mut observer).map_err(|e| CliError(e.to_string()))?;
@@ -188,10 +188,10 @@ fn refuse_unread(method: DenoiseMethod, given: &[String]) -> Result<(), CliError
     Ok(())
 }
 
-/// The denoiser the arguments ask for at noise `sigma`: the library's
-/// [`Denoiser::new`] with the flags given.
-fn denoiser(a: &DenoiseArgs, sigma: f64) -> Result<Denoiser, CliError> {
-    let base = Denoiser::new(sigma);
+/// The denoiser the arguments ask for at noise `sigma` on `noisy`: the
+/// library's [`Denoiser::for_image`] with the flags given.
+fn denoiser(a: &DenoiseArgs, sigma: f64, noisy: &Image) -> Result<Denoiser, CliError> {
+    let base = Denoiser::for_image(sigma, noisy);
     let non_local = match (&base.non_local, a.no_non_local) {
         (Some(nl), false) => Some(NonLocal {
             step: a.nl_step,
@@ -232,12 +232,17 @@ mod tests {
     }
 
     /// With no flag but the image and σ, the denoiser is the library's, at
-    /// σ on both sides of the detail step's threshold.
+    /// σ on both sides of the detail step's threshold: for an 8-bit image,
+    /// `Denoiser::new(σ)`; for the same image in [0, 1], the same choices.
     #[test]
     fn the_defaults_are_the_librarys() {
+        let eight_bit = Image::gray(2, 2, vec![0.0, 10.0, 200.0, 255.0]).unwrap();
+        let unit = Image::gray(2, 2, eight_bit.data.iter().map(|v| v / 255.0).collect()).unwrap();
         for sigma in [15.0, 50.0] {
             let a = parse(&["--image", "x.png", "--sigma", "1", "-o", "y.png"]);
-            assert_eq!(denoiser(&a, sigma).unwrap(), Denoiser::new(sigma));
+            assert_eq!(denoiser(&a, sigma, &eight_bit).unwrap(), Denoiser::new(sigma));
+            let d = denoiser(&a, sigma / 256.0, &unit).unwrap();
+            assert_eq!(d, Denoiser { sigma: sigma / 256.0, ..Denoiser::new(sigma) });
         }
     }
 

@@ -133,7 +133,7 @@ pub(crate) fn inpaint(a: &InpaintArgs) -> Result<(), CliError> {
 /// image's own 8-bit scale (the library's constants).
 fn levels_help(what: &str, levels: f64) -> String {
     format!(
-        "{what} [default: {levels} gray levels of the image's 8-bit scale; a level is 1/256 of the power of two at or above its brightest known pixel]"
+        "{what} [default: {levels} gray levels of the image's 8-bit scale; a level is 1/256 of the power of two nearest its brightest known pixel]"
     )
 }
 

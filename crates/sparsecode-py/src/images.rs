@@ -1,11 +1,11 @@
 //! Images: patches out and back, denoising, inpainting, the noise
 //! estimate, the embedded `camera`. Parameters left at `None` are the
-//! library's (`Denoiser::new(sigma)`, `Inpainter::default()`).
+//! library's (`Denoiser::for_image(sigma, image)`, `Inpainter::default()`).
 
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use sparsecode::denoise::{Colour, DenoiseMethod, Denoiser, Learner, NonLocal};
+use sparsecode::denoise::{Colour, DenoiseMethod, Denoiser, Learner, NonLocal, eight_bit_sigma};
 use sparsecode::dict::Method;
 use sparsecode::dict::progress::Quiet;
 use sparsecode::inpaint::Inpainter;
@@ -145,7 +145,8 @@ pub(crate) fn denoise(
     .into_iter()
     .filter_map(|(name, given)| given.then_some(name))
     .collect();
-    let b = Denoiser::new(sigma);
+    let img = image_of(image)?;
+    let b = Denoiser::for_image(sigma, &img);
     let d = Denoiser {
         patch: patch.unwrap_or(b.patch),
         n_atoms: n_atoms.unwrap_or(b.n_atoms),
@@ -160,7 +161,7 @@ pub(crate) fn denoise(
         },
         sparsity_weights: sparsity_weights.unwrap_or(b.sparsity_weights),
         non_local: match non_local {
-            Some(n) => NonLocal::named(n, sigma).map_err(value_error)?,
+            Some(n) => NonLocal::named(n, eight_bit_sigma(sigma, &img)).map_err(value_error)?,
             None => b.non_local.clone(),
         },
         colour: match colour {
@@ -174,7 +175,6 @@ pub(crate) fn denoise(
         ..b
     };
     d.refuse_unread(&given).map_err(value_error)?;
-    let img = image_of(image)?;
     let (out, report) = detach(py, || on_threads(n_jobs, || d.run(&img, &mut Quiet)))??.map_err(image_error)?;
     Ok((image_out(py, out)?, report.mean_nnz))
 }

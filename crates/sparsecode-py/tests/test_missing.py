@@ -124,3 +124,12 @@ def test_inpaint_reads_an_image_in_0_1_as_the_same_image_in_0_255():
     psnr = lambda a: 10 * np.log10(255**2 / np.mean((a - img)[~known] ** 2))
     assert abs(psnr(255 * sc.inpaint(damaged / 255, known, **kw)) - psnr(out)) < 0.05
     np.testing.assert_array_equal(sc.inpaint(damaged / 256, known, sigma=2 / 256, **kw), sc.inpaint(damaged, known, sigma=2, **kw) / 256)
+
+
+def test_denoise_reads_an_image_in_0_1_as_the_same_image_in_0_255():
+    """The denoiser's choices by σ (WNNM's patch and group sizes) are made
+    in gray levels of the image's own scale: σ = 50/256 on the image over
+    256 is σ = 50 on the image, the same bits scaled."""
+    img = sc.data.camera()[200:264, 200:264].astype(np.float64)
+    noisy = img + np.random.default_rng(3).normal(0, 50, img.shape)
+    np.testing.assert_array_equal(sc.denoise(noisy / 256, 50 / 256), sc.denoise(noisy, 50) / 256)

@@ -46,7 +46,7 @@ use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
-use crate::denoise::{at_least_one, check_patch_side, times_pow2};
+use crate::denoise::{at_least_one, check_patch_side, eight_bit_exponent, times_pow2};
 
 /// The inpainter's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,11 +58,11 @@ pub struct Inpainter {
     /// Noise of the known pixels, in the image's units: the masked pass's
     /// goal and the last refinement pass's. `None` (the default): the known
     /// pixels taken as exact, [`EXACT_LEVELS`] gray levels of the image's
-    /// own 8-bit scale, a gray level being 1/256 of the smallest power of
-    /// two at or above the brightest known pixel (1 for an 8-bit image
-    /// whose brightest pixel is above 128; 1/256 for an image in `[0, 1]`
-    /// with a pixel above 0.5), so that the result does not depend on the
-    /// image's units.
+    /// own 8-bit scale, a gray level being 1/256 of the power of two
+    /// nearest the brightest known pixel (1 for an 8-bit image whose
+    /// brightest pixel is above 181; 1/256 for an image in `[0, 1]` with a
+    /// pixel above 0.71; [`eight_bit_exponent`]), so that the result does
+    /// not depend on the image's units.
     pub sigma: Option<f64>,
     /// Gain `C` of the goal `f·n·(C·σ)²` (1.15).
     pub gain: f64,
@@ -145,7 +145,7 @@ pub const EXACT_LEVELS: f64 = 0.5;
 pub const REFINE_LEVELS: f64 = 8.0;
 
 /// The noise levels of one run, in the units of an image whose brightest
-/// known pixel is in (128, 256]: the known pixels' σ, the first refinement
+/// known pixel is within a factor √2 of 256: the known pixels' σ, the first refinement
 /// pass's, and the floor of the refinement's schedule ([`EXACT_LEVELS`]).
 #[derive(Debug, Clone, Copy)]
 struct Levels {
@@ -221,9 +221,9 @@ impl Inpainter {
         if let Some((r, c)) = non_finite_known(img, known) {
             return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }
-        // In other units than 0–255 (the brightest known pixel at most 128
-        // or above 256), the image is inpainted scaled by the power of two
-        // that brings that pixel into (128, 256], and scaled back: the
+        // In other units than 0–255 (the brightest known pixel not within a
+        // factor √2 of 256), the image is inpainted scaled by the power of
+        // two that brings that pixel there, and scaled back: the
         // defaults' gray levels, and the learner's and the coders' few
         // absolute thresholds, then see the numbers they were tuned on, and
         // no bit of the answer changes.
@@ -235,13 +235,7 @@ impl Inpainter {
             format!("inpainting a {w}×{h}×{ch} image")
         })?;
         let peak = img.data.chunks_exact(ch).zip(known).filter(|(_, k)| **k).flat_map(|(px, _)| px).fold(0.0f64, |m, v| m.max(v.abs()));
-        let mut k = 0i32;
-        while peak > 0.0 && times_pow2(peak, k) <= 128.0 && k < 2000 {
-            k += 1;
-        }
-        while times_pow2(peak, k) > 256.0 && k > -2000 {
-            k -= 1;
-        }
+        let k = eight_bit_exponent(peak);
         if k != 0 {
             let scaled = Image { data: img.data.iter().map(|&v| times_pow2(v, k)).collect(), ..img.clone() };
             let p = Inpainter {
@@ -257,7 +251,8 @@ impl Inpainter {
     }
 
     /// [`Inpainter::run`] once the image is in units near 0–255 (its
-    /// brightest known pixel in (128, 256], or every known pixel 0).
+    /// brightest known pixel within a factor √2 of 256, or every known
+    /// pixel 0).
     fn run_unit(
         &self,
         img: &Image,

@@ -180,6 +180,26 @@ fn the_units_of_the_image_do_not_change_the_answer() {
     }
 }
 
+/// `Denoiser::for_image` chooses by σ in gray levels of the image's 8-bit
+/// scale: the image in [0, 1] (here divided by 256) gets the choices of
+/// the same image in 0–255 (`Denoiser::new`), hence the same bits scaled,
+/// where `Denoiser::new(σ/256)` would choose as for σ/256 gray levels.
+#[test]
+fn for_image_chooses_in_the_images_gray_levels() {
+    let clean = crop(&camera(), 40);
+    let mut g = SplitMix(6);
+    let noisy = Image::gray(40, 40, clean.data.iter().map(|v| v + 50.0 * g.normal()).collect()).unwrap();
+    let unit = Image::gray(40, 40, noisy.data.iter().map(|v| v / 256.0).collect()).unwrap();
+    let (d8, d1) = (Denoiser::for_image(50.0, &noisy), Denoiser::for_image(50.0 / 256.0, &unit));
+    assert_eq!(d8, Denoiser::new(50.0));
+    assert_eq!(d1.wnnm, d8.wnnm);
+    assert_ne!(Denoiser::new(50.0 / 256.0).wnnm, d8.wnnm);
+    let short = |d: Denoiser| Denoiser { wnnm: sparsecode::denoise::Wnnm { iterations: 2, ..d.wnnm.clone() }, ..d };
+    let (a, _) = short(d8).run(&noisy, &mut Quiet).unwrap();
+    let (b, _) = short(d1).run(&unit, &mut Quiet).unwrap();
+    assert!(b.data.iter().zip(&a.data).all(|(b, a)| *b == a / 256.0), "not the same bits");
+}
+
 /// WNNM (`DenoiseMethod::Wnnm`) removes noise from a crop of camera, beats
 /// the plain average of its own groups' members (no shrinkage: `c` tiny),
 /// gives the same bits on one thread as on two, and denoises a colour

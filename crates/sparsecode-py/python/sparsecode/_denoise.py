@@ -202,8 +202,8 @@ def inpaint(image, known=None, *, missing_values=None, sigma=None, patch_size=No
     sigma : float, default=None
         Noise on the known pixels, if any, in the image's units. ``None``:
         the known pixels are taken as exact: half a gray level of the
-        image's own 8-bit scale, a level being 1/256 of the power of two at
-        or above its brightest known pixel, so that an image in ``[0, 1]``
+        image's own 8-bit scale, a level being 1/256 of the power of two
+        nearest its brightest known pixel, so that an image in ``[0, 1]``
         and the same image in ``[0, 255]`` are inpainted alike.
     patch_size, n_atoms, max_atoms, steps, refine, max_training : int, default=None
         Patch side, dictionary size, atoms per patch at most, learning

@@ -72,6 +72,60 @@ pub(crate) fn times_pow2(v: f64, k: i32) -> f64 {
     v * 2f64.powi(k / 2) * 2f64.powi(k - k / 2)
 }
 
+/// The exponent `k` that brings `peak`, an image's largest pixel magnitude,
+/// within a factor √2 of 256 as `peak·2^k` (into (181.02, 362.04]; 0 for a
+/// peak of 0 or not finite): `2^-k` is the image's gray level, 1/256 of the
+/// power of two nearest its brightest pixel (1 for an 8-bit image whose
+/// brightest pixel is above 181; 1/256 for an image in `[0, 1]` with a
+/// pixel above 0.71). The window's headroom above 256 keeps a noisy 8-bit
+/// image at 1. The denoiser's and the inpainter's choices by noise level
+/// are made in gray levels, so that an image's units do not change its
+/// answer.
+pub fn eight_bit_exponent(peak: f64) -> i32 {
+    let (low, high) = (256.0 * std::f64::consts::FRAC_1_SQRT_2, 256.0 * std::f64::consts::SQRT_2);
+    let mut k = 0i32;
+    if !(peak > 0.0 && peak.is_finite()) {
+        return 0;
+    }
+    while times_pow2(peak, k) <= low && k < 2000 {
+        k += 1;
+    }
+    while times_pow2(peak, k) > high && k > -2000 {
+        k -= 1;
+    }
+    k
+}
+
+/// `sigma`, in the units of `noisy`, in gray levels of the image's 8-bit
+/// scale (see [`eight_bit_exponent`]): the σ by which
+/// [`Denoiser::for_image`] chooses. The image's peak is the largest
+/// magnitude of a 4×4 block's mean (each channel apart), which noise moves
+/// four times less than it moves a pixel.
+pub fn eight_bit_sigma(sigma: f64, noisy: &Image) -> f64 {
+    let (w, h, ch) = (noisy.width, noisy.height, noisy.channels.max(1));
+    let mut peak = 0.0f64;
+    for c in 0..ch {
+        for r0 in (0..h).step_by(4) {
+            for c0 in (0..w).step_by(4) {
+                let (mut sum, mut n) = (0.0, 0usize);
+                for r in r0..(r0 + 4).min(h) {
+                    for x in c0..(c0 + 4).min(w) {
+                        let v = noisy.data[(r * w + x) * ch + c];
+                        if v.is_finite() {
+                            sum += v;
+                            n += 1;
+                        }
+                    }
+                }
+                if n > 0 {
+                    peak = peak.max((sum / n as f64).abs());
+                }
+            }
+        }
+    }
+    times_pow2(sigma, eight_bit_exponent(peak))
+}
+
 impl Denoiser {
     /// Denoises `noisy` (any scale; `sigma` in the same units).
     ///

@@ -1,6 +1,7 @@
 //! The denoiser's parameters and their defaults, and what a run reports.
 
 use sc_dict::Method;
+use sc_patches::image::Image;
 
 use super::DenoiseError;
 use super::wnnm::Wnnm;
@@ -248,6 +249,21 @@ impl Denoiser {
     /// −0.03 dB), and +0.06 on chelsea and coffee in colour at σ = 15, for
     /// about 50% more time.
     pub fn new(sigma: f64) -> Self {
+        Self::choices(sigma)
+    }
+
+    /// The denoiser for noise `sigma` on `noisy`, both in the image's units:
+    /// [`Denoiser::new`]'s choices (WNNM's patch and group sizes, the
+    /// non-local pass's detail step) made by σ in gray levels of the image's
+    /// 8-bit scale ([`eight_bit_sigma`](super::eight_bit_sigma)), so that an
+    /// image in `[0, 1]` is denoised as the same image in 0–255 (the same
+    /// denoiser as `new` for an 8-bit image whose brightest pixel is above
+    /// 128). How the command line and Python choose.
+    pub fn for_image(sigma: f64, noisy: &Image) -> Self {
+        Self { sigma, ..Self::choices(super::eight_bit_sigma(sigma, noisy)) }
+    }
+
+    fn choices(sigma: f64) -> Self {
         Self {
             sigma,
             patch: 10,

@@ -236,7 +236,7 @@ mod tests {
     /// `Denoiser::new(σ)`; for the same image in [0, 1], the same choices.
     #[test]
     fn the_defaults_are_the_librarys() {
-        let eight_bit = Image::gray(2, 2, vec![0.0, 10.0, 200.0, 255.0]).unwrap();
+        let eight_bit = Image::gray(2, 2, vec![250.0, 255.0, 240.0, 200.0]).unwrap();
         let unit = Image::gray(2, 2, eight_bit.data.iter().map(|v| v / 255.0).collect()).unwrap();
         for sigma in [15.0, 50.0] {
             let a = parse(&["--image", "x.png", "--sigma", "1", "-o", "y.png"]);

@@ -183,7 +183,7 @@ pub(crate) fn wheel() -> Result<(), String> {
 pub(crate) fn spams_bench() -> Result<(), String> {
     let py = fresh_venv(&root().join("target/spams-bench"))?;
     let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet", "--only-binary=:all:", "numpy", "scipy", "scikit-learn", "spams-bin"]);
+    c.args(["-m", "pip", "install", "--quiet", "--only-binary=:all:", "numpy", "scipy", "scikit-learn", "scikit-image", "spams-bin"]);
     run(c)?;
     let mut c = Command::new(&py);
     c.args(["-m", "pip", "install", "--quiet", "--no-deps"]).arg(root().join("crates/sparsecode-py"));

@@ -96,7 +96,8 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     // Twice the penalty: the least drop of ‖x − Dc‖² an atom must bring.
     let least_drop = penalty.map(|l| l + l);
     let eps = T::EPSILON;
-    let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, c: diag, beta: left, .. } = ws;
+    // `c_prev` (FISTA's) holds forward selection's gains.
+    let Workspace { corr, active, gamma: z, gcol: w, chol, proj, iota, c: diag, beta: left, c_prev: gain, .. } = ws;
     let mut complete = false;
     active.clear();
     chol.clear();
@@ -111,7 +112,7 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
     }
     let mut err = xnorm2;
     while active.len() < max_k {
-        let pick = if forward { forward_pick(corr, &left[..n], &diag[..n]) } else { kernels::argmax_abs(corr) };
+        let pick = if forward { forward_pick(corr, &left[..n], &diag[..n], &mut gain[..n]) } else { kernels::argmax_abs(corr) };
         let Some(j) = pick else {
             complete = true;
             break;
@@ -170,20 +171,15 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
 /// Forward selection's choice: the atom maximising `corrⱼ² / restⱼ`, the
 /// drop of the squared residual were it added, among the atoms the chosen
 /// ones leave more than rounding of (`restⱼ > √ε·‖dⱼ‖²`); the first of
-/// equals. `None` when no atom is left.
+/// equals. `None` when no atom is left. In two passes that vectorise: every
+/// gain into `gain` (−1 for an atom left out), then its first maximum.
 #[inline(always)]
-fn forward_pick<T: Real>(corr: &[T], rest: &[T], diag: &[T]) -> Option<usize> {
+fn forward_pick<T: Real>(corr: &[T], rest: &[T], diag: &[T], gain: &mut [T]) -> Option<usize> {
     let floor = T::EPSILON.sqrt();
-    let mut best: Option<(usize, T)> = None;
-    for (j, ((&c, &r), &d)) in corr.iter().zip(rest).zip(diag).enumerate() {
-        if r > floor * d {
-            let gain = c * c / r;
-            if best.is_none_or(|(_, g)| gain > g) {
-                best = Some((j, gain));
-            }
-        }
+    for (((g, &c), &r), &d) in gain.iter_mut().zip(corr).zip(rest).zip(diag) {
+        *g = if r > floor * d { c * c / r } else { -T::ONE };
     }
-    best.map(|(j, _)| j)
+    kernels::argmax(gain).filter(|&j| gain[j] >= T::ZERO)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub(crate) struct Workspace<T: Real> {
     pub beta: Vec<T>,
     /// Dense code (n_atoms).
     pub c: Vec<T>,
-    /// Previous dense code (n_atoms), for FISTA.
+    /// Previous dense code (n_atoms), for FISTA; forward selection's gains.
     pub c_prev: Vec<T>,
     /// Whether each atom is active (n_atoms).
     pub mask: Vec<bool>,

@@ -196,6 +196,16 @@ impl<T: Real> OnlineState<T> {
     /// then projected on `atom_set` when given (see [`project_on`]), else on
     /// the unit ball.
     pub(crate) fn update_atoms(&mut self, pool: &[T], positive_dict: bool, atom_set: Option<&Projection<T>>, rng: &mut impl Draw) -> usize {
+        // `D a_j` for every atom is most of a small step's time: compiled for
+        // the widest SIMD (the kernels give the same bits at every width).
+        kernels::widest_simd(
+            #[inline(always)]
+            || self.update_atoms_in(pool, positive_dict, atom_set, rng),
+        )
+    }
+
+    #[inline(always)]
+    fn update_atoms_in(&mut self, pool: &[T], positive_dict: bool, atom_set: Option<&Projection<T>>, rng: &mut impl Draw) -> usize {
         let mut scratch = Vec::new();
         let (nf, k) = (self.n_features, self.n_atoms);
         let mut da = vec![T::ZERO; nf];

@@ -16,7 +16,9 @@ def defaults(kind, sigma=None, method=None):
         Whose defaults.
     sigma : float, default=None
         For ``"denoise"``: the noise level, on which some defaults depend
-        (without it, only those that do not).
+        (without it, only those that do not), in gray levels of an 8-bit
+        image; ``denoise`` chooses by σ in the image's own gray levels
+        (σ·256 for an image in ``[0, 1]``).
     method : {"wnnm", "dictionary"}, default=None
         For ``"denoise"``: the method whose settings are listed (``None``:
         the default method). ``denoise`` refuses a setting its method does

@@ -53,11 +53,12 @@ pub fn dictionary_grid(atoms: &[f64], ph: usize, pw: usize, channels: usize, spe
     let side = |count: usize, tile: usize| -> Option<usize> {
         count.checked_mul(tile.checked_mul(spec.zoom)?)?.checked_add(count.checked_add(1)?.checked_mul(spec.border)?)
     };
-    let (tw, th) = (pw * spec.zoom, ph * spec.zoom);
     let (width, height) = match (side(cols, pw), side(rows, ph)) {
         (Some(w), Some(h)) if w.checked_mul(h).is_some_and(|p| p <= MAX_PIXELS) => (w, h),
         _ => return Err(shape(format!("a {rows}×{cols} grid of {ph}×{pw} atoms at zoom {} exceeds {MAX_PIXELS} pixels", spec.zoom))),
     };
+    // A tile's side fits: the picture's sides, which hold it, did.
+    let (tw, th) = (pw * spec.zoom, ph * spec.zoom);
     let mut data = vec![255.0; width * height * channels];
     for a in 0..n {
         let atom = &atoms[a * nf..(a + 1) * nf];
@@ -202,6 +203,8 @@ mod tests {
         // 10 atoms: 3 rows of 4; a grid too small is refused.
         assert_eq!(grid_shape(10, None), (3, 4));
         assert!(dictionary_grid(&atoms, 8, 8, 1, GridSpec { grid: Some((3, 3)), ..Default::default() }).is_err());
+        // A zoom whose tile side overflows is an error, not a panic.
+        assert!(dictionary_grid(&atoms, 8, 8, 1, GridSpec { zoom: usize::MAX, ..Default::default() }).is_err());
         // Each tile spans black to white.
         let g = dictionary_grid(&atoms[..64], 8, 8, 1, GridSpec { zoom: 1, border: 0, grid: None }).unwrap();
         assert_eq!(g.data.iter().cloned().fold(f64::INFINITY, f64::min), 0.0);

@@ -13,13 +13,13 @@ fn p(d: &Path, name: &str) -> String {
     d.join(name).to_str().unwrap().to_string()
 }
 
-/// Exit status 2, one line on stderr that contains `needle`.
 /// `denoise --method dictionary` on the embedded camera at σ 20 with one
 /// more flag, output to `out` (the flags below are the dictionary's).
 fn denoise_dictionary(flag: &str, value: &str, out: &str) -> Output {
     sparsecode(&["denoise", "--method", "dictionary", "--image", "camera", "--sigma", "20", flag, value, "-o", out])
 }
 
+/// Exit status 2, one line on stderr that contains `needle`.
 fn refused(out: Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");

@@ -46,7 +46,7 @@ use sc_solvers::{Dictionary, Encoder};
 
 use crate::blend::{blend_codes, sparsity_weight};
 use crate::denoise::DenoiseError;
-use crate::denoise::{at_least_one, check_patch_side, eight_bit_exponent, times_pow2};
+use crate::denoise::{at_least_one, check_patch_side, eight_bit_exponent, scale_pow2, times_pow2};
 
 /// The inpainter's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -221,12 +221,6 @@ impl Inpainter {
         if let Some((r, c)) = non_finite_known(img, known) {
             return Err(DenoiseError::Invalid("image", format!("known pixel ({r}, {c}) is not finite (mark it missing)")));
         }
-        // In other units than 0–255 (the brightest known pixel not within a
-        // factor √2 of 256), the image is inpainted scaled by the power of
-        // two that brings that pixel there, and scaled back: the
-        // defaults' gray levels, and the learner's and the coders' few
-        // absolute thresholds, then see the numbers they were tuned on, and
-        // no bit of the answer changes.
         // A few copies of a channel (mask, estimate, output), of the image
         // (output, and the copy in other units) and a band of patches with
         // their masks and codes, before any work.
@@ -234,17 +228,24 @@ impl Inpainter {
         sc_linalg::memory::request::<f64>(&[&[6, h, w], &[2, h, w, ch], &[4, self.band_rows, w, n]], || {
             format!("inpainting a {w}×{h}×{ch} image")
         })?;
+        // In other units than 0–255 (the brightest known pixel not within a
+        // factor √2 of 256), the image is inpainted scaled by the power of
+        // two that brings that pixel there, and scaled back: the
+        // defaults' gray levels, and the learner's and the coders' few
+        // absolute thresholds, then see the numbers they were tuned on, and
+        // no bit of the answer changes.
         let peak = img.data.chunks_exact(ch).zip(known).filter(|(_, k)| **k).flat_map(|(px, _)| px).fold(0.0f64, |m, v| m.max(v.abs()));
         let k = eight_bit_exponent(peak);
         if k != 0 {
-            let scaled = Image { data: img.data.iter().map(|&v| times_pow2(v, k)).collect(), ..img.clone() };
+            let mut scaled = img.clone();
+            scale_pow2(&mut scaled.data, k);
             let p = Inpainter {
                 sigma: self.sigma.map(|s| times_pow2(s, k)),
                 refine_sigma: self.refine_sigma.map(|s| times_pow2(s, k)),
                 ..self.clone()
             };
             let (mut out, report) = p.run_unit(&scaled, known, missing, observer)?;
-            out.data.iter_mut().for_each(|v| *v = times_pow2(*v, -k));
+            scale_pow2(&mut out.data, -k);
             return Ok((out, report));
         }
         self.run_unit(img, known, missing, observer)

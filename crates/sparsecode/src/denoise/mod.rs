@@ -72,6 +72,12 @@ pub(crate) fn times_pow2(v: f64, k: i32) -> f64 {
     v * 2f64.powi(k / 2) * 2f64.powi(k - k / 2)
 }
 
+/// Every value of `data` times `2^k` ([`times_pow2`]): an image brought to
+/// other units and back, in place.
+pub(crate) fn scale_pow2(data: &mut [f64], k: i32) {
+    data.iter_mut().for_each(|v| *v = times_pow2(*v, k));
+}
+
 /// The exponent `k` that brings `peak`, an image's largest pixel magnitude,
 /// within a factor √2 of 256 as `peak·2^k` (into (181.02, 362.04]; 0 for a
 /// peak of 0 or not finite): `2^-k` is the image's gray level, 1/256 of the
@@ -82,11 +88,11 @@ pub(crate) fn times_pow2(v: f64, k: i32) -> f64 {
 /// are made in gray levels, so that an image's units do not change its
 /// answer.
 pub fn eight_bit_exponent(peak: f64) -> i32 {
-    let (low, high) = (256.0 * std::f64::consts::FRAC_1_SQRT_2, 256.0 * std::f64::consts::SQRT_2);
-    let mut k = 0i32;
     if !(peak > 0.0 && peak.is_finite()) {
         return 0;
     }
+    let (low, high) = (256.0 * std::f64::consts::FRAC_1_SQRT_2, 256.0 * std::f64::consts::SQRT_2);
+    let mut k = 0i32;
     while times_pow2(peak, k) <= low && k < 2000 {
         k += 1;
     }
@@ -143,13 +149,14 @@ impl Denoiser {
         let s = self.sigma;
         if !(2f64.powi(-8)..=2f64.powi(24)).contains(&s) {
             let k = (20f64.log2() - s.log2()).round().clamp(-2000.0, 2000.0) as i32;
-            let scaled = Image { data: noisy.data.iter().map(|&v| times_pow2(v, k)).collect(), ..noisy.clone() };
+            let mut scaled = noisy.clone();
+            scale_pow2(&mut scaled.data, k);
             if !scaled.data.iter().all(|v| v.is_finite()) {
                 return Err(DenoiseError::Invalid("image", format!("values too large for σ = {s} (their ratio overflows)")));
             }
             let d = Denoiser { sigma: times_pow2(s, k), ..self.clone() };
             let (mut out, report) = d.run_unit(&scaled, observer)?;
-            out.data.iter_mut().for_each(|v| *v = times_pow2(*v, -k));
+            scale_pow2(&mut out.data, -k);
             return Ok((out, report));
         }
         self.run_unit(noisy, observer)

@@ -257,8 +257,8 @@ impl Denoiser {
     /// non-local pass's detail step) made by σ in gray levels of the image's
     /// 8-bit scale ([`eight_bit_sigma`](super::eight_bit_sigma)), so that an
     /// image in `[0, 1]` is denoised as the same image in 0–255 (the same
-    /// denoiser as `new` for an 8-bit image whose brightest pixel is above
-    /// 128). How the command line and Python choose.
+    /// denoiser as `new` for an 8-bit image whose brightest 4×4 block mean
+    /// is above 181). How the command line and Python choose.
     pub fn for_image(sigma: f64, noisy: &Image) -> Self {
         Self { sigma, ..Self::choices(super::eight_bit_sigma(sigma, noisy)) }
     }

@@ -32,9 +32,10 @@ fn combine_max<T: Real>(acc: [T; LANES]) -> T {
     fold_lanes(acc, |a, b| if b > a { b } else { a })
 }
 
-/// The sum of the lanes.
+/// The sum of [`LANES`] accumulators, in the fixed order of every
+/// reduction here (a caller's own lane-wise loop ends with it).
 #[inline(always)]
-fn combine<T: Real>(acc: [T; LANES]) -> T {
+pub fn combine<T: Real>(acc: [T; LANES]) -> T {
     fold_lanes(acc, |a, b| a + b)
 }
 
@@ -205,6 +206,50 @@ pub fn argmax_abs<T: Real>(a: &[T]) -> Option<usize> {
     argmax_by(a, |v| v.abs())
 }
 
+/// `p ← s·p`, then `c ← c − z·p`, in one pass; returns the largest `|c|`
+/// afterwards as [`argmax_abs`] finds it (the same lanes, combined in the
+/// same order), so that [`first_abs_equal`] then gives the index
+/// `argmax_abs(c)` would (OMP's correlation update fused with its next
+/// choice: `c` is read once instead of twice).
+#[inline(always)]
+pub fn scale_update_max_abs<T: Real>(p: &mut [T], s: T, z: T, c: &mut [T]) -> T {
+    assert_eq!(p.len(), c.len());
+    let mut acc = [-T::MAX; LANES];
+    let full = c.len() - c.len() % LANES;
+    let (ph, pr) = p.split_at_mut(full);
+    let (ch, cr) = c.split_at_mut(full);
+    for (pc, cc) in ph.chunks_exact_mut(LANES).zip(ch.chunks_exact_mut(LANES)) {
+        // Every load before every store: inlined, the two slices are not
+        // known apart, and a load after a store would keep the loop scalar.
+        let pa: [T; LANES] = core::array::from_fn(|l| pc[l] * s);
+        let ca: [T; LANES] = core::array::from_fn(|l| cc[l] - z * pa[l]);
+        pc.copy_from_slice(&pa);
+        cc.copy_from_slice(&ca);
+        for l in 0..LANES {
+            let v = ca[l].abs();
+            acc[l] = if v > acc[l] { v } else { acc[l] };
+        }
+    }
+    for l in 0..pr.len() {
+        pr[l] *= s;
+        cr[l] -= z * pr[l];
+        let v = cr[l].abs();
+        acc[l] = if v > acc[l] { v } else { acc[l] };
+    }
+    combine_max(acc)
+}
+
+/// The index [`argmax_abs`] gives for `a` when its largest `|aᵢ|` is `m`
+/// (from [`scale_update_max_abs`]): the first entry with `|aᵢ| = m`, or 0
+/// when none is (every entry NaN); `None` if `a` is empty.
+#[inline(always)]
+pub fn first_abs_equal<T: Real>(a: &[T], m: T) -> Option<usize> {
+    if a.is_empty() {
+        return None;
+    }
+    first_index_by(a, m, |v| v.abs()).or(Some(0))
+}
+
 /// Index of the first entry of largest value (`None` if empty).
 #[inline(always)]
 pub fn argmax<T: Real>(a: &[T]) -> Option<usize> {
@@ -257,6 +302,38 @@ fn first_index_by<T: Real>(a: &[T], m: T, key: impl Fn(T) -> T) -> Option<usize>
         }
     }
     r.iter().position(|&v| key(v) == m).map(|p| a.len() - r.len() + p)
+}
+
+/// `(cᵀb, cᵀq, ‖c‖₁, max |qᵢ|)` in one pass over the three vectors: the
+/// same bits as [`dot`], [`dot`], [`norm_l1`] and [`max_abs`] (each lane
+/// sums the same terms in the same order), for the Lasso's duality gap.
+#[inline(always)]
+pub fn lasso_sums<T: Real>(c: &[T], b: &[T], q: &[T]) -> (T, T, T, T) {
+    let n = c.len();
+    assert!(b.len() == n && q.len() == n);
+    if n < LANES {
+        return (dot(c, b), dot(c, q), norm_l1(c), max_abs(q));
+    }
+    let (mut cb, mut cq, mut l1, mut mq) = ([T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES]);
+    let (ch, bh, qh) = (c.chunks_exact(LANES), b.chunks_exact(LANES), q.chunks_exact(LANES));
+    let (cr, br, qr) = (ch.remainder(), bh.remainder(), qh.remainder());
+    for ((x, y), z) in ch.zip(bh).zip(qh) {
+        for l in 0..LANES {
+            cb[l] += x[l] * y[l];
+            cq[l] += x[l] * z[l];
+            l1[l] += x[l].abs();
+            let v = z[l].abs();
+            mq[l] = if v > mq[l] { v } else { mq[l] };
+        }
+    }
+    for l in 0..cr.len() {
+        cb[l] += cr[l] * br[l];
+        cq[l] += cr[l] * qr[l];
+        l1[l] += cr[l].abs();
+        let v = qr[l].abs();
+        mq[l] = if v > mq[l] { v } else { mq[l] };
+    }
+    (combine(cb), combine(cq), combine(l1), combine_max(mq))
 }
 
 /// Largest absolute value (`0` if empty).
@@ -364,6 +441,44 @@ mod tests {
         let b: Vec<f32> = (0..40).map(|i| if i == 33 { -9.0 } else { i as f32 * 0.1 }).collect();
         assert_eq!(argmax_abs(&b), Some(33));
         assert_eq!(max_abs(&b), 9.0);
+    }
+
+    /// The fused update gives `argmax_abs`'s choice and the same values as
+    /// the two loops it replaces, at lengths around the lane count.
+    #[test]
+    fn scale_update_max_abs_matches_the_separate_loops() {
+        for n in [1usize, 5, 16, 17, 40, 256, 259] {
+            let p0: Vec<f64> = (0..n).map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0).collect();
+            let c0: Vec<f64> = (0..n).map(|i| ((i * 53 % 31) as f64 - 15.0) / 3.0).collect();
+            let (mut p, mut c) = (p0.clone(), c0.clone());
+            let m = scale_update_max_abs(&mut p, 0.75, 1.5, &mut c);
+            let (mut q, mut d) = (p0, c0);
+            for (qi, di) in q.iter_mut().zip(d.iter_mut()) {
+                *qi *= 0.75;
+                *di -= 1.5 * *qi;
+            }
+            assert_eq!((p, &c), (q, &d));
+            assert_eq!(first_abs_equal(&c, m), argmax_abs(&d), "n = {n}");
+            // The first of the largest, counted plainly.
+            let first = (0..n).fold(0, |b, i| if d[i].abs() > d[b].abs() { i } else { b });
+            assert_eq!(first_abs_equal(&c, m), Some(first), "n = {n}");
+        }
+        let nan = [f64::NAN; 3];
+        let (mut p, mut c) = (nan, nan);
+        let m = scale_update_max_abs(&mut p, 1.0, 1.0, &mut c);
+        assert_eq!(first_abs_equal(&c, m), argmax_abs(&nan));
+        assert_eq!(first_abs_equal::<f64>(&[], 1.0), None);
+    }
+
+    /// The fused sums are the separate kernels' bits, short and long.
+    #[test]
+    fn lasso_sums_are_the_separate_kernels() {
+        for n in [0usize, 3, 16, 21, 256, 259] {
+            let c: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { ((i * 7 % 11) as f64 - 5.0) / 3.0 } else { 0.0 }).collect();
+            let b: Vec<f64> = (0..n).map(|i| ((i * 13 % 17) as f64 - 8.0) / 7.0).collect();
+            let q: Vec<f64> = (0..n).map(|i| ((i * 29 % 19) as f64 - 9.0) / 5.0).collect();
+            assert_eq!(lasso_sums(&c, &b, &q), (dot(&c, &b), dot(&c, &q), norm_l1(&c), max_abs(&q)), "n = {n}");
+        }
     }
 
     #[test]

@@ -111,8 +111,14 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
         left[..n].copy_from_slice(&diag[..n]);
     }
     let mut err = xnorm2;
+    // The largest |correlation|, when the last update found it.
+    let mut top = None;
     while active.len() < max_k {
-        let pick = if forward { forward_pick(corr, &left[..n], &diag[..n], &mut gain[..n]) } else { kernels::argmax_abs(corr) };
+        let pick = match (forward, top) {
+            (true, _) => forward_pick(corr, &left[..n], &diag[..n], &mut gain[..n]),
+            (false, Some(m)) => kernels::first_abs_equal(corr, m),
+            (false, None) => kernels::argmax_abs(corr),
+        };
         let Some(j) = pick else {
             complete = true;
             break;
@@ -151,10 +157,8 @@ pub(crate) fn omp_one<T: Real, G: GramColumns<T>>(
         let (prev, rest) = proj.split_at_mut(k * n);
         let pk = &mut rest[..n];
         kernels::sub_combination(gj, prev, n, &iota[..k], &w[..k], pk);
-        for (p, c) in pk.iter_mut().zip(corr.iter_mut()) {
-            *p *= inv;
-            *c -= zk * *p;
-        }
+        // `p_k ← p_k / ℓ`, `α ← α − z_k p_k`, and the next choice's maximum.
+        top = Some(kernels::scale_update_max_abs(pk, inv, zk, corr));
         if forward {
             for (r, &p) in left[..n].iter_mut().zip(pk.iter()) {
                 *r -= p * p;

@@ -370,14 +370,7 @@ pub(crate) fn iterative_one<T: Real>(
                 // the last move, `(y − c₊)ᵀ(c₊ − c) > 0`, the momentum is
                 // dropped (`t = 1`), which keeps the iterates from
                 // oscillating once the support has settled.
-                let mut against = T::ZERO;
-                for j in 0..c.len() {
-                    let y = c[j] + m * (c[j] - c_prev[j]);
-                    let qy = q[j] + m * (q[j] - q_prev[j]);
-                    let next = soft_threshold(y + qy * inv_l, thr, p.positive);
-                    against += (y - next) * (next - c[j]);
-                    c_prev[j] = next;
-                }
+                let against = fista_step(c, c_prev, q, q_prev, &mut proj[..c.len()], m, inv_l, thr, p.positive);
                 if against > T::ZERO {
                     t_k = T::ONE;
                 }
@@ -391,6 +384,40 @@ pub(crate) fn iterative_one<T: Real>(
     // After the last pass, the gap of where it ended (as scikit-learn's
     // coordinate descent checks after its last pass).
     converged || known_gap.take().unwrap_or_else(|| primal_and_gap(c, q, b, xnorm2, p.alpha, p.positive).1) <= tol_abs
+}
+
+/// FISTA's step from the extrapolated point `y = c + m(c − c_prev)` (its
+/// correlations `q + m(q − q_prev)`): the new iterate into `c_prev`, through
+/// the scratch `next`; returns `(y − c₊)ᵀ(c₊ − c)`, the restart test. In
+/// three passes that vectorise: the map into `next`, the sum in
+/// [`kernels::LANES`] accumulators, the copy (one loop holding the running
+/// sum and the store kept the step scalar).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn fista_step<T: Real>(c: &[T], c_prev: &mut [T], q: &[T], q_prev: &[T], next: &mut [T], m: T, inv_l: T, thr: T, positive: bool) -> T {
+    const L: usize = kernels::LANES;
+    let n = c.len();
+    let (c_prev, q, q_prev, next) = (&mut c_prev[..n], &q[..n], &q_prev[..n], &mut next[..n]);
+    for ((((nx, &cj), &pj), &qj), &qpj) in next.iter_mut().zip(c).zip(c_prev.iter()).zip(q).zip(q_prev) {
+        let y = cj + m * (cj - pj);
+        let qy = qj + m * (qj - qpj);
+        *nx = soft_threshold(y + qy * inv_l, thr, positive);
+    }
+    let mut acc = [T::ZERO; L];
+    let (cc, pc, nc) = (c.chunks_exact(L), c_prev.chunks_exact(L), next.chunks_exact(L));
+    let (cr, pr, nr) = (cc.remainder(), pc.remainder(), nc.remainder());
+    for ((cb, pb), nb) in cc.zip(pc).zip(nc) {
+        for l in 0..L {
+            let y = cb[l] + m * (cb[l] - pb[l]);
+            acc[l] += (y - nb[l]) * (nb[l] - cb[l]);
+        }
+    }
+    for l in 0..cr.len() {
+        let y = cr[l] + m * (cr[l] - pr[l]);
+        acc[l] += (y - nr[l]) * (nr[l] - cr[l]);
+    }
+    c_prev.copy_from_slice(next);
+    kernels::combine(acc)
 }
 
 /// Soft or hard thresholding of `b = Dᵀx`.

@@ -20,7 +20,8 @@ use sc_linalg::{Real, kernels};
 /// `q = b − G'c`.
 #[inline(always)]
 pub(crate) fn primal_and_gap<T: Real>(c: &[T], q: &[T], b: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
-    gap_of(kernels::dot(c, b), kernels::dot(c, q), kernels::norm_l1(c), q, xnorm2, alpha, positive)
+    let (ctb, ctq, l1, max_abs_q) = kernels::lasso_sums(c, b, q);
+    gap_with(ctb, ctq, l1, dual_norm(q, positive, || max_abs_q), xnorm2, alpha)
 }
 
 /// [`primal_and_gap`] of a code whose non-zeros are among `idx`: the sums
@@ -53,9 +54,21 @@ fn sums_on<T: Real>(idx: &[usize], c: &[T], q: &[T], b: &[T]) -> (T, T, T) {
 /// Primal value and gap from `cᵀb`, `cᵀq`, `‖c‖₁` and the correlations `q`.
 #[inline(always)]
 fn gap_of<T: Real>(ctb: T, ctq: T, l1: T, q: &[T], xnorm2: T, alpha: T, positive: bool) -> (T, T) {
+    gap_with(ctb, ctq, l1, dual_norm(q, positive, || kernels::max_abs(q)), xnorm2, alpha)
+}
+
+/// The dual norm of the correlations `q`: `max(maxᵢ qᵢ, 0)` under the
+/// positivity constraint, else `max |qᵢ|` (given by `max_abs`).
+#[inline(always)]
+fn dual_norm<T: Real>(q: &[T], positive: bool, max_abs: impl FnOnce() -> T) -> T {
+    if positive { kernels::max_value(q).max(T::ZERO) } else { max_abs() }
+}
+
+/// Primal value and gap from `cᵀb`, `cᵀq`, `‖c‖₁` and the dual norm of `q`.
+#[inline(always)]
+fn gap_with<T: Real>(ctb: T, ctq: T, l1: T, dual_norm: T, xnorm2: T, alpha: T) -> (T, T) {
     let r2 = (xnorm2 - ctb - ctq).max(T::ZERO);
     let primal = T::from_f64(0.5) * r2 + alpha * l1;
-    let dual_norm = if positive { kernels::max_value(q).max(T::ZERO) } else { kernels::max_abs(q) };
     let s = if dual_norm > alpha { alpha / dual_norm } else { T::ONE };
     let dual = s * (xnorm2 - ctb) - T::from_f64(0.5) * s * s * r2;
     (primal, primal - dual)

@@ -52,8 +52,13 @@ pub struct KsvdParams {
 }
 
 impl KsvdParams {
-    /// Iterations by default.
-    pub const ITERATIONS: usize = 10;
+    /// Iterations by default. Twenty: with the error goal, 256 atoms and
+    /// 65,000 noisy 8×8 patches, K-SVD at 20 iterations codes to fewer atoms
+    /// per patch than SPAMS's online `trainDL` after 10 epochs (its mode 4,
+    /// 1,270 steps of 512) on each of six images (camera, moon, coins,
+    /// astronaut, brick, text), in a third to a fifteenth of its time; at 10
+    /// it needed 2–3% more atoms on three of them.
+    pub const ITERATIONS: usize = 20;
 
     /// Approximate K-SVD, [`KsvdParams::ITERATIONS`] iterations, scikit-learn's
     /// OMP sparsity ([`sc_solvers::default_n_nonzero`]), data init.

@@ -74,8 +74,8 @@ pub struct OnlineParams {
     pub init: Init,
     /// Forgetting: `None` is scikit-learn's rule; `Some(ρ)` weighs the
     /// past by `βₜ = (1 − 1/t)^ρ` (Mairal et al. 2010, §3.4.2), which
-    /// forgets the first, poor codes faster (ρ = 6 reaches SPAMS's
-    /// objective on the seed's run in a fifth of its steps).
+    /// forgets the first, poor codes faster
+    /// ([`OnlineParams::FAST_FORGETTING`]).
     pub forget_rho: Option<f64>,
     /// SPAMS's statistics ([`EpochWindows`]): the codes of the current and
     /// the previous pass over the data only, forgotten at every step with a
@@ -89,6 +89,17 @@ pub struct OnlineParams {
 }
 
 impl OnlineParams {
+    /// The fast forgetting of sparsecode's own fits (the demo, the
+    /// inpainter): `ρ` of `βₜ = (1 − 1/t)^ρ` for [`OnlineParams::forget_rho`].
+    /// On 2000 random 8×8 patches of each of eight images (camera, moon,
+    /// coins, text, brick, grass, astronaut, coffee), 100 atoms, α = 1, 75
+    /// steps of 256 with ρ = 6 end within 0.04% of the objective of SPAMS's
+    /// `trainDL` after its 100 steps of 256, below it on six; scikit-learn's
+    /// rule, after its early stop, ends 0.1–0.3% above SPAMS's, and still
+    /// 0.03–0.15% above after 100 steps. (scikit-learn's estimator keeps
+    /// scikit-learn's rule: `forget_rho` is `None` by default.)
+    pub const FAST_FORGETTING: f64 = 6.0;
+
     /// scikit-learn's defaults with `n_atoms` atoms, except the start: the
     /// dictionary starts from random signals ([`Init::Data`], SPAMS's
     /// choice), where scikit-learn starts from an SVD of the data

@@ -313,7 +313,7 @@ impl Inpainter {
                 max_no_improvement: None,
                 init,
                 seed: self.seed,
-                forget_rho: Some(6.0),
+                forget_rho: Some(OnlineParams::FAST_FORGETTING),
                 ..OnlineParams::new(self.n_atoms)
             };
             let xt = MatRef::from_column_major_slice(&train.data, n, train.n_patches());

@@ -458,7 +458,7 @@ class KSVD(_CoreCoding, _BaseSparseCoding, BaseEstimator):
     (``exact=True``); unused and too-coherent atoms are replaced.
 
     Parameters follow scikit-learn's conventions; those left at ``None`` are
-    the core's defaults (``sparsecode.defaults("ksvd")``: 10 iterations, a
+    the core's defaults (``sparsecode.defaults("ksvd")``: its number of iterations, a
     start from random samples, and scikit-learn's OMP sparsity
     ``min(max(n_features / 10, 1), n_components)``). ``transform`` codes by
     OMP with the same sparsity or goal unless ``transform_algorithm`` says

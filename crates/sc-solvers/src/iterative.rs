@@ -55,6 +55,35 @@ fn residual_correlations<T: Real>(dict: &Dictionary<T>, b: &[T], c: &[T], l2: T,
     });
 }
 
+/// [`residual_correlations`] for a code with many non-zeros (ISTA's and
+/// FISTA's iterates): their indices and values gathered into `idx` and
+/// `vals`, then `q = b − Σ cⱼ G_{·j}` taken four columns at a time
+/// ([`kernels::sub_combination`]: `q` is loaded and stored once per four
+/// columns instead of once per column).
+#[inline(always)]
+fn residual_correlations_gathered<T: Real>(
+    dict: &Dictionary<T>,
+    b: &[T],
+    c: &[T],
+    l2: T,
+    q: &mut [T],
+    idx: &mut Vec<usize>,
+    vals: &mut [T],
+) {
+    idx.clear();
+    kernels::for_each_nonzero(c, |j, cj| {
+        vals[idx.len()] = cj;
+        idx.push(j);
+    });
+    let n = c.len();
+    kernels::sub_combination(b, dict.gram(), n, idx, &vals[..idx.len()], q);
+    if l2 != T::ZERO {
+        for &j in idx.iter() {
+            q[j] -= l2 * c[j];
+        }
+    }
+}
+
 /// One pass of coordinate descent over every coordinate, recording in
 /// `support` those it leaves non-zero. A block of coordinates that are all
 /// zero with correlations within `α` is skipped after one branch-free test
@@ -283,7 +312,7 @@ pub(crate) fn iterative_one<T: Real>(
     ws: &mut Workspace<T>,
     out: &mut CodeSink<'_, T>,
 ) -> bool {
-    let Workspace { corr: q, beta: q_prev, c, c_prev, support, active, chol, gcol, gamma, proj, u, .. } = ws;
+    let Workspace { corr: q, beta: q_prev, c, c_prev, c_next, support, active, chol, gcol, gamma, proj, u, .. } = ws;
     match init {
         Some(init) => {
             for (cj, &v) in c.iter_mut().zip(init) {
@@ -358,25 +387,27 @@ pub(crate) fn iterative_one<T: Real>(
                 for (cj, &qj) in c.iter_mut().zip(q.iter()) {
                     *cj = soft_threshold(*cj + qj * inv_l, thr, p.positive);
                 }
-                residual_correlations(dict, b, c, p.l2, q);
+                residual_correlations_gathered(dict, b, c, p.l2, q, support, c_next);
             }
             Iterative::Fista => {
                 let t_next = (T::ONE + (T::ONE + T::from_f64(4.0) * t_k * t_k).sqrt()) * T::from_f64(0.5);
                 let m = (t_k - T::ONE) / t_next;
                 t_k = t_next;
-                // New iterate into c_prev's slot, then swap. Adaptive
+                // New iterate into c_next, which becomes c. Adaptive
                 // restart (O'Donoghue & Candès 2015, the gradient scheme):
                 // when the step from the extrapolated point goes against
                 // the last move, `(y − c₊)ᵀ(c₊ − c) > 0`, the momentum is
                 // dropped (`t = 1`), which keeps the iterates from
                 // oscillating once the support has settled.
-                let against = fista_step(c, c_prev, q, q_prev, &mut proj[..c.len()], m, inv_l, thr, p.positive);
+                let against = fista_step(c, c_prev, q, q_prev, c_next, m, inv_l, thr, p.positive);
                 if against > T::ZERO {
                     t_k = T::ONE;
                 }
+                // (c_prev, c, c_next) ← (c, c_next, c_prev).
+                core::mem::swap(c_prev, c_next);
                 core::mem::swap(c, c_prev);
                 core::mem::swap(q, q_prev);
-                residual_correlations(dict, b, c, p.l2, q);
+                residual_correlations_gathered(dict, b, c, p.l2, q, support, c_next);
             }
         }
     }
@@ -387,18 +418,17 @@ pub(crate) fn iterative_one<T: Real>(
 }
 
 /// FISTA's step from the extrapolated point `y = c + m(c − c_prev)` (its
-/// correlations `q + m(q − q_prev)`): the new iterate into `c_prev`, through
-/// the scratch `next`; returns `(y − c₊)ᵀ(c₊ − c)`, the restart test. In
-/// three passes that vectorise: the map into `next`, the sum in
-/// [`kernels::LANES`] accumulators, the copy (one loop holding the running
-/// sum and the store kept the step scalar).
+/// correlations `q + m(q − q_prev)`): the new iterate into `next`; returns
+/// `(y − c₊)ᵀ(c₊ − c)`, the restart test. In two passes that vectorise:
+/// the map into `next`, then the sum in [`kernels::LANES`] accumulators
+/// (one loop holding a running sum and the store ran scalar).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn fista_step<T: Real>(c: &[T], c_prev: &mut [T], q: &[T], q_prev: &[T], next: &mut [T], m: T, inv_l: T, thr: T, positive: bool) -> T {
+fn fista_step<T: Real>(c: &[T], c_prev: &[T], q: &[T], q_prev: &[T], next: &mut [T], m: T, inv_l: T, thr: T, positive: bool) -> T {
     const L: usize = kernels::LANES;
     let n = c.len();
-    let (c_prev, q, q_prev, next) = (&mut c_prev[..n], &q[..n], &q_prev[..n], &mut next[..n]);
-    for ((((nx, &cj), &pj), &qj), &qpj) in next.iter_mut().zip(c).zip(c_prev.iter()).zip(q).zip(q_prev) {
+    let (c_prev, q, q_prev, next) = (&c_prev[..n], &q[..n], &q_prev[..n], &mut next[..n]);
+    for ((((nx, &cj), &pj), &qj), &qpj) in next.iter_mut().zip(c).zip(c_prev).zip(q).zip(q_prev) {
         let y = cj + m * (cj - pj);
         let qy = qj + m * (qj - qpj);
         *nx = soft_threshold(y + qy * inv_l, thr, positive);
@@ -416,7 +446,6 @@ fn fista_step<T: Real>(c: &[T], c_prev: &mut [T], q: &[T], q_prev: &[T], next: &
         let y = cr[l] + m * (cr[l] - pr[l]);
         acc[l] += (y - nr[l]) * (nr[l] - cr[l]);
     }
-    c_prev.copy_from_slice(next);
     kernels::combine(acc)
 }
 

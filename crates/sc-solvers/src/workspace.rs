@@ -13,6 +13,8 @@ pub(crate) struct Workspace<T: Real> {
     pub c: Vec<T>,
     /// Previous dense code (n_atoms), for FISTA; forward selection's gains.
     pub c_prev: Vec<T>,
+    /// FISTA's next iterate (n_atoms), before it takes `c_prev`'s place.
+    pub c_next: Vec<T>,
     /// Whether each atom is active (n_atoms).
     pub mask: Vec<bool>,
     /// Active atoms in Cholesky order (capacity `cap`).
@@ -43,6 +45,7 @@ impl<T: Real> Workspace<T> {
             beta: vec![T::ZERO; n_atoms],
             c: vec![T::ZERO; n_atoms],
             c_prev: vec![T::ZERO; n_atoms],
+            c_next: vec![T::ZERO; n_atoms],
             mask: vec![false; n_atoms],
             active: Vec::with_capacity(cap),
             gamma: vec![T::ZERO; cap],

@@ -292,3 +292,13 @@ for k, (mode, lam, extra) in enumerate(batch_cases):
 batch["cases"] = json.dumps(batch_cases)
 batch["sources"] = json.dumps([X_img, X_img, X_img, X_planted])
 np.savez_compressed(out / "batch.npz", **batch)
+# trainDL continued from its model (rerunnable alone from inputs.npz):
+# SPAMS's fit of 100 steps, then 100 more from its dictionary and model;
+# the objective of the continued dictionary (the Lasso codes again).
+Xm = np.asfortranarray(inputs[X_img])
+model_params = dict(K=32, lambda1=0.15, mode=2, iter=100, batchsize=64)
+D1, m1 = spams.trainDL(Xm, return_model=True, verbose=False, numThreads=1, **model_params)
+D2 = spams.trainDL(Xm, D=D1, model=m1, verbose=False, numThreads=1, **model_params)
+A2 = spams.lasso(Xm, D2, lambda1=model_params["lambda1"], numThreads=1).toarray()
+np.savez_compressed(out / "model.npz", params=json.dumps(model_params), X=X_img,
+                    objective=0.5 * ((Xm - D2 @ A2) ** 2).sum() + model_params["lambda1"] * np.abs(A2).sum())

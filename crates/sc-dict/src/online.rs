@@ -17,7 +17,7 @@ use sc_linalg::Real;
 use sc_solvers::prox::Projection;
 use sc_solvers::{Encode, Encoder};
 
-use crate::error::{Result, invalid};
+use crate::error::{Error, Result, invalid};
 use crate::init::{Init, given, start};
 use crate::learner::{Fit, Learn, Record, StopReason, Valid, check_atoms_alpha};
 use crate::progress::{Observer, Progress};
@@ -86,6 +86,46 @@ pub struct OnlineParams {
     /// unit ℓ2 ball (SPAMS's `modeD` 1–3: the elastic-net and fused-Lasso
     /// balls); the start is projected on it too.
     pub atom_set: Option<Projection<f64>>,
+    /// Statistics to continue from (SPAMS's `model`): the fit starts with
+    /// them and their step count instead of from nothing.
+    pub resume: Option<Resume>,
+}
+
+/// Where an earlier fit stopped (SPAMS's `trainDL` `model`): its
+/// statistics `A` (n_atoms × n_atoms) and `B` (n_features × n_atoms), both
+/// column-major, and its number of steps. A fit given them weighs them as
+/// its own past: forgotten from their step count on, and, with SPAMS's
+/// windows ([`OnlineParams::epoch_windows`]), held as the previous pass's
+/// window until the fit's first pass over its signals ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resume {
+    /// `A = Σ c cᵀ`, weighted (n_atoms × n_atoms).
+    pub a: Vec<f64>,
+    /// `B = Σ x cᵀ`, weighted (n_features × n_atoms).
+    pub b: Vec<f64>,
+    /// Steps taken.
+    pub step: usize,
+}
+
+impl Resume {
+    /// `state` with these statistics and step count, checked against its
+    /// sizes and for finite values.
+    fn apply<T: Real>(&self, state: &mut OnlineState<T>) -> Result<()> {
+        let (nf, k) = (state.n_features, state.n_atoms);
+        if self.a.len() != k * k {
+            return Err(Error::Dimension(format!("the statistics A hold {} values for {k}×{k}", self.a.len())));
+        }
+        if self.b.len() != nf * k {
+            return Err(Error::Dimension(format!("the statistics B hold {} values for {nf}×{k}", self.b.len())));
+        }
+        if !self.a.iter().chain(&self.b).all(|v| v.is_finite()) {
+            return Err(invalid("resume", "the statistics hold a value that is not finite"));
+        }
+        state.a = self.a.iter().map(|&v| T::from_f64(v)).collect();
+        state.b = self.b.iter().map(|&v| T::from_f64(v)).collect();
+        state.step = self.step;
+        Ok(())
+    }
 }
 
 impl OnlineParams {
@@ -122,6 +162,7 @@ impl OnlineParams {
             forget_rho: None,
             epoch_windows: false,
             atom_set: None,
+            resume: None,
         }
     }
 
@@ -300,6 +341,10 @@ impl Learn for Valid<OnlineParams> {
             (Some(numpy), init) => start(x, init, p.n_atoms, Generator::from(numpy.clone()))?,
             (None, init) => start(x, init, p.n_atoms, Generator::from(SplitMix(p.seed)))?,
         };
+        let mut state = state;
+        if let Some(r) = &p.resume {
+            r.apply(&mut state)?;
+        }
         let (nf, n) = (data.nf(), data.len());
         let schedule = p.schedule(n, &mut rng)?;
         let max_steps = schedule.max_steps;

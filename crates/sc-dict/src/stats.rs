@@ -259,10 +259,13 @@ pub struct EpochWindows<T> {
 }
 
 impl<T: Real> EpochWindows<T> {
-    /// Windows for a fit over `n_samples` training signals.
+    /// Windows for a fit over `n_samples` training signals from `state`:
+    /// its statistics, if it has taken steps (a fit continued), are the
+    /// previous pass's window.
     pub fn new(n_samples: usize, state: &OnlineState<T>) -> Self {
         let zeros = || (vec![T::ZERO; state.a.len()], vec![T::ZERO; state.b.len()]);
-        Self { n_samples: n_samples.max(1), even: true, steps: 0, prev: zeros(), cur: zeros() }
+        let prev = if state.step > 0 { (state.a.clone(), state.b.clone()) } else { zeros() };
+        Self { n_samples: n_samples.max(1), even: true, steps: 0, prev, cur: zeros() }
     }
 
     /// Folds a mini-batch's `stats` into the windows and sets the state's

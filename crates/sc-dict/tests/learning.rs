@@ -296,3 +296,64 @@ fn spams_windows_forget_every_code_older_than_the_previous_pass() {
     // forgotten once a step: the last batch's weight is 1/16.
     assert!(states[0].a[0] >= 11.0 / 16.0);
 }
+
+#[test]
+fn a_fit_continued_from_its_statistics_is_the_fit_that_never_stopped() {
+    // scikit-learn's forgetting, the signals in order: 16 steps, then 16
+    // more from the first fit's dictionary, statistics and step count
+    // (SPAMS's `model`), are the 32 steps of one fit, to the bit (no atom
+    // is replaced, the only draw that would differ).
+    use sc_dict::online::Resume;
+    let (nf, k, n) = (16, 12, 256);
+    let (_, x) = planted(nf, k, n, 0.05, 7);
+    let xm = MatRef::from_column_major_slice(&x, nf, n);
+    let base =
+        OnlineParams { batch_size: 32, shuffle: false, tol: 0.0, max_no_improvement: None, alpha: 0.1, seed: 3, ..OnlineParams::new(k) };
+    let fit = |p: OnlineParams| p.check().unwrap().fit(xm, &mut Quiet).unwrap();
+    let whole = fit(OnlineParams { max_steps: Some(32), ..base.clone() });
+    assert!(whole.records.iter().all(|r| r.replaced == 0));
+    let first = fit(OnlineParams { max_steps: Some(16), ..base.clone() });
+    let s = first.state.unwrap();
+    let resume = Resume { a: s.a.clone(), b: s.b.clone(), step: s.step };
+    let rest = fit(OnlineParams { max_steps: Some(16), init: Init::Given(s.dict.clone()), resume: Some(resume.clone()), ..base.clone() });
+    assert_eq!(rest.dict, whole.dict);
+    let (r, w) = (rest.state.unwrap(), whole.state.unwrap());
+    assert_eq!((r.a, r.b, r.step), (w.a, w.b, 32));
+    // Statistics that do not fit the dictionary are refused, naming them.
+    let bad = Resume { a: vec![0.0; k * k + 1], ..resume.clone() };
+    let err = OnlineParams { max_steps: Some(1), resume: Some(bad), ..base.clone() }.check().unwrap().fit(xm, &mut Quiet).unwrap_err();
+    assert!(matches!(err, Error::Dimension(ref m) if m.contains("statistics A")), "{err}");
+    let nan = Resume { b: vec![f64::NAN; nf * k], ..resume };
+    let err = OnlineParams { max_steps: Some(1), resume: Some(nan), ..base }.check().unwrap().fit(xm, &mut Quiet).unwrap_err();
+    assert!(err.to_string().contains("not finite"), "{err}");
+}
+
+#[test]
+fn spams_windows_hold_a_continued_fits_statistics_until_its_first_pass_ends() {
+    // Two fits continued from different statistics, fed the same batches:
+    // the given statistics are the previous pass's window, so A and B
+    // differ until the first pass over the 64 signals (4 batches of 16)
+    // ends, and are equal from then on.
+    use sc_dict::online::{BatchStats, EpochWindows};
+    let (nf, k, bs, n) = (3, 2, 16, 64);
+    let stats = BatchStats { a: vec![2.0; k * k], b: vec![2.0; nf * k], n_samples: bs, cost: 0.0, nnz: 0 };
+    let mut states = [1e6, -3.0].map(|v| {
+        let mut s = OnlineState::new(nf, k, vec![1.0; nf * k]).unwrap();
+        s.a.fill(v);
+        s.b.fill(v);
+        s.step = 40;
+        s
+    });
+    let mut windows = [EpochWindows::new(n, &states[0]), EpochWindows::new(n, &states[1])];
+    for step in 0..6 {
+        for r in 0..2 {
+            windows[r].fold(&stats, &mut states[r]).unwrap();
+            states[r].step += 1;
+        }
+        if step < 3 {
+            assert_ne!(states[0].a, states[1].a, "step {step}: the given statistics still count");
+        } else {
+            assert_eq!((&states[0].a, &states[0].b), (&states[1].a, &states[1].b), "step {step}");
+        }
+    }
+}

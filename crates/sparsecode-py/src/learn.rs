@@ -10,7 +10,7 @@ use sparsecode::Encoder;
 use sparsecode::dict::batch::BatchParams;
 use sparsecode::dict::init::Init;
 use sparsecode::dict::ksvd::KsvdParams;
-use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams};
+use sparsecode::dict::online::{BATCH_CHUNK, OnlineParams, Resume};
 use sparsecode::dict::progress::{Deadline, Observer, Progress};
 use sparsecode::dict::rng::SplitMix;
 use sparsecode::dict::{Fit, Learn, LearnMasked, Method};
@@ -65,6 +65,7 @@ pub(crate) struct Overrides {
     pub(crate) epoch_windows: bool,
     pub(crate) atom_set: Option<sparsecode::solvers::prox::Projection<f64>>,
     pub(crate) numpy_state: Option<NumpyState>,
+    pub(crate) resume: Option<Resume>,
 }
 
 impl Overrides {
@@ -87,6 +88,7 @@ impl Overrides {
             forget_rho: self.forget_rho.or(b.forget_rho),
             epoch_windows: self.epoch_windows || b.epoch_windows,
             atom_set: self.atom_set.or(b.atom_set),
+            resume: self.resume.or(b.resume.clone()),
             ..b
         })
     }
@@ -201,12 +203,14 @@ fn fit_t<T: Real + Element>(
 /// `seconds` stops the fit once that much time has passed; `epoch_windows`
 /// makes online learning keep SPAMS's statistics; `atom_set`, `(name,
 /// (radius, l1, l2, tv))` (a name of `PROJECTIONS`), the set its atoms are
-/// projected on instead of the unit ball.
+/// projected on instead of the unit ball; `resume`, `(A, B, steps)` with
+/// `A` (n_atoms, n_atoms) and `B` (n_features, n_atoms), the statistics an
+/// online fit continues from (SPAMS's `model`).
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
     epoch_windows=false, atom_set=None, algorithm=None, coder_max_iter=None, n_nonzero=None, goal=None, max_nonzero=None, exact=false, n_jobs=None, mask=None,
-    numpy_state=None, progress=None, coder=None, seconds=None))]
+    numpy_state=None, progress=None, coder=None, seconds=None, resume=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dictionary(
     py: Python<'_>,
@@ -240,8 +244,15 @@ pub(crate) fn fit_dictionary(
     progress: Option<Py<PyAny>>,
     coder: Option<&Bound<'_, PyDict>>,
     seconds: Option<f64>,
+    resume: Option<(PyReadonlyArray2<'_, f64>, PyReadonlyArray2<'_, f64>, usize)>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
+    // Column-major copies of A and B, whatever their memory order.
+    let column_major = |m: &PyReadonlyArray2<'_, f64>| {
+        let v = m.as_array();
+        (0..v.ncols()).flat_map(|j| (0..v.nrows()).map(move |i| v[[i, j]])).collect::<Vec<f64>>()
+    };
+    let resume = resume.map(|(a, b, step)| Resume { a: column_major(&a), b: column_major(&b), step });
     let atom_set = match atom_set {
         Some((name, [radius, l1, l2, tv])) => {
             Some(sparsecode::solvers::prox::Projection::new(parse::<sparsecode::solvers::prox::ProjectionName>(&name)?, radius, l1, l2, tv))
@@ -264,6 +275,7 @@ pub(crate) fn fit_dictionary(
         epoch_windows,
         atom_set,
         numpy_state,
+        resume,
     };
     let params = match parse::<Method>(method)? {
         Method::Online => Params::Online(given.online(OnlineParams::new(n_atoms))?),

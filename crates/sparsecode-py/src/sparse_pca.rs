@@ -94,6 +94,7 @@ pub(crate) fn sparse_pca(
         epoch_windows: false,
         atom_set: None,
         numpy_state,
+        resume: None,
     };
     let mut params = match parse::<Method>(method)? {
         Method::Batch => SparsePcaParams::batch(n_components),

@@ -23,7 +23,7 @@ import sparsecode.spams as spams
 
 GOLDEN = Path(__file__).parent / "golden_spams"
 INPUTS = dict(np.load(GOLDEN / "inputs.npz"))
-CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz", "matrix.npz", "robust.npz", "batch.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
+CASES = sorted(p for p in GOLDEN.glob("*.npz") if p.name not in ("inputs.npz", "utilities.npz", "losses.npz", "matrix.npz", "robust.npz", "batch.npz", "model.npz") and "sparseProject" not in p.name and "trainDL" not in p.name)
 TRAINED = sorted(GOLDEN.glob("*_trainDL_*.npz"))
 PROJECTIONS = sorted(GOLDEN.glob("*_sparseProject_*.npz"))
 
@@ -467,6 +467,32 @@ def test_train_dl_batch_mode_reaches_spams_objective():
         assert ours <= 1.01 * g[f"objective_{k}"], (mode, extra, ours, g[f"objective_{k}"])
     with pytest.raises(NotImplementedError, match="not yet provided"):
         spams.trainDL(np.asfortranarray(INPUTS["X_img"]), K=4, lambda1=2, mode=3, batch=True)
+
+
+def test_train_dl_continues_from_its_model():
+    """trainDL(return_model=True), then trainDL(D=D, model=model): the
+    continued dictionary's objective (each signal's Lasso code again) within
+    1% of SPAMS's own continued fit (golden: model.npz, made by
+    xtask/python/golden_spams_api.py's model section); ``iter`` counts every
+    step; the model's statistics enter the fit (without them the same
+    continuation differs); a model that does not fit is refused."""
+    g = np.load(GOLDEN / "model.npz")
+    p = json.loads(str(g["params"]))
+    X = np.asfortranarray(INPUTS[str(g["X"])])
+    D1, m1 = spams.trainDL(X, return_model=True, **p)
+    assert m1["iter"] == p["iter"] and m1["A"].shape == (p["K"], p["K"]) and m1["B"].shape == (X.shape[0], p["K"])
+    D2, m2 = spams.trainDL(X, D=D1, model=m1, return_model=True, **p)
+    assert m2["iter"] == 2 * p["iter"]
+    assert np.all(np.linalg.norm(D2, axis=0) <= 1 + 1e-9)
+    A = spams.lasso(X, D2, lambda1=p["lambda1"]).toarray()
+    ours = 0.5 * ((X - D2 @ A) ** 2).sum() + p["lambda1"] * np.abs(A).sum()
+    assert ours <= 1.01 * float(g["objective"]), (ours, float(g["objective"]))
+    one = dict(p, iter=1)
+    assert not np.array_equal(spams.trainDL(X, D=D1, model=m1, **one), spams.trainDL(X, D=D1, **one))
+    with pytest.raises(ValueError, match="model's A must be"):
+        spams.trainDL(X, D=D1, model={"A": m1["A"][:3], "B": m1["B"], "iter": 1}, **one)
+    with pytest.raises(ValueError, match="model must be the dict"):
+        spams.trainDL(X, D=D1, model={"A": m1["A"]}, **one)
 
 
 def test_robust_archetypes_fit_as_well_as_spams():

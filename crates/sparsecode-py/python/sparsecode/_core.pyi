@@ -154,6 +154,7 @@ def fit_dictionary(
     progress: Optional[Progress] = None,
     coder: Optional[dict[str, Any]] = None,
     seconds: Optional[float] = None,
+    resume: Optional[tuple[NDArray[np.float64], NDArray[np.float64], int]] = None,
 ) -> tuple[FloatArray, list[float], float, str, Optional[FloatArray], Optional[FloatArray], Optional[NumpyState]]: ...
 def initial_dictionary(
     x: FloatArray, n_atoms: int, init: str, dict_init: Optional[FloatArray] = None, seed: Optional[int] = None

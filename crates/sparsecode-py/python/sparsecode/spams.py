@@ -50,7 +50,7 @@ Provided (the coding problems are the core's, tested against
 Not yet provided (each raises ``NotImplementedError`` saying so):
 ``lasso`` in mode 1 with ``lambda2``; ``l1L2BCD`` in mode 1 (SPAMS has no mode 0); the proximal toolbox
 ``fistaFlat``'s ``hinge`` and ``cur`` losses, ``l1linf+row-column``, and
-``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``model``, ``batch`` in modes 0, 3–5 or with ``modeD`` 1–3, and ``modeD=2`` with
+``return_optim_info`` with a matrix regulariser; ``trainDL``'s ``batch`` in modes 0, 3–5, with ``modeD`` 1–3 or with ``model``, and ``modeD=2`` with
 ``posD``; and tree- and
 graph-structured sparsity (``fistaTree``, ``fistaGraph``, ``proximalTree``,
 ``proximalGraph``, ``structTrainDL``).
@@ -862,6 +862,11 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         The starting dictionary.
     return_model : bool, default=False
         Also return the learner's statistics ``{'A', 'B', 'iter'}``.
+    model : dict, default=None
+        An earlier call's model (``return_model``): the fit continues from
+        its statistics and step count (pass that call's dictionary as
+        ``D``); they count as the previous pass's codes, forgotten as SPAMS
+        forgets them, until this call's first pass over ``X`` ends.
     numThreads : int, default=-1
         Threads (-1: every core).
 
@@ -871,7 +876,8 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         The dictionary, atoms as columns, in Fortran order.
     model : dict
         With ``return_model``: ``A`` (K, K), ``B`` (n_features, K) and
-        ``iter``, as SPAMS returns them.
+        ``iter`` (the steps taken, a given model's included), as SPAMS
+        returns them.
 
     Examples
     --------
@@ -885,8 +891,6 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
     """
     if lambda1 is None:
         raise ValueError("trainDL : lambda1 must be defined")
-    if model is not None:
-        _not_yet("trainDL's model (continuing a fit from its statistics)")
     if int(modeD) not in _ATOM_SETS:
         raise ValueError(f"trainDL : modeD must be 0 to 3, got {modeD!r}")
     if int(modeD) == 2 and posD:
@@ -905,6 +909,21 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         K = D.shape[1] if int(K) <= 0 else int(K)
     if int(K) <= 0:
         raise ValueError("trainDL : K must be given (the number of atoms) when D is not")
+    resume, done = None, 0
+    if model is not None:
+        # SPAMS's `model`: the statistics and step count of an earlier fit,
+        # continued from (with `D`, its dictionary).
+        if batch:
+            _not_yet("trainDL's batch mode with model")
+        try:
+            A, B, done = np.asarray(model["A"], dtype=np.float64), np.asarray(model["B"], dtype=np.float64), int(model["iter"])
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"trainDL : model must be the dict {{'A', 'B', 'iter'}} that return_model gave ({e})") from None
+        if A.shape != (int(K), int(K)) or B.shape != (X.shape[0], int(K)):
+            raise ValueError(f"trainDL : model's A must be ({int(K)}, {int(K)}) and B ({X.shape[0]}, {int(K)}), got {A.shape} and {B.shape}")
+        if done < 0:
+            raise ValueError(f"trainDL : model's iter must be ≥ 0, got {done}")
+        resume = (A, B, done)
     algorithm, coder = _TRAIN_CODERS[int(mode)](float(lambda1), float(lambda2))
     steps = int(iter)
     run = {"max_steps": steps} if steps > 0 else {"seconds": float(-steps)} if steps < 0 else {"max_steps": 0}
@@ -924,7 +943,7 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
         return D, {"A": None if A is None else np.asfortranarray(A, dtype=X.dtype), "B": None if B is None else np.asfortranarray(np.asarray(B).T, dtype=X.dtype),
                    "iter": steps}
     with python_names(n_atoms="K", batch_size="batchsize", alpha="lambda1", tol="lambda1", n_nonzero="lambda1", l0="lambda1", l2="lambda2"):
-        components, _, _, _, A, B, _ = _core.fit_dictionary(
+        components, objectives, _, _, A, B, _ = _core.fit_dictionary(
             Xr,
             "online",
             int(K),
@@ -942,12 +961,14 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
             algorithm=algorithm,
             coder=coder,
             n_jobs=_threads(numThreads),
+            resume=resume,
             **run,
         )
     D = np.asfortranarray(components.T, dtype=X.dtype)
     if not return_model:
         return D
-    return D, {"A": np.asfortranarray(A, dtype=X.dtype), "B": np.asfortranarray(np.asarray(B).T, dtype=X.dtype), "iter": steps}
+    # `iter`: every step taken, the model's included (one objective a step).
+    return D, {"A": np.asfortranarray(A, dtype=X.dtype), "B": np.asfortranarray(np.asarray(B).T, dtype=X.dtype), "iter": done + len(objectives)}
 
 
 def trainDL_Memory(X, D=None, numThreads=-1, batchsize=-1, K=-1, lambda1=None, iter=-1, t0=1e-5, mode=PENALTY, posD=False, expand=False,

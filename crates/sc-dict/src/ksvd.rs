@@ -57,7 +57,7 @@ impl KsvdParams {
     /// per patch than SPAMS's online `trainDL` after 10 epochs (its mode 4,
     /// 1,270 steps of 512) on each of six images (camera, moon, coins,
     /// astronaut, brick, text), in a third to a fifteenth of its time; at 10
-    /// it needed 2–3% more atoms on three of them.
+    /// it needed 1–3% more atoms on three of them.
     pub const ITERATIONS: usize = 20;
 
     /// Approximate K-SVD, [`KsvdParams::ITERATIONS`] iterations, scikit-learn's

@@ -221,8 +221,15 @@ pub fn scale_update_max_abs<T: Real>(p: &mut [T], s: T, z: T, c: &mut [T]) -> T 
     for (pc, cc) in ph.chunks_exact_mut(LANES).zip(ch.chunks_exact_mut(LANES)) {
         // Every load before every store: inlined, the two slices are not
         // known apart, and a load after a store would keep the loop scalar.
-        let pa: [T; LANES] = core::array::from_fn(|l| pc[l] * s);
-        let ca: [T; LANES] = core::array::from_fn(|l| cc[l] - z * pa[l]);
+        // (Plain loops: `array::from_fn` may be left out of line, compiled
+        // without the caller's SIMD extension.)
+        let (mut pa, mut ca) = ([T::ZERO; LANES], [T::ZERO; LANES]);
+        for l in 0..LANES {
+            pa[l] = pc[l] * s;
+        }
+        for l in 0..LANES {
+            ca[l] = cc[l] - z * pa[l];
+        }
         pc.copy_from_slice(&pa);
         cc.copy_from_slice(&ca);
         for l in 0..LANES {

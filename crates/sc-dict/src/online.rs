@@ -331,7 +331,7 @@ impl Learn for Valid<OnlineParams> {
     /// n_samples), each mini-batch coded by `encoder`.
     fn fit_with<T: Real>(&self, x: MatRef<'_, T>, encoder: &dyn Encode<T>, observer: &mut dyn Observer) -> Result<Fit<T>> {
         let p = &**self;
-        let (data, mut rng, state) = match (&p.numpy_state, &p.init) {
+        let (data, mut rng, mut state) = match (&p.numpy_state, &p.init) {
             // scikit-learn's initial dictionary, zero atoms included.
             (Some(numpy), Init::Given(d)) => {
                 let data = Signals::new(x)?;
@@ -341,7 +341,6 @@ impl Learn for Valid<OnlineParams> {
             (Some(numpy), init) => start(x, init, p.n_atoms, Generator::from(numpy.clone()))?,
             (None, init) => start(x, init, p.n_atoms, Generator::from(SplitMix(p.seed)))?,
         };
-        let mut state = state;
         if let Some(r) = &p.resume {
             r.apply(&mut state)?;
         }

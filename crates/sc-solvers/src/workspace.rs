@@ -13,7 +13,8 @@ pub(crate) struct Workspace<T: Real> {
     pub c: Vec<T>,
     /// Previous dense code (n_atoms), for FISTA; forward selection's gains.
     pub c_prev: Vec<T>,
-    /// FISTA's next iterate (n_atoms), before it takes `c_prev`'s place.
+    /// FISTA's next iterate (n_atoms), before it takes `c_prev`'s place;
+    /// between steps, ISTA's and FISTA's gathered non-zero values.
     pub c_next: Vec<T>,
     /// Whether each atom is active (n_atoms).
     pub mask: Vec<bool>,
@@ -34,7 +35,7 @@ pub(crate) struct Workspace<T: Real> {
     /// `0, 1, …, cap−1`: column indices into `proj`.
     pub iota: Vec<usize>,
     /// Coordinate descent's active set: the coordinates a full pass left
-    /// non-zero (capacity n_atoms).
+    /// non-zero (capacity n_atoms); ISTA's and FISTA's gathered non-zeros.
     pub support: Vec<usize>,
 }
 

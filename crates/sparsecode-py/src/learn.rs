@@ -18,7 +18,8 @@ use sparsecode::linalg::Real;
 use sparsecode::solvers::{AlgorithmName, Setting};
 
 use crate::args::{
-    NumpyState, array2, detach, flags, no_improvement, numpy_state_in, numpy_state_out, on_threads, parse, value_error, view, with_floats,
+    NumpyState, array2, detach, flags, no_improvement, numpy_state_in, numpy_state_out, on_threads, parse, to_vec, value_error, view,
+    with_floats,
 };
 use crate::encode::{encoder, learner_encoder, settings_of};
 
@@ -203,9 +204,10 @@ fn fit_t<T: Real + Element>(
 /// `seconds` stops the fit once that much time has passed; `epoch_windows`
 /// makes online learning keep SPAMS's statistics; `atom_set`, `(name,
 /// (radius, l1, l2, tv))` (a name of `PROJECTIONS`), the set its atoms are
-/// projected on instead of the unit ball; `resume`, `(A, B, steps)` with
-/// `A` (n_atoms, n_atoms) and `B` (n_features, n_atoms), the statistics an
-/// online fit continues from (SPAMS's `model`).
+/// projected on instead of the unit ball; `resume`, `(A, B, steps)`, the
+/// statistics an online fit continues from (SPAMS's `model`), C-contiguous
+/// in the layout the fit returns them: `A` (n_atoms, n_atoms), `B`
+/// (n_atoms, n_features).
 #[pyfunction]
 #[pyo3(signature = (x, method, n_atoms, alpha=None, batch_size=None, max_epochs=None, max_steps=None, shuffle=None, seed=None,
     positive_dict=false, positive_code=false, tol=None, max_no_improvement=None, init=None, dict_init=None, forget_rho=None,
@@ -247,12 +249,10 @@ pub(crate) fn fit_dictionary(
     resume: Option<(PyReadonlyArray2<'_, f64>, PyReadonlyArray2<'_, f64>, usize)>,
 ) -> PyResult<Py<PyAny>> {
     let init = init_of(init, dict_init)?;
-    // Column-major copies of A and B, whatever their memory order.
-    let column_major = |m: &PyReadonlyArray2<'_, f64>| {
-        let v = m.as_array();
-        (0..v.ncols()).flat_map(|j| (0..v.nrows()).map(move |i| v[[i, j]])).collect::<Vec<f64>>()
+    let resume = match resume {
+        Some((a, b, step)) => Some(Resume { a: to_vec(&a)?, b: to_vec(&b)?, step }),
+        None => None,
     };
-    let resume = resume.map(|(a, b, step)| Resume { a: column_major(&a), b: column_major(&b), step });
     let atom_set = match atom_set {
         Some((name, [radius, l1, l2, tv])) => {
             Some(sparsecode::solvers::prox::Projection::new(parse::<sparsecode::solvers::prox::ProjectionName>(&name)?, radius, l1, l2, tv))

@@ -923,7 +923,8 @@ def trainDL(X, return_model=False, model=None, D=None, numThreads=-1, batchsize=
             raise ValueError(f"trainDL : model's A must be ({int(K)}, {int(K)}) and B ({X.shape[0]}, {int(K)}), got {A.shape} and {B.shape}")
         if done < 0:
             raise ValueError(f"trainDL : model's iter must be ≥ 0, got {done}")
-        resume = (A, B, done)
+        # In the layout the core returns them in (A, and B transposed).
+        resume = (np.ascontiguousarray(A), np.ascontiguousarray(B.T), done)
     algorithm, coder = _TRAIN_CODERS[int(mode)](float(lambda1), float(lambda2))
     steps = int(iter)
     run = {"max_steps": steps} if steps > 0 else {"seconds": float(-steps)} if steps < 0 else {"max_steps": 0}

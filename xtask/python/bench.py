@@ -469,15 +469,31 @@ seed_rows = {"ours": [], "sklearn": []}
 fast_rows = {"ours": [], "spams": []}
 dicts, fast_dicts = {}, {}
 FAST_ARGS = ["--steps", "75", "--rho", "6"]
-for _ in range(REPS):
-    j = ours("learn", "--input", str(TMP / "seed.npy"), "--atoms", "100", "--alpha", "1", "-o", str(TMP / "seed.model"),
+
+
+def seed_learn(rows, dicts, *extra):
+    """Our seed's fit (with `extra` flags): its time into `rows`, its atoms
+    as columns into `dicts`."""
+    j = ours("learn", "--input", str(TMP / "seed.npy"), "--atoms", "100", "--alpha", "1", *extra, "-o", str(TMP / "seed.model"),
              "--dict-out", str(TMP / "seedD.npy"))
-    seed_rows["ours"].append(j["seconds_fit"])
+    rows["ours"].append(j["seconds_fit"])
     dicts["ours"] = np.load(TMP / "seedD.npy").T
-    j = ours("learn", "--input", str(TMP / "seed.npy"), "--atoms", "100", "--alpha", "1", *FAST_ARGS, "-o", str(TMP / "seed.model"),
-             "--dict-out", str(TMP / "seedD.npy"))
-    fast_rows["ours"].append(j["seconds_fit"])
-    fast_dicts["ours"] = np.load(TMP / "seedD.npy").T
+
+
+def seed_row(case, label, anchors, rows, dicts):
+    """A learning row of the seed's run: the times of `rows`, the objective
+    of every dictionary of `dicts` with exact Lasso codes."""
+    missing = {who: None for who in ("spams", "sklearn") if who not in rows}
+    report["learning"].append({
+        "case": case, "label": label, "anchors": anchors, **{who: summary(t) if t else None for who, t in rows.items()}, **missing,
+        "quality": {who: {"objective": objective(SEED, Dw, score(SEED, Dw, lars1), 1.0)} for who, Dw in dicts.items()},
+    })
+    print(f"  {label}: {report['learning'][-1]['quality']}", flush=True)
+
+
+for _ in range(REPS):
+    seed_learn(seed_rows, dicts)
+    seed_learn(fast_rows, fast_dicts, *FAST_ARGS)
     if sklearn:
         t, m = clock(lambda: MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42).fit(SEED))
         seed_rows["sklearn"].append(t)
@@ -488,24 +504,11 @@ for _ in range(REPS):
         fast_rows["spams"].append(t)
         fast_dicts["spams"] = np.asarray(Dsp)
 lars1 = ["--algorithm", "lasso-lars", "--alpha", "1"]
-report["learning"].append({
-    "case": "seed",
-    "label": "Online learning, seed's run, scikit-learn's settings (2000 patches, 100 atoms, α = 1)",
-    "anchors": {"sklearn": "MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42); ours: its defaults"},
-    **{who: summary(t) if t else None for who, t in seed_rows.items()},
-    "spams": None,
-    "quality": {who: {"objective": objective(SEED, Dw, score(SEED, Dw, lars1), 1.0)} for who, Dw in dicts.items()},
-})
-print(f"  seed's run: {report['learning'][-1]['quality']}", flush=True)
-report["learning"].append({
-    "case": "seed_fast",
-    "label": "Online learning, seed's run, SPAMS's schedule (ours: 75 steps of 256, fast forgetting)",
-    "anchors": {"spams": "trainDL(K=100, lambda1=1, mode=2, batchsize=256, iter=100); ours: learn " + " ".join(FAST_ARGS)},
-    **{who: summary(t) if t else None for who, t in fast_rows.items()},
-    "sklearn": None,
-    "quality": {who: {"objective": objective(SEED, Dw, score(SEED, Dw, lars1), 1.0)} for who, Dw in fast_dicts.items()},
-})
-print(f"  seed's run, SPAMS's schedule: {report['learning'][-1]['quality']}", flush=True)
+seed_row("seed", "Online learning, seed's run, scikit-learn's settings (2000 patches, 100 atoms, α = 1)",
+         {"sklearn": "MiniBatchDictionaryLearning(n_components=100, alpha=1, random_state=42); ours: its defaults"}, seed_rows, dicts)
+seed_row("seed_fast", "Online learning, seed's run, SPAMS's schedule (ours: 75 steps of 256, fast forgetting)",
+         {"spams": "trainDL(K=100, lambda1=1, mode=2, batchsize=256, iter=100); ours: learn " + " ".join(FAST_ARGS)},
+         fast_rows, fast_dicts)
 
 # K-SVD at its default iterations against SPAMS's online learner with the
 # error goal (mode 4) for 10 epochs (5 in the quick run).
